@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IPool} from "@aave/core-v3/contracts/interfaces/IPool.sol";
+import {DataTypes} from "@aave/core-v3/contracts/protocol/libraries/types/DataTypes.sol";
+import {LendingModule} from "./LendingModule.sol";
+
+/// @title AaveV3LendingModule
+/// @notice Lending module on an Aave V3 pool: variable-rate debt, flash loans for one-transaction leverage changes.
+abstract contract AaveV3LendingModule is LendingModule {
+    using SafeERC20 for IERC20;
+
+    uint256 private constant VARIABLE_RATE = 2;
+    uint256 private constant LTV_MASK = 0xFFFF;
+    uint256 private constant LIQ_THRESHOLD_SHIFT = 16;
+
+    IPool internal immutable AAVE_POOL;
+    /// @dev aToken of the collateral: its balance is the supplied collateral with interest.
+    IERC20 internal immutable COLLATERAL_A_TOKEN;
+    /// @dev Variable debt token of the debt asset: its balance is the debt with interest.
+    IERC20 internal immutable VARIABLE_DEBT_TOKEN;
+
+    /// @dev Set only for the duration of a flash loan this vault started (EIP-1153 transient storage).
+    bool private transient _flashLoanPending;
+
+    constructor(IPool pool) {
+        AAVE_POOL = pool;
+        COLLATERAL_A_TOKEN = IERC20(pool.getReserveData(COLLATERAL_ASSET).aTokenAddress);
+        VARIABLE_DEBT_TOKEN = IERC20(pool.getReserveData(DEBT_ASSET).variableDebtTokenAddress);
+        // The pool pulls supplies, repayments and flash-loan repayments; exact approvals would cost an SSTORE per call.
+        IERC20(COLLATERAL_ASSET).forceApprove(address(pool), type(uint256).max);
+        IERC20(DEBT_ASSET).forceApprove(address(pool), type(uint256).max);
+    }
+
+    /// @notice Aave `flashLoan` callback (debt-opening loans).
+    function executeOperation(
+        address[] calldata assets,
+        uint256[] calldata amounts,
+        uint256[] calldata premiums,
+        address initiator,
+        bytes calldata params
+    ) external returns (bool) {
+        _acceptFlashLoan(initiator);
+        _onFlashLoan(assets[0], amounts[0], premiums[0], params);
+        return true;
+    }
+
+    /// @notice Aave `flashLoanSimple` callback.
+    function executeOperation(address asset, uint256 amount, uint256 premium, address initiator, bytes calldata params)
+        external
+        returns (bool)
+    {
+        _acceptFlashLoan(initiator);
+        _onFlashLoan(asset, amount, premium, params);
+        return true;
+    }
+
+    function _acceptFlashLoan(address initiator) private {
+        if (msg.sender != address(AAVE_POOL) || initiator != address(this) || !_flashLoanPending) {
+            revert LendingUnexpectedFlashLoan(msg.sender, initiator);
+        }
+        _flashLoanPending = false;
+    }
+
+    function _supplyCollateral(uint256 amount) internal override {
+        AAVE_POOL.supply(COLLATERAL_ASSET, amount, address(this), 0);
+    }
+
+    function _withdrawCollateral(uint256 amount, address to) internal override returns (uint256) {
+        return AAVE_POOL.withdraw(COLLATERAL_ASSET, amount, to);
+    }
+
+    function _repayDebt(uint256 amount) internal override returns (uint256) {
+        return AAVE_POOL.repay(DEBT_ASSET, amount, VARIABLE_RATE, address(this));
+    }
+
+    function _collateralBalance() internal view override returns (uint256) {
+        return COLLATERAL_A_TOKEN.balanceOf(address(this));
+    }
+
+    function _debtBalance() internal view override returns (uint256) {
+        return VARIABLE_DEBT_TOKEN.balanceOf(address(this));
+    }
+
+    function _liquidationThresholdBps() internal view override returns (uint256) {
+        return (_configuration() >> LIQ_THRESHOLD_SHIFT) & LTV_MASK;
+    }
+
+    function _maxLtvBps() internal view override returns (uint256) {
+        return _configuration() & LTV_MASK;
+    }
+
+    function _flashLoanPremiumBps() internal view override returns (uint256) {
+        return AAVE_POOL.FLASHLOAN_PREMIUM_TOTAL();
+    }
+
+    function _configuration() private view returns (uint256) {
+        DataTypes.ReserveConfigurationMap memory config = AAVE_POOL.getConfiguration(COLLATERAL_ASSET);
+        return config.data;
+    }
+
+    function _flashBorrowDebt(uint256 amount, bytes memory data) internal override {
+        address[] memory assets = new address[](1);
+        uint256[] memory amounts = new uint256[](1);
+        uint256[] memory modes = new uint256[](1);
+        assets[0] = DEBT_ASSET;
+        amounts[0] = amount;
+        modes[0] = VARIABLE_RATE;
+        _flashLoanPending = true;
+        AAVE_POOL.flashLoan(address(this), assets, amounts, modes, address(this), data, 0);
+    }
+
+    function _flashLoan(address asset, uint256 amount, bytes memory data) internal override {
+        _flashLoanPending = true;
+        AAVE_POOL.flashLoanSimple(address(this), asset, amount, data, 0);
+    }
+}

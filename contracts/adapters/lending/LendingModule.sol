@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {VaultAssets} from "../../vault/VaultAssets.sol";
+
+/// @title LendingModule
+/// @notice What the vault core needs from a lending market. A new market is a new implementation of this
+///         module, not an edit of the vault. Amounts are in token units of the asset named.
+abstract contract LendingModule is VaultAssets {
+    /// @notice A flash-loan callback that this vault did not start (wrong caller, initiator or no loan pending).
+    error LendingUnexpectedFlashLoan(address caller, address initiator);
+
+    function _supplyCollateral(uint256 amount) internal virtual;
+
+    /// @dev Sends `amount` collateral to `to`; `type(uint256).max` withdraws everything.
+    function _withdrawCollateral(uint256 amount, address to) internal virtual returns (uint256 withdrawn);
+
+    function _repayDebt(uint256 amount) internal virtual returns (uint256 repaid);
+
+    /// @return Collateral supplied, including accrued interest.
+    function _collateralBalance() internal view virtual returns (uint256);
+
+    /// @return Debt owed, including accrued interest.
+    function _debtBalance() internal view virtual returns (uint256);
+
+    /// @return Liquidation threshold of the collateral, bps.
+    function _liquidationThresholdBps() internal view virtual returns (uint256);
+
+    /// @return Maximum loan-to-value of the collateral at borrow time, bps.
+    function _maxLtvBps() internal view virtual returns (uint256);
+
+    /// @return Flash-loan premium charged on loans repaid in the same call, bps.
+    function _flashLoanPremiumBps() internal view virtual returns (uint256);
+
+    /// @dev Flash-borrows `amount` of the debt asset that stays open as debt (no premium); the market calls back
+    ///      `_onFlashLoan(DEBT_ASSET, amount, 0, data)` before opening the debt and checking the position.
+    function _flashBorrowDebt(uint256 amount, bytes memory data) internal virtual;
+
+    /// @dev Flash loan of `asset` repaid with premium at the end of the call; calls back `_onFlashLoan`.
+    function _flashLoan(address asset, uint256 amount, bytes memory data) internal virtual;
+
+    /// @dev Implemented by the vault: runs while the loan is out. `premium` is owed on top of `amount`.
+    function _onFlashLoan(address asset, uint256 amount, uint256 premium, bytes memory data) internal virtual;
+}

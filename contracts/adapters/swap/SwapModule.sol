@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {VaultAssets} from "../../vault/VaultAssets.sol";
+
+/// @title SwapModule
+/// @notice What the vault core needs from a DEX. Bounds (`minOut`, `maxIn`) come from the vault's oracle; the
+///         module enforces them after the trade with custom errors.
+abstract contract SwapModule is VaultAssets {
+    /// @notice The swap returned `amountOut`, below the oracle-derived `minOut`.
+    error SwapSlippageExceeded(uint256 amountOut, uint256 minOut);
+    /// @notice The swap needed `amountIn`, above the oracle-derived `maxIn`.
+    error SwapInputExceeded(uint256 amountIn, uint256 maxIn);
+    /// @notice No pool for the pair at `fee`.
+    error SwapRouteMissing(uint24 fee);
+
+    function _swapExactIn(address tokenIn, address tokenOut, uint256 amountIn, uint256 minOut)
+        internal
+        virtual
+        returns (uint256 amountOut);
+
+    function _swapExactOut(address tokenIn, address tokenOut, uint256 amountOut, uint256 maxIn)
+        internal
+        virtual
+        returns (uint256 amountIn);
+
+    /// @return DEX spot price of one whole collateral token in whole debt tokens, wad.
+    function _spotPrice() internal view virtual returns (uint256);
+
+    /// @dev Selects the route (fee tier); reverts `SwapRouteMissing` when it does not exist.
+    function _setSwapRoute(uint24 fee) internal virtual;
+
+    function _swapRoute() internal view virtual returns (uint24 fee);
+}

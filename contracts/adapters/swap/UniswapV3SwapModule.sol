@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
+import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
+import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
+import {SwapModule} from "./SwapModule.sol";
+
+/// @title UniswapV3SwapModule
+/// @notice Swaps through the Uniswap V3 SwapRouter on one (collateral, debt) pool chosen by fee tier.
+abstract contract UniswapV3SwapModule is SwapModule {
+    using SafeERC20 for IERC20;
+
+    uint256 private constant Q96 = 2 ** 96;
+
+    ISwapRouter internal immutable SWAP_ROUTER;
+    IUniswapV3Factory internal immutable UNISWAP_FACTORY;
+    bool private immutable COLLATERAL_IS_TOKEN0;
+    /// @dev wad * collateral unit / debt unit: turns a raw-unit price into whole-token wad.
+    uint256 private immutable PRICE_SCALE;
+
+    /// @custom:storage-location erc7201:levered-vaults.storage.UniswapV3SwapModule
+    struct Route {
+        IUniswapV3Pool pool; // pool and fee share one slot: one SLOAD per swap
+        uint24 fee;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("levered-vaults.storage.UniswapV3SwapModule")) - 1)) & ~0xff
+    bytes32 private constant ROUTE_SLOT = 0xe15fd9b132546595a910674ce3e50c8fc748802b841a86e93b11d52681cb1d00;
+
+    constructor(ISwapRouter router, IUniswapV3Factory factory) {
+        SWAP_ROUTER = router;
+        UNISWAP_FACTORY = factory;
+        COLLATERAL_IS_TOKEN0 = COLLATERAL_ASSET < DEBT_ASSET;
+        PRICE_SCALE = 1e18 * COLLATERAL_UNIT / DEBT_UNIT;
+        IERC20(COLLATERAL_ASSET).forceApprove(address(router), type(uint256).max);
+        IERC20(DEBT_ASSET).forceApprove(address(router), type(uint256).max);
+    }
+
+    function _setSwapRoute(uint24 fee) internal override {
+        address pool = UNISWAP_FACTORY.getPool(COLLATERAL_ASSET, DEBT_ASSET, fee);
+        if (pool == address(0)) revert SwapRouteMissing(fee);
+        Route storage route = _route();
+        route.pool = IUniswapV3Pool(pool);
+        route.fee = fee;
+    }
+
+    function _swapRoute() internal view override returns (uint24) {
+        return _route().fee;
+    }
+
+    function _route() private pure returns (Route storage route) {
+        assembly {
+            route.slot := ROUTE_SLOT
+        }
+    }
+
+    // The router's own bounds are left open (0 / max) so that the oracle bound is checked here with a custom
+    // error carrying the values; the whole transaction reverts either way.
+    function _swapExactIn(address tokenIn, address tokenOut, uint256 amountIn, uint256 minOut)
+        internal
+        override
+        returns (uint256 amountOut)
+    {
+        amountOut = SWAP_ROUTER.exactInputSingle(
+            ISwapRouter.ExactInputSingleParams(tokenIn, tokenOut, _route().fee, address(this), block.timestamp, amountIn, 0, 0)
+        );
+        if (amountOut < minOut) revert SwapSlippageExceeded(amountOut, minOut);
+    }
+
+    function _swapExactOut(address tokenIn, address tokenOut, uint256 amountOut, uint256 maxIn)
+        internal
+        override
+        returns (uint256 amountIn)
+    {
+        amountIn = SWAP_ROUTER.exactOutputSingle(
+            ISwapRouter.ExactOutputSingleParams(
+                tokenIn, tokenOut, _route().fee, address(this), block.timestamp, amountOut, type(uint256).max, 0
+            )
+        );
+        if (amountIn > maxIn) revert SwapInputExceeded(amountIn, maxIn);
+    }
+
+    function _spotPrice() internal view override returns (uint256) {
+        (uint160 sqrtPriceX96,,,,,,) = _route().pool.slot0();
+        // token1 per token0 in raw units, Q96.
+        uint256 priceX96 = Math.mulDiv(sqrtPriceX96, sqrtPriceX96, Q96);
+        return COLLATERAL_IS_TOKEN0 ? Math.mulDiv(priceX96, PRICE_SCALE, Q96) : Math.mulDiv(Q96, PRICE_SCALE, priceX96);
+    }
+}

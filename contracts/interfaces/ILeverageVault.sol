@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+
+/// @title ILeverageVault
+/// @notice ERC-4626 vault of the collateral asset holding one leveraged position (collateral supplied, debt
+///         borrowed and swapped into collateral). Units: leverage and health factor wad (1e18 = 1.0), ratios
+///         in bps (1e4 = 100%), values wad USD, prices wad USD per whole token unless stated otherwise.
+/// @dev `totalAssets` = (supplied + idle collateral + idle debt asset - debt) at oracle prices, in collateral units,
+///      rounded down. Deposits mint shares for the equity they actually added (the depositor pays the cost of
+///      levering); exits unwind the holder's proportional slice (the holder pays the cost of delevering).
+interface ILeverageVault is IERC4626 {
+    /// @notice Leverage band and health-factor floor.
+    struct LeverageConfig {
+        uint64 targetLeverage; // wad, leverage a rebalance aims for
+        uint64 minLeverage; // wad, below it a keeper re-levers (price went up)
+        uint64 maxLeverage; // wad, above it a keeper delevers
+        uint64 minHealthFactor; // wad, below it a keeper delevers to target whatever the band says
+    }
+
+    /// @notice Trading limits and size limits.
+    struct ExecutionConfig {
+        uint16 maxSlippageBps; // bps against the oracle price for every swap
+        uint24 swapFee; // Uniswap fee tier (hundredths of a bip) of the pool used
+        uint128 depositCap; // collateral units, max totalAssets after a deposit
+    }
+
+    /// @notice A snapshot of the position at oracle prices.
+    struct PositionState {
+        uint256 collateral; // collateral units supplied on the market
+        uint256 debt; // debt units owed
+        uint256 idleCollateral; // collateral units held by the vault
+        uint256 idleDebtAsset; // debt-asset units held by the vault
+        uint256 grossValue; // wad USD of supplied + idle assets
+        uint256 debtValue; // wad USD of the debt
+        uint256 equityValue; // wad USD, gross - debt (0 if negative)
+        uint256 leverage; // wad, gross / equity
+        uint256 healthFactor; // wad, supplied * liqThreshold / debt
+        uint256 price; // wad, collateral price in debt asset
+    }
+
+    /// @notice The position changed: debt borrowed (`debtDelta` > 0) or repaid (< 0), in debt units.
+    event PositionRebalanced(uint256 leverageBefore, uint256 leverageAfter, int256 debtDelta);
+
+    /// @notice An amount argument is zero.
+    error VaultZeroAmount();
+    /// @notice The operation would mint or burn zero shares.
+    error VaultZeroShares();
+    /// @notice Deposits are paused.
+    error VaultDepositsPaused();
+    /// @notice A deposit of `assets` would exceed the cap; at most `maxAssets` fit.
+    error VaultDepositCapExceeded(uint256 assets, uint256 maxAssets);
+    /// @notice The exit returned `assets`, below the `minAssets` promised by the preview.
+    error VaultExitShortfall(uint256 assets, uint256 minAssets);
+    /// @notice `caller` lacks the role the function requires.
+    error VaultUnauthorized(address caller);
+    /// @notice A leverage configuration is unsafe or inconsistent; `maxLtvBps` is the market's limit minus buffer.
+    error VaultInvalidLeverageConfig(LeverageConfig config, uint256 maxLtvBps);
+    /// @notice An execution configuration is out of bounds.
+    error VaultInvalidExecutionConfig(ExecutionConfig config);
+    /// @notice A role address is zero.
+    error VaultInvalidRole();
+    /// @notice After a levering action the health factor `healthFactor` is below the floor `minHealthFactor`.
+    error VaultHealthFactorTooLow(uint256 healthFactor, uint256 minHealthFactor);
+    /// @notice The position has no equity left at oracle prices.
+    error VaultInsolvent();
+
+    /// @notice Debt asset borrowed against the collateral.
+    function debtAsset() external view returns (address);
+
+    /// @notice The position at current (checked) oracle prices.
+    function position() external view returns (PositionState memory);
+
+}

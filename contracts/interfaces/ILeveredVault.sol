@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+import {ILeverageVault} from "./ILeverageVault.sol";
+import {IVaultAutomation} from "./IVaultAutomation.sol";
+import {IVaultManagement} from "./IVaultManagement.sol";
+
+/// @title ILeveredVault
+/// @notice The whole surface of a deployed vault: the ERC-4626 core it implements itself plus the management and
+///         automation functions its module serves through delegatecall.
+interface ILeveredVault is ILeverageVault, IVaultManagement, IVaultAutomation {}

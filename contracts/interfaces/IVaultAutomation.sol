@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+/// @title IVaultAutomation
+/// @notice Guarded risk management of a leveraged vault. Keepers choose only *when* to call: the vault decides
+///         whether and how much from oracle data, bounds every swap by the oracle, and checks the result.
+///         Units: leverage and health factor wad, prices wad debt-asset per collateral, ratios bps.
+interface IVaultAutomation {
+    /// @notice What a keeper call would do now.
+    enum Action {
+        None,
+        DeleverBand, // leverage above the band: delever to target (cooldown applies)
+        ReleverBand, // leverage below the band: lever up to target (cooldown applies)
+        DeleverHealth, // health factor below the floor: delever to target, no cooldown
+        StopLoss, // price at or below the stop: unwind to 1x (or into the debt asset), latched
+        TrailingStop, // price at or below high-water mark * (1 - trail): as stop-loss
+        TakeProfit, // price at or above take-profit: reduce to the take-profit leverage, latched
+        Ripcord // health factor below critical: anyone may delever, for a bounded reward
+    }
+
+    /// @notice Latched state after an exit trigger; only the manager re-arms.
+    enum Mode {
+        Active,
+        StoppedOut,
+        ProfitTaken
+    }
+
+    struct AutomationConfig {
+        uint64 criticalHealthFactor; // wad, ripcord allowed below (must be <= the health-factor floor)
+        uint16 maxDexDeviationBps; // bps, max |DEX spot - oracle| / oracle for any action
+        uint16 maxEquityLossBps; // bps of oracle equity an action may cost
+        uint32 cooldown; // s between band rebalances
+        uint16 ripcordRewardBps; // bps of equity paid to the ripcord caller
+        uint128 ripcordRewardCap; // collateral units, absolute cap on that reward
+        uint128 maxTradeSize; // debt units repaid or borrowed per call; larger moves proceed in chunks
+    }
+
+    struct ExitConfig {
+        uint128 stopLossPrice; // wad debt per collateral, 0 = off
+        uint128 takeProfitPrice; // wad debt per collateral, 0 = off
+        uint64 takeProfitLeverage; // wad, leverage kept after take-profit (1e18 = 1x)
+        uint16 trailBps; // bps below the high-water mark that trips the trailing stop, 0 = off
+        bool stopToDebtAsset; // on stop, sell all collateral into the debt asset instead of holding 1x
+    }
+
+    struct AutomationState {
+        Mode mode;
+        uint40 lastRebalanceAt; // s, last band rebalance
+        uint128 highWaterMark; // wad debt per collateral, highest oracle price seen since (re-)arming
+    }
+
+    event HighWaterMarkRaised(uint256 highWaterMark);
+    /// @notice An action ran; health factors and leverages wad.
+    event ActionExecuted(
+        Action indexed action,
+        address indexed caller,
+        uint256 leverageBefore,
+        uint256 leverageAfter,
+        uint256 healthFactorBefore,
+        uint256 healthFactorAfter
+    );
+    event RipcordRewardPaid(address indexed caller, uint256 assets);
+
+    /// @notice No trigger is active.
+    error KeeperNothingToDo();
+    /// @notice A band rebalance is not allowed before `readyAt` (s).
+    error KeeperCooldownActive(uint256 readyAt);
+    /// @notice The DEX spot price `spotPrice` deviates from `oraclePrice` by more than the bound (both wad).
+    error KeeperDexDeviation(uint256 spotPrice, uint256 oraclePrice);
+    /// @notice Post-condition: a deleverage lowered the health factor.
+    error KeeperHealthFactorDecreased(uint256 before, uint256 afterAction);
+    /// @notice Post-condition: leverage did not move toward `target`.
+    error KeeperLeverageNotImproved(uint256 before, uint256 afterAction, uint256 target);
+    /// @notice Post-condition: the action cost `loss` of oracle equity, above `maxLoss` (wad USD).
+    error KeeperEquityLossExceeded(uint256 loss, uint256 maxLoss);
+    /// @notice The ripcord needs a health factor below `critical`; it is `healthFactor`.
+    error KeeperRipcordNotArmed(uint256 healthFactor, uint256 critical);
+    /// @notice Called on the module's own address instead of through its vault.
+    error KeeperNotDelegated();
+
+    /// @notice The action a keeper call would take now (`None` when none, cooldown included) and, for a
+    ///         keeper, the calldata to send: `rebalance()` or `ripcord()`.
+    function trigger() external view returns (bool needed, Action action, bytes memory callData);
+
+    /// @notice Keeper only. Runs the active trigger with every guard; reverts `KeeperNothingToDo` when none.
+    function rebalance() external returns (Action action);
+
+    /// @notice Anyone, when the health factor is below critical: delevers toward target and pays the caller
+    ///         min(ripcordRewardBps of equity, ripcordRewardCap) in collateral.
+    function ripcord() external returns (uint256 reward);
+
+    /// @notice Anyone: raises the high-water mark to the current oracle price.
+    function poke() external;
+
+    /// @notice Chainlink Automation: `performData` is informational only.
+    function checkUpkeep(bytes calldata checkData) external view returns (bool upkeepNeeded, bytes memory performData);
+
+    /// @notice Chainlink Automation: keeper only; ignores `performData` and re-validates everything.
+    function performUpkeep(bytes calldata performData) external;
+
+    /// @notice Gelato resolver: same decision as `trigger`.
+    function checker() external view returns (bool canExec, bytes memory execPayload);
+}

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
+import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
+import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {LeverageEngine} from "../vault/LeverageEngine.sol";
+import {LeverageMath} from "../libraries/LeverageMath.sol";
+import {RiskPolicy} from "../risk/RiskPolicy.sol";
+
+/// @title VaultModule
+/// @notice Management and guarded automation of a leveraged vault, run only through the vault's delegatecall
+///         (same storage namespace, same immutables). Keepers choose only when to call: band rebalances, health
+///         floor, stop-loss, take-profit, trailing stop and the permissionless ripcord each pass oracle,
+///         market, size, timing and post-condition guards, and nothing a keeper passes is used.
+abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEngine {
+    using SafeERC20 for IERC20;
+    using Math for uint256;
+
+    /// @dev Target LTV must stay this far below the market's max LTV, band top this far below liquidation.
+    uint256 public constant LTV_SAFETY_BUFFER_BPS = 500;
+    uint256 public constant MAX_SLIPPAGE_BPS = 500;
+    uint256 public constant MAX_DEVIATION_BPS = 1000;
+    uint256 public constant MAX_RIPCORD_REWARD_BPS = 100;
+    uint256 public constant MAX_COOLDOWN = 7 days;
+
+    /// @notice keccak256 of the markets and oracle configuration; the vault checks it equals its own.
+    bytes32 public immutable MARKETS_HASH;
+    address private immutable SELF;
+
+    constructor(bytes32 marketsHash) {
+        MARKETS_HASH = marketsHash;
+        SELF = address(this);
+    }
+
+    modifier onlyDelegated() {
+        if (address(this) == SELF) revert KeeperNotDelegated();
+        _;
+    }
+
+    modifier onlyOwner() {
+        if (msg.sender != _vault().owner) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        _;
+    }
+
+    modifier onlyManager() {
+        VaultLayout storage v = _vault();
+        if (msg.sender != v.manager && msg.sender != v.owner) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        _;
+    }
+
+    modifier onlyKeeper() {
+        if (!_vault().keepers[msg.sender]) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        _;
+    }
+
+    // ---------------------------------------------------------------- keeper entry points
+
+    /// @inheritdoc IVaultAutomation
+    function rebalance() external onlyDelegated nonReentrant onlyKeeper returns (Action) {
+        return _rebalance();
+    }
+
+    /// @inheritdoc IVaultAutomation
+    function performUpkeep(bytes calldata) external onlyDelegated nonReentrant onlyKeeper {
+        _rebalance();
+    }
+
+    /// @inheritdoc IVaultAutomation
+    function ripcord() external onlyDelegated nonReentrant returns (uint256 reward) {
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice);
+        AutomationConfig memory config = _vault().automation;
+        if (before.healthFactor >= config.criticalHealthFactor) {
+            revert KeeperRipcordNotArmed(before.healthFactor, config.criticalHealthFactor);
+        }
+        _checkDexDeviation(before.price, config.maxDexDeviationBps);
+        uint256 target = _effectiveTargetLeverage();
+        _deleverToward(target, before, collateralPrice, debtPrice, config.maxTradeSize);
+
+        uint256 rewardValue = Math.min(
+            before.equityValue.mulDiv(config.ripcordRewardBps, BPS),
+            uint256(config.ripcordRewardCap).mulDiv(collateralPrice, COLLATERAL_UNIT)
+        );
+        reward = _toAssets(rewardValue, collateralPrice);
+        if (reward != 0) _sendCollateral(msg.sender, reward);
+
+        _checkPostConditions(Action.Ripcord, target, before, _position(collateralPrice, debtPrice), rewardValue);
+        emit RipcordRewardPaid(msg.sender, reward);
+    }
+
+    /// @inheritdoc IVaultAutomation
+    function poke() external onlyDelegated {
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        _onInteraction(collateralPrice.mulDiv(WAD, debtPrice));
+    }
+
+    // ---------------------------------------------------------------- keeper views
+
+    /// @inheritdoc IVaultAutomation
+    function trigger() public view returns (bool needed, Action action, bytes memory callData) {
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice);
+        VaultLayout storage v = _vault();
+        AutomationState memory state = v.state;
+        (action,) = RiskPolicy.decide(s, v.leverage, v.exits, state.mode, Math.max(state.highWaterMark, s.price));
+        if (RiskPolicy.isBandAction(action) && block.timestamp < _cooldownEnd(state)) action = Action.None;
+        needed = action != Action.None;
+        if (needed) callData = abi.encodeCall(IVaultAutomation.rebalance, ());
+    }
+
+    /// @inheritdoc IVaultAutomation
+    function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
+        Action action;
+        (upkeepNeeded, action,) = trigger();
+        performData = abi.encode(action);
+    }
+
+    /// @inheritdoc IVaultAutomation
+    function checker() external view returns (bool canExec, bytes memory execPayload) {
+        (canExec,, execPayload) = trigger();
+    }
+
+    // ---------------------------------------------------------------- management
+
+    /// @inheritdoc IVaultManagement
+    function initialize(InitParams calldata params) external onlyDelegated {
+        VaultLayout storage v = _vault();
+        if (v.initialized) revert VaultAlreadyInitialized();
+        v.initialized = true;
+        if (params.owner == address(0)) revert ILeverageVault.VaultInvalidRole();
+        v.owner = params.owner;
+        emit OwnershipTransferred(address(0), params.owner);
+        _setRoles(params.manager, params.guardian);
+        _setLeverageConfig(params.leverage);
+        _setExecutionConfig(params.execution);
+        _setAutomationConfig(params.automation);
+        _setExitConfig(params.exits);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function transferOwnership(address newOwner) external onlyOwner {
+        _vault().pendingOwner = newOwner;
+        emit OwnershipTransferStarted(msg.sender, newOwner);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function acceptOwnership() external {
+        VaultLayout storage v = _vault();
+        if (msg.sender != v.pendingOwner) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        emit OwnershipTransferred(v.owner, msg.sender);
+        v.owner = msg.sender;
+        v.pendingOwner = address(0);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setRoles(address newManager, address newGuardian) external onlyOwner {
+        _setRoles(newManager, newGuardian);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setDepositsPaused(bool paused) external {
+        VaultLayout storage v = _vault();
+        bool isManager = msg.sender == v.manager || msg.sender == v.owner;
+        if (!isManager && !(paused && msg.sender == v.guardian)) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        v.depositsPaused = paused;
+        emit DepositsPausedSet(msg.sender, paused);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setLeverageConfig(ILeverageVault.LeverageConfig calldata config) external onlyManager {
+        _setLeverageConfig(config);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setExecutionConfig(ILeverageVault.ExecutionConfig calldata config) external onlyManager {
+        _setExecutionConfig(config);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setKeeper(address keeper, bool allowed) external onlyManager {
+        _vault().keepers[keeper] = allowed;
+        emit KeeperSet(keeper, allowed);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setAutomationConfig(AutomationConfig calldata config) external onlyManager {
+        _setAutomationConfig(config);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setExitConfig(ExitConfig calldata config) external onlyManager {
+        _setExitConfig(config);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function stop() external {
+        VaultLayout storage v = _vault();
+        if (msg.sender != v.guardian && msg.sender != v.manager && msg.sender != v.owner) {
+            revert ILeverageVault.VaultUnauthorized(msg.sender);
+        }
+        _setMode(Mode.StoppedOut);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function rearm() external onlyManager {
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        _vault().state.highWaterMark = uint128(collateralPrice.mulDiv(WAD, debtPrice));
+        _setMode(Mode.Active);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function owner() external view returns (address) {
+        return _vault().owner;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function pendingOwner() external view returns (address) {
+        return _vault().pendingOwner;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function manager() external view returns (address) {
+        return _vault().manager;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function guardian() external view returns (address) {
+        return _vault().guardian;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function depositsPaused() external view returns (bool) {
+        return _vault().depositsPaused;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function isKeeper(address account) external view returns (bool) {
+        return _vault().keepers[account];
+    }
+
+    /// @inheritdoc IVaultManagement
+    function leverageConfig() external view returns (ILeverageVault.LeverageConfig memory) {
+        return _vault().leverage;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function executionConfig() external view returns (ILeverageVault.ExecutionConfig memory) {
+        return _vault().execution;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function automationConfig() external view returns (AutomationConfig memory) {
+        return _vault().automation;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function exitConfig() external view returns (ExitConfig memory) {
+        return _vault().exits;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function automationState() external view returns (AutomationState memory) {
+        return _vault().state;
+    }
+
+    function _setRoles(address newManager, address newGuardian) internal {
+        if (newManager == address(0) || newGuardian == address(0)) revert ILeverageVault.VaultInvalidRole();
+        VaultLayout storage v = _vault();
+        v.manager = newManager;
+        v.guardian = newGuardian;
+        emit RolesSet(newManager, newGuardian);
+    }
+
+    function _setLeverageConfig(ILeverageVault.LeverageConfig memory config) internal {
+        uint256 maxLtv = _maxLtvBps() - LTV_SAFETY_BUFFER_BPS;
+        uint256 liquidationThreshold = _liquidationThresholdBps();
+        bool valid = config.minLeverage >= WAD && config.minLeverage <= config.targetLeverage
+            && config.targetLeverage <= config.maxLeverage && LeverageMath.ltvBps(config.targetLeverage) <= maxLtv
+            && LeverageMath.ltvBps(config.maxLeverage) <= liquidationThreshold - LTV_SAFETY_BUFFER_BPS
+            && config.minHealthFactor > WAD
+            && (config.targetLeverage == WAD
+                || config.minHealthFactor <= liquidationThreshold.mulDiv(WAD, LeverageMath.ltvBps(config.targetLeverage)));
+        if (!valid) revert ILeverageVault.VaultInvalidLeverageConfig(config, maxLtv);
+        _vault().leverage = config;
+        emit LeverageConfigSet(config);
+    }
+
+    function _setExecutionConfig(ILeverageVault.ExecutionConfig memory config) internal {
+        if (config.maxSlippageBps == 0 || config.maxSlippageBps > MAX_SLIPPAGE_BPS) {
+            revert ILeverageVault.VaultInvalidExecutionConfig(config);
+        }
+        _setSwapRoute(config.swapFee);
+        _vault().execution = config;
+        emit ExecutionConfigSet(config);
+    }
+
+    function _setAutomationConfig(AutomationConfig memory config) internal {
+        bool valid = config.criticalHealthFactor > WAD
+            && config.criticalHealthFactor <= _vault().leverage.minHealthFactor && config.maxDexDeviationBps != 0
+            && config.maxDexDeviationBps <= MAX_DEVIATION_BPS && config.maxEquityLossBps != 0
+            && config.maxEquityLossBps <= MAX_DEVIATION_BPS && config.ripcordRewardBps <= MAX_RIPCORD_REWARD_BPS
+            && config.maxTradeSize != 0 && config.cooldown <= MAX_COOLDOWN;
+        if (!valid) revert KeeperInvalidAutomationConfig(config);
+        _vault().automation = config;
+        emit AutomationConfigSet(config);
+    }
+
+    function _setExitConfig(ExitConfig memory config) internal {
+        bool valid = config.takeProfitLeverage >= WAD && config.takeProfitLeverage <= _vault().leverage.targetLeverage
+            && (config.stopLossPrice == 0 || config.takeProfitPrice == 0 || config.stopLossPrice < config.takeProfitPrice)
+            && config.trailBps < BPS / 2;
+        if (!valid) revert KeeperInvalidExitConfig(config);
+        _vault().exits = config;
+        emit ExitConfigSet(config);
+    }
+
+    // ---------------------------------------------------------------- execution
+
+    function _rebalance() internal returns (Action action) {
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice);
+        _onInteraction(before.price);
+        VaultLayout storage v = _vault();
+        AutomationState memory state = v.state;
+        uint256 target;
+        (action, target) = RiskPolicy.decide(before, v.leverage, v.exits, state.mode, state.highWaterMark);
+        if (action == Action.None) revert KeeperNothingToDo();
+        if (RiskPolicy.isBandAction(action)) {
+            uint256 readyAt = _cooldownEnd(state);
+            if (block.timestamp < readyAt) revert KeeperCooldownActive(readyAt);
+            v.state.lastRebalanceAt = uint40(block.timestamp);
+        }
+        AutomationConfig memory config = v.automation;
+        _checkDexDeviation(before.price, config.maxDexDeviationBps);
+
+        if (action == Action.ReleverBand) {
+            uint256 targetDebtValue = LeverageMath.debtForLeverage(before.equityValue, target);
+            uint256 borrowAmount = (targetDebtValue - before.debtValue).mulDiv(DEBT_UNIT, debtPrice);
+            _lever(Math.min(borrowAmount, config.maxTradeSize), before.idleCollateral, collateralPrice, debtPrice);
+        } else if (action == Action.StopLoss || action == Action.TrailingStop) {
+            if (state.mode != Mode.StoppedOut) _setMode(Mode.StoppedOut);
+            _unwindChunk(before, collateralPrice, debtPrice, config.maxTradeSize);
+        } else {
+            if (action == Action.TakeProfit && state.mode != Mode.ProfitTaken) _setMode(Mode.ProfitTaken);
+            _deleverToward(target, before, collateralPrice, debtPrice, config.maxTradeSize);
+        }
+        _checkPostConditions(action, target, before, _position(collateralPrice, debtPrice), 0);
+    }
+
+    /// @dev Repays debt toward `target` leverage, at most `maxTrade` debt units; the last chunk to 1x is exact.
+    function _deleverToward(
+        uint256 target,
+        ILeverageVault.PositionState memory before,
+        uint256 collateralPrice,
+        uint256 debtPrice,
+        uint256 maxTrade
+    ) internal {
+        uint256 targetDebtValue = LeverageMath.debtForLeverage(before.equityValue, target);
+        if (targetDebtValue >= before.debtValue) return;
+        uint256 repay = (before.debtValue - targetDebtValue).mulDiv(DEBT_UNIT, debtPrice);
+        if (targetDebtValue == 0 && before.debt <= maxTrade) return _unwindAll(collateralPrice, debtPrice);
+        _delever(_collateralFor(Math.min(repay, maxTrade), collateralPrice, debtPrice), collateralPrice, debtPrice);
+    }
+
+    /// @dev One step of the stop: repay debt in chunks, then (if configured) sell collateral into the debt asset.
+    function _unwindChunk(ILeverageVault.PositionState memory before, uint256 collateralPrice, uint256 debtPrice, uint256 maxTrade)
+        internal
+    {
+        if (before.debt != 0) return _deleverToward(WAD, before, collateralPrice, debtPrice, maxTrade);
+        if (before.collateral != 0) _withdrawCollateral(type(uint256).max, address(this));
+        uint256 held = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
+        uint256 amount = Math.min(held, _collateralFor(maxTrade, collateralPrice, debtPrice));
+        _swapExactIn(COLLATERAL_ASSET, DEBT_ASSET, amount, _minusSlippage(_debtFor(amount, collateralPrice, debtPrice)));
+    }
+
+    function _checkPostConditions(
+        Action action,
+        uint256 target,
+        ILeverageVault.PositionState memory before,
+        ILeverageVault.PositionState memory afterAction,
+        uint256 allowedExtraLoss
+    ) internal {
+        if (action == Action.ReleverBand) {
+            uint256 floor = _vault().leverage.minHealthFactor;
+            if (afterAction.healthFactor < floor) revert ILeverageVault.VaultHealthFactorTooLow(afterAction.healthFactor, floor);
+        } else if (afterAction.healthFactor < before.healthFactor) {
+            revert KeeperHealthFactorDecreased(before.healthFactor, afterAction.healthFactor);
+        }
+        // Selling collateral into the debt asset after the debt is gone keeps leverage at 1x: nothing to improve.
+        if (before.debt != 0) {
+            uint256 distanceBefore = LeverageMath.distance(before.leverage, target);
+            if (LeverageMath.distance(afterAction.leverage, target) >= distanceBefore) {
+                revert KeeperLeverageNotImproved(before.leverage, afterAction.leverage, target);
+            }
+        }
+        uint256 loss = before.equityValue > afterAction.equityValue ? before.equityValue - afterAction.equityValue : 0;
+        uint256 maxLoss = before.equityValue.mulDiv(_vault().automation.maxEquityLossBps, BPS) + allowedExtraLoss;
+        if (loss > maxLoss) revert KeeperEquityLossExceeded(loss, maxLoss);
+        emit ActionExecuted(
+            action, msg.sender, before.leverage, afterAction.leverage, before.healthFactor, afterAction.healthFactor
+        );
+    }
+
+    function _checkDexDeviation(uint256 oraclePrice, uint256 maxDeviationBps) internal view {
+        uint256 spot = _spotPrice();
+        if (LeverageMath.distance(spot, oraclePrice) * BPS > oraclePrice * maxDeviationBps) {
+            revert KeeperDexDeviation(spot, oraclePrice);
+        }
+    }
+
+    function _sendCollateral(address to, uint256 amount) internal {
+        if (IERC20(COLLATERAL_ASSET).balanceOf(address(this)) >= amount) {
+            IERC20(COLLATERAL_ASSET).safeTransfer(to, amount);
+        } else {
+            _withdrawCollateral(amount, to);
+        }
+    }
+
+    function _setMode(Mode mode) internal {
+        _vault().state.mode = mode;
+        emit ModeChanged(mode, msg.sender);
+    }
+
+    function _cooldownEnd(AutomationState memory state) internal view returns (uint256) {
+        return uint256(state.lastRebalanceAt) + _vault().automation.cooldown;
+    }
+}

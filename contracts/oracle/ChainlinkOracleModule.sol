@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IAggregatorV3} from "../interfaces/IAggregatorV3.sol";
+import {IOracleModule} from "../interfaces/IOracleModule.sol";
+
+/// @title ChainlinkOracleModule
+/// @notice Reads the collateral and debt USD feeds with per-feed staleness checks and an optional L2
+///         sequencer-uptime gate. Every price leaves this module as wad USD per whole token.
+abstract contract ChainlinkOracleModule is IOracleModule {
+    IAggregatorV3 internal immutable COLLATERAL_FEED;
+    IAggregatorV3 internal immutable DEBT_FEED;
+    /// @dev Zero on L1: no sequencer check.
+    IAggregatorV3 internal immutable SEQUENCER_FEED;
+    uint256 internal immutable COLLATERAL_HEARTBEAT;
+    uint256 internal immutable DEBT_HEARTBEAT;
+    uint256 internal immutable SEQUENCER_GRACE_PERIOD;
+    uint256 private immutable COLLATERAL_FEED_SCALE;
+    uint256 private immutable DEBT_FEED_SCALE;
+
+    constructor(OracleConfig memory config) {
+        if (address(config.collateralFeed) == address(0) || address(config.debtFeed) == address(0)) {
+            revert OracleFeedMissing();
+        }
+        COLLATERAL_FEED = config.collateralFeed;
+        DEBT_FEED = config.debtFeed;
+        SEQUENCER_FEED = config.sequencerFeed;
+        COLLATERAL_HEARTBEAT = config.collateralHeartbeat;
+        DEBT_HEARTBEAT = config.debtHeartbeat;
+        SEQUENCER_GRACE_PERIOD = config.sequencerGracePeriod;
+        COLLATERAL_FEED_SCALE = 10 ** (18 - config.collateralFeed.decimals());
+        DEBT_FEED_SCALE = 10 ** (18 - config.debtFeed.decimals());
+    }
+
+    /// @inheritdoc IOracleModule
+    function oraclePrices() public view returns (uint256 collateralPrice, uint256 debtPrice) {
+        return _prices();
+    }
+
+    /// @return collateralPrice wad USD per whole collateral token.
+    /// @return debtPrice wad USD per whole debt token.
+    function _prices() internal view returns (uint256 collateralPrice, uint256 debtPrice) {
+        if (address(SEQUENCER_FEED) != address(0)) _checkSequencer();
+        collateralPrice = _read(COLLATERAL_FEED, COLLATERAL_HEARTBEAT) * COLLATERAL_FEED_SCALE;
+        debtPrice = _read(DEBT_FEED, DEBT_HEARTBEAT) * DEBT_FEED_SCALE;
+    }
+
+    function _read(IAggregatorV3 feed, uint256 heartbeat) private view returns (uint256) {
+        (, int256 answer,, uint256 updatedAt,) = feed.latestRoundData();
+        if (answer <= 0) revert OracleInvalidAnswer(address(feed), answer);
+        // A future timestamp is as untrustworthy as an old one.
+        if (updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) {
+            revert OracleStale(address(feed), updatedAt, heartbeat);
+        }
+        return uint256(answer);
+    }
+
+    function _checkSequencer() private view {
+        (, int256 answer, uint256 startedAt,,) = SEQUENCER_FEED.latestRoundData();
+        if (answer != 0) revert OracleSequencerDown();
+        if (block.timestamp - startedAt <= SEQUENCER_GRACE_PERIOD) {
+            revert OracleSequencerGracePeriod(startedAt, SEQUENCER_GRACE_PERIOD);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
+import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
+
+/// @title RiskPolicy
+/// @notice Pure decision of the automation: given the position, the parameters and the latched mode, which action
+///         is due and the leverage it aims for. Priority: latched unwind, exits, health floor, band.
+library RiskPolicy {
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant BPS = 10_000;
+    /// @dev Leverage above the take-profit level by more than this (wad) keeps reducing in ProfitTaken mode.
+    uint256 internal constant LEVERAGE_TOLERANCE = 0.005e18;
+
+    /// @param position Current position at oracle prices.
+    /// @param highWaterMark wad debt per collateral, already raised to the current price.
+    function decide(
+        ILeverageVault.PositionState memory position,
+        ILeverageVault.LeverageConfig memory leverage,
+        IVaultAutomation.ExitConfig memory exits,
+        IVaultAutomation.Mode mode,
+        uint256 highWaterMark
+    ) internal pure returns (IVaultAutomation.Action action, uint256 targetLeverage) {
+        if (mode == IVaultAutomation.Mode.StoppedOut) {
+            bool unwound = position.debt == 0
+                && (!exits.stopToDebtAsset || position.collateral + position.idleCollateral == 0);
+            return (unwound ? IVaultAutomation.Action.None : IVaultAutomation.Action.StopLoss, WAD);
+        }
+        if (position.equityValue == 0) return (IVaultAutomation.Action.None, leverage.targetLeverage);
+        uint256 price = position.price;
+        if (mode == IVaultAutomation.Mode.Active) {
+            if (exits.stopLossPrice != 0 && price <= exits.stopLossPrice) {
+                return (IVaultAutomation.Action.StopLoss, WAD);
+            }
+            if (exits.trailBps != 0 && price * BPS <= highWaterMark * (BPS - exits.trailBps)) {
+                return (IVaultAutomation.Action.TrailingStop, WAD);
+            }
+            if (exits.takeProfitPrice != 0 && price >= exits.takeProfitPrice && position.leverage > exits.takeProfitLeverage)
+            {
+                return (IVaultAutomation.Action.TakeProfit, exits.takeProfitLeverage);
+            }
+            targetLeverage = leverage.targetLeverage;
+        } else {
+            targetLeverage = exits.takeProfitLeverage;
+            if (position.leverage > targetLeverage + LEVERAGE_TOLERANCE) {
+                return (IVaultAutomation.Action.TakeProfit, targetLeverage);
+            }
+        }
+        if (position.healthFactor < leverage.minHealthFactor) return (IVaultAutomation.Action.DeleverHealth, targetLeverage);
+        if (mode == IVaultAutomation.Mode.Active) {
+            if (position.leverage > leverage.maxLeverage) return (IVaultAutomation.Action.DeleverBand, targetLeverage);
+            if (position.leverage < leverage.minLeverage) return (IVaultAutomation.Action.ReleverBand, targetLeverage);
+        }
+        return (IVaultAutomation.Action.None, targetLeverage);
+    }
+
+    /// @return True for the actions a cooldown applies to (non-emergency band rebalances).
+    function isBandAction(IVaultAutomation.Action action) internal pure returns (bool) {
+        return action == IVaultAutomation.Action.DeleverBand || action == IVaultAutomation.Action.ReleverBand;
+    }
+}

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IPool} from "@aave/core-v3/contracts/interfaces/IPool.sol";
+import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
+import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
+import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {LeverageVault} from "./LeverageVault.sol";
+import {VaultAssets} from "./VaultAssets.sol";
+import {AaveV3LendingModule} from "../adapters/lending/AaveV3LendingModule.sol";
+import {UniswapV3SwapModule} from "../adapters/swap/UniswapV3SwapModule.sol";
+import {ChainlinkOracleModule} from "../oracle/ChainlinkOracleModule.sol";
+import {AaveUniswapMarkets} from "./AaveUniswapMarkets.sol";
+
+/// @title AaveUniswapLeverageVault
+/// @notice The leveraged vault on Aave V3 (lending, flash loans) and Uniswap V3 (swaps), priced by Chainlink feeds.
+contract AaveUniswapLeverageVault is LeverageVault, AaveV3LendingModule, UniswapV3SwapModule {
+    constructor(
+        AaveUniswapMarkets.Markets memory markets,
+        OracleConfig memory oracle,
+        string memory name,
+        string memory symbol,
+        address module,
+        IVaultManagement.InitParams memory params
+    )
+        VaultAssets(markets.collateralAsset, markets.debtAsset)
+        AaveV3LendingModule(markets.aavePool)
+        UniswapV3SwapModule(markets.swapRouter, markets.uniswapFactory)
+        ChainlinkOracleModule(oracle)
+        LeverageVault(name, symbol, module, AaveUniswapMarkets.hash(markets, oracle), params)
+    {}
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
+import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
+import {LendingModule} from "../adapters/lending/LendingModule.sol";
+import {SwapModule} from "../adapters/swap/SwapModule.sol";
+import {ChainlinkOracleModule} from "../oracle/ChainlinkOracleModule.sol";
+import {LeverageMath} from "../libraries/LeverageMath.sol";
+import {VaultStorage} from "./VaultStorage.sol";
+
+/// @title LeverageEngine
+/// @notice What both the vault and its module run: position reads at oracle prices and the three flash-loan
+///         moves (lever, delever, exit / unwind), each swap bounded by the oracle and the max slippage.
+abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, LendingModule, SwapModule, ChainlinkOracleModule {
+    using Math for uint256;
+
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant BPS = 10_000;
+
+    enum FlashAction {
+        Lever, // debt flash-borrowed as debt -> swap to collateral -> supply
+        Delever, // collateral flashed -> swap to debt -> repay -> withdraw collateral to return the loan
+        Exit // debt flashed -> repay -> withdraw collateral -> swap exact out to return the loan
+    }
+
+    /// @dev Borrows `borrowAmount` of debt through a debt-opening flash loan, swaps it to collateral and supplies it
+    ///      with `extraCollateral` already held. The market checks the new borrow against the new collateral.
+    function _lever(uint256 borrowAmount, uint256 extraCollateral, uint256 collateralPrice, uint256 debtPrice)
+        internal
+    {
+        if (borrowAmount == 0) {
+            if (extraCollateral != 0) _supplyCollateral(extraCollateral);
+            return;
+        }
+        uint256 minOut = _minusSlippage(_collateralFor(borrowAmount, collateralPrice, debtPrice));
+        _flashBorrowDebt(borrowAmount, abi.encode(FlashAction.Lever, extraCollateral, minOut));
+    }
+
+    /// @dev Sells `collateralAmount` (flash-loaned, then withdrawn) for debt and repays with it.
+    function _delever(uint256 collateralAmount, uint256 collateralPrice, uint256 debtPrice) internal {
+        uint256 minOut = _minusSlippage(_debtFor(collateralAmount, collateralPrice, debtPrice));
+        _flashLoan(COLLATERAL_ASSET, collateralAmount, abi.encode(FlashAction.Delever, 0, minOut));
+    }
+
+    /// @dev Repays `debtAmount` with a flash loan, withdraws `collateralAmount` (max = all) into the vault and sells
+    ///      just enough of it, exact out, to return the loan; the rest stays idle in the vault.
+    function _repayWithCollateral(
+        uint256 debtAmount,
+        uint256 collateralAmount,
+        uint256 collateralPrice,
+        uint256 debtPrice
+    ) internal {
+        uint256 maxCollateralPerDebt = _collateralFor(WAD, collateralPrice, debtPrice).mulDiv(
+            BPS + _vault().execution.maxSlippageBps, BPS, Math.Rounding.Ceil
+        );
+        _flashLoan(DEBT_ASSET, debtAmount, abi.encode(FlashAction.Exit, collateralAmount, maxCollateralPerDebt));
+    }
+
+    /// @dev Repays all debt and withdraws all collateral into the vault (1x, idle).
+    function _unwindAll(uint256 collateralPrice, uint256 debtPrice) internal {
+        uint256 debt = _debtBalance();
+        if (debt == 0) {
+            if (_collateralBalance() != 0) _withdrawCollateral(type(uint256).max, address(this));
+            return;
+        }
+        _repayWithCollateral(debt, type(uint256).max, collateralPrice, debtPrice);
+    }
+
+    /// @inheritdoc LendingModule
+    function _onFlashLoan(address, uint256 amount, uint256 premium, bytes memory data) internal override {
+        (FlashAction action, uint256 arg, uint256 bound) = abi.decode(data, (FlashAction, uint256, uint256));
+        if (action == FlashAction.Lever) {
+            uint256 out = _swapExactIn(DEBT_ASSET, COLLATERAL_ASSET, amount, bound);
+            _supplyCollateral(out + arg);
+        } else if (action == FlashAction.Delever) {
+            uint256 out = _swapExactIn(COLLATERAL_ASSET, DEBT_ASSET, amount, bound);
+            _repayDebt(out);
+            _withdrawCollateral(amount + premium, address(this));
+        } else {
+            _repayDebt(amount);
+            _withdrawCollateral(arg, address(this));
+            uint256 owed = amount + premium;
+            _swapExactOut(COLLATERAL_ASSET, DEBT_ASSET, owed, owed.mulDiv(bound, WAD, Math.Rounding.Ceil));
+        }
+    }
+
+    /// @dev Everything the vault holds and owes, valued at the given prices (wad USD per whole token).
+    function _position(uint256 collateralPrice, uint256 debtPrice)
+        internal
+        view
+        returns (ILeverageVault.PositionState memory s)
+    {
+        s.collateral = _collateralBalance();
+        s.debt = _debtBalance();
+        s.idleCollateral = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
+        s.idleDebtAsset = IERC20(DEBT_ASSET).balanceOf(address(this));
+        uint256 suppliedValue = s.collateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
+        s.grossValue = suppliedValue + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT)
+            + s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
+        // Debt is valued rounding up, assets down: NAV never flatters the position.
+        s.debtValue = s.debt.mulDiv(debtPrice, DEBT_UNIT, Math.Rounding.Ceil);
+        s.equityValue = s.grossValue > s.debtValue ? s.grossValue - s.debtValue : 0;
+        s.leverage = LeverageMath.leverage(s.grossValue, s.debtValue);
+        s.healthFactor = s.debt == 0
+            ? type(uint256).max
+            : LeverageMath.healthFactor(suppliedValue, s.debtValue, _liquidationThresholdBps());
+        s.price = collateralPrice.mulDiv(WAD, debtPrice);
+    }
+
+    /// @dev 1x once stopped out, the take-profit leverage once profit is taken, else the configured target.
+    function _effectiveTargetLeverage() internal view returns (uint256) {
+        VaultLayout storage v = _vault();
+        IVaultAutomation.Mode mode = v.state.mode;
+        if (mode == IVaultAutomation.Mode.StoppedOut) return WAD;
+        if (mode == IVaultAutomation.Mode.ProfitTaken) return v.exits.takeProfitLeverage;
+        return v.leverage.targetLeverage;
+    }
+
+    /// @dev Raises the trailing stop's high-water mark (wad debt per collateral); every deposit, exit, keeper
+    ///      action and `poke` passes here.
+    function _onInteraction(uint256 price) internal {
+        IVaultAutomation.AutomationState storage state = _vault().state;
+        if (price > state.highWaterMark) {
+            state.highWaterMark = uint128(price);
+            emit IVaultAutomation.HighWaterMarkRaised(price);
+        }
+    }
+
+    function _toAssets(uint256 value, uint256 collateralPrice) internal view returns (uint256) {
+        return value.mulDiv(COLLATERAL_UNIT, collateralPrice);
+    }
+
+    function _collateralFor(uint256 debtAmount, uint256 collateralPrice, uint256 debtPrice)
+        internal
+        view
+        returns (uint256)
+    {
+        return debtAmount.mulDiv(debtPrice * COLLATERAL_UNIT, collateralPrice * DEBT_UNIT);
+    }
+
+    function _debtFor(uint256 collateralAmount, uint256 collateralPrice, uint256 debtPrice)
+        internal
+        view
+        returns (uint256)
+    {
+        return collateralAmount.mulDiv(collateralPrice * DEBT_UNIT, debtPrice * COLLATERAL_UNIT);
+    }
+
+    function _minusSlippage(uint256 amount) internal view returns (uint256) {
+        return amount.mulDiv(BPS - _vault().execution.maxSlippageBps, BPS);
+    }
+}

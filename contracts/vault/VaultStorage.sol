@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
+import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
+
+/// @title VaultStorage
+/// @notice The vault's own state in one ERC-7201 namespace, so the vault and the module it delegates to read the
+///         same slots whatever else each of them inherits.
+abstract contract VaultStorage {
+    /// @custom:storage-location erc7201:levered-vaults.storage.Vault
+    struct VaultLayout {
+        address owner;
+        address pendingOwner;
+        address manager;
+        address guardian;
+        bool depositsPaused;
+        bool initialized;
+        ILeverageVault.LeverageConfig leverage;
+        ILeverageVault.ExecutionConfig execution;
+        IVaultAutomation.AutomationConfig automation;
+        IVaultAutomation.ExitConfig exits;
+        IVaultAutomation.AutomationState state;
+        mapping(address account => bool allowed) keepers;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("levered-vaults.storage.Vault")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant VAULT_STORAGE_SLOT = 0xef4df36a977bdaeab3f7f625f54e2a8d3274e1e112cd815dcbbda430b7bb7f00;
+
+    function _vault() internal pure returns (VaultLayout storage layout) {
+        assembly {
+            layout.slot := VAULT_STORAGE_SLOT
+        }
+    }
+}
