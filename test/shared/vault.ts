@@ -21,7 +21,7 @@ export interface VaultWorld extends DeployedVault {
 }
 
 export async function vaultWorld(settings: Partial<VaultSettings> = {}): Promise<VaultWorld> {
-  const market = await deployMarket(hre.ethers);
+  const market = await deployMarket();
   const [alice, bob, carol, keeper, stranger] = market.users;
   const deployed = await deployVault(hre.ethers, market, { settings, keepers: [keeper.address] });
   for (const user of [alice, bob, carol]) {
