@@ -10,8 +10,8 @@ import type {
   AaveUniswapVaultModule,
   ILeveredVault,
   IVaultManagement,
-  IOracleModule,
 } from "../../typechain-types";
+import type { IOracleModule } from "../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
 import type { Ethers, Market } from "./market";
 
 export const wad = (x: number | string) => parseUnits(String(x), 18);
