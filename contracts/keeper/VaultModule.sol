@@ -10,6 +10,7 @@ import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {LeverageEngine} from "../vault/LeverageEngine.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
 import {RiskPolicy} from "../risk/RiskPolicy.sol";
+import {PostConditions} from "../risk/PostConditions.sol";
 
 /// @title VaultModule
 /// @notice Management and guarded automation of a leveraged vault, run only through the vault's delegatecall
@@ -106,7 +107,9 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
         ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice);
         VaultLayout storage v = _vault();
         AutomationState memory state = v.state;
-        (action,) = RiskPolicy.decide(s, v.leverage, v.exits, state.mode, Math.max(state.highWaterMark, s.price));
+        (action,) = RiskPolicy.decide(
+            s, v.leverage, v.exits, state.mode, Math.max(state.highWaterMark, s.price), _liquidationThresholdBps()
+        );
         if (RiskPolicy.isBandAction(action) && block.timestamp < _cooldownEnd(state)) action = Action.None;
         needed = action != Action.None;
         if (needed) callData = abi.encodeCall(IVaultAutomation.rebalance, ());
@@ -327,7 +330,9 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
         VaultLayout storage v = _vault();
         AutomationState memory state = v.state;
         uint256 target;
-        (action, target) = RiskPolicy.decide(before, v.leverage, v.exits, state.mode, state.highWaterMark);
+        (action, target) = RiskPolicy.decide(
+            before, v.leverage, v.exits, state.mode, state.highWaterMark, _liquidationThresholdBps()
+        );
         if (action == Action.None) revert KeeperNothingToDo();
         if (RiskPolicy.isBandAction(action)) {
             uint256 readyAt = _cooldownEnd(state);
@@ -384,22 +389,9 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
         ILeverageVault.PositionState memory afterAction,
         uint256 allowedExtraLoss
     ) internal {
-        if (action == Action.ReleverBand) {
-            uint256 floor = _vault().leverage.minHealthFactor;
-            if (afterAction.healthFactor < floor) revert ILeverageVault.VaultHealthFactorTooLow(afterAction.healthFactor, floor);
-        } else if (afterAction.healthFactor < before.healthFactor) {
-            revert KeeperHealthFactorDecreased(before.healthFactor, afterAction.healthFactor);
-        }
-        // Selling collateral into the debt asset after the debt is gone keeps leverage at 1x: nothing to improve.
-        if (before.debt != 0) {
-            uint256 distanceBefore = LeverageMath.distance(before.leverage, target);
-            if (LeverageMath.distance(afterAction.leverage, target) >= distanceBefore) {
-                revert KeeperLeverageNotImproved(before.leverage, afterAction.leverage, target);
-            }
-        }
-        uint256 loss = before.equityValue > afterAction.equityValue ? before.equityValue - afterAction.equityValue : 0;
-        uint256 maxLoss = before.equityValue.mulDiv(_vault().automation.maxEquityLossBps, BPS) + allowedExtraLoss;
-        if (loss > maxLoss) revert KeeperEquityLossExceeded(loss, maxLoss);
+        VaultLayout storage v = _vault();
+        uint256 maxLoss = before.equityValue.mulDiv(v.automation.maxEquityLossBps, BPS) + allowedExtraLoss;
+        PostConditions.check(action, target, before, afterAction, v.leverage.minHealthFactor, maxLoss);
         emit ActionExecuted(
             action, msg.sender, before.leverage, afterAction.leverage, before.healthFactor, afterAction.healthFactor
         );

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 
@@ -13,14 +14,20 @@ library RiskPolicy {
     /// @dev Leverage above the take-profit level by more than this (wad) keeps reducing in ProfitTaken mode.
     uint256 internal constant LEVERAGE_TOLERANCE = 0.005e18;
 
+    /// @dev A health-floor deleverage aims at least this far (wad) above the floor, in case the market lowered the
+    ///      liquidation threshold so much that even the target leverage sits below the floor.
+    uint256 internal constant HEALTH_RESTORE_MARGIN = 0.05e18;
+
     /// @param position Current position at oracle prices.
     /// @param highWaterMark wad debt per collateral, already raised to the current price.
+    /// @param liquidationThresholdBps The market's liquidation threshold for the collateral, bps.
     function decide(
         ILeverageVault.PositionState memory position,
         ILeverageVault.LeverageConfig memory leverage,
         IVaultAutomation.ExitConfig memory exits,
         IVaultAutomation.Mode mode,
-        uint256 highWaterMark
+        uint256 highWaterMark,
+        uint256 liquidationThresholdBps
     ) internal pure returns (IVaultAutomation.Action action, uint256 targetLeverage) {
         if (mode == IVaultAutomation.Mode.StoppedOut) {
             bool unwound = position.debt == 0
@@ -47,12 +54,27 @@ library RiskPolicy {
                 return (IVaultAutomation.Action.TakeProfit, targetLeverage);
             }
         }
-        if (position.healthFactor < leverage.minHealthFactor) return (IVaultAutomation.Action.DeleverHealth, targetLeverage);
+        if (position.healthFactor < leverage.minHealthFactor) {
+            uint256 healthyLeverage =
+                leverageAtHealthFactor(leverage.minHealthFactor + HEALTH_RESTORE_MARGIN, liquidationThresholdBps);
+            return (IVaultAutomation.Action.DeleverHealth, Math.min(targetLeverage, healthyLeverage));
+        }
         if (mode == IVaultAutomation.Mode.Active) {
             if (position.leverage > leverage.maxLeverage) return (IVaultAutomation.Action.DeleverBand, targetLeverage);
             if (position.leverage < leverage.minLeverage) return (IVaultAutomation.Action.ReleverBand, targetLeverage);
         }
         return (IVaultAutomation.Action.None, targetLeverage);
+    }
+
+    /// @notice Leverage at which HF = `healthFactor`: LTV = liqThreshold / HF, L = 1 / (1 - LTV); 1x when unreachable.
+    function leverageAtHealthFactor(uint256 healthFactor, uint256 liquidationThresholdBps)
+        internal
+        pure
+        returns (uint256)
+    {
+        uint256 ltv = Math.mulDiv(liquidationThresholdBps, WAD * WAD, BPS * healthFactor);
+        if (ltv >= WAD) return WAD;
+        return Math.mulDiv(WAD, WAD, WAD - ltv);
     }
 
     /// @return True for the actions a cooldown applies to (non-emergency band rebalances).

@@ -62,7 +62,7 @@ export function defaultSettings(targetLeverage = 2): VaultSettings {
     cooldown: 3600,
     ripcordRewardBps: 10,
     ripcordRewardCap: 1,
-    maxTradeSize: 5_000_000,
+    maxTradeSize: 250_000,
     stopLossPrice: 0,
     takeProfitPrice: 0,
     takeProfitLeverage: 1,
@@ -162,12 +162,18 @@ export async function deployModule(
 export async function deployVault(
   ethers: Ethers,
   market: Market,
-  opts: { settings?: Partial<VaultSettings>; targetLeverage?: number; keepers?: AddressLike[]; module?: AaveUniswapVaultModule } = {},
+  opts: {
+    settings?: Partial<VaultSettings>;
+    targetLeverage?: number;
+    keepers?: AddressLike[];
+    module?: AaveUniswapVaultModule;
+    oracle?: IOracleModule.OracleConfigStruct;
+  } = {},
 ): Promise<DeployedVault> {
   const settings = { ...defaultSettings(opts.targetLeverage ?? opts.settings?.targetLeverage), ...opts.settings };
   const { deployer } = market;
   const markets = localMarketAddresses(market);
-  const oracle = localOracleConfig(market);
+  const oracle = opts.oracle ?? localOracleConfig(market);
   const module = opts.module ?? (await deployModule(ethers, markets, oracle, deployer));
   const roles = { owner: deployer.address, manager: deployer.address, guardian: deployer.address };
   const factory = await ethers.getContractFactory("AaveUniswapLeverageVault", deployer);

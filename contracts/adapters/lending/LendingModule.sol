@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ILendingModuleErrors} from "../../interfaces/IModuleErrors.sol";
 import {VaultAssets} from "../../vault/VaultAssets.sol";
 
 /// @title LendingModule
 /// @notice What the vault core needs from a lending market. A new market is a new implementation of this
 ///         module, not an edit of the vault. Amounts are in token units of the asset named.
-abstract contract LendingModule is VaultAssets {
-    /// @notice A flash-loan callback that this vault did not start (wrong caller, initiator or no loan pending).
-    error LendingUnexpectedFlashLoan(address caller, address initiator);
-
+abstract contract LendingModule is ILendingModuleErrors, VaultAssets {
     function _supplyCollateral(uint256 amount) internal virtual;
 
     /// @dev Sends `amount` collateral to `to`; `type(uint256).max` withdraws everything.

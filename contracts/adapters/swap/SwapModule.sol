@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ISwapModuleErrors} from "../../interfaces/IModuleErrors.sol";
 import {VaultAssets} from "../../vault/VaultAssets.sol";
 
 /// @title SwapModule
 /// @notice What the vault core needs from a DEX. Bounds (`minOut`, `maxIn`) come from the vault's oracle; the
 ///         module enforces them after the trade with custom errors.
-abstract contract SwapModule is VaultAssets {
-    /// @notice The swap returned `amountOut`, below the oracle-derived `minOut`.
-    error SwapSlippageExceeded(uint256 amountOut, uint256 minOut);
-    /// @notice The swap needed `amountIn`, above the oracle-derived `maxIn`.
-    error SwapInputExceeded(uint256 amountIn, uint256 maxIn);
-    /// @notice No pool for the pair at `fee`.
-    error SwapRouteMissing(uint24 fee);
-
+abstract contract SwapModule is ISwapModuleErrors, VaultAssets {
     function _swapExactIn(address tokenIn, address tokenOut, uint256 amountIn, uint256 minOut)
         internal
         virtual

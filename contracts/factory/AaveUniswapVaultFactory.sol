@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
+import {IOracleModule} from "../interfaces/IOracleModule.sol";
+import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {IVaultRegistry} from "../interfaces/IVaultRegistry.sol";
+import {AaveUniswapLeverageVault} from "../vault/AaveUniswapLeverageVault.sol";
+import {AaveUniswapMarkets} from "../vault/AaveUniswapMarkets.sol";
+import {IVaultModule} from "../vault/LeverageVault.sol";
+
+/// @title AaveUniswapVaultFactory
+/// @notice Deploys leveraged vaults on one set of markets and feeds at deterministic (CREATE2) addresses, all
+///         sharing one module, and lists them in the registry. Anyone may create a vault; its roles are its own.
+contract AaveUniswapVaultFactory {
+    /// @notice The module was built for other markets or feeds than this factory.
+    error FactoryModuleMismatch();
+
+    event VaultCreated(address indexed vault, address indexed creator, bytes32 salt, string name, string symbol);
+
+    IVaultRegistry public immutable REGISTRY;
+    address public immutable MODULE;
+    bytes32 public immutable MARKETS_HASH;
+    // Structs cannot be immutable: the configuration is kept in storage, written once.
+    AaveUniswapMarkets.Markets internal _markets;
+    IOracleModule.OracleConfig internal _oracle;
+
+    constructor(
+        AaveUniswapMarkets.Markets memory markets,
+        IOracleModule.OracleConfig memory oracle,
+        address module,
+        IVaultRegistry registry
+    ) {
+        MARKETS_HASH = AaveUniswapMarkets.hash(markets, oracle);
+        if (IVaultModule(module).MARKETS_HASH() != MARKETS_HASH) revert FactoryModuleMismatch();
+        _markets = markets;
+        _oracle = oracle;
+        MODULE = module;
+        REGISTRY = registry;
+    }
+
+    /// @notice Deploys and registers a vault. The address depends on the caller and `salt`, so nobody can take
+    ///         the address another creator is about to use.
+    function createVault(
+        string calldata name,
+        string calldata symbol,
+        IVaultManagement.InitParams calldata params,
+        bytes32 salt
+    ) external returns (address vault) {
+        bytes32 fullSalt = keccak256(abi.encode(msg.sender, salt));
+        vault = address(new AaveUniswapLeverageVault{salt: fullSalt}(_markets, _oracle, name, symbol, MODULE, params));
+        REGISTRY.register(vault);
+        emit VaultCreated(vault, msg.sender, salt, name, symbol);
+    }
+
+    /// @notice The address `createVault` would deploy to for these arguments.
+    function predictVaultAddress(
+        address creator,
+        string calldata name,
+        string calldata symbol,
+        IVaultManagement.InitParams calldata params,
+        bytes32 salt
+    ) external view returns (address) {
+        bytes memory initCode = abi.encodePacked(
+            type(AaveUniswapLeverageVault).creationCode, abi.encode(_markets, _oracle, name, symbol, MODULE, params)
+        );
+        return Create2.computeAddress(keccak256(abi.encode(creator, salt)), keccak256(initCode));
+    }
+
+    function markets() external view returns (AaveUniswapMarkets.Markets memory) {
+        return _markets;
+    }
+
+    function oracle() external view returns (IOracleModule.OracleConfig memory) {
+        return _oracle;
+    }
+}
