@@ -65,3 +65,33 @@ export async function aaveHealthFactor(market: Market, account: string): Promise
 export async function setFeed(market: Market, answerE8: bigint): Promise<void> {
   await (await market.ethUsdFeed.setAnswer(answerE8)).wait();
 }
+
+/**
+ * Bisects the feed answer (8 decimals) between `fires` (the action is due there) and `quiet` (it is not) down to
+ * adjacent answers, one tick (1e-8 USD) apart. At every probe it asserts that `trigger()` reports `action`
+ * exactly when `condition(position)` holds, both read on the same block: interest accrues every block, so a
+ * leverage or health-factor threshold is only exact against the state it was read on. Returns the last answer
+ * that fires; its neighbour toward `quiet` did not.
+ */
+export async function findTriggerBoundary(
+  vault: ILeveredVault,
+  market: Market,
+  action: bigint,
+  fires: bigint,
+  quiet: bigint,
+  condition: (position: Awaited<ReturnType<ILeveredVault["position"]>>) => boolean,
+): Promise<bigint> {
+  const firesAt = async (answer: bigint) => {
+    await setFeed(market, answer);
+    const due = (await vault.trigger()).action === action;
+    if (due !== condition(await vault.position())) throw new Error(`trigger and condition disagree at ${answer}`);
+    return due;
+  };
+  if (!(await firesAt(fires)) || (await firesAt(quiet))) throw new Error("boundary not bracketed");
+  while (fires - quiet > 1n || quiet - fires > 1n) {
+    const mid = (fires + quiet) / 2n;
+    if (await firesAt(mid)) fires = mid;
+    else quiet = mid;
+  }
+  return fires;
+}

@@ -1,0 +1,62 @@
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { keeperWorld } from "../shared/keeper";
+import { setMarketPrice } from "../shared/market-helpers";
+import { recordGas } from "../shared/gas";
+
+const WAD = 10n ** 18n;
+const BPS = 10_000n;
+
+// Wide band, so that only the ripcord (no keeper) is in play as the price falls.
+const ripcordWorld = () =>
+  keeperWorld({ targetLeverage: 3, minLeverage: 2.7, maxLeverage: 4, minHealthFactor: 1.15, criticalHealthFactor: 1.08, ripcordRewardBps: 10, ripcordRewardCap: 1 });
+
+describe("ripcord: permissionless emergency deleverage with a bounded reward", () => {
+  async function armed() {
+    const world = await loadFixture(ripcordWorld);
+    await setMarketPrice(world.market, 1700); // HF ~1.06 < 1.08
+    expect((await world.vault.position()).healthFactor).to.be.lt((await world.vault.automationConfig()).criticalHealthFactor);
+    return world;
+  }
+
+  it("pays the caller ripcordRewardBps of equity when that is below the cap, and restores health", async () => {
+    const { vault, market, stranger } = await armed();
+    const before = await vault.position();
+    const wethBefore = await market.weth.balanceOf(stranger.address);
+    const receipt = await recordGas("keeper.ripcord 3x", vault.connect(stranger).ripcord());
+    const paid = (await market.weth.balanceOf(stranger.address)) - wethBefore;
+    // 10 bps of equity, converted at the oracle price (1 block of interest between the read and the call).
+    const expected = (((before.equityValue * 10n) / BPS) * WAD) / before.price;
+    expect(paid).to.be.closeTo(expected, expected / 100_000n);
+    expect(paid).to.be.lt(WAD); // under the 1 WETH cap
+    await expect(receipt).to.not.be.undefined;
+    const after = await vault.position();
+    expect(after.healthFactor).to.be.gt(before.healthFactor);
+    expect(after.leverage).to.be.closeTo(3n * WAD, WAD / 50n);
+  });
+
+  it("caps the reward in absolute terms", async () => {
+    const { vault, market, stranger } = await armed();
+    const cap = WAD / 1000n; // 0.001 WETH, below 10 bps of equity
+    await (await vault.setAutomationConfig({ ...(await vault.automationConfig()).toObject(), ripcordRewardCap: cap })).wait();
+    const wethBefore = await market.weth.balanceOf(stranger.address);
+    await expect(vault.connect(stranger).ripcord()).to.emit(vault, "RipcordRewardPaid").withArgs(stranger.address, cap);
+    expect((await market.weth.balanceOf(stranger.address)) - wethBefore).to.equal(cap);
+  });
+
+  it("works only below the critical health factor", async () => {
+    const { vault, market, stranger } = await loadFixture(ripcordWorld);
+    await setMarketPrice(market, 1800);
+    const { healthFactor } = await vault.position();
+    const critical = (await vault.automationConfig()).criticalHealthFactor;
+    expect(healthFactor).to.be.gte(critical);
+    await expect(vault.connect(stranger).ripcord())
+      .to.be.revertedWithCustomError(vault, "KeeperRipcordNotArmed")
+      .withArgs((hf: bigint) => hf >= critical, critical);
+  });
+
+  it("cannot be called on the module contract itself", async () => {
+    const { module, stranger } = await armed();
+    await expect(module.connect(stranger).ripcord()).to.be.revertedWithCustomError(module, "KeeperNotDelegated");
+  });
+});
