@@ -28,6 +28,10 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     /// @dev Management + automation module; deployed for the same markets and oracle (checked by hash).
     address public immutable MODULE;
 
+    /// @dev Collateral decimals + offset. ERC4626's constructor runs before VaultAssets sets COLLATERAL_ASSET, so
+    ///      the asset and decimals it stores are those of address(0): `asset()` and `decimals()` use these instead.
+    uint8 private immutable SHARE_DECIMALS;
+
     /// @notice The module was built for other markets or feeds than this vault.
     error VaultModuleMismatch();
 
@@ -41,6 +45,7 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     ) ERC4626(IERC20(COLLATERAL_ASSET)) ERC20(name, symbol) {
         if (IVaultModule(module).MARKETS_HASH() != marketsHash) revert VaultModuleMismatch();
         MODULE = module;
+        SHARE_DECIMALS = IERC20Metadata(COLLATERAL_ASSET).decimals() + DECIMALS_OFFSET;
         (bool ok, bytes memory reason) = module.delegatecall(abi.encodeCall(IVaultManagement.initialize, (params)));
         if (!ok) {
             assembly {
@@ -121,8 +126,9 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         nonReentrant
         returns (uint256 shares)
     {
-        shares = _depositAndLever(assets, receiver);
+        shares = _depositAndLever(assets);
         _mint(receiver, shares);
+        emit Deposit(msg.sender, receiver, assets, shares);
     }
 
     /// @inheritdoc ERC4626
@@ -130,9 +136,10 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     function mint(uint256 shares, address receiver) public override(ERC4626, IERC4626) nonReentrant returns (uint256 assets) {
         if (shares == 0) revert VaultZeroAmount();
         assets = previewMint(shares);
-        uint256 minted = _depositAndLever(assets, receiver);
+        uint256 minted = _depositAndLever(assets);
         if (minted < shares) revert VaultExitShortfall(minted, shares);
         _mint(receiver, shares);
+        emit Deposit(msg.sender, receiver, assets, shares);
     }
 
     /// @inheritdoc ERC4626
@@ -181,7 +188,7 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
 
     // ---------------------------------------------------------------- flows
 
-    function _depositAndLever(uint256 assets, address receiver) internal returns (uint256 shares) {
+    function _depositAndLever(uint256 assets) internal returns (uint256 shares) {
         if (assets == 0) revert VaultZeroAmount();
         if (_vault().depositsPaused) revert VaultDepositsPaused();
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
@@ -201,7 +208,6 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         uint256 added = assetsAfter > assetsBefore ? assetsAfter - assetsBefore : 0;
         shares = _sharesFor(added, assetsBefore, Math.Rounding.Floor);
         if (shares == 0) revert VaultZeroShares();
-        emit Deposit(msg.sender, receiver, assets, shares);
     }
 
     /// @dev Burns `shares` of `holder` (spending allowance) and unwinds their slice; returns the collateral freed.
@@ -285,7 +291,12 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
 
     /// @inheritdoc ERC4626
     function decimals() public view override(ERC4626, IERC20Metadata) returns (uint8) {
-        return super.decimals();
+        return SHARE_DECIMALS;
+    }
+
+    /// @inheritdoc ERC4626
+    function asset() public view override(ERC4626, IERC4626) returns (address) {
+        return COLLATERAL_ASSET;
     }
 }
 

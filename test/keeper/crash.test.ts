@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { plain } from "../shared/structs";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keeper3xStop, runKeeper, aaveHealthFactor, Mode } from "../shared/keeper";
 import { setMarketPrice, advanceTime, liquidate } from "../shared/market-helpers";
@@ -56,7 +57,7 @@ describe("scenario: crash of 35% in steps", () => {
 
   it("unwinds a stop-loss in chunks of the max trade size, the last one exact (gas recorded)", async () => {
     const { vault, keeper, market } = await loadFixture(keeper3xStop);
-    await (await vault.setExitConfig({ ...(await vault.exitConfig()).toObject(), stopLossPrice: 1950n * WAD })).wait();
+    await (await vault.setExitConfig({ ...plain(await vault.exitConfig()), stopLossPrice: 1950n * WAD })).wait();
     await setMarketPrice(market, 1950);
     const maxTrade = (await vault.automationConfig()).maxTradeSize;
     const debt0 = (await vault.position()).debt;

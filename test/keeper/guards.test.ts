@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { plain } from "../shared/structs";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { keeperWorld, keeper3x, Action, setFeed } from "../shared/keeper";
@@ -69,7 +70,7 @@ describe("keeper guards: each rejects its bad case with its error and leaves the
   it("trade: the minimum out comes from the oracle and the max slippage", async () => {
     const world = await deleverDue();
     const { vault, keeper } = world;
-    await (await vault.setExecutionConfig({ ...(await vault.executionConfig()).toObject(), maxSlippageBps: 1 })).wait();
+    await (await vault.setExecutionConfig({ ...plain(await vault.executionConfig()), maxSlippageBps: 1 })).wait();
     // The 0.05% pool fee alone exceeds a 0.01% slippage allowance.
     await expect(vault.connect(keeper).rebalance())
       .to.be.revertedWithCustomError(vault, "SwapSlippageExceeded")
@@ -80,7 +81,7 @@ describe("keeper guards: each rejects its bad case with its error and leaves the
     const world = await deleverDue();
     const { vault, keeper } = world;
     const maxTrade = 20_000n * 10n ** 6n;
-    await (await vault.setAutomationConfig({ ...(await vault.automationConfig()).toObject(), maxTradeSize: maxTrade, cooldown: 0 })).wait();
+    await (await vault.setAutomationConfig({ ...plain(await vault.automationConfig()), maxTradeSize: maxTrade, cooldown: 0 })).wait();
     let previous = await vault.position();
     let chunks = 0;
     while ((await vault.trigger()).needed) {
@@ -135,8 +136,8 @@ describe("keeper guards: each rejects its bad case with its error and leaves the
     const world = await deleverDue();
     const { vault, keeper } = world;
     // Route through the thinner 0.3% pool and allow 0.01% of equity: the fee alone is more.
-    await (await vault.setExecutionConfig({ ...(await vault.executionConfig()).toObject(), swapFee: 3000 })).wait();
-    await (await vault.setAutomationConfig({ ...(await vault.automationConfig()).toObject(), maxEquityLossBps: 1 })).wait();
+    await (await vault.setExecutionConfig({ ...plain(await vault.executionConfig()), swapFee: 3000 })).wait();
+    await (await vault.setAutomationConfig({ ...plain(await vault.automationConfig()), maxEquityLossBps: 1 })).wait();
     const before = await scaledPosition(world);
     await expect(vault.connect(keeper).rebalance())
       .to.be.revertedWithCustomError(vault, "KeeperEquityLossExceeded")

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { plain } from "../shared/structs";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keeperWorld } from "../shared/keeper";
 import { setMarketPrice } from "../shared/market-helpers";
@@ -38,7 +39,7 @@ describe("ripcord: permissionless emergency deleverage with a bounded reward", (
   it("caps the reward in absolute terms", async () => {
     const { vault, market, stranger } = await armed();
     const cap = WAD / 1000n; // 0.001 WETH, below 10 bps of equity
-    await (await vault.setAutomationConfig({ ...(await vault.automationConfig()).toObject(), ripcordRewardCap: cap })).wait();
+    await (await vault.setAutomationConfig({ ...plain(await vault.automationConfig()), ripcordRewardCap: cap })).wait();
     const wethBefore = await market.weth.balanceOf(stranger.address);
     await expect(vault.connect(stranger).ripcord()).to.emit(vault, "RipcordRewardPaid").withArgs(stranger.address, cap);
     expect((await market.weth.balanceOf(stranger.address)) - wethBefore).to.equal(cap);

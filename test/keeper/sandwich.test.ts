@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { plain } from "../shared/structs";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keeper3x, Action } from "../shared/keeper";
 import { setMarketPrice, movePoolOnly, swapPoolTo, oraclePriceE8, poolPrice } from "../shared/market-helpers";
@@ -40,7 +41,7 @@ describe("scenario: sandwich around a keeper rebalance", () => {
 
   it("the oracle-derived min out still refuses the fill if the deviation bound is loosened", async () => {
     const { vault, keeper, market } = await deleverDue();
-    await (await vault.setAutomationConfig({ ...(await vault.automationConfig()).toObject(), maxDexDeviationBps: 1000 })).wait();
+    await (await vault.setAutomationConfig({ ...plain(await vault.automationConfig()), maxDexDeviationBps: 1000 })).wait();
     await movePoolOnly(market, -300);
     // 1% max slippage against the oracle: a fill ~3% below it is rejected by the swap module.
     await expect(vault.connect(keeper).rebalance()).to.be.revertedWithCustomError(vault, "SwapSlippageExceeded");

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { plain } from "../shared/structs";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keeperWorld, keeper3x, Action, Mode, findTriggerBoundary, setFeed } from "../shared/keeper";
 import { setMarketPrice, advanceTime } from "../shared/market-helpers";
@@ -83,7 +84,7 @@ describe("keeper triggers: each fires exactly at its threshold, not one tick bef
 
   it("stop-loss into the debt asset: sells the collateral after the debt is repaid", async () => {
     const { vault, market, keeper, alice } = await loadFixture(stopAt1950);
-    await (await vault.setExitConfig({ ...(await vault.exitConfig()).toObject(), stopToDebtAsset: true })).wait();
+    await (await vault.setExitConfig({ ...plain(await vault.exitConfig()), stopToDebtAsset: true })).wait();
     await setMarketPrice(market, 1950);
     let calls = 0;
     while ((await vault.trigger()).needed && calls++ < 10) await vault.connect(keeper).rebalance();

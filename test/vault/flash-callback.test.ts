@@ -1,0 +1,100 @@
+import { expect } from "chai";
+import { AbiCoder, MaxUint256, ZeroAddress, parseEther, parseUnits } from "ethers";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { funded3x } from "../shared/vault-states";
+import { deploySpoofer, deposit, holdings, redeem } from "../shared/vault-helpers";
+import { initParams, type VaultWorld } from "../shared/vault";
+
+const SIMPLE = "executeOperation(address,uint256,uint256,address,bytes)";
+const MULTI = "executeOperation(address[],uint256[],uint256[],address,bytes)";
+
+/** What a hostile caller would like the vault to run: an Exit that repays debt and withdraws all collateral. */
+const HOSTILE_PARAMS = AbiCoder.defaultAbiCoder().encode(["uint8", "uint256", "uint256"], [2, MaxUint256, MaxUint256]);
+
+/** The position is untouched and the vault still works normally (no flash-loan flag left behind). */
+async function expectUntouchedAndWorking(w: VaultWorld, before: Awaited<ReturnType<typeof holdings>>) {
+  expect(await holdings(w)).to.deep.equal(before);
+  const d = await deposit(w, w.bob, parseEther("1"));
+  expect(d.shares).to.be.gt(0n);
+  const r = await redeem(w, w.alice, (await w.vault.balanceOf(w.alice.address)) / 2n);
+  expect(r.assets).to.be.gt(0n);
+}
+
+describe("vault: spoofed flash-loan callbacks", () => {
+  it("an EOA calling either executeOperation reverts LendingUnexpectedFlashLoan(caller, initiator)", async () => {
+    const w = await loadFixture(funded3x);
+    const { core, stranger, market } = w;
+    const before = await holdings(w);
+    const vault = core.connect(stranger);
+    const usdc = market.usdc.target;
+    const amount = parseUnits("1000", 6);
+
+    // Claiming to be the initiator itself, or claiming the vault started the loan: both refused.
+    for (const initiator of [stranger.address, core.target as string]) {
+      await expect(vault[SIMPLE](usdc, amount, 0n, initiator, HOSTILE_PARAMS))
+        .to.be.revertedWithCustomError(core, "LendingUnexpectedFlashLoan")
+        .withArgs(stranger.address, initiator);
+      await expect(vault[MULTI]([usdc], [amount], [0n], initiator, HOSTILE_PARAMS))
+        .to.be.revertedWithCustomError(core, "LendingUnexpectedFlashLoan")
+        .withArgs(stranger.address, initiator);
+    }
+    await expectUntouchedAndWorking(w, before);
+  });
+
+  it("a contract calling either executeOperation reverts LendingUnexpectedFlashLoan(contract, initiator)", async () => {
+    const w = await loadFixture(funded3x);
+    const { core, market } = w;
+    const spoofer = await deploySpoofer();
+    const before = await holdings(w);
+    const amount = parseUnits("1000", 6);
+
+    await expect(spoofer.callSimple(core.target, market.usdc.target, amount, 0n, core.target, HOSTILE_PARAMS))
+      .to.be.revertedWithCustomError(core, "LendingUnexpectedFlashLoan")
+      .withArgs(spoofer.target, core.target);
+    await expect(spoofer.callMulti(core.target, market.usdc.target, amount, 0n, core.target, HOSTILE_PARAMS))
+      .to.be.revertedWithCustomError(core, "LendingUnexpectedFlashLoan")
+      .withArgs(spoofer.target, core.target);
+    await expectUntouchedAndWorking(w, before);
+  });
+
+  it("a flash loan someone else starts on the real Pool with the vault as receiver is refused: LendingUnexpectedFlashLoan(pool, starter)", async () => {
+    const w = await loadFixture(funded3x);
+    const { core, market } = w;
+    const spoofer = await deploySpoofer();
+    const before = await holdings(w);
+    const pool = market.pool.target;
+    const amount = parseUnits("1000", 6);
+
+    // msg.sender is the genuine Pool here; the initiator gives the spoofer away.
+    await expect(spoofer.flashLoanSimpleTo(pool, core.target, market.usdc.target, amount, HOSTILE_PARAMS))
+      .to.be.revertedWithCustomError(core, "LendingUnexpectedFlashLoan")
+      .withArgs(pool, spoofer.target);
+    await expect(spoofer.flashLoanTo(pool, core.target, market.usdc.target, amount, 0n, spoofer.target, HOSTILE_PARAMS))
+      .to.be.revertedWithCustomError(core, "LendingUnexpectedFlashLoan")
+      .withArgs(pool, spoofer.target);
+    // Even a debt-opening loan charged to the vault (mode 2) stops at the callback, before any credit check.
+    await expect(spoofer.flashLoanTo(pool, core.target, market.usdc.target, amount, 2n, core.target, HOSTILE_PARAMS))
+      .to.be.revertedWithCustomError(core, "LendingUnexpectedFlashLoan")
+      .withArgs(pool, spoofer.target);
+    await expectUntouchedAndWorking(w, before);
+  });
+
+  it("the module called directly, not through a vault, reverts KeeperNotDelegated()", async () => {
+    const w = await loadFixture(funded3x);
+    const { module, keeper, stranger, vault } = w;
+    const owner = await vault.owner();
+    const init = initParams(w.settings, { owner, manager: owner, guardian: owner });
+
+    await expect(module.initialize(init)).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
+    await expect(module.connect(keeper).rebalance()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
+    await expect(module.connect(keeper).performUpkeep("0x")).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
+    await expect(module.connect(stranger).ripcord()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
+    await expect(module.connect(stranger).poke()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
+    // Its flash-loan callbacks are guarded like the vault's.
+    await expect(module.connect(stranger)[SIMPLE](w.market.usdc.target, 1n, 0n, module.target, HOSTILE_PARAMS))
+      .to.be.revertedWithCustomError(module, "LendingUnexpectedFlashLoan")
+      .withArgs(stranger.address, module.target);
+    // The module has no state of its own: nobody owns it.
+    expect(await module.owner()).to.equal(ZeroAddress);
+  });
+});
