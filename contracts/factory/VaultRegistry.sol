@@ -36,8 +36,9 @@ contract VaultRegistry is IVaultRegistry, Ownable2Step {
     /// @inheritdoc IVaultRegistry
     function vaults(uint256 offset, uint256 limit) external view returns (address[] memory page) {
         uint256 count = _vaults.length;
-        uint256 end = offset + limit < count ? offset + limit : count;
-        if (offset >= end) return page;
+        if (offset >= count) return page;
+        // Written to avoid offset + limit overflowing for a caller asking for "everything" (limit = max).
+        uint256 end = limit > count - offset ? count : offset + limit;
         page = new address[](end - offset);
         for (uint256 i = offset; i < end; ++i) {
             page[i - offset] = _vaults[i];

@@ -24,6 +24,9 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
     /// @dev Target LTV must stay this far below the market's max LTV, band top this far below liquidation.
     uint256 public constant LTV_SAFETY_BUFFER_BPS = 500;
     uint256 public constant MAX_SLIPPAGE_BPS = 500;
+    /// @dev The floor must sit this far below the health factor at target: a deposit lands a little above
+    ///      target (the swap cost is not borrowed back), and must not trip the floor.
+    uint256 public constant HEALTH_FLOOR_MARGIN_BPS = 200;
     uint256 public constant MAX_DEVIATION_BPS = 1000;
     uint256 public constant MAX_RIPCORD_REWARD_BPS = 100;
     uint256 public constant MAX_COOLDOWN = 7 days;
@@ -73,7 +76,8 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
     /// @inheritdoc IVaultAutomation
     function ripcord() external onlyDelegated nonReentrant returns (uint256 reward) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice);
+        uint256 liquidationThreshold = _liquidationThresholdBps();
+        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
         AutomationConfig memory config = _vault().automation;
         if (before.healthFactor >= config.criticalHealthFactor) {
             revert KeeperRipcordNotArmed(before.healthFactor, config.criticalHealthFactor);
@@ -89,7 +93,9 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
         reward = _toAssets(rewardValue, collateralPrice);
         if (reward != 0) _sendCollateral(msg.sender, reward);
 
-        _checkPostConditions(Action.Ripcord, target, before, _position(collateralPrice, debtPrice), rewardValue);
+        _checkPostConditions(
+            Action.Ripcord, target, before, _position(collateralPrice, debtPrice, liquidationThreshold), rewardValue
+        );
         emit RipcordRewardPaid(msg.sender, reward);
     }
 
@@ -104,11 +110,12 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
     /// @inheritdoc IVaultAutomation
     function trigger() public view returns (bool needed, Action action, bytes memory callData) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice);
+        uint256 liquidationThreshold = _liquidationThresholdBps();
+        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice, liquidationThreshold);
         VaultLayout storage v = _vault();
         AutomationState memory state = v.state;
         (action,) = RiskPolicy.decide(
-            s, v.leverage, v.exits, state.mode, Math.max(state.highWaterMark, s.price), _liquidationThresholdBps()
+            s, v.leverage, v.exits, state.mode, Math.max(state.highWaterMark, s.price), liquidationThreshold
         );
         if (RiskPolicy.isBandAction(action) && block.timestamp < _cooldownEnd(state)) action = Action.None;
         needed = action != Action.None;
@@ -286,7 +293,8 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
             && LeverageMath.ltvBps(config.maxLeverage) <= liquidationThreshold - LTV_SAFETY_BUFFER_BPS
             && config.minHealthFactor > WAD
             && (config.targetLeverage == WAD
-                || config.minHealthFactor <= liquidationThreshold.mulDiv(WAD, LeverageMath.ltvBps(config.targetLeverage)));
+                || uint256(config.minHealthFactor).mulDiv(BPS + HEALTH_FLOOR_MARGIN_BPS, BPS)
+                    <= liquidationThreshold.mulDiv(WAD, LeverageMath.ltvBps(config.targetLeverage)));
         if (!valid) revert ILeverageVault.VaultInvalidLeverageConfig(config, maxLtv);
         _vault().leverage = config;
         emit LeverageConfigSet(config);
@@ -325,13 +333,14 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
 
     function _rebalance() internal returns (Action action) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice);
+        uint256 liquidationThreshold = _liquidationThresholdBps();
+        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
         _onInteraction(before.price);
         VaultLayout storage v = _vault();
         AutomationState memory state = v.state;
         uint256 target;
         (action, target) = RiskPolicy.decide(
-            before, v.leverage, v.exits, state.mode, state.highWaterMark, _liquidationThresholdBps()
+            before, v.leverage, v.exits, state.mode, state.highWaterMark, liquidationThreshold
         );
         if (action == Action.None) revert KeeperNothingToDo();
         if (RiskPolicy.isBandAction(action)) {
@@ -353,7 +362,7 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
             if (action == Action.TakeProfit && state.mode != Mode.ProfitTaken) _setMode(Mode.ProfitTaken);
             _deleverToward(target, before, collateralPrice, debtPrice, config.maxTradeSize);
         }
-        _checkPostConditions(action, target, before, _position(collateralPrice, debtPrice), 0);
+        _checkPostConditions(action, target, before, _position(collateralPrice, debtPrice, liquidationThreshold), 0);
     }
 
     /// @dev Repays debt toward `target` leverage, at most `maxTrade` debt units; the last chunk to 1x is exact.

@@ -88,8 +88,10 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         }
     }
 
-    /// @dev Everything the vault holds and owes, valued at the given prices (wad USD per whole token).
-    function _position(uint256 collateralPrice, uint256 debtPrice)
+    /// @dev Everything the vault holds and owes, valued at the given prices (wad USD per whole token). The health
+    ///      factor needs the market's liquidation threshold (bps); with 0 it is not computed and left 0, which
+    ///      saves the read on paths that do not use it.
+    function _position(uint256 collateralPrice, uint256 debtPrice, uint256 liquidationThresholdBps)
         internal
         view
         returns (ILeverageVault.PositionState memory s)
@@ -105,9 +107,11 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         s.debtValue = s.debt.mulDiv(debtPrice, DEBT_UNIT, Math.Rounding.Ceil);
         s.equityValue = s.grossValue > s.debtValue ? s.grossValue - s.debtValue : 0;
         s.leverage = LeverageMath.leverage(s.grossValue, s.debtValue);
-        s.healthFactor = s.debt == 0
-            ? type(uint256).max
-            : LeverageMath.healthFactor(suppliedValue, s.debtValue, _liquidationThresholdBps());
+        if (liquidationThresholdBps != 0) {
+            s.healthFactor = s.debt == 0
+                ? type(uint256).max
+                : LeverageMath.healthFactor(suppliedValue, s.debtValue, liquidationThresholdBps);
+        }
         s.price = collateralPrice.mulDiv(WAD, debtPrice);
     }
 

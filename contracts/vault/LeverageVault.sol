@@ -64,7 +64,7 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     /// @inheritdoc ERC4626
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        return _toAssets(_position(collateralPrice, debtPrice).equityValue, collateralPrice);
+        return _toAssets(_position(collateralPrice, debtPrice, 0).equityValue, collateralPrice);
     }
 
     /// @inheritdoc ERC4626
@@ -84,10 +84,12 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     /// @dev Shares for `assets` less the worst-case cost of levering them (max slippage on the debt swapped).
     function previewDeposit(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        ILeverageVault.PositionState memory state = _position(collateralPrice, debtPrice);
+        ILeverageVault.PositionState memory state = _position(collateralPrice, debtPrice, 0);
         uint256 borrowAmount = _debtToBorrow(state, assets, collateralPrice, debtPrice);
+        uint256 depositorBorrow = Math.min(borrowAmount, _depositBorrow(assets, collateralPrice, debtPrice));
+        // Worst case for the depositor: its share of the swap at max slippage, none of it borne by the holders.
         uint256 worstCost = _toAssets(
-            _debtValue(borrowAmount, debtPrice).mulDiv(_vault().execution.maxSlippageBps, BPS, Math.Rounding.Ceil),
+            _debtValue(depositorBorrow, debtPrice).mulDiv(_vault().execution.maxSlippageBps, BPS, Math.Rounding.Ceil),
             collateralPrice
         ) + 1;
         if (worstCost >= assets) return 0;
@@ -155,6 +157,18 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         if (shares > balanceOf(holder)) revert ERC4626ExceededMaxWithdraw(holder, assets, maxWithdraw(holder));
         uint256 received = _exit(shares, holder);
         if (received < assets) revert VaultExitShortfall(received, assets);
+        // The preview priced the exit at max slippage: what the unwind did not cost stays idle in the vault and
+        // goes back to the holder as shares, so no value moves to the remaining holders.
+        uint256 surplus = received - assets;
+        if (surplus != 0) {
+            (uint256 collateralPrice, uint256 debtPrice) = _prices();
+            uint256 assetsAfter = _toAssets(_position(collateralPrice, debtPrice, 0).equityValue, collateralPrice);
+            uint256 refund = _sharesFor(surplus, assetsAfter > surplus ? assetsAfter - surplus : 0, Math.Rounding.Floor);
+            if (refund != 0) {
+                _mint(holder, refund);
+                shares -= refund;
+            }
+        }
         _payOut(receiver, holder, assets, shares);
     }
 
@@ -183,16 +197,19 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     /// @inheritdoc ILeverageVault
     function position() external view returns (PositionState memory) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        return _position(collateralPrice, debtPrice);
+        return _position(collateralPrice, debtPrice, _liquidationThresholdBps());
     }
 
     // ---------------------------------------------------------------- flows
 
+    /// @dev Levers the whole position to target. The swap cost is split by borrowed notional: the depositor pays
+    ///      for the debt its own assets need at target, the holders for re-levering the drift of theirs.
     function _depositAndLever(uint256 assets) internal returns (uint256 shares) {
         if (assets == 0) revert VaultZeroAmount();
         if (_vault().depositsPaused) revert VaultDepositsPaused();
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice);
+        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, 0);
+        if (before.equityValue == 0 && totalSupply() != 0) revert VaultInsolvent();
         _onInteraction(before.price);
         uint256 assetsBefore = _toAssets(before.equityValue, collateralPrice);
         uint256 cap = _vault().execution.depositCap;
@@ -202,12 +219,26 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         uint256 borrowAmount = _debtToBorrow(before, assets, collateralPrice, debtPrice);
         _lever(borrowAmount, before.idleCollateral + assets, collateralPrice, debtPrice);
 
-        ILeverageVault.PositionState memory afterState = _position(collateralPrice, debtPrice);
+        uint256 liquidationThreshold = borrowAmount == 0 ? 0 : _liquidationThresholdBps();
+        ILeverageVault.PositionState memory afterState = _position(collateralPrice, debtPrice, liquidationThreshold);
         if (borrowAmount != 0) _checkHealthAfterLever(afterState, before.leverage, borrowAmount);
         uint256 assetsAfter = _toAssets(afterState.equityValue, collateralPrice);
-        uint256 added = assetsAfter > assetsBefore ? assetsAfter - assetsBefore : 0;
-        shares = _sharesFor(added, assetsBefore, Math.Rounding.Floor);
+        uint256 cost = assetsBefore + assets > assetsAfter ? assetsBefore + assets - assetsAfter : 0;
+        uint256 depositorCost = borrowAmount == 0
+            ? cost
+            : cost.mulDiv(Math.min(borrowAmount, _depositBorrow(assets, collateralPrice, debtPrice)), borrowAmount, Math.Rounding.Ceil);
+        uint256 holdersCost = cost - depositorCost;
+        if (depositorCost >= assets) revert VaultZeroShares();
+        shares = _sharesFor(
+            assets - depositorCost, assetsBefore > holdersCost ? assetsBefore - holdersCost : 0, Math.Rounding.Floor
+        );
         if (shares == 0) revert VaultZeroShares();
+    }
+
+    /// @dev Debt (debt units) that `assets` alone need to sit at the effective target leverage.
+    function _depositBorrow(uint256 assets, uint256 collateralPrice, uint256 debtPrice) internal view returns (uint256) {
+        uint256 value = assets.mulDiv(collateralPrice, COLLATERAL_UNIT);
+        return LeverageMath.debtForLeverage(value, _effectiveTargetLeverage()).mulDiv(DEBT_UNIT, debtPrice);
     }
 
     /// @dev Burns `shares` of `holder` (spending allowance) and unwinds their slice; returns the collateral freed.
@@ -266,7 +297,7 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     /// @dev Worst-case share of a slice's value lost when unwinding it, wad-bps: (gross - equity)/equity * cost.
     function _exitCostWad() internal view returns (uint256) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice);
+        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice, 0);
         if (s.equityValue == 0) return 0;
         uint256 costBps = _vault().execution.maxSlippageBps + _flashLoanPremiumBps() + 1;
         uint256 swapped = s.debtValue + s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);

@@ -149,3 +149,16 @@ export async function deploySpoofer(): Promise<FlashCallbackSpoofer> {
   await spoofer.waitForDeployment();
   return spoofer;
 }
+
+/**
+ * Upper bound (WETH wei) of what re-levering the holders' drift can cost them on the next deposit: the debt the
+ * current equity lacks to sit at target, swapped at max slippage. Zero when the position is at or above target.
+ */
+export async function driftReleverBound(w: VaultWorld): Promise<bigint> {
+  const p = await w.vault.position();
+  const { targetLeverage } = await w.vault.leverageConfig();
+  const { maxSlippageBps } = await w.vault.executionConfig();
+  const targetDebt = (p.equityValue * (targetLeverage - WAD)) / WAD;
+  if (targetDebt <= p.debtValue) return 0n;
+  return ((targetDebt - p.debtValue) * maxSlippageBps * WAD) / (BPS * p.price) + 1n;
+}

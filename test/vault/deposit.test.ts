@@ -16,6 +16,7 @@ import {
   pricePerShare,
   redeemAll,
 } from "../shared/vault-helpers";
+import { driftReleverBound } from "../shared/vault-helpers";
 
 const leverageOf = async (w: VaultWorld) => Number(formatEther((await w.vault.position()).leverage));
 const within = (actual: number, expected: number, tolerance: number) =>
@@ -203,17 +204,27 @@ describe("vault: deposit", () => {
     }
   });
 
-  it("a deposit pays its own levering cost and leaves the others' share price intact, even with donated funds", async () => {
+  it("a deposit pays its own levering cost; the holders pay only for re-levering their drift (here a donation)", async () => {
     // Also covers the WETH already idle in the vault: it is supplied with the deposit, not left aside.
     const w = await loadFixture(funded3x);
-    const { vault, market, bob, carol } = w;
+    const { vault, market, alice, bob, carol } = w;
+    await deposit(w, bob, parseEther("20"));
+    const ppsAtTarget = await pricePerShare(w);
+    // Without drift, the holders' share price does not move when someone deposits (a block of interest aside).
+    await deposit(w, carol, parseEther("5"));
+    expect(await pricePerShare(w)).to.be.gte(ppsAtTarget - ppsAtTarget / 10n ** 9n);
+
     await (await connectAs(market.weth, carol).transfer(vault.target, parseEther("1"))).wait();
     const ppsBefore = await pricePerShare(w);
-
-    await deposit(w, bob, parseEther("20"));
+    const bound = await driftReleverBound(w);
+    expect(bound).to.be.gt(0n);
+    const supply = await vault.totalSupply();
+    await deposit(w, alice, parseEther("20"));
 
     expect((await holdings(w)).idleWeth).to.equal(0n);
-    expect(await pricePerShare(w)).to.be.gte(ppsBefore);
+    // The donation's levering cost, shared by the holders, stays within its max-slippage bound.
+    const perShareBound = (bound * 10n ** 24n) / supply + 2n;
+    expect(await pricePerShare(w)).to.be.gte(ppsBefore - perShareBound);
     within(await leverageOf(w), 3, 0.005);
   });
 });

@@ -1,0 +1,131 @@
+/**
+ * Configuration of deploy/deploy-vault.ts: an optional JSON file (VAULT_CONFIG=path) overlaid with environment
+ * variables, validated with zod. Every field is optional; what is missing comes from the vault defaults
+ * (scripts/lib/vault.ts defaultSettings) and, for addresses, from scripts/lib/addresses.ts.
+ *
+ * Environment variables (each overrides the file):
+ *   VAULT_<SETTING>   any vault setting in SCREAMING_SNAKE case: VAULT_TARGET_LEVERAGE=3, VAULT_STOP_LOSS_PRICE=1500,
+ *                     VAULT_NAME, VAULT_SYMBOL, VAULT_DEPOSIT_CAP (collateral tokens), VAULT_MAX_TRADE_SIZE (debt tokens)...
+ *   VAULT_OWNER, VAULT_MANAGER, VAULT_GUARDIAN   roles (default: the deployer)
+ *   VAULT_KEEPERS     comma-separated keeper addresses to allow-list (the deployer must be the manager)
+ *   VAULT_SALT        CREATE2 salt (any string, or a bytes32); default: the symbol
+ *   VAULT_FACTORY     create the vault on this existing factory instead of the one in deployments/<network>.json
+ *   VAULT_NEW_STACK   true: deploy a new module/registry/factory even if deployments/<network>.json has one
+ *   COLLATERAL_SYMBOL, DEBT_SYMBOL     Aave address-book symbols (default WETH, USDC; e.g. USDCn = native USDC)
+ *   MARKET_<FIELD>    MARKET_AAVE_POOL, MARKET_SWAP_ROUTER, MARKET_UNISWAP_FACTORY, MARKET_COLLATERAL_ASSET, MARKET_DEBT_ASSET
+ *   ORACLE_<FIELD>    ORACLE_COLLATERAL_FEED, ORACLE_DEBT_FEED, ORACLE_SEQUENCER_FEED, ORACLE_COLLATERAL_HEARTBEAT,
+ *                     ORACLE_DEBT_HEARTBEAT, ORACLE_SEQUENCER_GRACE_PERIOD
+ */
+import fs from "node:fs";
+import { getAddress, isAddress } from "ethers";
+import { z } from "zod";
+
+const address = z
+  .string()
+  .refine((s) => isAddress(s), { message: "not an address" })
+  .transform((s) => getAddress(s));
+const num = z.coerce.number().refine(Number.isFinite, { message: "not a number" });
+const nonNegative = num.refine((x) => x >= 0, { message: "must be >= 0" });
+const int = num.refine((x) => Number.isInteger(x) && x >= 0, { message: "must be a non-negative integer" });
+const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((s) => s === "true")]);
+
+export const VaultSettingsSchema = z
+  .object({
+    name: z.string().min(1),
+    symbol: z.string().min(1),
+    targetLeverage: num.refine((x) => x >= 1, { message: "leverage must be >= 1" }),
+    minLeverage: num.refine((x) => x >= 1, { message: "leverage must be >= 1" }),
+    maxLeverage: num.refine((x) => x >= 1, { message: "leverage must be >= 1" }),
+    minHealthFactor: num.refine((x) => x > 1, { message: "must be > 1" }),
+    maxSlippageBps: int,
+    swapFee: int,
+    depositCap: nonNegative,
+    criticalHealthFactor: num.refine((x) => x > 1, { message: "must be > 1" }),
+    maxDexDeviationBps: int,
+    maxEquityLossBps: int,
+    cooldown: int,
+    ripcordRewardBps: int,
+    ripcordRewardCap: nonNegative,
+    maxTradeSize: nonNegative,
+    stopLossPrice: nonNegative,
+    takeProfitPrice: nonNegative,
+    takeProfitLeverage: num.refine((x) => x >= 1, { message: "leverage must be >= 1" }),
+    trailBps: int,
+    stopToDebtAsset: bool,
+  })
+  .partial()
+  .strict();
+
+export const DeployConfigSchema = z
+  .object({
+    vault: VaultSettingsSchema.default({}),
+    roles: z.object({ owner: address, manager: address, guardian: address }).partial().strict().default({}),
+    keepers: z.array(address).default([]),
+    salt: z.string().min(1).optional(),
+    factory: address.optional(),
+    newStack: bool.default(false),
+    collateralSymbol: z.string().default("WETH"),
+    debtSymbol: z.string().default("USDC"),
+    markets: z
+      .object({
+        collateralAsset: address,
+        debtAsset: address,
+        aavePool: address,
+        swapRouter: address,
+        uniswapFactory: address,
+      })
+      .partial()
+      .strict()
+      .default({}),
+    oracle: z
+      .object({
+        collateralFeed: address,
+        debtFeed: address,
+        sequencerFeed: address,
+        collateralHeartbeat: int,
+        debtHeartbeat: int,
+        sequencerGracePeriod: int,
+      })
+      .partial()
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type DeployConfig = z.infer<typeof DeployConfigSchema>;
+
+const screaming = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+
+/** The file (if `VAULT_CONFIG` names one) overlaid with the environment, validated. Throws with every problem listed. */
+export function loadDeployConfig(env: NodeJS.ProcessEnv = process.env): DeployConfig {
+  const raw: Record<string, any> = env.VAULT_CONFIG ? JSON.parse(fs.readFileSync(env.VAULT_CONFIG, "utf8")) : {};
+  const section = (name: string) => (raw[name] = { ...(raw[name] ?? {}) });
+  const setFrom = (target: Record<string, unknown>, prefix: string, keys: string[]) => {
+    for (const key of keys) {
+      const value = env[`${prefix}${screaming(key)}`];
+      if (value !== undefined && value !== "") target[key] = value;
+    }
+  };
+  setFrom(section("vault"), "VAULT_", Object.keys(VaultSettingsSchema.shape));
+  setFrom(section("roles"), "VAULT_", ["owner", "manager", "guardian"]);
+  setFrom(section("markets"), "MARKET_", ["collateralAsset", "debtAsset", "aavePool", "swapRouter", "uniswapFactory"]);
+  setFrom(section("oracle"), "ORACLE_", [
+    "collateralFeed",
+    "debtFeed",
+    "sequencerFeed",
+    "collateralHeartbeat",
+    "debtHeartbeat",
+    "sequencerGracePeriod",
+  ]);
+  setFrom(raw, "VAULT_", ["salt", "factory", "newStack"]);
+  if (env.VAULT_KEEPERS) raw.keepers = env.VAULT_KEEPERS.split(",").map((s) => s.trim()).filter(Boolean);
+  if (env.COLLATERAL_SYMBOL) raw.collateralSymbol = env.COLLATERAL_SYMBOL;
+  if (env.DEBT_SYMBOL) raw.debtSymbol = env.DEBT_SYMBOL;
+
+  const parsed = DeployConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n");
+    throw new Error(`invalid deploy configuration${env.VAULT_CONFIG ? ` (${env.VAULT_CONFIG} + env)` : " (env)"}:\n${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,255 @@
+/**
+ * Deploys the vault stack (module, registry, factory) and one vault, and records the addresses in
+ * deployments/<network>.json.
+ *
+ *   npx hardhat run deploy/deploy-vault.ts --network <name>
+ *
+ * Live networks: Aave V3 addresses from @bgd-labs/aave-address-book, Uniswap V3 and sequencer feeds from
+ * scripts/lib/addresses.ts; anything can be overridden (deploy/config.ts lists the env vars; VAULT_CONFIG=file.json).
+ * Before sending anything it checks that every address has code, that both feeds answer latestRoundData() fresh and
+ * that the Uniswap pool exists. A later run on the same network adds a vault to the recorded factory
+ * (VAULT_NEW_STACK=true deploys a new stack).
+ * Chain id 31337 (`hardhat`, `localhost`): the local Aave V3 + Uniswap V3 market is deployed first, so the whole
+ * procedure can be rehearsed offline.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import hre from "hardhat";
+import { Contract, ZeroAddress, formatUnits } from "ethers";
+import type { AaveUniswapVaultFactory, AaveUniswapVaultModule, VaultRegistry } from "../typechain-types";
+import { loadDeployConfig, type DeployConfig } from "./config";
+import { chainDefaults, missingFields, type OracleAddresses } from "../scripts/lib/addresses";
+import { createVault, deployStack, vaultInitParams, type Stack } from "../scripts/lib/deploy";
+import { deployMarket } from "../scripts/lib/market";
+import { localMarketAddresses, localOracleConfig, type MarketAddresses } from "../scripts/lib/vault";
+import { gas, hf, lev, units } from "../scripts/lib/format";
+
+const LOCAL_CHAIN_ID = 31337;
+const FEED_ABI = [
+  "function decimals() view returns (uint8)",
+  "function description() view returns (string)",
+  "function latestRoundData() view returns (uint80, int256, uint256, uint256, uint80)",
+];
+const ERC20_ABI = ["function decimals() view returns (uint8)", "function symbol() view returns (string)"];
+const UNI_FACTORY_ABI = ["function getPool(address, address, uint24) view returns (address)"];
+
+export interface DeploymentRecord {
+  network: string;
+  chainId: number;
+  deployer: string;
+  module: string;
+  registry: string;
+  factory: string;
+  markets: MarketAddresses;
+  oracle: OracleAddresses;
+  /** Only for the local market (chain id 31337). */
+  localMarket?: Record<string, string>;
+  vaults: { address: string; name: string; symbol: string; salt: string; creator: string; block: number; settings: object }[];
+  updatedAt: string;
+}
+
+/** DEPLOYMENTS_DIR moves the records elsewhere (tests use a temporary folder). */
+const deploymentsFile = (network: string) =>
+  path.join(process.env.DEPLOYMENTS_DIR ?? path.join(__dirname, "..", "deployments"), `${network}.json`);
+
+function readRecord(network: string): DeploymentRecord | undefined {
+  const file = deploymentsFile(network);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as DeploymentRecord) : undefined;
+}
+
+function writeRecord(record: DeploymentRecord): string {
+  const file = deploymentsFile(record.network);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(record, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
+  return file;
+}
+
+async function hasCode(address: string) {
+  return (await hre.ethers.provider.getCode(address)) !== "0x";
+}
+
+/** Refuses to deploy on addresses that cannot work; prints what it checked. */
+async function preflight(markets: MarketAddresses, oracle: OracleAddresses, swapFee: number): Promise<void> {
+  const { provider } = hre.ethers;
+  const problems: string[] = [];
+  for (const [name, address] of Object.entries({ ...markets, collateralFeed: oracle.collateralFeed, debtFeed: oracle.debtFeed })) {
+    if (!(await hasCode(address))) problems.push(`${name} ${address} has no code on this chain`);
+  }
+  if (oracle.sequencerFeed !== ZeroAddress && !(await hasCode(oracle.sequencerFeed))) {
+    problems.push(`sequencerFeed ${oracle.sequencerFeed} has no code on this chain`);
+  }
+  if (problems.length) throw new Error(`preflight failed:\n  ${problems.join("\n  ")}`);
+
+  const now = (await provider.getBlock("latest"))!.timestamp;
+  for (const [name, address, heartbeat] of [
+    ["collateral feed", oracle.collateralFeed, oracle.collateralHeartbeat],
+    ["debt feed", oracle.debtFeed, oracle.debtHeartbeat],
+  ] as const) {
+    const feed = new Contract(address, FEED_ABI, provider);
+    try {
+      const [decimals, [, answer, , updatedAt]] = await Promise.all([feed.decimals(), feed.latestRoundData()]);
+      const description = await feed.description().catch(() => "?");
+      const age = now - Number(updatedAt);
+      console.log(`  ${name} ${address} (${description}): ${formatUnits(answer, decimals)} USD, ${age} s old, max age ${heartbeat} s`);
+      if (answer <= 0n) problems.push(`${name} answered ${answer}`);
+      if (age > heartbeat) problems.push(`${name} answer is ${age} s old, above the max age ${heartbeat} s: check the heartbeat`);
+    } catch (error) {
+      problems.push(
+        `${name} ${address} does not answer decimals()/latestRoundData() (${(error as Error).message.split("\n")[0]}): ` +
+          `set ORACLE_${name.startsWith("collateral") ? "COLLATERAL" : "DEBT"}_FEED to the Chainlink aggregator proxy`,
+      );
+    }
+  }
+  const uniswap = new Contract(markets.uniswapFactory, UNI_FACTORY_ABI, provider);
+  const pool: string = await uniswap.getPool(markets.collateralAsset, markets.debtAsset, swapFee);
+  if (pool === ZeroAddress) problems.push(`no Uniswap V3 pool for the pair at fee tier ${swapFee}: set VAULT_SWAP_FEE`);
+  else console.log(`  Uniswap V3 pool (fee ${swapFee}): ${pool}`);
+  if (problems.length) throw new Error(`preflight failed:\n  ${problems.join("\n  ")}`);
+}
+
+async function resolveAddresses(chainId: number, cfg: DeployConfig) {
+  const defaults = chainDefaults(chainId, cfg.collateralSymbol, cfg.debtSymbol);
+  const markets = { ...defaults.markets, ...cfg.markets };
+  const oracle = { ...defaults.oracle, ...cfg.oracle };
+  const missing = missingFields(markets, oracle);
+  if (missing.length) {
+    const env = missing.map((m) => {
+      const [sectionName, key] = m.split(".");
+      return `${sectionName === "markets" ? "MARKET_" : "ORACLE_"}${key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
+    });
+    throw new Error(
+      `chain ${chainId}: no known value for ${missing.join(", ")}.\n` +
+        `Set ${env.join(", ")} (or the same fields in VAULT_CONFIG's JSON). The swap router must be Uniswap's original ` +
+        `V3 SwapRouter interface (ISwapRouter with deadline), not SwapRouter02.`,
+    );
+  }
+  return { markets: markets as MarketAddresses, oracle: oracle as OracleAddresses };
+}
+
+async function main() {
+  const cfg = loadDeployConfig();
+  const { ethers, network } = hre;
+  const chainId = Number((await ethers.provider.getNetwork()).chainId);
+  const [deployer] = await ethers.getSigners();
+  if (!deployer) throw new Error(`no account for network '${network.name}': set DEPLOYER_PRIVATE_KEY in .env`);
+  const local = chainId === LOCAL_CHAIN_ID;
+  console.log(`Network '${network.name}' (chain ${chainId}), deployer ${deployer.address}, balance ${formatUnits(await ethers.provider.getBalance(deployer.address))} ETH`);
+
+  let markets: MarketAddresses;
+  let oracle: OracleAddresses;
+  let localMarket: Record<string, string> | undefined;
+  if (local) {
+    console.log("Local chain: deploying the local Aave V3 + Uniswap V3 market first (real npm bytecode, mock feeds)");
+    const m = await deployMarket(ethers);
+    markets = localMarketAddresses(m);
+    oracle = localOracleConfig(m) as OracleAddresses;
+    localMarket = {
+      PoolAddressesProvider: m.addressesProvider.target as string,
+      AaveOracle: m.aaveOracle.target as string,
+      "WETH/USDC 0.05% pool": m.uniPool500.target as string,
+      "WETH/USDC 0.3% pool": m.uniPool3000.target as string,
+      QuoterV2: m.quoter.target as string,
+    };
+  } else {
+    ({ markets, oracle } = await resolveAddresses(chainId, cfg));
+  }
+  const { settings, roles, salt, params } = vaultInitParams(deployer.address, {
+    settings: cfg.vault,
+    roles: cfg.roles,
+    salt: cfg.salt,
+    debtDecimals: Number(await new Contract(markets.debtAsset, ERC20_ABI, ethers.provider).decimals()),
+  });
+  console.log("Preflight");
+  await preflight(markets, oracle, settings.swapFee);
+
+  // --- stack: reuse the recorded (or given) factory, else deploy one ---
+  const previous = local ? undefined : readRecord(network.name);
+  const factoryAddress = cfg.factory ?? (cfg.newStack ? undefined : previous?.factory);
+  let stack: Pick<Stack, "module" | "registry" | "factory">;
+  if (factoryAddress) {
+    if (!(await hasCode(factoryAddress))) throw new Error(`factory ${factoryAddress} has no code on '${network.name}'`);
+    const factory = (await ethers.getContractAt("AaveUniswapVaultFactory", factoryAddress, deployer)) as unknown as AaveUniswapVaultFactory;
+    const registry = (await ethers.getContractAt("VaultRegistry", await factory.REGISTRY(), deployer)) as unknown as VaultRegistry;
+    const module = (await ethers.getContractAt("AaveUniswapVaultModule", await factory.MODULE(), deployer)) as unknown as AaveUniswapVaultModule;
+    const fm = await factory.markets();
+    if (fm.collateralAsset !== markets.collateralAsset || fm.debtAsset !== markets.debtAsset || fm.aavePool !== markets.aavePool) {
+      throw new Error(`factory ${factoryAddress} serves other markets; set VAULT_NEW_STACK=true to deploy a new stack`);
+    }
+    console.log(`Reusing factory ${factoryAddress} (registry ${registry.target}, module ${module.target})`);
+    stack = { module, registry, factory };
+  } else {
+    stack = await deployStack(ethers, { markets, oracle, owner: deployer });
+    for (const [name, c] of Object.entries({ module: stack.module, registry: stack.registry, factory: stack.factory })) {
+      const receipt = await c.deploymentTransaction()?.wait();
+      console.log(`  ${name.padEnd(8)} ${c.target}  gas ${receipt ? gas(receipt.gasUsed) : "?"}`);
+    }
+  }
+
+  // --- the vault ---
+  const predicted = await stack.factory.predictVaultAddress(deployer.address, settings.name, settings.symbol, params, salt);
+  if (await hasCode(predicted)) throw new Error(`a vault with this salt and settings already exists at ${predicted}: set VAULT_SALT`);
+  const keepers = cfg.keepers;
+  const canSetKeepers = roles.manager === deployer.address;
+  if (keepers.length && !canSetKeepers) {
+    console.warn(`keepers not set: the manager ${roles.manager} must call setKeeper(keeper, true) itself`);
+  }
+  const created = await createVault(ethers, stack.factory, deployer, {
+    settings,
+    roles,
+    salt,
+    keepers: canSetKeepers ? keepers : [],
+  });
+  console.log(
+    `Vault ${settings.name} (${settings.symbol}) at ${created.address}, gas ${gas(created.receipt.gasUsed)}\n` +
+      `  target ${settings.targetLeverage}x (band ${settings.minLeverage}-${settings.maxLeverage}x), HF floor ${settings.minHealthFactor}, ` +
+      `ripcord below ${settings.criticalHealthFactor}, stop-loss ${settings.stopLossPrice || "off"}, ` +
+      `owner ${roles.owner}, manager ${roles.manager}, guardian ${roles.guardian}` +
+      (keepers.length && canSetKeepers ? `, keepers ${keepers.join(", ")}` : ""),
+  );
+  const p = await created.vault.position();
+  console.log(`  position: leverage ${lev(p.leverage)}, HF ${hf(p.healthFactor)}, NAV ${units(await created.vault.totalAssets())}`);
+
+  const record: DeploymentRecord = {
+    network: network.name,
+    chainId,
+    deployer: deployer.address,
+    module: stack.module.target as string,
+    registry: stack.registry.target as string,
+    factory: stack.factory.target as string,
+    markets,
+    oracle,
+    localMarket,
+    vaults: [
+      ...(previous && previous.factory === stack.factory.target ? previous.vaults : []),
+      {
+        address: created.address,
+        name: settings.name,
+        symbol: settings.symbol,
+        salt,
+        creator: deployer.address,
+        block: created.receipt.blockNumber,
+        settings: { ...settings, roles, keepers },
+      },
+    ],
+    updatedAt: new Date().toISOString(),
+  };
+  if (previous && previous.factory !== record.factory) {
+    const backup = deploymentsFile(`${network.name}.${previous.factory.slice(0, 10)}`);
+    fs.renameSync(deploymentsFile(network.name), backup);
+    console.log(`previous record (factory ${previous.factory}) moved to ${path.relative(process.cwd(), backup)}`);
+  }
+  const file = writeRecord(record);
+  console.log(`\nWrote ${path.relative(process.cwd(), file)}`);
+  const net = network.name === "hardhat" ? "" : ` --network ${network.name}`;
+  console.log(
+    `Next:\n  npx hardhat vault:status --vault ${created.address}${net}\n` +
+      `  npx hardhat vault:deposit --vault ${created.address} --amount 1${local ? " --wrap" : ""}${net}\n` +
+      `  npx hardhat keeper:run --registry ${stack.registry.target}${net}`,
+  );
+  if (network.name === "hardhat") console.log("(in-process network: everything above is gone when this script exits)");
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
