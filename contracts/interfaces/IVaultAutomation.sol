@@ -15,7 +15,8 @@ interface IVaultAutomation {
         StopLoss, // price at or below the stop: unwind to 1x (or into the debt asset), latched
         TrailingStop, // price at or below high-water mark * (1 - trail): as stop-loss
         TakeProfit, // price at or above take-profit: reduce to the take-profit leverage, latched
-        Ripcord // health factor below critical: anyone may delever, for a bounded reward
+        Ripcord, // health factor below critical: anyone may delever, for a bounded reward
+        Poke // trailing stop armed and the price a tenth of the trail above the high-water mark: raise it
     }
 
     /// @notice Latched state after an exit trigger; only the manager re-arms.
@@ -28,11 +29,11 @@ interface IVaultAutomation {
     struct AutomationConfig {
         uint64 criticalHealthFactor; // wad, ripcord allowed below (must be <= the health-factor floor)
         uint16 maxDexDeviationBps; // bps, max |DEX spot - oracle| / oracle for any action
-        uint16 maxEquityLossBps; // bps of oracle equity an action may cost
+        uint16 maxEquityLossBps; // bps of the value an action trades that it may cost in oracle equity
         uint32 cooldown; // s between band rebalances
         uint16 ripcordRewardBps; // bps of equity paid to the ripcord caller
-        uint128 ripcordRewardCap; // collateral units, absolute cap on that reward
-        uint128 maxTradeSize; // debt units repaid or borrowed per call; larger moves proceed in chunks
+        uint96 maxTradeSize; // debt units repaid or borrowed per call; larger moves proceed in chunks
+        uint128 ripcordRewardCap; // collateral units, absolute cap on that reward (own slot: ripcord only)
     }
 
     struct ExitConfig {
@@ -71,7 +72,9 @@ interface IVaultAutomation {
     error KeeperHealthFactorDecreased(uint256 before, uint256 afterAction);
     /// @notice Post-condition: leverage did not move toward `target`.
     error KeeperLeverageNotImproved(uint256 before, uint256 afterAction, uint256 target);
-    /// @notice Post-condition: the action cost `loss` of oracle equity, above `maxLoss` (wad USD).
+    /// @notice Post-condition: the action cost `loss` of oracle equity, above `maxLoss` (wad USD), which is
+    ///         `maxEquityLossBps` of the value it traded (plus the ripcord reward). Scaling by the trade, not by
+    ///         equity, keeps a deleverage from a thin, over-levered position possible.
     error KeeperEquityLossExceeded(uint256 loss, uint256 maxLoss);
     /// @notice The ripcord needs a health factor below `critical`; it is `healthFactor`.
     error KeeperRipcordNotArmed(uint256 healthFactor, uint256 critical);

@@ -30,6 +30,8 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
     uint256 public constant MAX_DEVIATION_BPS = 1000;
     uint256 public constant MAX_RIPCORD_REWARD_BPS = 100;
     uint256 public constant MAX_COOLDOWN = 7 days;
+    /// @dev A keeper raises the trailing stop's mark once the price is trail / POKE_FRACTION above it.
+    uint256 internal constant POKE_FRACTION = 10;
 
     /// @notice keccak256 of the markets and oracle configuration; the vault checks it equals its own.
     bytes32 public immutable MARKETS_HASH;
@@ -94,7 +96,12 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
         if (reward != 0) _sendCollateral(msg.sender, reward);
 
         _checkPostConditions(
-            Action.Ripcord, target, before, _position(collateralPrice, debtPrice, liquidationThreshold), rewardValue
+            Action.Ripcord,
+            target,
+            before,
+            _position(collateralPrice, debtPrice, liquidationThreshold),
+            debtPrice,
+            rewardValue
         );
         emit RipcordRewardPaid(msg.sender, reward);
     }
@@ -118,6 +125,7 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
             s, v.leverage, v.exits, state.mode, Math.max(state.highWaterMark, s.price), liquidationThreshold
         );
         if (RiskPolicy.isBandAction(action) && block.timestamp < _cooldownEnd(state)) action = Action.None;
+        if (action == Action.None && _pokeDue(s.price, state, v.exits.trailBps)) action = Action.Poke;
         needed = action != Action.None;
         if (needed) callData = abi.encodeCall(IVaultAutomation.rebalance, ());
     }
@@ -335,34 +343,46 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         uint256 liquidationThreshold = _liquidationThresholdBps();
         ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
-        _onInteraction(before.price);
         VaultLayout storage v = _vault();
         AutomationState memory state = v.state;
+        _onInteraction(before.price);
         uint256 target;
         (action, target) = RiskPolicy.decide(
-            before, v.leverage, v.exits, state.mode, state.highWaterMark, liquidationThreshold
+            before, v.leverage, v.exits, state.mode, Math.max(state.highWaterMark, before.price), liquidationThreshold
         );
-        if (action == Action.None) revert KeeperNothingToDo();
+        if (action == Action.None) {
+            // Raising a stale high-water mark is the one action that trades nothing.
+            if (!_pokeDue(before.price, state, v.exits.trailBps)) revert KeeperNothingToDo();
+            emit ActionExecuted(Action.Poke, msg.sender, before.leverage, before.leverage, before.healthFactor, before.healthFactor);
+            return Action.Poke;
+        }
         if (RiskPolicy.isBandAction(action)) {
             uint256 readyAt = _cooldownEnd(state);
             if (block.timestamp < readyAt) revert KeeperCooldownActive(readyAt);
             v.state.lastRebalanceAt = uint40(block.timestamp);
         }
-        AutomationConfig memory config = v.automation;
-        _checkDexDeviation(before.price, config.maxDexDeviationBps);
+        _checkDexDeviation(before.price, v.automation.maxDexDeviationBps);
+        uint256 maxTrade = v.automation.maxTradeSize;
 
         if (action == Action.ReleverBand) {
             uint256 targetDebtValue = LeverageMath.debtForLeverage(before.equityValue, target);
             uint256 borrowAmount = (targetDebtValue - before.debtValue).mulDiv(DEBT_UNIT, debtPrice);
-            _lever(Math.min(borrowAmount, config.maxTradeSize), before.idleCollateral, collateralPrice, debtPrice);
+            _lever(Math.min(borrowAmount, maxTrade), before.idleCollateral, collateralPrice, debtPrice);
         } else if (action == Action.StopLoss || action == Action.TrailingStop) {
             if (state.mode != Mode.StoppedOut) _setMode(Mode.StoppedOut);
-            _unwindChunk(before, collateralPrice, debtPrice, config.maxTradeSize);
+            _unwindChunk(before, collateralPrice, debtPrice, maxTrade);
         } else {
             if (action == Action.TakeProfit && state.mode != Mode.ProfitTaken) _setMode(Mode.ProfitTaken);
-            _deleverToward(target, before, collateralPrice, debtPrice, config.maxTradeSize);
+            _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
         }
-        _checkPostConditions(action, target, before, _position(collateralPrice, debtPrice, liquidationThreshold), 0);
+        ILeverageVault.PositionState memory afterAction = _position(collateralPrice, debtPrice, liquidationThreshold);
+        _checkPostConditions(action, target, before, afterAction, debtPrice, 0);
+    }
+
+    /// @dev True when the trailing stop is armed and the price is a tenth of the trail above the recorded mark.
+    function _pokeDue(uint256 price, AutomationState memory state, uint256 trailBps) internal pure returns (bool) {
+        return state.mode == Mode.Active && trailBps != 0
+            && price * BPS > uint256(state.highWaterMark) * (BPS + trailBps / POKE_FRACTION);
     }
 
     /// @dev Repays debt toward `target` leverage, at most `maxTrade` debt units; the last chunk to 1x is exact.
@@ -376,7 +396,7 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
         uint256 targetDebtValue = LeverageMath.debtForLeverage(before.equityValue, target);
         if (targetDebtValue >= before.debtValue) return;
         uint256 repay = (before.debtValue - targetDebtValue).mulDiv(DEBT_UNIT, debtPrice);
-        if (targetDebtValue == 0 && before.debt <= maxTrade) return _unwindAll(collateralPrice, debtPrice);
+        if (targetDebtValue == 0 && before.debt <= maxTrade) return _unwindAll(before.debt, collateralPrice, debtPrice);
         _delever(_collateralFor(Math.min(repay, maxTrade), collateralPrice, debtPrice), collateralPrice, debtPrice);
     }
 
@@ -391,15 +411,22 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
         _swapExactIn(COLLATERAL_ASSET, DEBT_ASSET, amount, _minusSlippage(_debtFor(amount, collateralPrice, debtPrice)));
     }
 
+    /// @dev The loss budget is `maxEquityLossBps` of what the action traded: the debt it repaid or borrowed, or
+    ///      the debt asset it bought once the debt is gone.
     function _checkPostConditions(
         Action action,
         uint256 target,
         ILeverageVault.PositionState memory before,
         ILeverageVault.PositionState memory afterAction,
+        uint256 debtPrice,
         uint256 allowedExtraLoss
     ) internal {
         VaultLayout storage v = _vault();
-        uint256 maxLoss = before.equityValue.mulDiv(v.automation.maxEquityLossBps, BPS) + allowedExtraLoss;
+        uint256 traded = Math.max(
+            LeverageMath.distance(before.debtValue, afterAction.debtValue),
+            LeverageMath.distance(before.idleDebtAsset, afterAction.idleDebtAsset).mulDiv(debtPrice, DEBT_UNIT)
+        );
+        uint256 maxLoss = traded.mulDiv(v.automation.maxEquityLossBps, BPS) + allowedExtraLoss;
         PostConditions.check(action, target, before, afterAction, v.leverage.minHealthFactor, maxLoss);
         emit ActionExecuted(
             action, msg.sender, before.leverage, afterAction.leverage, before.healthFactor, afterAction.healthFactor

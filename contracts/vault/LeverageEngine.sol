@@ -60,9 +60,8 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         _flashLoan(DEBT_ASSET, debtAmount, abi.encode(FlashAction.Exit, collateralAmount, maxCollateralPerDebt));
     }
 
-    /// @dev Repays all debt and withdraws all collateral into the vault (1x, idle).
-    function _unwindAll(uint256 collateralPrice, uint256 debtPrice) internal {
-        uint256 debt = _debtBalance();
+    /// @dev Repays all `debt` (read in this transaction) and withdraws all collateral into the vault (1x, idle).
+    function _unwindAll(uint256 debt, uint256 collateralPrice, uint256 debtPrice) internal {
         if (debt == 0) {
             if (_collateralBalance() != 0) _withdrawCollateral(type(uint256).max, address(this));
             return;

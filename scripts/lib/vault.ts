@@ -58,7 +58,7 @@ export function defaultSettings(targetLeverage = 2): VaultSettings {
     depositCap: 10_000,
     criticalHealthFactor: 1.05,
     maxDexDeviationBps: 100,
-    maxEquityLossBps: 100,
+    maxEquityLossBps: 150,
     cooldown: 3600,
     ripcordRewardBps: 10,
     ripcordRewardCap: 1,

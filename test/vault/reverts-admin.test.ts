@@ -95,8 +95,8 @@ describe("vault reverts: parameters and roles", () => {
       maxEquityLossBps: 100n,
       cooldown: 3600n,
       ripcordRewardBps: 10n,
-      ripcordRewardCap: wad(1),
       maxTradeSize: parseUnits("250000", 6),
+      ripcordRewardCap: wad(1),
     };
     const invalid: [string, typeof base][] = [
       ["critical HF at 1.0", { ...base, criticalHealthFactor: wad(1) }],

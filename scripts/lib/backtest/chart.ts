@@ -1,0 +1,169 @@
+/**
+ * The backtest chart: four stacked panels sharing the time axis (price with keeper actions and liquidations;
+ * leverage; health factor; equity), written as a Vega-Lite spec and rendered to SVG headless by Vega (no
+ * browser, no canvas: text widths are estimated).
+ */
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import type { BacktestRun } from "./replay";
+
+/** Health factors are drawn up to this value (the no-debt cap of 1e9 would flatten the panel). */
+export const HF_CHART_MAX = 3;
+
+const SERIES = ["managed", "unmanaged", "spot"] as const;
+const COLORS = ["#1f77b4", "#ff7f0e", "#7f7f7f"];
+const EVENT_STYLES: Record<string, { color: string; shape: string }> = {
+  "keeper: ReleverBand": { color: "#2ca02c", shape: "triangle-up" },
+  "keeper: DeleverBand": { color: "#17becf", shape: "triangle-down" },
+  "keeper: DeleverHealth": { color: "#9467bd", shape: "triangle-down" },
+  "keeper: StopLoss": { color: "#8c564b", shape: "square" },
+  "keeper: TrailingStop": { color: "#8c564b", shape: "square" },
+  "keeper: TakeProfit": { color: "#bcbd22", shape: "square" },
+  "keeper: Ripcord": { color: "#e377c2", shape: "diamond" },
+  "liquidation: managed": { color: "#d62728", shape: "cross" },
+  "liquidation: unmanaged": { color: "#d62728", shape: "diamond" },
+};
+
+export function chartSpec(run: BacktestRun, title: string): TopLevelSpec {
+  const iso = (t: number) => new Date(t * 1000).toISOString();
+  const long: { time: string; panel: string; series: string; value: number | null }[] = [];
+  for (const r of run.rows) {
+    const time = iso(r.timestamp);
+    long.push({ time, panel: "price", series: "ETH/USD", value: r.price });
+    for (const s of ["managed", "unmanaged"] as const) {
+      long.push({ time, panel: "leverage", series: s, value: r[s].leverage });
+      // The row's lowest: on arrival of the price (before anyone acted) or after the keeper / liquidators.
+      const hf = Math.min(r[s].healthFactor, r[s].healthFactorOnArrival, HF_CHART_MAX);
+      long.push({ time, panel: "hf", series: s, value: hf });
+      long.push({ time, panel: "equity", series: s, value: r[s].equity });
+    }
+    long.push({ time, panel: "leverage", series: "spot", value: 1 });
+    long.push({ time, panel: "equity", series: "spot", value: r.spotEquity });
+  }
+  const events = [
+    ...run.keeperActions.map((a) => ({ time: iso(a.timestamp), price: a.price, event: `keeper: ${a.action}` })),
+    ...run.liquidations.map((l) => ({ time: iso(l.timestamp), price: l.price, event: `liquidation: ${l.position}` })),
+  ];
+  const width = 900;
+  const x = {
+    field: "time",
+    type: "temporal" as const,
+    scale: { type: "utc" as const },
+    axis: { format: "%b %d", title: null, labelAngle: 0 },
+  };
+  const color = {
+    field: "series",
+    type: "nominal" as const,
+    scale: { domain: [...SERIES], range: COLORS },
+    legend: { title: null, orient: "top" as const },
+  };
+  // One legend for the event markers: same domain for shape and colour; liquidations red, keeper actions not
+  // in the series colours.
+  const eventDomain = [...new Set(events.map((e) => e.event))].sort();
+  const eventStyle = (event: string) => EVENT_STYLES[event] ?? { color: "#8c564b", shape: "circle" };
+  const eventScale = (channel: "color" | "shape") => ({ domain: eventDomain, range: eventDomain.map((e) => eventStyle(e)[channel]) });
+  const eventLegend = { title: null, orient: "top" as const, labelLimit: 400, columns: 4 };
+  const panel = (name: string) => ({ filter: `datum.panel === '${name}'` });
+  const { minLeverage, maxLeverage, targetLeverage, minHealthFactor } = run.settings;
+
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: { text: title, anchor: "start" },
+    data: { values: long },
+    config: { view: { stroke: "#ddd" }, font: "sans-serif" },
+    resolve: { scale: { color: "independent", shape: "independent" }, legend: { color: "independent", shape: "independent" } },
+    vconcat: [
+      {
+        width,
+        height: 180,
+        title: { text: "Price (USD per ETH), keeper actions and liquidations", anchor: "start", fontSize: 12 },
+        layer: [
+          {
+            transform: [panel("price")],
+            mark: { type: "line", color: "#333", strokeWidth: 1.2 },
+            encoding: { x, y: { field: "value", type: "quantitative", title: "USD", scale: { zero: false } } },
+          },
+          ...(events.length
+            ? [
+                {
+                  data: { values: events },
+                  mark: { type: "point" as const, filled: true, size: 60, opacity: 0.9 },
+                  encoding: {
+                    x,
+                    y: { field: "price", type: "quantitative" as const },
+                    shape: { field: "event", type: "nominal" as const, scale: eventScale("shape"), legend: eventLegend },
+                    color: { field: "event", type: "nominal" as const, scale: eventScale("color"), legend: eventLegend },
+                  },
+                },
+              ]
+            : []),
+        ],
+      },
+      {
+        width,
+        height: 140,
+        title: {
+          text: `Leverage (band ${minLeverage}-${maxLeverage}, target ${targetLeverage}; dashed)`,
+          anchor: "start",
+          fontSize: 12,
+        },
+        layer: [
+          {
+            transform: [panel("leverage"), { filter: "datum.value !== null" }],
+            mark: { type: "line", strokeWidth: 1.2 },
+            encoding: { x, y: { field: "value", type: "quantitative", title: "x" }, color },
+          },
+          {
+            data: { values: [minLeverage, targetLeverage, maxLeverage].map((v) => ({ v })) },
+            mark: { type: "rule", strokeDash: [4, 4], color: "#1f77b4", opacity: 0.5 },
+            encoding: { y: { field: "v", type: "quantitative" } },
+          },
+        ],
+      },
+      {
+        width,
+        height: 140,
+        title: {
+          text: `Health factor, lowest in each row (drawn up to ${HF_CHART_MAX}; liquidation at 1, keeper floor ${minHealthFactor}; dashed)`,
+          anchor: "start",
+          fontSize: 12,
+        },
+        layer: [
+          {
+            transform: [panel("hf")],
+            mark: { type: "line", strokeWidth: 1.2, clip: true },
+            encoding: {
+              x,
+              y: { field: "value", type: "quantitative", title: "HF", scale: { domain: [0, HF_CHART_MAX], clamp: true } },
+              color,
+            },
+          },
+          {
+            data: { values: [{ v: 1, c: "#d62728" }, { v: minHealthFactor, c: "#1f77b4" }] },
+            mark: { type: "rule", strokeDash: [4, 4] },
+            encoding: { y: { field: "v", type: "quantitative" }, color: { field: "c", type: "nominal", scale: null } },
+          },
+        ],
+      },
+      {
+        width,
+        height: 180,
+        title: { text: "Equity (USD)", anchor: "start", fontSize: 12 },
+        transform: [panel("equity")],
+        mark: { type: "line", strokeWidth: 1.2 },
+        encoding: { x, y: { field: "value", type: "quantitative", title: "USD" }, color },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Renders the chart to an SVG string. */
+export async function renderChartSvg(run: BacktestRun, title: string): Promise<string> {
+  const spec = compile(chartSpec(run, title)).spec;
+  const view = new vega.View(vega.parse(spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
