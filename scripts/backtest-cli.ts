@@ -32,8 +32,9 @@ const HELP = `Usage: npm run backtest -- <prices.csv> [options]
   --max-keeper-calls <n>      keeper calls per row (default 5)
   --reaction-delay <s>        seconds after the price update at which keeper/liquidators act (default 60)
   --uniswap-depth <x>         multiplier on the local Uniswap liquidity (default 1)
-  --follow-liquidity          the LP re-centres its concentrated Uniswap positions on the price as it moves
-                              (default: they stay centred on the first price, as deployMarket put them)
+  --static-liquidity          keep the concentrated Uniswap positions centred on the first price, as deployMarket
+                              put them (default: the LP re-centres them on the price as it moves, as real LPs do;
+                              static liquidity thins out beyond x1.5 / /1.5 and inflates crash slippage)
   --quiet                     no progress output
   -h, --help`;
 
@@ -69,7 +70,7 @@ function parseCli(argv: string[]) {
       "max-keeper-calls": { type: "string" },
       "reaction-delay": { type: "string" },
       "uniswap-depth": { type: "string" },
-      "follow-liquidity": { type: "boolean" },
+      "static-liquidity": { type: "boolean" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -106,7 +107,7 @@ function parseCli(argv: string[]) {
     maxKeeperCallsPerRow: num("max-keeper-calls", values["max-keeper-calls"]),
     reactionDelay: num("reaction-delay", values["reaction-delay"]),
     uniswapDepth: num("uniswap-depth", values["uniswap-depth"]),
-    followLiquidity: values["follow-liquidity"] ?? false,
+    followLiquidity: !(values["static-liquidity"] ?? false),
     settings,
   };
 }
