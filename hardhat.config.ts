@@ -19,21 +19,37 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   return { compilerPath, isSolcJs: true, version: SOLC_VERSION, longVersion: `${SOLC_VERSION}+commit.7893614a` };
 });
 
-/// A live network is configured only when its RPC URL is set; using it without a key fails with a clear message.
+/** The network named on the command line (`--network x`, `--network=x`) or by HARDHAT_NETWORK. */
+function selectedNetwork(): string | undefined {
+  const index = process.argv.indexOf("--network");
+  if (index !== -1) return process.argv[index + 1];
+  const inline = process.argv.find((arg) => arg.startsWith("--network="));
+  return inline ? inline.slice("--network=".length) : process.env.HARDHAT_NETWORK;
+}
+
+/**
+ * A live network exists when its RPC URL is set. Its settings are checked only when it is the one selected, so the
+ * demo and the tests never need a .env; selecting it without its URL stops with a message naming the variable.
+ */
 function liveNetwork(name: string, chainId: number): NetworkUserConfig | undefined {
-  const url = process.env[`${name.toUpperCase()}_RPC_URL`];
-  if (!url) return undefined;
+  const variable = `${name.toUpperCase()}_RPC_URL`;
+  const url = process.env[variable];
+  const selected = selectedNetwork() === name;
+  if (!url) {
+    if (selected) throw new Error(`--network ${name} needs ${variable}: set it in .env (see .env.example)`);
+    return undefined;
+  }
   const key = process.env.DEPLOYER_PRIVATE_KEY;
+  if (selected && !key) console.warn(`DEPLOYER_PRIVATE_KEY is not set: --network ${name} has no signer (read-only)`);
   return { url, chainId, accounts: key ? [key] : [] };
 }
 
 const LIVE_NETWORKS: Record<string, number> = { mainnet: 1, arbitrum: 42161, base: 8453, optimism: 10, sepolia: 11155111 };
+// The in-process network forks mainnet at a pinned block when MAINNET_RPC_URL is set (FORK=false turns it off).
+const forkUrl = process.env.FORK === "false" ? undefined : process.env.MAINNET_RPC_URL;
 const networks: Record<string, NetworkUserConfig> = {
   hardhat: {
-    // Pinned block so a fork is reproducible; only used when MAINNET_RPC_URL is set.
-    forking: process.env.MAINNET_RPC_URL
-      ? { url: process.env.MAINNET_RPC_URL, blockNumber: Number(process.env.FORK_BLOCK ?? 21_000_000) }
-      : undefined,
+    forking: forkUrl ? { url: forkUrl, blockNumber: Number(process.env.FORK_BLOCK ?? 21_000_000) } : undefined,
   },
   localhost: { url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
 };
