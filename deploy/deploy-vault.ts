@@ -1,6 +1,6 @@
 /**
- * Deploys the vault stack (module, registry, factory) and one vault, and records the addresses in
- * deployments/<network>.json.
+ * Deploys the vault stack (module, registry, factory, and the KeeperLens `keeper:run` scans through) and one vault,
+ * and records the addresses in deployments/<network>.json (scripts/lib/deployments.ts).
  *
  *   npx hardhat run deploy/deploy-vault.ts --network <name>
  *
@@ -16,10 +16,16 @@ import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { Contract, ZeroAddress, formatUnits } from "ethers";
-import type { AaveUniswapVaultFactory, AaveUniswapVaultModule, VaultRegistry } from "../typechain-types";
+import type { AaveUniswapVaultFactory, AaveUniswapVaultModule, KeeperLens, VaultRegistry } from "../typechain-types";
 import { loadDeployConfig, type DeployConfig } from "./config";
 import { chainDefaults, missingFields, type OracleAddresses } from "../scripts/lib/addresses";
-import { createVault, deployStack, vaultInitParams, type Stack } from "../scripts/lib/deploy";
+import { createVault, deployLens, deployStack, vaultInitParams, type Stack } from "../scripts/lib/deploy";
+import {
+  deploymentsFile,
+  readDeploymentRecord,
+  writeDeploymentRecord,
+  type DeploymentRecord,
+} from "../scripts/lib/deployments";
 import { deployMarket } from "../scripts/lib/market";
 import { localMarketAddresses, localOracleConfig, type MarketAddresses } from "../scripts/lib/vault";
 import { gas, hf, lev, units } from "../scripts/lib/format";
@@ -33,36 +39,7 @@ const FEED_ABI = [
 const ERC20_ABI = ["function decimals() view returns (uint8)", "function symbol() view returns (string)"];
 const UNI_FACTORY_ABI = ["function getPool(address, address, uint24) view returns (address)"];
 
-export interface DeploymentRecord {
-  network: string;
-  chainId: number;
-  deployer: string;
-  module: string;
-  registry: string;
-  factory: string;
-  markets: MarketAddresses;
-  oracle: OracleAddresses;
-  /** Only for the local market (chain id 31337). */
-  localMarket?: Record<string, string>;
-  vaults: { address: string; name: string; symbol: string; salt: string; creator: string; block: number; settings: object }[];
-  updatedAt: string;
-}
-
-/** DEPLOYMENTS_DIR moves the records elsewhere (tests use a temporary folder). */
-const deploymentsFile = (network: string) =>
-  path.join(process.env.DEPLOYMENTS_DIR ?? path.join(__dirname, "..", "deployments"), `${network}.json`);
-
-function readRecord(network: string): DeploymentRecord | undefined {
-  const file = deploymentsFile(network);
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as DeploymentRecord) : undefined;
-}
-
-function writeRecord(record: DeploymentRecord): string {
-  const file = deploymentsFile(record.network);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(record, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
-  return file;
-}
+export type { DeploymentRecord };
 
 async function hasCode(address: string) {
   return (await hre.ethers.provider.getCode(address)) !== "0x";
@@ -163,9 +140,9 @@ async function main() {
   await preflight(markets, oracle, settings.swapFee);
 
   // --- stack: reuse the recorded (or given) factory, else deploy one ---
-  const previous = local ? undefined : readRecord(network.name);
+  const previous = local ? undefined : readDeploymentRecord(network.name);
   const factoryAddress = cfg.factory ?? (cfg.newStack ? undefined : previous?.factory);
-  let stack: Pick<Stack, "module" | "registry" | "factory">;
+  let stack: Pick<Stack, "module" | "registry" | "factory" | "lens">;
   if (factoryAddress) {
     if (!(await hasCode(factoryAddress))) throw new Error(`factory ${factoryAddress} has no code on '${network.name}'`);
     const factory = (await ethers.getContractAt("AaveUniswapVaultFactory", factoryAddress, deployer)) as unknown as AaveUniswapVaultFactory;
@@ -176,10 +153,26 @@ async function main() {
       throw new Error(`factory ${factoryAddress} serves other markets; set VAULT_NEW_STACK=true to deploy a new stack`);
     }
     console.log(`Reusing factory ${factoryAddress} (registry ${registry.target}, module ${module.target})`);
-    stack = { module, registry, factory };
+    // The keeper's lens is stateless: reuse the one recorded with this registry, else deploy one.
+    const recordedLens = previous?.registry === registry.target ? previous.lens : undefined;
+    let lens: KeeperLens;
+    if (recordedLens && (await hasCode(recordedLens))) {
+      lens = (await ethers.getContractAt("KeeperLens", recordedLens, deployer)) as unknown as KeeperLens;
+      console.log(`Reusing KeeperLens ${recordedLens}`);
+    } else {
+      lens = await deployLens(ethers, deployer);
+      const receipt = await lens.deploymentTransaction()?.wait();
+      console.log(`  lens     ${lens.target}  gas ${receipt ? gas(receipt.gasUsed) : "?"}`);
+    }
+    stack = { module, registry, factory, lens };
   } else {
     stack = await deployStack(ethers, { markets, oracle, owner: deployer });
-    for (const [name, c] of Object.entries({ module: stack.module, registry: stack.registry, factory: stack.factory })) {
+    for (const [name, c] of Object.entries({
+      module: stack.module,
+      registry: stack.registry,
+      factory: stack.factory,
+      lens: stack.lens,
+    })) {
       const receipt = await c.deploymentTransaction()?.wait();
       console.log(`  ${name.padEnd(8)} ${c.target}  gas ${receipt ? gas(receipt.gasUsed) : "?"}`);
     }
@@ -216,6 +209,7 @@ async function main() {
     module: stack.module.target as string,
     registry: stack.registry.target as string,
     factory: stack.factory.target as string,
+    lens: stack.lens.target as string,
     markets,
     oracle,
     localMarket,
@@ -238,13 +232,13 @@ async function main() {
     fs.renameSync(deploymentsFile(network.name), backup);
     console.log(`previous record (factory ${previous.factory}) moved to ${path.relative(process.cwd(), backup)}`);
   }
-  const file = writeRecord(record);
+  const file = writeDeploymentRecord(record);
   console.log(`\nWrote ${path.relative(process.cwd(), file)}`);
   const net = network.name === "hardhat" ? "" : ` --network ${network.name}`;
   console.log(
     `Next:\n  npx hardhat vault:status --vault ${created.address}${net}\n` +
       `  npx hardhat vault:deposit --vault ${created.address} --amount 1${local ? " --wrap" : ""}${net}\n` +
-      `  npx hardhat keeper:run --registry ${stack.registry.target}${net}`,
+      `  npx hardhat keeper:run --registry ${stack.registry.target} --lens ${stack.lens.target}${net}`,
   );
   if (network.name === "hardhat") console.log("(in-process network: everything above is gone when this script exits)");
 }

@@ -1,10 +1,11 @@
 /**
  * `npm run demo`: the product's main job on Hardhat's in-process network, no configuration.
  *
- * Deploys the local Aave V3 + Uniswap V3 market (real bytecode), the stack (module, registry, factory) and a 3x
- * WETH/USDC vault with a stop-loss at 75% of the start price and an allow-listed keeper. A user deposits 10 WETH,
- * then the ETH price follows a short story moved by real swaps (and the feed); after every step the keeper bot
- * (scripts/lib/keeper.ts, the same code as `keeper:run`) scans the registry and acts where the vault says so.
+ * Deploys the local Aave V3 + Uniswap V3 market (real bytecode), the stack (module, registry, factory, keeper lens)
+ * and a 3x WETH/USDC vault with a stop-loss at 75% of the start price and an allow-listed keeper. A user deposits
+ * 10 WETH, then the ETH price follows a short story moved by real swaps (and the feed); after every step the keeper
+ * bot (scripts/lib/keeper.ts, the same code as `keeper:run --lens`) scans the registry through the KeeperLens and
+ * acts where the vault says so.
  * Finally the user redeems everything.
  */
 import hre from "hardhat";
@@ -13,7 +14,7 @@ import { deployMarket, type Market } from "./lib/market";
 import { advanceTime, fund, oraclePrice, poolPrice, setMarketPrice } from "./lib/market-helpers";
 import { localMarketAddresses, localOracleConfig } from "./lib/vault";
 import { createVault, deployStack } from "./lib/deploy";
-import { keeperPass } from "./lib/keeper";
+import { keeperPass, type KeeperAction } from "./lib/keeper";
 import { actionName, gas, hf, lev, modeName, table, units, usd } from "./lib/format";
 import type { ILeveredVault } from "../typechain-types";
 
@@ -56,6 +57,9 @@ async function positionRow(vault: ILeveredVault, label: string, price: string, a
   const mode = modeName((await vault.automationState()).mode);
   return [label, price, action, gasUsed, lev(p.leverage), hf(p.healthFactor), usd(p.equityValue), units(nav, 18, 3), sharePrice, mode];
 }
+/** The table's name for what a keeper call did; a Poke only raises the trailing stop's high-water mark. */
+const actionLabel = (a: KeeperAction) =>
+  a.action === "Poke" && a.highWaterMark !== undefined ? `Poke (mark $${units(a.highWaterMark, 18, 0)})` : a.action;
 const HEADERS = ["step", "ETH $", "keeper action", "gas", "leverage", "HF", "equity", "NAV WETH", "WETH/share", "mode"];
 
 async function main() {
@@ -87,6 +91,7 @@ async function main() {
         ["AaveUniswapVaultModule", stack.module.target as string, gas(await gasOf(stack.module.deploymentTransaction()))],
         ["VaultRegistry", stack.registry.target as string, gas(await gasOf(stack.registry.deploymentTransaction()))],
         ["AaveUniswapVaultFactory", stack.factory.target as string, gas(await gasOf(stack.factory.deploymentTransaction()))],
+        ["KeeperLens", stack.lens.target as string, gas(await gasOf(stack.lens.deploymentTransaction()))],
         [`vault ${SETTINGS.symbol} (createVault)`, created.address, gas(created.receipt.gasUsed)],
       ],
     ),
@@ -116,11 +121,12 @@ async function main() {
     await advanceTime(3600, market);
     await setMarketPrice(market, step.price);
     const pass = await keeperPass(ethers, stack.registry.target as string, keeper, {
+      lens: stack.lens.target as string,
       log: (line) => actionLog.push(`  $${step.price} ${line}`),
     });
     const done = pass.actions.filter((a) => a.ok);
     const refused = pass.actions.filter((a) => !a.ok).map((a) => `${a.call} refused: ${a.error}`);
-    const action = done.length ? done.map((a) => a.action).join(" + ") : refused.join("; ") || "-";
+    const action = done.length ? done.map(actionLabel).join(" + ") : refused.join("; ") || "-";
     const gasUsed = done.length ? done.map((a) => gas(a.gasUsed!)).join(" + ") : "";
     rows.push(await positionRow(vault, step.label, String(step.price), action, gasUsed));
   }

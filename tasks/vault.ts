@@ -4,7 +4,8 @@
  *   npx hardhat vault:withdraw --vault <addr> (--amount <weth> | --all) [--receiver <addr>] [--signer <addr>]
  *   npx hardhat vault:status   --vault <addr> [--account <addr>]
  *   npx hardhat vault:set-keeper --vault <addr> --keeper <addr> [--remove]   (manager only)
- *   npx hardhat keeper:run     --registry <addr> [--interval <s>] [--once] [--max-actions <n>] [--signer <addr>]
+ *   npx hardhat keeper:run     --registry <addr> [--lens <addr>] [--interval <s>] [--once] [--max-actions <n>]
+ *                              [--page-size <n>] [--signer <addr>]
  * Add `--network <name>`; the signer defaults to the network's first account (DEPLOYER_PRIVATE_KEY on live networks).
  * This file is loaded with the config, so it must not import `hardhat` or load typechain-types at runtime.
  */
@@ -16,6 +17,7 @@ import { Contract, MaxUint256, formatUnits, getAddress, parseUnits, type Contrac
 import type { ILeveredVault } from "../typechain-types";
 import { actionName, describeError, gas, hf, lev, modeName, table, units, usd } from "../scripts/lib/format";
 import { runKeeper, type KeeperPassResult } from "../scripts/lib/keeper";
+import { deploymentsFile, readDeploymentRecord } from "../scripts/lib/deployments";
 
 /** A user error: printed as one line, without a stack trace. */
 function fail(message: string): never {
@@ -261,22 +263,73 @@ task("vault:set-keeper", "Manager only: allow-lists (or with --remove, removes) 
     return vault.isKeeper(keeper);
   });
 
+/**
+ * The lens `keeper:run` scans through: `--lens`, else the one recorded with this registry in
+ * deployments/<network>.json, else none (the bot then calls every vault's trigger() itself).
+ */
+async function keeperLens(
+  hre: HardhatRuntimeEnvironment,
+  registry: string,
+  given: string | undefined,
+  log: (line: string) => void,
+): Promise<string | undefined> {
+  const record = given ? undefined : readDeploymentRecord(hre.network.name);
+  const recorded = record?.lens && record.registry && getAddress(record.registry) === registry ? record.lens : undefined;
+  const source = given ? "--lens" : deploymentsFile(hre.network.name);
+  const address = given ?? recorded;
+  if (!address) {
+    log(
+      `no KeeperLens given (--lens) or recorded for this registry in ${source}: ` +
+        `falling back to one trigger() call per vault`,
+    );
+    return undefined;
+  }
+  const lens = await hre.ethers.getContractAt("IKeeperLens", getAddress(address));
+  let triggerGasLimit: bigint | undefined;
+  if ((await hre.ethers.provider.getCode(lens.target as string)) !== "0x") {
+    triggerGasLimit = await lens.TRIGGER_GAS_LIMIT().catch(() => undefined);
+  }
+  if (triggerGasLimit === undefined) {
+    if (given) fail(`no KeeperLens at ${address} (no code, or no TRIGGER_GAS_LIMIT())`);
+    log(`the KeeperLens ${address} recorded in ${source} does not answer: falling back to one trigger() call per vault`);
+    return undefined;
+  }
+  log(`scanning through KeeperLens ${lens.target} (from ${source}; ${gas(triggerGasLimit)} gas per trigger())`);
+  return lens.target as string;
+}
+
 task("keeper:run", "Keeper bot: scans every vault in a registry and runs the actions their triggers report")
   .addParam("registry", "VaultRegistry address")
+  .addOptionalParam(
+    "lens",
+    "KeeperLens address (default: the one recorded for the registry in deployments/<network>.json; " +
+      "without one, trigger() is called per vault)",
+  )
   .addOptionalParam("interval", "seconds between scans", 60, types.int)
   .addOptionalParam("maxActions", "calls per vault and scan (chunked unwinds)", 10, types.int)
+  .addOptionalParam("pageSize", "vaults per lens eth_call (or per registry page without a lens)", 100, types.int)
   .addOptionalParam("signer", "keeper account (default: first account); must be allow-listed for rebalance()")
   .addFlag("once", "run a single scan and exit")
   .setAction(
     async (
-      args: { registry: string; interval: number; maxActions: number; signer?: string; once: boolean },
+      args: {
+        registry: string;
+        lens?: string;
+        interval: number;
+        maxActions: number;
+        pageSize: number;
+        signer?: string;
+        once: boolean;
+      },
       hre,
     ): Promise<KeeperPassResult[]> => {
+      if (args.pageSize < 1) fail("--page-size must be >= 1");
       const signer = await signerFor(hre, args.signer);
       const registry = getAddress(args.registry);
       if ((await hre.ethers.provider.getCode(registry)) === "0x") fail(`no contract at ${registry}`);
       const log = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`);
       log(`keeper ${signer.address} on '${hre.network.name}', registry ${registry}${args.once ? ", one scan" : `, every ${args.interval} s`}`);
+      const lens = await keeperLens(hre, registry, args.lens, log);
       let stop = false;
       const onSignal = () => {
         log("stopping after this scan");
@@ -285,9 +338,11 @@ task("keeper:run", "Keeper bot: scans every vault in a registry and runs the act
       if (!args.once) process.once("SIGINT", onSignal);
       try {
         return await runKeeper(hre.ethers, registry, signer, {
+          lens,
           once: args.once,
           intervalSeconds: args.interval,
           maxActionsPerVault: args.maxActions,
+          pageSize: args.pageSize,
           shouldStop: () => stop,
           log,
         });

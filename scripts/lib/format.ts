@@ -1,6 +1,7 @@
 /** Console formatting shared by the demo, the tasks and the keeper bot. */
 import { formatUnits } from "ethers";
 
+/** IVaultAutomation.Action names, by enum value. */
 export const ACTIONS = [
   "None",
   "DeleverBand",
@@ -10,6 +11,7 @@ export const ACTIONS = [
   "TrailingStop",
   "TakeProfit",
   "Ripcord",
+  "Poke", // raises the trailing stop's high-water mark, trades nothing
 ] as const;
 export const MODES = ["Active", "StoppedOut", "ProfitTaken"] as const;
 

@@ -1,27 +1,42 @@
 /**
- * The keeper bot: scans every vault in a registry, asks each `trigger()`, and calls `rebalance()` where an action is
- * due (the signer must be allow-listed with setKeeper) or the permissionless `ripcord()` where the health factor is
- * below critical and a rebalance was not possible. The contract decides what and how much; the bot only decides
- * when. A vault that fails (stale oracle, guard refused, RPC error) is logged and the scan goes on.
+ * The keeper bot. One pass reads every vault's decision in one go, then acts only on the vaults that need it:
+ *
+ * - Scan: through the KeeperLens (`opts.lens`; scripts/lib/keeper-scan.ts `scanAll`): a few `eth_call`s for the
+ *   whole registry, every page pinned to one block. Without a lens it falls back to one `trigger()` call per vault.
+ * - Act, for each vault whose decision is `needed`: `rebalance()` when the signer is allow-listed (setKeeper), or
+ *   the permissionless `ripcord()` when a rebalance was not possible and the health factor is below critical
+ *   (`position()` / `automationConfig()` are read for those vaults only). Every call is simulated first
+ *   (`staticCall` on the pending block): a call the vault would refuse is logged, not sent. The scan reads the
+ *   latest block, whose timestamp is already in the past for the next one, so around a cooldown or oracle-staleness
+ *   boundary the decision and the next block can disagree; the simulation is what catches it. A stop-loss larger
+ *   than `maxTradeSize` unwinds over several calls: after each, the vault's own `trigger()` says whether more is due.
+ *
+ * The contract decides what and how much; the bot only decides when. A vault that fails (stale oracle, not a vault,
+ * guard refused, RPC error) is logged with its error and the pass goes on.
  */
-import type { ContractTransactionReceipt, Signer } from "ethers";
-import type { ILeveredVault, IVaultRegistry } from "../../typechain-types";
+import type { ContractTransactionReceipt, Interface, Signer } from "ethers";
+import type { IKeeperLens, ILeveredVault, IVaultRegistry } from "../../typechain-types";
 import type { Ethers } from "./market";
 import { actionName, describeError, gas, hf, lev, units } from "./format";
+import { scanAll } from "./keeper-scan";
 
 export interface KeeperAction {
   vault: string;
   /** The function called. */
   call: "rebalance" | "ripcord";
-  /** What the vault did (ActionExecuted), or what trigger() announced if the call failed. */
+  /** What the vault did (ActionExecuted), or what the simulation / the trigger announced if the call failed. */
   action: string;
   ok: boolean;
+  /** The simulation (staticCall) reverted: nothing was sent. */
+  notSent?: boolean;
   gasUsed?: bigint;
   txHash?: string;
   leverageBefore?: bigint;
   leverageAfter?: bigint;
   healthFactorBefore?: bigint;
   healthFactorAfter?: bigint;
+  /** The trailing stop's new high-water mark (HighWaterMarkRaised), wad debt per collateral: what a Poke does. */
+  highWaterMark?: bigint;
   /** Collateral paid to the ripcord caller. */
   reward?: bigint;
   error?: string;
@@ -30,36 +45,70 @@ export interface KeeperAction {
 export interface VaultFailure {
   vault: string;
   error: string;
+  /** The revert selector the lens reported for its trigger() ("0x00000000": none); absent without a lens. */
+  selector?: string;
 }
 
 export interface KeeperPassResult {
+  /** Vaults in the registry whose decision was read (failed ones included). */
   scanned: number;
+  /** How decisions were read: KeeperLens pages, or one trigger() call per vault (no lens). */
+  via: "lens" | "trigger";
+  /** Block every decision was read on (lens scan only). */
+  blockNumber?: number;
+  /** Requests the scan took: lens pages, or registry reads plus one trigger() per vault. */
+  scanCalls: number;
+  /** Vaults whose decision was `needed`. */
+  due: number;
   actions: KeeperAction[];
   failures: VaultFailure[];
 }
 
 export interface KeeperOptions {
+  /** KeeperLens address; without it the pass calls every vault's trigger() itself. */
+  lens?: string;
   /** Calls per vault and pass (a stop-loss unwinds in chunks of maxTradeSize), default 10. */
   maxActionsPerVault?: number;
-  /** Registry page size, default 100. */
+  /** Vaults per lens `eth_call`, or per registry page without a lens; default 100. */
   pageSize?: number;
   log?: (line: string) => void;
 }
 
 const short = (address: string) => `${address.slice(0, 8)}…${address.slice(-4)}`;
+const NO_REVERT_DATA = "0x00000000";
+
+/**
+ * A failed trigger()'s revert selector, as the lens reports it, named from the vault's ABI (the lens keeps only the
+ * selector, not the arguments): e.g. `OracleStale(address,uint256,uint256)`.
+ */
+export function describeTriggerFailure(vaultInterface: Interface, selector: string): string {
+  if (selector === NO_REVERT_DATA) {
+    return "no revert data (no contract or no trigger(), out of the lens's gas allowance, or a malformed answer)";
+  }
+  try {
+    const fragment = vaultInterface.getError(selector);
+    if (fragment) return fragment.format("sighash");
+  } catch {
+    // not in the ABI
+  }
+  return `unknown error ${selector}`;
+}
 
 function describeAction(a: KeeperAction): string {
   const head = `vault ${short(a.vault)} ${a.call}() ${a.action}`;
+  if (a.notSent) return `${head} not sent: simulation reverted ${a.error}`;
   if (!a.ok) return `${head} FAILED: ${a.error}`;
-  const move =
-    a.leverageBefore !== undefined
-      ? ` lev ${lev(a.leverageBefore)} -> ${lev(a.leverageAfter!)}, HF ${hf(a.healthFactorBefore!)} -> ${hf(a.healthFactorAfter!)}`
-      : "";
+  let move = "";
+  if (a.action === "Poke" && a.highWaterMark !== undefined) {
+    move = `, high-water mark raised to ${units(a.highWaterMark, 18, 2)}`;
+  } else if (a.leverageBefore !== undefined) {
+    move = ` lev ${lev(a.leverageBefore)} -> ${lev(a.leverageAfter!)}, HF ${hf(a.healthFactorBefore!)} -> ${hf(a.healthFactorAfter!)}`;
+  }
   const reward = a.reward !== undefined ? `, reward ${units(a.reward)} collateral` : "";
   return `${head}: gas ${gas(a.gasUsed!)}${move}${reward} (tx ${a.txHash})`;
 }
 
-/** Fills the action's outcome from the vault's ActionExecuted / RipcordRewardPaid events. */
+/** Fills the action's outcome from the vault's ActionExecuted / HighWaterMarkRaised / RipcordRewardPaid events. */
 function readEvents(vault: ILeveredVault, receipt: ContractTransactionReceipt, into: KeeperAction): void {
   for (const log of receipt.logs) {
     let parsed;
@@ -74,20 +123,30 @@ function readEvents(vault: ILeveredVault, receipt: ContractTransactionReceipt, i
       into.leverageAfter = parsed.args.leverageAfter;
       into.healthFactorBefore = parsed.args.healthFactorBefore;
       into.healthFactorAfter = parsed.args.healthFactorAfter;
+    } else if (parsed?.name === "HighWaterMarkRaised") {
+      into.highWaterMark = parsed.args.highWaterMark;
     } else if (parsed?.name === "RipcordRewardPaid") {
       into.reward = parsed.args.assets;
     }
   }
 }
 
-async function send(
-  vault: ILeveredVault,
-  call: "rebalance" | "ripcord",
-  announced: string,
-): Promise<KeeperAction> {
+/**
+ * Simulates the call on the pending block (the block the transaction would land in), then sends it. A simulated
+ * revert is returned with `notSent`; nothing is broadcast.
+ */
+async function attempt(vault: ILeveredVault, call: "rebalance" | "ripcord", announced: string): Promise<KeeperAction> {
   const result: KeeperAction = { vault: vault.target as string, call, action: announced, ok: false };
   try {
-    // Sending estimates gas first: a call the vault would refuse fails here, before anything is broadcast.
+    if (call === "rebalance") result.action = actionName(await vault.rebalance.staticCall({ blockTag: "pending" }));
+    else await vault.ripcord.staticCall({ blockTag: "pending" });
+  } catch (error) {
+    result.notSent = true;
+    result.error = describeError(error);
+    return result;
+  }
+  try {
+    // Sending estimates gas again: a state change between simulation and send still fails here, not on chain.
     const tx = await (call === "rebalance" ? vault.rebalance() : vault.ripcord());
     const receipt = (await tx.wait())!;
     result.ok = true;
@@ -100,40 +159,127 @@ async function send(
   return result;
 }
 
-/** Runs every due action on one vault (several calls for chunked unwinds). Throws only if the vault can't be read. */
+/**
+ * Runs every due action on one vault whose decision was `announced` (several calls for chunked unwinds): rebalance()
+ * if the signer is a keeper, else (or if that is refused) ripcord() when HF < critical. Throws only if isKeeper()
+ * cannot be read; a later read error ends the vault's turn (logged), keeping what was done.
+ */
 export async function serviceVault(
   vault: ILeveredVault,
   signer: Signer,
+  announced: bigint,
   opts: KeeperOptions = {},
 ): Promise<KeeperAction[]> {
   const log = opts.log ?? console.log;
   const me = await signer.getAddress();
   const connected = vault.connect(signer) as ILeveredVault;
   const isKeeper = await vault.isKeeper(me);
-  const critical = (await vault.automationConfig()).criticalHealthFactor;
+  let critical: bigint | undefined;
   const actions: KeeperAction[] = [];
-  for (let i = 0; i < (opts.maxActionsPerVault ?? 10); i++) {
-    const { needed, action } = await vault.trigger();
-    const { healthFactor } = await vault.position();
-    let done: KeeperAction | undefined;
-    if (needed && isKeeper) {
-      done = await send(connected, "rebalance", actionName(action));
-      actions.push(done);
-      log(describeAction(done));
-    } else if (needed) {
-      log(`vault ${short(vault.target as string)} ${actionName(action)} due, but ${short(me)} is not an allow-listed keeper`);
+  const name = short(vault.target as string);
+  /** A read after the first attempt: on error, logged and undefined (the vault's turn ends). */
+  const read = async <T>(what: string, get: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await get();
+    } catch (error) {
+      log(`vault ${name} stopped: ${what} failed: ${describeError(error)}`);
+      return undefined;
     }
-    if (!done?.ok && healthFactor < critical) {
-      done = await send(connected, "ripcord", "Ripcord");
+  };
+  for (let i = 0; i < (opts.maxActionsPerVault ?? 10); i++) {
+    if (i > 0) {
+      // More to do (a chunked unwind)? Asked of the vault itself, on the block the next call would land in.
+      const next = await read("trigger()", () => vault.trigger({ blockTag: "pending" }));
+      if (!next?.needed) break;
+      announced = next.action;
+    }
+    let done: KeeperAction | undefined;
+    if (isKeeper) {
+      done = await attempt(connected, "rebalance", actionName(announced));
       actions.push(done);
       log(describeAction(done));
+    } else if (i === 0) {
+      log(`vault ${name} ${actionName(announced)} due, but ${short(me)} is not an allow-listed keeper`);
+    }
+    if (!done?.ok) {
+      // Read only for the vaults a rebalance could not serve.
+      critical ??= await read("automationConfig()", async () => (await vault.automationConfig()).criticalHealthFactor);
+      if (critical === undefined) break;
+      const healthFactor = await read("position()", async () => (await vault.position()).healthFactor);
+      if (healthFactor === undefined) break;
+      if (healthFactor < critical) {
+        done = await attempt(connected, "ripcord", "Ripcord");
+        actions.push(done);
+        log(describeAction(done));
+      }
     }
     if (!done?.ok) break;
   }
   return actions;
 }
 
-/** One scan of the whole registry. */
+interface Decision {
+  vault: string;
+  needed: boolean;
+  action: bigint;
+}
+
+interface Scan {
+  decisions: Decision[];
+  failures: VaultFailure[];
+  scanned: number;
+  calls: number;
+  blockNumber?: number;
+}
+
+/** Every decision from KeeperLens pages (see scanAll): failed vaults become failures, named from the vault's ABI. */
+async function scanWithLens(ethers: Ethers, lensAddress: string, registryAddress: string, pageSize: number): Promise<Scan> {
+  const lens = (await ethers.getContractAt("IKeeperLens", lensAddress)).connect(ethers.provider) as unknown as IKeeperLens;
+  const scan = await scanAll(lens, registryAddress, { batchSize: pageSize });
+  const failed = scan.decisions.filter((d) => d.failed);
+  const vaultInterface = failed.length ? (await ethers.getContractAt("ILeveredVault", failed[0].vault)).interface : undefined;
+  return {
+    decisions: scan.decisions.filter((d) => !d.failed).map((d) => ({ vault: d.vault, needed: d.needed, action: BigInt(d.action) })),
+    failures: failed.map((d) => ({
+      vault: d.vault,
+      error: describeTriggerFailure(vaultInterface!, d.errorSelector),
+      selector: d.errorSelector,
+    })),
+    scanned: scan.decisions.length,
+    calls: scan.calls,
+    blockNumber: scan.blockNumber,
+  };
+}
+
+/** Without a lens: the registry's pages, then each vault's trigger() (the vaults of a page together). */
+async function scanWithTriggers(ethers: Ethers, registryAddress: string, pageSize: number): Promise<Scan> {
+  const registry = (await ethers.getContractAt("IVaultRegistry", registryAddress)) as unknown as IVaultRegistry;
+  const count = await registry.vaultCount();
+  const scan: Scan = { decisions: [], failures: [], scanned: 0, calls: 1 };
+  for (let offset = 0n; offset < count; offset += BigInt(pageSize)) {
+    const page = await registry.vaults(offset, pageSize);
+    scan.calls += 1 + page.length;
+    const answers = await Promise.all(
+      page.map(async (address): Promise<Decision | VaultFailure> => {
+        try {
+          const vault = (await ethers.getContractAt("ILeveredVault", address)) as unknown as ILeveredVault;
+          const { needed, action } = await vault.trigger();
+          return { vault: address, needed, action };
+        } catch (error) {
+          return { vault: address, error: describeError(error) };
+        }
+      }),
+    );
+    for (const answer of answers) {
+      if ("error" in answer) scan.failures.push(answer);
+      else scan.decisions.push(answer);
+    }
+    scan.scanned += page.length;
+  }
+  return scan;
+}
+
+/** One pass over the whole registry: one scan, then the due vaults only (see the file comment). */
 export async function keeperPass(
   ethers: Ethers,
   registryAddress: string,
@@ -141,27 +287,42 @@ export async function keeperPass(
   opts: KeeperOptions = {},
 ): Promise<KeeperPassResult> {
   const log = opts.log ?? console.log;
-  const registry = (await ethers.getContractAt("IVaultRegistry", registryAddress)) as unknown as IVaultRegistry;
-  const count = await registry.vaultCount();
-  const pageSize = BigInt(opts.pageSize ?? 100);
-  const result: KeeperPassResult = { scanned: 0, actions: [], failures: [] };
-  for (let offset = 0n; offset < count; offset += pageSize) {
-    for (const address of await registry.vaults(offset, pageSize)) {
-      result.scanned++;
-      try {
-        const vault = (await ethers.getContractAt("ILeveredVault", address)) as unknown as ILeveredVault;
-        result.actions.push(...(await serviceVault(vault, signer, opts)));
-      } catch (error) {
-        const failure = { vault: address, error: describeError(error) };
-        result.failures.push(failure);
-        log(`vault ${short(address)} skipped: ${failure.error}`);
-      }
+  const pageSize = opts.pageSize ?? 100;
+  const scan = opts.lens
+    ? await scanWithLens(ethers, opts.lens, registryAddress, pageSize)
+    : await scanWithTriggers(ethers, registryAddress, pageSize);
+  const due = scan.decisions.filter((d) => d.needed);
+  const result: KeeperPassResult = {
+    scanned: scan.scanned,
+    via: opts.lens ? "lens" : "trigger",
+    blockNumber: scan.blockNumber,
+    scanCalls: scan.calls,
+    due: due.length,
+    actions: [],
+    failures: [...scan.failures],
+  };
+  for (const failure of scan.failures) {
+    const selector = failure.selector && failure.selector !== NO_REVERT_DATA ? ` [${failure.selector}]` : "";
+    log(`vault ${short(failure.vault)} skipped: ${failure.error}${selector}`);
+  }
+  for (const decision of due) {
+    try {
+      const vault = (await ethers.getContractAt("ILeveredVault", decision.vault)) as unknown as ILeveredVault;
+      result.actions.push(...(await serviceVault(vault, signer, decision.action, opts)));
+    } catch (error) {
+      const failure = { vault: decision.vault, error: describeError(error) };
+      result.failures.push(failure);
+      log(`vault ${short(decision.vault)} skipped: ${failure.error}`);
     }
   }
   const ok = result.actions.filter((a) => a.ok).length;
+  const how =
+    result.via === "lens"
+      ? `KeeperLens scan, ${result.scanCalls} eth_call(s) at block ${result.blockNumber}`
+      : `${result.scanCalls} call(s), one trigger() per vault`;
   log(
     `pass: ${result.scanned} vault(s), ${ok} action(s) done, ` +
-      `${result.actions.length - ok} refused, ${result.failures.length} unreadable`,
+      `${result.actions.length - ok} refused, ${result.failures.length} unreadable; ${result.due} due (${how})`,
   );
   return result;
 }

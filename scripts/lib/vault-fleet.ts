@@ -6,7 +6,7 @@ import { toBeHex, toQuantity, zeroPadValue } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { AaveUniswapVaultFactory, AaveUniswapVaultModule, KeeperLens, VaultRegistry } from "../../typechain-types";
 import type { Ethers, Market } from "./market";
-import { deployStack } from "./deploy";
+import { DEFAULT_TRIGGER_GAS_LIMIT, deployStack } from "./deploy";
 import { initParams, localMarketAddresses, localOracleConfig, type VaultSettings } from "./vault";
 
 export interface Fleet {
@@ -18,19 +18,17 @@ export interface Fleet {
   owner: HardhatEthersSigner;
 }
 
-/** Gas (units) the lens forwards to each vault's trigger(): several times what a trigger() costs (~25k-45k). */
-export const DEFAULT_TRIGGER_GAS_LIMIT = 300_000n;
+export { DEFAULT_TRIGGER_GAS_LIMIT };
 
-/** Module, registry, factory (approved in the registry; see ./deploy) and lens on `market`, owned by its deployer. */
+/** Module, registry, factory (approved in the registry) and lens from ./deploy on `market`, owned by its deployer. */
 export async function deployFleet(ethers: Ethers, market: Market, triggerGasLimit = DEFAULT_TRIGGER_GAS_LIMIT): Promise<Fleet> {
   const owner = market.deployer;
-  const { module, registry, factory } = await deployStack(ethers, {
+  const { module, registry, factory, lens } = await deployStack(ethers, {
     markets: localMarketAddresses(market),
     oracle: localOracleConfig(market),
     owner,
+    triggerGasLimit,
   });
-  const lens = (await (await ethers.getContractFactory("KeeperLens", owner)).deploy(triggerGasLimit)) as unknown as KeeperLens;
-  await lens.waitForDeployment();
   return { module, registry, factory, lens, owner };
 }
 

@@ -113,11 +113,12 @@ describe("deployment tooling", () => {
       });
       const record = JSON.parse(fs.readFileSync(path.join(dir, "hardhat.json"), "utf8"));
       expect(record.chainId).to.equal(31337);
-      for (const key of ["module", "registry", "factory"]) expect(record[key]).to.match(/^0x[0-9a-fA-F]{40}$/);
+      for (const key of ["module", "registry", "factory", "lens"]) expect(record[key]).to.match(/^0x[0-9a-fA-F]{40}$/);
       expect(record.vaults).to.have.length(1);
       expect(record.vaults[0].settings).to.include({ targetLeverage: 3, stopLossPrice: 1500 });
       expect(record.vaults[0].settings.keepers).to.deep.equal([KEEPER]);
       expect(stdout).to.include("Preflight").and.include(`Vault Levered WETH 3x (lvWETH3x) at ${record.vaults[0].address}`);
+      expect(stdout).to.include(`keeper:run --registry ${record.registry} --lens ${record.lens}`);
     });
 
     it("npm run demo (scripts/demo.ts) tells the whole story: relever, delever, stop-loss, full exit", async () => {

@@ -3,15 +3,20 @@
  * `npx hardhat <task> --network ...` runs them.
  */
 import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import hre from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { parseEther } from "ethers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { MaxUint256, parseEther } from "ethers";
 import type { AaveUniswapVaultFactory, MockAggregator } from "../../typechain-types";
 import { Action } from "../shared/keeper";
+import { plain } from "../shared/structs";
 import { advanceTime, setMarketPrice } from "../shared/market-helpers";
 import { toPriceE8 } from "../shared/market";
 import { deployModule, localMarketAddresses, localOracleConfig } from "../../scripts/lib/vault";
-import { createVault } from "../../scripts/lib/deploy";
+import { createVault, type CreatedVault } from "../../scripts/lib/deploy";
+import { writeDeploymentRecord, type DeploymentRecord } from "../../scripts/lib/deployments";
 import type { KeeperPassResult } from "../../scripts/lib/keeper";
 import type { DepositResult, WithdrawResult } from "../../tasks/vault";
 import { SETTINGS_3X, vaultStackWorld, type VaultStackWorld } from "../factory/fixtures";
@@ -37,6 +42,81 @@ async function depositedWorld(): Promise<VaultStackWorld> {
   await (await world.created.vault.connect(world.alice).deposit(parseEther("10"), world.alice.address)).wait();
   return world;
 }
+
+interface FleetWorld extends VaultStackWorld {
+  /** 2x with a wide band (1.5x-2.5x), keeper allow-listed, 10 WETH: quiet after a +10% move. */
+  quiet: CreatedVault;
+  /** 3x like the fixture, 10 WETH, but the keeper is not allow-listed: its re-lever is due and must be skipped. */
+  foreign: CreatedVault;
+  /** 3x, keeper allow-listed, no deposit: nothing to do at any price. */
+  empty: CreatedVault;
+}
+
+/** The deposited fixture vault plus three more vaults in the same registry, each with its own reason to be left alone. */
+async function fleetWorld(): Promise<FleetWorld> {
+  const world = await depositedWorld();
+  const { stack, owner, keeper, alice, bob, market } = world;
+  const quiet = await createVault(hre.ethers, stack.factory, owner, {
+    settings: { name: "Quiet 2x", symbol: "q2x", targetLeverage: 2, minLeverage: 1.5, maxLeverage: 2.5 },
+    keepers: [keeper.address],
+    salt: "quiet",
+  });
+  const foreign = await createVault(hre.ethers, stack.factory, owner, {
+    settings: { ...SETTINGS_3X, name: "No keeper 3x", symbol: "nk3x" },
+    salt: "foreign",
+  });
+  const empty = await createVault(hre.ethers, stack.factory, owner, {
+    settings: { ...SETTINGS_3X, name: "Empty 3x", symbol: "e3x" },
+    keepers: [keeper.address],
+    salt: "empty",
+  });
+  for (const [vault, user] of [
+    [quiet, alice],
+    [foreign, bob],
+  ] as const) {
+    await (await market.weth.connect(user).getFunction("approve")(vault.address, MaxUint256)).wait();
+    await (await vault.vault.connect(user).deposit(parseEther("10"), user.address)).wait();
+  }
+  return { ...world, quiet, foreign, empty };
+}
+
+/**
+ * The JSON-RPC requests that reach the node while installed: method and, for calls and sends, the target. Wraps the
+ * provider's `request` and `send` as scripts/lib/rpc-counter.ts does (instance properties, removed by `stop`).
+ */
+function recordRpc() {
+  const provider = hre.network.provider;
+  const target = provider as unknown as Record<string, unknown>;
+  const keys = ["request", "send"] as const;
+  const saved = Object.fromEntries(keys.filter((k) => Object.prototype.hasOwnProperty.call(target, k)).map((k) => [k, target[k]]));
+  const { request, send } = provider;
+  const seen: { method: string; to?: string }[] = [];
+  const note = (method: string, params: unknown) => {
+    const first = Array.isArray(params) ? (params[0] as { to?: unknown } | undefined) : undefined;
+    seen.push({ method, to: typeof first?.to === "string" ? first.to.toLowerCase() : undefined });
+  };
+  target.request = (args: { method: string; params?: unknown[] }) => {
+    note(args.method, args.params);
+    return request.call(provider, args);
+  };
+  target.send = (method: string, params?: unknown[]) => {
+    note(method, params);
+    return send.call(provider, method, params);
+  };
+  return {
+    seen,
+    /** Requests sent to `address` (eth_call, eth_estimateGas, eth_sendTransaction...). */
+    to: (address: unknown) => seen.filter((r) => r.to === String(address).toLowerCase()),
+    stop() {
+      for (const key of keys) {
+        if (key in saved) target[key] = saved[key];
+        else delete target[key];
+      }
+    },
+  };
+}
+
+const keeperRun = (args: Record<string, unknown>) => runTask<KeeperPassResult[]>("keeper:run", { once: true, ...args });
 
 describe("tasks", () => {
   describe("vault:deposit", () => {
@@ -145,20 +225,27 @@ describe("tasks", () => {
   });
 
   describe("keeper:run --once", () => {
+    // Deployment records are read from a temporary folder: a stray deployments/hardhat.json must not matter.
+    let savedDir: string | undefined;
+    before(() => {
+      savedDir = process.env.DEPLOYMENTS_DIR;
+      process.env.DEPLOYMENTS_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "keeper-deployments-"));
+    });
+    after(() => {
+      if (savedDir === undefined) delete process.env.DEPLOYMENTS_DIR;
+      else process.env.DEPLOYMENTS_DIR = savedDir;
+    });
+
     it("rebalances a vault whose trigger is active (keeper allow-listed) and logs action and gas", async () => {
       const { created, stack, keeper, market } = await loadFixture(depositedWorld);
       await advanceTime(3600, market);
       await setMarketPrice(market, 2200);
       expect((await created.vault.trigger()).action).to.equal(Action.ReleverBand);
 
-      const { result, output } = await runTask<KeeperPassResult[]>("keeper:run", {
-        registry: stack.registry.target,
-        once: true,
-        signer: keeper.address,
-      });
+      const { result, output } = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address });
       expect(result).to.have.length(1);
       const [pass] = result;
-      expect(pass.scanned).to.equal(1);
+      expect(pass).to.include({ scanned: 1, via: "lens", scanCalls: 1, due: 1 });
       expect(pass.failures).to.deep.equal([]);
       expect(pass.actions).to.have.length(1);
       const [action] = pass.actions;
@@ -166,8 +253,45 @@ describe("tasks", () => {
       expect(action.gasUsed).to.be.gt(100_000n);
       expect(action.leverageAfter).to.be.closeTo(3n * WAD, WAD / 100n);
       expect((await created.vault.trigger()).needed).to.equal(false);
+      expect(output).to.include(`scanning through KeeperLens ${stack.lens.target} (from --lens`);
       expect(output).to.match(/rebalance\(\) ReleverBand: gas [\d,]+ lev 2\.\d+x -> 3(\.\d+)?x/);
-      expect(output).to.include("pass: 1 vault(s), 1 action(s) done");
+      expect(output).to.match(/pass: 1 vault\(s\), 1 action\(s\) done, 0 refused, 0 unreadable; 1 due \(KeeperLens scan, 1 eth_call\(s\) at block \d+\)/);
+    });
+
+    it("via the lens: one eth_call reads every vault; only the due vaults are touched, the others skipped", async () => {
+      const { created, quiet, foreign, empty, stack, keeper, market } = await loadFixture(fleetWorld);
+      await advanceTime(3600, market);
+      await setMarketPrice(market, 2200);
+      // What each vault's own trigger() says: the fixture and `foreign` want a re-lever, the others nothing.
+      const actions = await Promise.all([created, quiet, foreign, empty].map(async (v) => (await v.vault.trigger()).action));
+      expect(actions).to.deep.equal([Action.ReleverBand, Action.None, Action.ReleverBand, Action.None]);
+
+      const rpc = recordRpc();
+      let run;
+      try {
+        run = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address });
+      } finally {
+        rpc.stop();
+      }
+      const [pass] = run.result;
+      expect(pass).to.include({ scanned: 4, via: "lens", scanCalls: 1, due: 2 });
+      expect(pass.failures).to.deep.equal([]);
+      expect(pass.actions.map((a) => [a.vault, a.call, a.action, a.ok])).to.deep.equal([
+        [created.address, "rebalance", "ReleverBand", true],
+      ]);
+      expect((await created.vault.position()).leverage).to.be.closeTo(3n * WAD, WAD / 100n);
+      // `foreign` is due but this keeper may not rebalance it, and its HF is far above critical: left alone.
+      expect((await foreign.vault.trigger()).action).to.equal(Action.ReleverBand);
+      expect(run.output).to.include(`vault ${foreign.address.slice(0, 8)}…${foreign.address.slice(-4)} ReleverBand due, but`);
+      expect(run.output).to.include("is not an allow-listed keeper");
+      expect(run.output).to.not.match(/ripcord\(\)/);
+
+      // The quiet vaults were only read through the lens; the due ones were asked directly.
+      expect(rpc.to(quiet.address)).to.deep.equal([]);
+      expect(rpc.to(empty.address)).to.deep.equal([]);
+      expect(rpc.to(stack.lens.target).map((r) => r.method)).to.include("eth_call");
+      expect(rpc.to(created.address).map((r) => r.method)).to.include("eth_sendTransaction");
+      expect(rpc.to(foreign.address).map((r) => r.method)).to.not.include.members(["eth_estimateGas", "eth_sendTransaction"]);
     });
 
     it("without the keeper role, pulls the ripcord once HF is below critical", async () => {
@@ -178,11 +302,7 @@ describe("tasks", () => {
       expect((await created.vault.position()).healthFactor).to.be.lt(critical).and.gt(WAD);
       const wethBefore = await market.weth.balanceOf(stranger.address);
 
-      const { result, output } = await runTask<KeeperPassResult[]>("keeper:run", {
-        registry: stack.registry.target,
-        once: true,
-        signer: stranger.address,
-      });
+      const { result, output } = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: stranger.address });
       const ripcords = result[0].actions.filter((a) => a.call === "ripcord" && a.ok);
       expect(ripcords.length).to.be.gte(1);
       expect(ripcords[0].reward).to.be.gt(0n);
@@ -194,7 +314,7 @@ describe("tasks", () => {
       expect(output).to.match(/ripcord\(\) Ripcord: gas [\d,]+/);
     });
 
-    it("logs a vault that cannot be read (stale feed) and still services the others", async () => {
+    it("logs a vault whose trigger() fails in the lens (stale feed), error decoded, and still services the others", async () => {
       const { created, stack, keeper, market, owner } = await loadFixture(depositedWorld);
       // A second factory on the same registry, whose vaults read their own ETH/USD feed.
       const Feed = await hre.ethers.getContractFactory("contracts/test/MockAggregator.sol:MockAggregator", owner);
@@ -211,19 +331,115 @@ describe("tasks", () => {
       await advanceTime(3600, market); // refreshes the market's feeds, not the second one: it goes stale
       await setMarketPrice(market, 2200);
       await expect(broken.vault.trigger()).to.be.revertedWithCustomError(broken.vault, "OracleStale");
+      const selector = broken.vault.interface.getError("OracleStale")!.selector;
 
-      const { result, output } = await runTask<KeeperPassResult[]>("keeper:run", {
-        registry: stack.registry.target,
-        once: true,
-        signer: keeper.address,
-      });
+      const { result, output } = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address });
       const [pass] = result;
-      expect(pass.scanned).to.equal(2);
-      expect(pass.failures).to.have.length(1);
-      expect(pass.failures[0].vault).to.equal(broken.address);
-      expect(pass.failures[0].error).to.match(/^OracleStale\(/);
+      expect(pass).to.include({ scanned: 2, via: "lens", due: 1 });
+      expect(pass.failures).to.deep.equal([
+        { vault: broken.address, error: "OracleStale(address,uint256,uint256)", selector },
+      ]);
       expect(pass.actions.map((a) => [a.vault, a.action, a.ok])).to.deep.equal([[created.address, "ReleverBand", true]]);
-      expect(output).to.include("skipped: OracleStale");
+      expect(output).to.include(`skipped: OracleStale(address,uint256,uint256) [${selector}]`);
+      expect(output).to.include("1 unreadable");
+    });
+
+    it("simulates before sending: a call the next block would refuse is logged, not sent", async () => {
+      const { created, stack, keeper, market } = await loadFixture(depositedWorld);
+      await advanceTime(3600, market);
+      await setMarketPrice(market, 2200);
+      // The feed goes stale exactly one second after the latest block: the lens (latest block) still sees a fresh
+      // price and a due re-lever, the block the transaction would land in does not.
+      const updatedAt = (await market.ethUsdFeed.latestRoundData())[3];
+      await time.increaseTo(updatedAt + 3600n);
+      const [, , [decision]] = await stack.lens.scan(stack.registry.target, 0, 1);
+      expect([decision.needed, decision.action]).to.deep.equal([true, Action.ReleverBand]);
+      await expect(created.vault.trigger({ blockTag: "pending" })).to.be.revertedWithCustomError(created.vault, "OracleStale");
+
+      const rpc = recordRpc();
+      let run;
+      try {
+        run = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address });
+      } finally {
+        rpc.stop();
+      }
+      const [pass] = run.result;
+      expect(pass.actions).to.have.length(1);
+      expect(pass.actions[0]).to.include({ vault: created.address, call: "rebalance", ok: false, notSent: true });
+      expect(pass.actions[0].error).to.match(/^OracleStale\(/);
+      expect(rpc.seen.map((r) => r.method)).to.not.include("eth_sendTransaction");
+      expect(run.output).to.match(/rebalance\(\) ReleverBand not sent: simulation reverted OracleStale\(/);
+      expect(run.output).to.include("0 action(s) done, 1 refused");
+    });
+
+    it("simulation also catches a guard the trigger does not check (pool off the oracle)", async () => {
+      const { created, stack, keeper, market } = await loadFixture(depositedWorld);
+      await advanceTime(3600, market);
+      await (await market.ethUsdFeed.setAnswer(toPriceE8(2200))).wait(); // the feed moves, the pool stays at 2000
+      expect((await created.vault.trigger()).action).to.equal(Action.ReleverBand);
+      const debtBefore = (await created.vault.position()).debt;
+
+      const { result, output } = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address });
+      expect(result[0].actions).to.have.length(1);
+      expect(result[0].actions[0]).to.include({ call: "rebalance", ok: false, notSent: true });
+      expect(result[0].actions[0].error).to.match(/^KeeperDexDeviation\(/);
+      expect(output).to.include("not sent: simulation reverted KeeperDexDeviation(");
+      expect((await created.vault.position()).debt - debtBefore).to.be.lt(10n ** 6n); // interest only
+    });
+
+    it("pokes a trailing stop's high-water mark once the price is a tenth of the trail above it, then rests", async () => {
+      const { created, stack, keeper, market, owner } = await loadFixture(depositedWorld);
+      const { vault } = created;
+      await (await vault.connect(owner).setExitConfig({ ...plain(await vault.exitConfig()), trailBps: 1000 })).wait();
+      expect((await vault.automationState()).highWaterMark).to.equal(2000n * WAD); // from the deposit
+      await advanceTime(3600, market);
+      await setMarketPrice(market, 2030); // > 2000 * (1 + 1000 / 10 / 1e4) = 2020; leverage still inside the band
+      expect((await vault.trigger()).action).to.equal(Action.Poke);
+
+      const first = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address });
+      expect(first.result[0]).to.include({ due: 1 });
+      expect(first.result[0].actions.map((a) => [a.vault, a.call, a.action, a.ok])).to.deep.equal([
+        [created.address, "rebalance", "Poke", true],
+      ]);
+      expect(first.result[0].actions[0].highWaterMark).to.equal(2030n * WAD);
+      expect((await vault.automationState()).highWaterMark).to.equal(2030n * WAD);
+      expect(first.output).to.match(/rebalance\(\) Poke: gas [\d,]+, high-water mark raised to 2,030 \(tx 0x/);
+
+      const second = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address });
+      expect(second.result[0]).to.include({ scanned: 1, due: 0 });
+      expect(second.result[0].actions).to.deep.equal([]);
+      expect(second.output).to.include("pass: 1 vault(s), 0 action(s) done");
+      expect((await vault.automationState()).highWaterMark).to.equal(2030n * WAD);
+    });
+
+    it("takes the lens from the deployment record of this registry, else falls back to per-vault trigger() calls", async () => {
+      const { created, stack, keeper, market } = await loadFixture(depositedWorld);
+      await advanceTime(3600, market);
+      await setMarketPrice(market, 2200);
+
+      // No record: the fallback, said in the log, does the same work.
+      const fallback = await keeperRun({ registry: stack.registry.target, signer: keeper.address });
+      expect(fallback.output).to.include("no KeeperLens given (--lens) or recorded for this registry");
+      expect(fallback.output).to.include("falling back to one trigger() call per vault");
+      expect(fallback.result[0]).to.include({ scanned: 1, via: "trigger", due: 1 });
+      expect(fallback.result[0].actions.map((a) => [a.vault, a.action, a.ok])).to.deep.equal([[created.address, "ReleverBand", true]]);
+
+      // A record for another registry is not used; one for this registry is.
+      const record = (registry: string): DeploymentRecord =>
+        ({ network: hre.network.name, chainId: 31337, registry, lens: stack.lens.target as string }) as DeploymentRecord;
+      const file = writeDeploymentRecord(record(stack.factory.target as string));
+      const other = await keeperRun({ registry: stack.registry.target, signer: keeper.address });
+      expect(other.result[0].via).to.equal("trigger");
+      writeDeploymentRecord(record(stack.registry.target as string));
+      const recorded = await keeperRun({ registry: stack.registry.target, signer: keeper.address });
+      expect(recorded.output).to.include(`scanning through KeeperLens ${stack.lens.target} (from ${file}`);
+      expect(recorded.result[0]).to.include({ scanned: 1, via: "lens", scanCalls: 1, due: 0 });
+      fs.rmSync(file);
+
+      // --lens must be a lens.
+      await expect(
+        keeperRun({ registry: stack.registry.target, lens: stack.registry.target, signer: keeper.address }),
+      ).to.be.rejectedWith(/no KeeperLens at/);
     });
 
     it("unwinds a stop-loss to 1x over as many calls as it takes", async () => {
@@ -244,18 +460,15 @@ describe("tasks", () => {
       for (const price of [1900, 1800, 1700, 1600]) {
         await advanceTime(3600, market);
         await setMarketPrice(market, price);
-        await runTask("keeper:run", { registry: stack.registry.target, once: true, signer: keeper.address });
+        await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address });
       }
       await advanceTime(3600, market);
       await setMarketPrice(market, 1450);
       expect((await created.vault.trigger()).action).to.equal(Action.StopLoss);
-      const { result } = await runTask<KeeperPassResult[]>("keeper:run", {
-        registry: stack.registry.target,
-        once: true,
-        signer: keeper.address,
-      });
+      const { result } = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address });
       const stops = result[0].actions.filter((a) => a.action === "StopLoss" && a.ok);
       expect(stops.length).to.be.gte(2);
+      expect(result[0].actions.every((a) => a.ok)).to.equal(true);
       expect((await created.vault.position()).debt).to.equal(0n);
       expect((await created.vault.trigger()).needed).to.equal(false);
     });

@@ -16,6 +16,7 @@ export const Action = {
   TrailingStop: 5n,
   TakeProfit: 6n,
   Ripcord: 7n,
+  Poke: 8n,
 } as const;
 
 export const Mode = { Active: 0n, StoppedOut: 1n, ProfitTaken: 2n } as const;

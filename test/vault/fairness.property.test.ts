@@ -9,12 +9,21 @@ import { BPS, deposit, driftReleverBound, expectNavMatchesPool, redeem, withdraw
 
 /**
  * SHARE-1 as a property: for random sequences of deposits, redeems and withdraws by three holders, no action lowers
- * another holder's oracle value by more than rounding, one block of interest and that holder's share of re-levering
- * its own drift (see fairness.test.ts for the terms), and totalAssets always equals the Pool's own figure. Price
+ * another holder's oracle value by more than rounding, its share of one second of interest on the debt (at the
+ * Pool's current borrow rate) and its share of re-levering its own drift (see fairness.test.ts for the terms), and
+ * totalAssets always equals the Pool's own figure. Price
  * moves between actions (real swaps + feed) create the drift a later deposit re-levers.
  */
 const ROUNDING_WEI = 10n ** 9n;
-const INTEREST_PER_BLOCK = 3n * 10n ** 7n; // parts per 1e18
+const SECONDS_PER_YEAR = 31_536_000n;
+
+/** WETH wei of interest the whole position accrues per second at the current USDC borrow rate (x2 margin). */
+async function interestPerSecond(w: Awaited<ReturnType<typeof vault3x>>): Promise<bigint> {
+  const { currentVariableBorrowRate } = await w.market.pool.getReserveData(w.market.usdc.target);
+  const p = await w.vault.position();
+  if (p.price === 0n) return 0n;
+  return (2n * p.debtValue * currentVariableBorrowRate * 10n ** 18n) / (10n ** 27n * SECONDS_PER_YEAR * p.price) + 1n;
+}
 
 const step = fc.record({
   who: fc.constantFrom(0, 1, 2),
@@ -41,6 +50,7 @@ describe("vault: fairness property (SHARE-1, fast-check)", () => {
           if (s.op !== "deposit" && shares === 0n) continue;
           const supply = await w.vault.totalSupply();
           const drift = s.op === "deposit" ? await driftReleverBound(w) : 0n;
+          const interest = await interestPerSecond(w);
           const before = await Promise.all(users.map(async (u) => w.vault.convertToAssets(await w.vault.balanceOf(u.address))));
           await time.setNextBlockTimestamp((await time.latest()) + 1);
           if (s.op === "deposit") await deposit(w, actor, parseEther(String(s.size / 100)));
@@ -53,8 +63,9 @@ describe("vault: fairness property (SHARE-1, fast-check)", () => {
           for (let i = 0; i < users.length; i++) {
             if (i === s.who) continue;
             const after = await w.vault.convertToAssets(await w.vault.balanceOf(users[i].address));
-            const own = supply === 0n ? 0n : (drift * (await w.vault.balanceOf(users[i].address))) / supply;
-            const allowed = (before[i] * INTEREST_PER_BLOCK) / 10n ** 18n + ROUNDING_WEI + own;
+            const held = await w.vault.balanceOf(users[i].address);
+            const own = supply === 0n ? 0n : ((drift + interest) * held) / supply;
+            const allowed = ROUNDING_WEI + own;
             if (after < before[i]) expect(before[i] - after, `holder ${i} after ${s.op} by ${s.who}`).to.be.lte(allowed);
           }
           if ((await w.vault.totalSupply()) > 0n) await expectNavMatchesPool(w);

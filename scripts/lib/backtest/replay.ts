@@ -32,9 +32,10 @@ export const ACTION_NAMES = [
   "TrailingStop",
   "TakeProfit",
   "Ripcord",
+  "Poke",
 ] as const;
-/** The vault's IVaultAutomation.Action names, plus Poke (raising the trailing stop's high-water mark). */
-export type ActionName = (typeof ACTION_NAMES)[number] | "Poke";
+/** The vault's IVaultAutomation.Action names, by enum value (Poke: raising the trailing stop's high-water mark). */
+export type ActionName = (typeof ACTION_NAMES)[number];
 export const MODE_NAMES = ["Active", "StoppedOut", "ProfitTaken"] as const;
 export type ModeName = (typeof MODE_NAMES)[number];
 
@@ -349,8 +350,8 @@ async function runKeeper(ctx: RowContext, row: number, point: PricePoint): Promi
     if (!(await execute(ctx, row, point, "Ripcord", () => asKeeper.ripcord()))) break;
   }
 
-  // With a trailing stop the keeper also raises the high-water mark at new highs: trigger() never asks for it,
-  // and without it the mark only moves on deposits, exits and actions.
+  // With a trailing stop the keeper also raises the high-water mark at every new high: trigger() asks for it
+  // (Action.Poke) only once the price is a tenth of the trail above the mark.
   if (ctx.run.settings.trailBps > 0) {
     const [{ highWaterMark }, { price }] = await Promise.all([managed.automationState(), managed.position()]);
     if (price > highWaterMark) await execute(ctx, row, point, "Poke", () => asKeeper.poke());
