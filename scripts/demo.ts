@@ -12,7 +12,7 @@ import hre from "hardhat";
 import { MaxUint256, formatEther, parseEther, type ContractTransactionResponse } from "ethers";
 import { deployMarket, type Market } from "./lib/market";
 import { advanceTime, fund, oraclePrice, poolPrice, setMarketPrice } from "./lib/market-helpers";
-import { localMarketAddresses, localOracleConfig } from "./lib/vault";
+import { PRESET_3X, localMarketAddresses, localOracleConfig } from "./lib/vault";
 import { createVault, deployStack } from "./lib/deploy";
 import { keeperPass, type KeeperAction } from "./lib/keeper";
 import { actionName, gas, hf, lev, modeName, table, units, usd } from "./lib/format";
@@ -21,13 +21,9 @@ import type { ILeveredVault } from "../typechain-types";
 const START_PRICE = 2000;
 const DEPOSIT = parseEther("10");
 const SETTINGS = {
+  ...PRESET_3X,
   name: "Levered WETH 3x",
   symbol: "lvWETH3x",
-  targetLeverage: 3,
-  minLeverage: 2.7,
-  maxLeverage: 3.3,
-  minHealthFactor: 1.15,
-  criticalHealthFactor: 1.08,
   cooldown: 3600,
   stopLossPrice: START_PRICE * 0.75,
 };

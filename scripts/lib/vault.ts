@@ -71,6 +71,15 @@ export function defaultSettings(targetLeverage = 2): VaultSettings {
   };
 }
 
+/** The 3x WETH/USDC preset used by the demo and the tests: band 2.7x-3.3x, HF floor 1.15, ripcord below 1.08. */
+export const PRESET_3X: Partial<VaultSettings> = {
+  targetLeverage: 3,
+  minLeverage: 2.7,
+  maxLeverage: 3.3,
+  minHealthFactor: 1.15,
+  criticalHealthFactor: 1.08,
+};
+
 export interface Roles {
   owner: AddressLike;
   manager: AddressLike;

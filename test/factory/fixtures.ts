@@ -6,7 +6,7 @@ import hre from "hardhat";
 import { MaxUint256, parseEther } from "ethers";
 import { deployMarket, type Market } from "../shared/market";
 import { fund } from "../shared/market-helpers";
-import { localMarketAddresses, localOracleConfig, type VaultSettings } from "../../scripts/lib/vault";
+import { PRESET_3X, localMarketAddresses, localOracleConfig, type VaultSettings } from "../../scripts/lib/vault";
 import { createVault, deployStack, type CreatedVault, type Stack } from "../../scripts/lib/deploy";
 
 export interface StackWorld {
@@ -20,13 +20,9 @@ export interface StackWorld {
 }
 
 export const SETTINGS_3X: Partial<VaultSettings> = {
+  ...PRESET_3X,
   name: "Levered WETH 3x",
   symbol: "lvWETH3x",
-  targetLeverage: 3,
-  minLeverage: 2.7,
-  maxLeverage: 3.3,
-  minHealthFactor: 1.15,
-  criticalHealthFactor: 1.08,
   stopLossPrice: 1500,
 };
 

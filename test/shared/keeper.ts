@@ -5,7 +5,7 @@
 import { parseEther } from "ethers";
 import type { ILeveredVault } from "../../typechain-types";
 import type { Market } from "./market";
-import { vaultWorld, type VaultSettings, type VaultWorld } from "./vault";
+import { PRESET_3X, vaultWorld, type VaultSettings, type VaultWorld } from "./vault";
 
 export const Action = {
   None: 0n,
@@ -32,17 +32,8 @@ export async function keeperWorld(settings: Partial<VaultSettings>, deposit = pa
   return { ...world, deposited: deposit };
 }
 
-export const keeper3x = () =>
-  keeperWorld({ targetLeverage: 3, minLeverage: 2.7, maxLeverage: 3.3, minHealthFactor: 1.15, criticalHealthFactor: 1.08 });
-export const keeper3xStop = () =>
-  keeperWorld({
-    targetLeverage: 3,
-    minLeverage: 2.7,
-    maxLeverage: 3.3,
-    minHealthFactor: 1.15,
-    criticalHealthFactor: 1.08,
-    stopLossPrice: 1500,
-  });
+export const keeper3x = () => keeperWorld(PRESET_3X);
+export const keeper3xStop = () => keeperWorld({ ...PRESET_3X, stopLossPrice: 1500 });
 
 /** Calls `rebalance()` while `trigger()` reports an action, at most `maxCalls` times; returns the actions run. */
 export async function runKeeper(vault: ILeveredVault, keeper: Market["deployer"], maxCalls = 10): Promise<bigint[]> {

@@ -19,21 +19,13 @@ import { errorDecoder, type ErrorDecoder } from "./errors";
 import { LiquidityFollower, type LiquidityMove } from "./liquidity";
 import type { PricePoint } from "./prices";
 import { backtestSettings } from "./settings";
+import { ACTIONS } from "../format";
 
 /** Health factors at or above this (no debt: the contracts return type(uint256).max) are reported as this. */
 export const HF_CAP = 1e9;
 
-export const ACTION_NAMES = [
-  "None",
-  "DeleverBand",
-  "ReleverBand",
-  "DeleverHealth",
-  "StopLoss",
-  "TrailingStop",
-  "TakeProfit",
-  "Ripcord",
-  "Poke",
-] as const;
+// IVaultAutomation.Action names, by enum value: one list for the demo, the tasks, the bot and the backtester.
+export const ACTION_NAMES = ACTIONS;
 /** The vault's IVaultAutomation.Action names, by enum value (Poke: raising the trailing stop's high-water mark). */
 export type ActionName = (typeof ACTION_NAMES)[number];
 export const MODE_NAMES = ["Active", "StoppedOut", "ProfitTaken"] as const;
