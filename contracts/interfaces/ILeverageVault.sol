@@ -53,6 +53,8 @@ interface ILeverageVault is IERC4626 {
     error VaultDepositCapExceeded(uint256 assets, uint256 maxAssets);
     /// @notice The exit returned `assets`, below the `minAssets` promised by the preview.
     error VaultExitShortfall(uint256 assets, uint256 minAssets);
+    /// @notice `mint` added equity worth `equityShares`, fewer than the `shares` requested (its preview was wrong).
+    error VaultMintShortfall(uint256 equityShares, uint256 shares);
     /// @notice `caller` lacks the role the function requires.
     error VaultUnauthorized(address caller);
     /// @notice A leverage configuration is unsafe or inconsistent; `maxLtvBps` is the market's limit minus buffer.

@@ -139,7 +139,7 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         if (shares == 0) revert VaultZeroAmount();
         assets = previewMint(shares);
         uint256 minted = _depositAndLever(assets);
-        if (minted < shares) revert VaultExitShortfall(minted, shares);
+        if (minted < shares) revert VaultMintShortfall(minted, shares);
         _mint(receiver, shares);
         emit Deposit(msg.sender, receiver, assets, shares);
     }

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {IPool} from "@aave/core-v3/contracts/interfaces/IPool.sol";
 import {DataTypes} from "@aave/core-v3/contracts/protocol/libraries/types/DataTypes.sol";
 import {LendingModule} from "./LendingModule.sol";
@@ -11,6 +12,7 @@ import {LendingModule} from "./LendingModule.sol";
 /// @notice Lending module on an Aave V3 pool: variable-rate debt, flash loans for one-transaction leverage changes.
 abstract contract AaveV3LendingModule is LendingModule {
     using SafeERC20 for IERC20;
+    using TransientSlot for *;
 
     uint256 private constant VARIABLE_RATE = 2;
     uint256 private constant LTV_MASK = 0xFFFF;
@@ -22,8 +24,12 @@ abstract contract AaveV3LendingModule is LendingModule {
     /// @dev Variable debt token of the debt asset: its balance is the debt with interest.
     IERC20 internal immutable VARIABLE_DEBT_TOKEN;
 
-    /// @dev Set only for the duration of a flash loan this vault started (EIP-1153 transient storage).
-    bool private transient _flashLoanPending;
+    /// @dev Transient flag set only while a flash loan this vault started is out. A fixed slot (ERC-7201 formula
+    ///      on "levered-vaults.transient.AaveV3LendingModule.flashLoanPending") rather than a `transient` variable:
+    ///      the module runs in the vault's context by delegatecall, and compiler-assigned transient slots depend on
+    ///      each contract's inheritance, which differs between the two.
+    bytes32 private constant FLASH_LOAN_PENDING_SLOT =
+        0x091742c74e829c1398dbdf288019de37aba667775f3200b6561637dc01251500;
 
     constructor(IPool pool) {
         AAVE_POOL = pool;
@@ -58,10 +64,13 @@ abstract contract AaveV3LendingModule is LendingModule {
     }
 
     function _acceptFlashLoan(address initiator) private {
-        if (msg.sender != address(AAVE_POOL) || initiator != address(this) || !_flashLoanPending) {
+        if (
+            msg.sender != address(AAVE_POOL) || initiator != address(this)
+                || !FLASH_LOAN_PENDING_SLOT.asBoolean().tload()
+        ) {
             revert LendingUnexpectedFlashLoan(msg.sender, initiator);
         }
-        _flashLoanPending = false;
+        FLASH_LOAN_PENDING_SLOT.asBoolean().tstore(false);
     }
 
     function _supplyCollateral(uint256 amount) internal override {
@@ -108,12 +117,12 @@ abstract contract AaveV3LendingModule is LendingModule {
         assets[0] = DEBT_ASSET;
         amounts[0] = amount;
         modes[0] = VARIABLE_RATE;
-        _flashLoanPending = true;
+        FLASH_LOAN_PENDING_SLOT.asBoolean().tstore(true);
         AAVE_POOL.flashLoan(address(this), assets, amounts, modes, address(this), data, 0);
     }
 
     function _flashLoan(address asset, uint256 amount, bytes memory data) internal override {
-        _flashLoanPending = true;
+        FLASH_LOAN_PENDING_SLOT.asBoolean().tstore(true);
         AAVE_POOL.flashLoanSimple(address(this), asset, amount, data, 0);
     }
 }
