@@ -11,6 +11,7 @@
 import hre from "hardhat";
 import { MaxUint256, formatEther, parseEther, type ContractTransactionResponse } from "ethers";
 import { deployMarket, type Market } from "./lib/market";
+import { printMarket } from "./lib/market-report";
 import { advanceTime, fund, oraclePrice, poolPrice, setMarketPrice } from "./lib/market-helpers";
 import { PRESET_3X, localMarketAddresses, localOracleConfig } from "./lib/vault";
 import { createVault, deployStack } from "./lib/deploy";
@@ -79,7 +80,9 @@ async function main() {
   });
   const { vault } = created;
 
-  console.log(`Local market (Aave V3 + Uniswap V3 real bytecode) and vault stack on '${hre.network.name}'\n`);
+  console.log(`Local market (Aave V3 + Uniswap V3 real bytecode) on '${hre.network.name}'\n`);
+  await printMarket(market);
+  console.log(`\nVault stack\n`);
   console.log(
     table(
       ["contract", "address", "deploy gas"],
