@@ -9,6 +9,8 @@ import {IERC20} from "@aave/core-v3/contracts/dependencies/openzeppelin/contract
 /// @notice Test double: takes an Aave V3 simple flash loan, records what the pool handed over and repays
 ///         amount + premium from its own balance (tests pre-fund the premium). Never shipped.
 contract FlashLoanProbe is FlashLoanSimpleReceiverBase {
+    error ProbeCallerNotPool(address caller);
+
     address public lastAsset;
     uint256 public lastAmount;
     uint256 public lastPremium;
@@ -29,7 +31,7 @@ contract FlashLoanProbe is FlashLoanSimpleReceiverBase {
         override
         returns (bool)
     {
-        require(msg.sender == address(POOL), "FlashLoanProbe: caller is not the pool");
+        if (msg.sender != address(POOL)) revert ProbeCallerNotPool(msg.sender);
         lastAsset = asset;
         lastAmount = amount;
         lastPremium = premium;

@@ -17,6 +17,8 @@ contract HostileTrigger {
     }
 
     /// @dev Answers every selector, `trigger()` included.
+    // A hostile test double, never shipped.
+    // solhint-disable-next-line no-complex-fallback, payable-fallback
     fallback() external {
         if (BEHAVIOUR == Behaviour.BurnGas) {
             // Loops until the call's gas is gone.

@@ -12,6 +12,8 @@ contract MockAggregator is IAggregatorV3 {
         uint256 updatedAt;
     }
 
+    // The getter must be `decimals()` (AggregatorV3Interface).
+    // solhint-disable-next-line immutable-vars-naming
     uint8 public immutable override decimals;
     string public override description;
     uint80 public latestRound;

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IPool} from "@aave/core-v3/contracts/interfaces/IPool.sol";
-import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
-import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {LeverageVault} from "./LeverageVault.sol";
 import {VaultAssets} from "./VaultAssets.sol";

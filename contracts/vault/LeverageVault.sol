@@ -46,6 +46,8 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         if (IVaultModule(module).MARKETS_HASH() != marketsHash) revert VaultModuleMismatch();
         MODULE = module;
         SHARE_DECIMALS = IERC20Metadata(COLLATERAL_ASSET).decimals() + DECIMALS_OFFSET;
+        // The module writes the initial configuration into this contract's storage, validated as any later change.
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory reason) = module.delegatecall(abi.encodeCall(IVaultManagement.initialize, (params)));
         if (!ok) {
             assembly {
