@@ -86,7 +86,7 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
         }
         _checkDexDeviation(before.price, config.maxDexDeviationBps);
         uint256 target = _effectiveTargetLeverage();
-        _deleverToward(target, before, collateralPrice, debtPrice, config.maxTradeSize);
+        _deleverToward(target, before, collateralPrice, debtPrice, _tradeCap(true, collateralPrice, debtPrice, config.maxTradeSize));
 
         uint256 rewardValue = Math.min(
             before.equityValue.mulDiv(config.ripcordRewardBps, BPS),
@@ -362,7 +362,8 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
             v.state.lastRebalanceAt = uint40(block.timestamp);
         }
         _checkDexDeviation(before.price, v.automation.maxDexDeviationBps);
-        uint256 maxTrade = v.automation.maxTradeSize;
+        uint256 maxTrade =
+            _tradeCap(action != Action.ReleverBand, collateralPrice, debtPrice, v.automation.maxTradeSize);
 
         if (action == Action.ReleverBand) {
             uint256 targetDebtValue = LeverageMath.debtForLeverage(before.equityValue, target);
@@ -377,6 +378,21 @@ abstract contract VaultModule is IVaultManagement, IVaultAutomation, LeverageEng
         }
         ILeverageVault.PositionState memory afterAction = _position(collateralPrice, debtPrice, liquidationThreshold);
         _checkPostConditions(action, target, before, afterAction, debtPrice, 0);
+    }
+
+    /// @dev Debt units an action may trade: the configured max, and no more than what moves the pool's price by
+    ///      1.5x the slippage left after the pool fee (the average fill then loses ~3/4 of the allowance). With no
+    ///      allowance left over the fee, only the configured max applies and the min out decides.
+    function _tradeCap(bool sellCollateral, uint256 collateralPrice, uint256 debtPrice, uint256 maxTradeSize)
+        internal
+        view
+        returns (uint256)
+    {
+        uint256 slippageBps = _vault().execution.maxSlippageBps;
+        uint256 feeBps = _swapRoute() / 100;
+        if (slippageBps <= feeBps) return maxTradeSize;
+        uint256 maxIn = _maxInputWithinMove(sellCollateral, (slippageBps - feeBps) * 3 / 2);
+        return Math.min(maxTradeSize, sellCollateral ? _debtFor(maxIn, collateralPrice, debtPrice) : maxIn);
     }
 
     /// @dev True when the trailing stop is armed and the price is a tenth of the trail above the recorded mark.

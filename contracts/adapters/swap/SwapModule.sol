@@ -18,6 +18,10 @@ abstract contract SwapModule is ISwapModuleErrors, VaultAssets {
         virtual
         returns (uint256 amountIn);
 
+    /// @return amountIn Input (token units) that moves the DEX price by at most `moveBps` in the active liquidity;
+    ///         selling collateral when `sellCollateral`, else selling the debt asset.
+    function _maxInputWithinMove(bool sellCollateral, uint256 moveBps) internal view virtual returns (uint256 amountIn);
+
     /// @return DEX spot price of one whole collateral token in whole debt tokens, wad.
     function _spotPrice() internal view virtual returns (uint256);
 

@@ -15,6 +15,7 @@ abstract contract UniswapV3SwapModule is SwapModule {
     using SafeERC20 for IERC20;
 
     uint256 private constant Q96 = 2 ** 96;
+    uint256 private constant BPS = 10_000;
 
     ISwapRouter internal immutable SWAP_ROUTER;
     IUniswapV3Factory internal immutable UNISWAP_FACTORY;
@@ -82,6 +83,21 @@ abstract contract UniswapV3SwapModule is SwapModule {
             )
         );
         if (amountIn > maxIn) revert SwapInputExceeded(amountIn, maxIn);
+    }
+
+    /// @dev Within the active tick range, price moves by the input as: token0 in, dx = L (1/s' - 1/s) Q96 with
+    ///      s' = s sqrt(1 - m); token1 in, dy = L (s' - s) / Q96 with s' = s sqrt(1 + m). Liquidity beyond the range
+    ///      is ignored, so this is an estimate: the oracle-bounded min out still guards the fill.
+    function _maxInputWithinMove(bool sellCollateral, uint256 moveBps) internal view override returns (uint256) {
+        IUniswapV3Pool pool = _route().pool;
+        (uint160 sqrtPriceX96,,,,,,) = pool.slot0();
+        uint256 liquidity = pool.liquidity();
+        bool token0In = sellCollateral == COLLATERAL_IS_TOKEN0;
+        // sqrt(BPS * 1e32) = 1e18 exactly.
+        uint256 factor = Math.sqrt((token0In ? BPS - moveBps : BPS + moveBps) * 1e32);
+        uint256 target = Math.mulDiv(sqrtPriceX96, factor, 1e18);
+        if (token0In) return Math.mulDiv(Math.mulDiv(liquidity, Q96, target), sqrtPriceX96 - target, sqrtPriceX96);
+        return Math.mulDiv(liquidity, target - sqrtPriceX96, Q96);
     }
 
     function _spotPrice() internal view override returns (uint256) {
