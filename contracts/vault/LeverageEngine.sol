@@ -102,8 +102,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         uint256 suppliedValue = s.collateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
         s.grossValue = suppliedValue + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT)
             + s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
-        // Debt is valued rounding up, assets down: NAV never flatters the position.
-        s.debtValue = s.debt.mulDiv(debtPrice, DEBT_UNIT, Math.Rounding.Ceil);
+        s.debtValue = _debtValue(s.debt, debtPrice);
         s.equityValue = s.grossValue > s.debtValue ? s.grossValue - s.debtValue : 0;
         s.leverage = LeverageMath.leverage(s.grossValue, s.debtValue);
         if (liquidationThresholdBps != 0) {
@@ -131,6 +130,11 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
             state.highWaterMark = uint128(price);
             emit IVaultAutomation.HighWaterMarkRaised(price);
         }
+    }
+
+    /// @dev Debt is valued rounding up, assets down: NAV never flatters the position.
+    function _debtValue(uint256 debt, uint256 debtPrice) internal view returns (uint256) {
+        return debt.mulDiv(debtPrice, DEBT_UNIT, Math.Rounding.Ceil);
     }
 
     function _toAssets(uint256 value, uint256 collateralPrice) internal view returns (uint256) {

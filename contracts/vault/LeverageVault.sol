@@ -314,10 +314,6 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         return assets.mulDiv(totalSupply() + 10 ** DECIMALS_OFFSET, totalAssetsBefore + 1, rounding);
     }
 
-    function _debtValue(uint256 debt, uint256 debtPrice) internal view returns (uint256) {
-        return debt.mulDiv(debtPrice, DEBT_UNIT, Math.Rounding.Ceil);
-    }
-
     function _decimalsOffset() internal pure override returns (uint8) {
         return DECIMALS_OFFSET;
     }
