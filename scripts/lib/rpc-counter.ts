@@ -25,14 +25,18 @@ export interface RpcCounter {
  * Wraps the provider's own `request`, `send` and `sendAsync` (instance properties shadowing the prototype's) so that
  * each request is counted once, at the outermost entry point. Hardhat's outer provider forwards `send` to its inner
  * provider's `send`, not to its own `request`, so no request is counted twice. Batch payloads given to `sendAsync`
- * count one per element.
+ * count one per element. `onRequest`, when given, sees each counted request's method and params.
  */
-export function countRpc(provider: CountableProvider): RpcCounter {
+export function countRpc(
+  provider: CountableProvider,
+  onRequest?: (method: string, params: unknown) => void,
+): RpcCounter {
   const byMethod: Record<string, number> = {};
   let total = 0;
-  const seen = (method: string) => {
+  const seen = (method: string, params?: unknown) => {
     total += 1;
     byMethod[method] = (byMethod[method] ?? 0) + 1;
+    onRequest?.(method, params);
   };
   const target = provider as unknown as Record<string, unknown>;
   const own = ["request", "send", "sendAsync"].filter((key) => Object.prototype.hasOwnProperty.call(target, key));
@@ -40,18 +44,20 @@ export function countRpc(provider: CountableProvider): RpcCounter {
   const { request, send, sendAsync } = provider;
 
   target.request = (args: { method: string; params?: unknown[] | object }) => {
-    seen(args.method);
+    seen(args.method, args.params);
     return request.call(provider, args);
   };
   if (send) {
     target.send = (method: string, params?: unknown[]) => {
-      seen(method);
+      seen(method, params);
       return send.call(provider, method, params);
     };
   }
   if (sendAsync) {
     target.sendAsync = (payload: unknown, callback: (...args: unknown[]) => void) => {
-      for (const item of Array.isArray(payload) ? payload : [payload]) seen((item as { method: string }).method);
+      for (const item of Array.isArray(payload) ? payload : [payload]) {
+        seen((item as { method: string }).method, (item as { params?: unknown }).params);
+      }
       return sendAsync.call(provider, payload, callback);
     };
   }

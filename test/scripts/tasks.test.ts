@@ -18,6 +18,7 @@ import { deployModule, localMarketAddresses, localOracleConfig } from "../../scr
 import { createVault, type CreatedVault } from "../../scripts/lib/deploy";
 import { writeDeploymentRecord, type DeploymentRecord } from "../../scripts/lib/deployments";
 import type { KeeperPassResult } from "../../scripts/lib/keeper";
+import { countRpc } from "../../scripts/lib/rpc-counter";
 import type { DepositResult, WithdrawResult } from "../../tasks/vault";
 import { SETTINGS_3X, vaultStackWorld, type VaultStackWorld } from "../factory/fixtures";
 
@@ -81,38 +82,20 @@ async function fleetWorld(): Promise<FleetWorld> {
 }
 
 /**
- * The JSON-RPC requests that reach the node while installed: method and, for calls and sends, the target. Wraps the
- * provider's `request` and `send` as scripts/lib/rpc-counter.ts does (instance properties, removed by `stop`).
+ * The JSON-RPC requests that reach the node while installed: method and, for calls and sends, the target, seen
+ * through the same provider wrapper the keeper-scale benchmark counts with (scripts/lib/rpc-counter.ts).
  */
 function recordRpc() {
-  const provider = hre.network.provider;
-  const target = provider as unknown as Record<string, unknown>;
-  const keys = ["request", "send"] as const;
-  const saved = Object.fromEntries(keys.filter((k) => Object.prototype.hasOwnProperty.call(target, k)).map((k) => [k, target[k]]));
-  const { request, send } = provider;
   const seen: { method: string; to?: string }[] = [];
-  const note = (method: string, params: unknown) => {
+  const counter = countRpc(hre.network.provider, (method, params) => {
     const first = Array.isArray(params) ? (params[0] as { to?: unknown } | undefined) : undefined;
     seen.push({ method, to: typeof first?.to === "string" ? first.to.toLowerCase() : undefined });
-  };
-  target.request = (args: { method: string; params?: unknown[] }) => {
-    note(args.method, args.params);
-    return request.call(provider, args);
-  };
-  target.send = (method: string, params?: unknown[]) => {
-    note(method, params);
-    return send.call(provider, method, params);
-  };
+  });
   return {
     seen,
     /** Requests sent to `address` (eth_call, eth_estimateGas, eth_sendTransaction...). */
     to: (address: unknown) => seen.filter((r) => r.to === String(address).toLowerCase()),
-    stop() {
-      for (const key of keys) {
-        if (key in saved) target[key] = saved[key];
-        else delete target[key];
-      }
-    },
+    stop: () => counter.stop(),
   };
 }
 
