@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 import {IOracleModule} from "../interfaces/IOracleModule.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultRegistry} from "../interfaces/IVaultRegistry.sol";
-import {AaveUniswapLeverageVault} from "../vault/AaveUniswapLeverageVault.sol";
+import {AaveUniswapVaultDeployer} from "./AaveUniswapVaultDeployer.sol";
 import {AaveUniswapMarkets} from "../vault/AaveUniswapMarkets.sol";
 import {IVaultModule} from "../vault/LeverageVault.sol";
 
@@ -19,6 +18,8 @@ contract AaveUniswapVaultFactory {
     event VaultCreated(address indexed vault, address indexed creator, bytes32 salt, string name, string symbol);
 
     IVaultRegistry public immutable REGISTRY;
+    /// @notice Holds the vault's creation code and runs the CREATE2.
+    AaveUniswapVaultDeployer public immutable DEPLOYER;
     address public immutable MODULE;
     bytes32 public immutable MARKETS_HASH;
     // Structs cannot be immutable: the configuration is kept in storage, written once.
@@ -26,17 +27,19 @@ contract AaveUniswapVaultFactory {
     IOracleModule.OracleConfig internal _oracle;
 
     constructor(
-        AaveUniswapMarkets.Markets memory markets,
-        IOracleModule.OracleConfig memory oracle,
+        AaveUniswapMarkets.Markets memory marketsConfig,
+        IOracleModule.OracleConfig memory oracleConfig,
         address module,
-        IVaultRegistry registry
+        IVaultRegistry registry,
+        AaveUniswapVaultDeployer deployer
     ) {
-        MARKETS_HASH = AaveUniswapMarkets.hash(markets, oracle);
+        MARKETS_HASH = AaveUniswapMarkets.hash(marketsConfig, oracleConfig);
         if (IVaultModule(module).MARKETS_HASH() != MARKETS_HASH) revert FactoryModuleMismatch();
-        _markets = markets;
-        _oracle = oracle;
+        _markets = marketsConfig;
+        _oracle = oracleConfig;
         MODULE = module;
         REGISTRY = registry;
+        DEPLOYER = deployer;
     }
 
     /// @notice Deploys and registers a vault. The address depends on the caller and `salt`, so nobody can take
@@ -48,7 +51,7 @@ contract AaveUniswapVaultFactory {
         bytes32 salt
     ) external returns (address vault) {
         bytes32 fullSalt = keccak256(abi.encode(msg.sender, salt));
-        vault = address(new AaveUniswapLeverageVault{salt: fullSalt}(_markets, _oracle, name, symbol, MODULE, params));
+        vault = DEPLOYER.deploy(fullSalt, _markets, _oracle, name, symbol, MODULE, params);
         REGISTRY.register(vault);
         emit VaultCreated(vault, msg.sender, salt, name, symbol);
     }
@@ -61,10 +64,9 @@ contract AaveUniswapVaultFactory {
         IVaultManagement.InitParams calldata params,
         bytes32 salt
     ) external view returns (address) {
-        bytes memory initCode = abi.encodePacked(
-            type(AaveUniswapLeverageVault).creationCode, abi.encode(_markets, _oracle, name, symbol, MODULE, params)
+        return DEPLOYER.predict(
+            address(this), keccak256(abi.encode(creator, salt)), _markets, _oracle, name, symbol, MODULE, params
         );
-        return Create2.computeAddress(keccak256(abi.encode(creator, salt)), keccak256(initCode));
     }
 
     function markets() external view returns (AaveUniswapMarkets.Markets memory) {

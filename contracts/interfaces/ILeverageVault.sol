@@ -8,8 +8,13 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 ///         borrowed and swapped into collateral). Units: leverage and health factor wad (1e18 = 1.0), ratios
 ///         in bps (1e4 = 100%), values wad USD, prices wad USD per whole token unless stated otherwise.
 /// @dev `totalAssets` = (supplied + idle collateral + idle debt asset - debt) at oracle prices, in collateral units,
-///      rounded down. Deposits mint shares for the equity they actually added (the depositor pays the cost of
-///      levering); exits unwind the holder's proportional slice (the holder pays the cost of delevering).
+///      rounded down. A deposit levers only its own assets, at the vault's current leverage capped by the target
+///      (it never re-levers the holders' drift: the guarded keeper does), and mints shares for the oracle equity
+///      it actually added, so the depositor alone pays its swap. An exit unwinds the holder's proportional slice
+///      (its idle debt asset repays its debt first) and the holder alone pays that unwind. Both therefore trade
+///      at whatever price the pool offers without moving value between holders; the ERC-5143 overloads below
+///      bound what the caller itself accepts. Previews are bounds at max slippage and include the rounding of
+///      two raw debt units; `max*` return 0 while the oracle is unusable.
 interface ILeverageVault is IERC4626 {
     /// @notice Leverage band and health-factor floor.
     struct LeverageConfig {
@@ -67,6 +72,31 @@ interface ILeverageVault is IERC4626 {
     error VaultHealthFactorTooLow(uint256 healthFactor, uint256 minHealthFactor);
     /// @notice The position has no equity left at oracle prices.
     error VaultInsolvent();
+
+    /// @notice ERC-5143 `deposit`: fewer than `minShares` shares minted.
+    error VaultSharesBelowMin(uint256 shares, uint256 minShares);
+    /// @notice ERC-5143 `mint`: more than `maxAssets` assets needed.
+    error VaultAssetsAboveMax(uint256 assets, uint256 maxAssets);
+    /// @notice ERC-5143 `withdraw`: more than `maxShares` shares burned.
+    error VaultSharesAboveMax(uint256 shares, uint256 maxShares);
+    /// @notice ERC-5143 `redeem`: fewer than `minAssets` assets paid.
+    error VaultAssetsBelowMin(uint256 assets, uint256 minAssets);
+
+    /// @notice `deposit` that reverts `VaultSharesBelowMin` when fewer than `minShares` are minted (ERC-5143).
+    function deposit(uint256 assets, address receiver, uint256 minShares) external returns (uint256 shares);
+
+    /// @notice `mint` that reverts `VaultAssetsAboveMax` when it would pull more than `maxAssets` (ERC-5143).
+    function mint(uint256 shares, address receiver, uint256 maxAssets) external returns (uint256 assets);
+
+    /// @notice `withdraw` that reverts `VaultSharesAboveMax` when it burns more than `maxShares` (ERC-5143).
+    function withdraw(uint256 assets, address receiver, address owner, uint256 maxShares)
+        external
+        returns (uint256 shares);
+
+    /// @notice `redeem` that reverts `VaultAssetsBelowMin` when it pays fewer than `minAssets` (ERC-5143).
+    function redeem(uint256 shares, address receiver, address owner, uint256 minAssets)
+        external
+        returns (uint256 assets);
 
     /// @notice Debt asset borrowed against the collateral.
     function debtAsset() external view returns (address);

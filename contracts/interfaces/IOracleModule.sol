@@ -21,7 +21,7 @@ interface IOracleModule {
     error OracleInvalidAnswer(address feed, int256 answer);
     /// @notice `feed`'s last update at `updatedAt` (s) is older than `heartbeat` (s) or in the future.
     error OracleStale(address feed, uint256 updatedAt, uint256 heartbeat);
-    /// @notice The L2 sequencer reports down.
+    /// @notice The L2 sequencer reports down, or its feed has no valid round (`startedAt == 0`).
     error OracleSequencerDown();
     /// @notice The sequencer came back up at `upSince` (s), less than `gracePeriod` (s) ago.
     error OracleSequencerGracePeriod(uint256 upSince, uint256 gracePeriod);

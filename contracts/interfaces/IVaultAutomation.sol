@@ -68,6 +68,12 @@ interface IVaultAutomation {
     error KeeperCooldownActive(uint256 readyAt);
     /// @notice The DEX spot price `spotPrice` deviates from `oraclePrice` by more than the bound (both wad).
     error KeeperDexDeviation(uint256 spotPrice, uint256 oraclePrice);
+    /// @notice The pool moved `movedBps` earlier in this block, more than `maxMoveBps`: a same-block sandwich is
+    ///         refused (the start-of-block price comes from the pool's own observations).
+    error KeeperPoolMovedInBlock(uint256 movedBps, uint256 maxMoveBps);
+    /// @notice The pool's spot `spotPrice` sits so far on the wrong side of `oraclePrice` (both wad) that the
+    ///         slippage and deviation bounds leave no room for a trade; the trigger reports nothing due meanwhile.
+    error KeeperNoTradeRoom(uint256 spotPrice, uint256 oraclePrice);
     /// @notice Post-condition: a deleverage lowered the health factor.
     error KeeperHealthFactorDecreased(uint256 before, uint256 afterAction);
     /// @notice Post-condition: leverage did not move toward `target`.
@@ -81,14 +87,17 @@ interface IVaultAutomation {
     /// @notice Called on the module's own address instead of through its vault.
     error KeeperNotDelegated();
 
-    /// @notice The action a keeper call would take now (`None` when none, cooldown included) and, for a
-    ///         keeper, the calldata to send: `rebalance()` or `ripcord()`.
+    /// @notice The action the policy makes due now (`None` when none or held back by the cooldown) and the
+    ///         calldata to send (`rebalance()`). `needed` is true only when `rebalance()` from a keeper would run
+    ///         that action in this block (TRIGGER-1): an action whose pool moved within the block, sits off the
+    ///         oracle or leaves no trade room is reported with `needed == false` until the market allows it.
     function trigger() external view returns (bool needed, Action action, bytes memory callData);
 
     /// @notice Keeper only. Runs the active trigger with every guard; reverts `KeeperNothingToDo` when none.
     function rebalance() external returns (Action action);
 
-    /// @notice Anyone, when the health factor is below critical: delevers toward target and pays the caller
+    /// @notice Anyone, when the health factor is below critical: delevers toward the leverage that restores the
+    ///         health floor (as a health deleverage does) under the same market guards, and pays the caller
     ///         min(ripcordRewardBps of equity, ripcordRewardCap) in collateral.
     function ripcord() external returns (uint256 reward);
 

@@ -7,9 +7,23 @@ import {IVaultAutomation} from "./IVaultAutomation.sol";
 /// @title IVaultManagement
 /// @notice Roles and parameters of a leveraged vault. Every parameter has hard bounds and every change an event.
 ///         Roles: the owner (two-step transfer) appoints manager and guardian; the manager sets parameters,
-///         keepers and re-arms; the guardian may only pause deposits or latch the stop. No role can move
-///         depositors' funds anywhere but to share holders on exit.
+///         keepers and re-arms; the guardian may pause deposits, latch the stop and revoke pending changes.
+///         No role can move depositors' funds anywhere but to share holders on exit.
+///         Timelock (MetaMorpho's rule): a change that only tightens risk applies at once; a change that loosens
+///         it (see each setter) is submitted, waits `timelock()` seconds, then anyone may accept it during
+///         `PENDING_VALIDITY`; the guardian, manager or owner may revoke it before. Depositors see it coming
+///         (`ChangeSubmitted`, `pendingChange`) and can exit before it applies.
 interface IVaultManagement {
+    /// @notice What a pending change changes.
+    enum ChangeKind {
+        Leverage,
+        Execution,
+        Automation,
+        Exit,
+        Timelock,
+        Rearm
+    }
+
     /// @notice Everything a vault starts with; applied once through `initialize` from the vault's constructor.
     struct InitParams {
         address owner;
@@ -31,11 +45,25 @@ interface IVaultManagement {
     event AutomationConfigSet(IVaultAutomation.AutomationConfig config);
     event ExitConfigSet(IVaultAutomation.ExitConfig config);
     event ModeChanged(IVaultAutomation.Mode mode, address indexed by);
+    /// @notice A loosening change was submitted; `data` is the ABI-encoded new value, `validAt` in s.
+    event ChangeSubmitted(ChangeKind indexed kind, bytes data, uint256 validAt);
+    /// @notice A pending change was revoked before it applied.
+    event ChangeRevoked(ChangeKind indexed kind, address indexed by);
+    /// @notice The timelock is now `timelock` seconds.
+    event TimelockSet(uint256 timelock);
 
     /// @notice `initialize` ran already.
     error VaultAlreadyInitialized();
     error KeeperInvalidAutomationConfig(IVaultAutomation.AutomationConfig config);
     error KeeperInvalidExitConfig(IVaultAutomation.ExitConfig config);
+    /// @notice A timelock outside [MIN_TIMELOCK, MAX_TIMELOCK] (s).
+    error VaultInvalidTimelock(uint256 timelock);
+    /// @notice Nothing of `kind` is pending.
+    error VaultNoPendingChange(ChangeKind kind);
+    /// @notice The pending change may be accepted from `validAt` (s) on.
+    error VaultTimelockNotElapsed(uint256 validAt);
+    /// @notice The pending change could be accepted until `expiredAt` (s) only.
+    error VaultPendingChangeExpired(uint256 expiredAt);
 
     /// @notice Once, from the vault's constructor.
     function initialize(InitParams calldata params) external;
@@ -62,6 +90,24 @@ interface IVaultManagement {
 
     function automationState() external view returns (IVaultAutomation.AutomationState memory);
 
+    /// @notice Seconds a loosening change waits before it may be accepted.
+    function timelock() external view returns (uint256);
+
+    /// @notice The pending change of `kind`: `data` is `abi.encode(config)` (`abi.encode(uint256)` for the
+    ///         timelock, empty for a re-arm); `validAt` (s) is 0 when nothing is pending.
+    function pendingChange(ChangeKind kind) external view returns (bytes memory data, uint64 validAt);
+
+    /// @notice Owner only. A raise applies at once; a cut waits out the current timelock.
+    ///         Reverts `VaultInvalidTimelock` outside [1 day, 14 days].
+    function setTimelock(uint256 newTimelock) external;
+
+    /// @notice Anyone, from `validAt` until `validAt + PENDING_VALIDITY`: applies the pending change of `kind`,
+    ///         validated again against the market as it is then.
+    function acceptChange(ChangeKind kind) external;
+
+    /// @notice Guardian, manager or owner: drops the pending change of `kind`.
+    function revokeChange(ChangeKind kind) external;
+
     /// @notice Owner only: starts a two-step transfer, completed by `acceptOwnership` from `newOwner`.
     function transferOwnership(address newOwner) external;
 
@@ -74,26 +120,33 @@ interface IVaultManagement {
     function setDepositsPaused(bool paused) external;
 
     /// @notice Manager only. Reverts `VaultInvalidLeverageConfig` when target LTV > market max LTV - buffer,
-    ///         band-top LTV > liquidation threshold - buffer, band inconsistent, or the health-factor floor
-    ///         is not in (1, HF at target].
+    ///         band-top LTV > liquidation threshold - buffer, band inconsistent, the health-factor floor
+    ///         is not in (1, HF at target], below the critical HF, or the target is below the take-profit
+    ///         leverage. Loosening (timelocked): target, min or max leverage up, HF floor down.
     function setLeverageConfig(ILeverageVault.LeverageConfig calldata config) external;
 
-    /// @notice Manager only. Slippage in [1, 500] bps; a pool must exist for the fee tier.
+    /// @notice Manager only. Slippage in [1, 500] bps and within the equity-loss bound less the flash premium;
+    ///         a pool must exist for the fee tier. Loosening (timelocked): slippage up, another fee tier.
+    ///         The deposit cap applies at once either way.
     function setExecutionConfig(ILeverageVault.ExecutionConfig calldata config) external;
 
     /// @notice Manager only. Allow-listed keepers may call `rebalance` and `performUpkeep`.
     function setKeeper(address keeper, bool allowed) external;
 
-    /// @notice Manager only. Critical HF in (1, HF floor], deviation and loss in [1, 1000] bps,
-    ///         reward <= 100 bps, trade size > 0, cooldown <= 7 days.
+    /// @notice Manager only. Critical HF in (1, HF floor], deviation and loss in [1, 1000] bps, loss >= slippage
+    ///         + flash premium, reward <= 100 bps, trade size > 0, cooldown <= 7 days. Loosening (timelocked):
+    ///         critical HF down; deviation, loss bound, trade size, reward or reward cap up; cooldown down.
     function setAutomationConfig(IVaultAutomation.AutomationConfig calldata config) external;
 
     /// @notice Manager only. Take-profit leverage in [1x, target], stop below take-profit, trail < 50%.
+    ///         Loosening (timelocked): stop-loss lowered or removed, trail widened or removed, take-profit price
+    ///         raised or removed, take-profit leverage up, stop-to-debt-asset flag changed.
     function setExitConfig(IVaultAutomation.ExitConfig calldata config) external;
 
     /// @notice Guardian or manager: latch the stop so keepers unwind to 1x (risk reduction only).
     function stop() external;
 
-    /// @notice Manager only: back to Active, high-water mark reset to the current oracle price.
+    /// @notice Manager only: submits a return to Active (which re-levers), so it waits out the timelock; on
+    ///         acceptance the high-water mark is reset to the oracle price of that moment.
     function rearm() external;
 }

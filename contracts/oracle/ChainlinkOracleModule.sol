@@ -57,7 +57,8 @@ abstract contract ChainlinkOracleModule is IOracleModule {
 
     function _checkSequencer() private view {
         (, int256 answer, uint256 startedAt,,) = SEQUENCER_FEED.latestRoundData();
-        if (answer != 0) revert OracleSequencerDown();
+        // startedAt == 0: the feed has no valid round yet (Chainlink's L2 feeds before initialisation).
+        if (answer != 0 || startedAt == 0) revert OracleSequencerDown();
         if (block.timestamp - startedAt <= SEQUENCER_GRACE_PERIOD) {
             revert OracleSequencerGracePeriod(startedAt, SEQUENCER_GRACE_PERIOD);
         }

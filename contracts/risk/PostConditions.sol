@@ -30,8 +30,9 @@ library PostConditions {
             revert IVaultAutomation.KeeperHealthFactorDecreased(before.healthFactor, afterAction.healthFactor);
         }
         // VAULT-LEV-1: leverage moves strictly toward the target. Selling collateral into the debt asset once the
-        // debt is gone keeps leverage at 1x, so there is nothing to improve then.
-        if (before.debt != 0) {
+        // debt is gone keeps leverage at 1x, so there is nothing to improve then; repaying the last of the debt on
+        // the way to 1x is the end of the road even when a dust debt left the leverage at 1x in wad.
+        if (before.debt != 0 && !(target == LeverageMath.WAD && afterAction.debt == 0)) {
             uint256 distanceBefore = LeverageMath.distance(before.leverage, target);
             if (LeverageMath.distance(afterAction.leverage, target) >= distanceBefore) {
                 revert IVaultAutomation.KeeperLeverageNotImproved(before.leverage, afterAction.leverage, target);

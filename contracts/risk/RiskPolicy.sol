@@ -7,7 +7,8 @@ import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 
 /// @title RiskPolicy
 /// @notice Pure decision of the automation: given the position, the parameters and the latched mode, which action
-///         is due and the leverage it aims for. Priority: latched unwind, exits, health floor, band.
+///         is due and the leverage it aims for. Priority: latched unwind, stops (in every mode), take-profit,
+///         health floor, band.
 library RiskPolicy {
     uint256 internal constant WAD = 1e18;
     uint256 internal constant BPS = 10_000;
@@ -21,28 +22,31 @@ library RiskPolicy {
     /// @param position Current position at oracle prices.
     /// @param highWaterMark wad debt per collateral, already raised to the current price.
     /// @param liquidationThresholdBps The market's liquidation threshold for the collateral, bps.
+    /// @param dustCollateral Collateral units too small to sell: a stop into the debt asset leaves them.
     function decide(
         ILeverageVault.PositionState memory position,
         ILeverageVault.LeverageConfig memory leverage,
         IVaultAutomation.ExitConfig memory exits,
         IVaultAutomation.Mode mode,
         uint256 highWaterMark,
-        uint256 liquidationThresholdBps
+        uint256 liquidationThresholdBps,
+        uint256 dustCollateral
     ) internal pure returns (IVaultAutomation.Action action, uint256 targetLeverage) {
         if (mode == IVaultAutomation.Mode.StoppedOut) {
             bool unwound = position.debt == 0
-                && (!exits.stopToDebtAsset || position.collateral + position.idleCollateral == 0);
+                && (!exits.stopToDebtAsset || position.collateral + position.idleCollateral <= dustCollateral);
             return (unwound ? IVaultAutomation.Action.None : IVaultAutomation.Action.StopLoss, WAD);
         }
         if (position.equityValue == 0) return (IVaultAutomation.Action.None, leverage.targetLeverage);
         uint256 price = position.price;
+        // Stops hold in every mode: a take-profit must not disarm them.
+        if (exits.stopLossPrice != 0 && price <= exits.stopLossPrice) {
+            return (IVaultAutomation.Action.StopLoss, WAD);
+        }
+        if (exits.trailBps != 0 && price * BPS <= highWaterMark * (BPS - exits.trailBps)) {
+            return (IVaultAutomation.Action.TrailingStop, WAD);
+        }
         if (mode == IVaultAutomation.Mode.Active) {
-            if (exits.stopLossPrice != 0 && price <= exits.stopLossPrice) {
-                return (IVaultAutomation.Action.StopLoss, WAD);
-            }
-            if (exits.trailBps != 0 && price * BPS <= highWaterMark * (BPS - exits.trailBps)) {
-                return (IVaultAutomation.Action.TrailingStop, WAD);
-            }
             if (exits.takeProfitPrice != 0 && price >= exits.takeProfitPrice && position.leverage > exits.takeProfitLeverage)
             {
                 return (IVaultAutomation.Action.TakeProfit, exits.takeProfitLeverage);
@@ -55,15 +59,25 @@ library RiskPolicy {
             }
         }
         if (position.healthFactor < leverage.minHealthFactor) {
-            uint256 healthyLeverage =
-                leverageAtHealthFactor(leverage.minHealthFactor + HEALTH_RESTORE_MARGIN, liquidationThresholdBps);
-            return (IVaultAutomation.Action.DeleverHealth, Math.min(targetLeverage, healthyLeverage));
+            return (
+                IVaultAutomation.Action.DeleverHealth,
+                Math.min(targetLeverage, healthRestoringLeverage(leverage, liquidationThresholdBps))
+            );
         }
         if (mode == IVaultAutomation.Mode.Active) {
             if (position.leverage > leverage.maxLeverage) return (IVaultAutomation.Action.DeleverBand, targetLeverage);
             if (position.leverage < leverage.minLeverage) return (IVaultAutomation.Action.ReleverBand, targetLeverage);
         }
         return (IVaultAutomation.Action.None, targetLeverage);
+    }
+
+    /// @notice Leverage a health deleverage (and the ripcord) aims at most for: HF a margin above the floor.
+    function healthRestoringLeverage(ILeverageVault.LeverageConfig memory leverage, uint256 liquidationThresholdBps)
+        internal
+        pure
+        returns (uint256)
+    {
+        return leverageAtHealthFactor(leverage.minHealthFactor + HEALTH_RESTORE_MARGIN, liquidationThresholdBps);
     }
 
     /// @notice Leverage at which HF = `healthFactor`: LTV = liqThreshold / HF, L = 1 / (1 - LTV); 1x when unreachable.

@@ -15,9 +15,10 @@ contract RiskHarness {
         IVaultAutomation.ExitConfig memory exits,
         IVaultAutomation.Mode mode,
         uint256 highWaterMark,
-        uint256 liquidationThresholdBps
+        uint256 liquidationThresholdBps,
+        uint256 dustCollateral
     ) external pure returns (IVaultAutomation.Action action, uint256 targetLeverage) {
-        return RiskPolicy.decide(position, leverage, exits, mode, highWaterMark, liquidationThresholdBps);
+        return RiskPolicy.decide(position, leverage, exits, mode, highWaterMark, liquidationThresholdBps, dustCollateral);
     }
 
     function checkPostConditions(

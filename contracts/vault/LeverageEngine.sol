@@ -6,6 +6,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
+import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {LendingModule} from "../adapters/lending/LendingModule.sol";
 import {SwapModule} from "../adapters/swap/SwapModule.sol";
 import {ChainlinkOracleModule} from "../oracle/ChainlinkOracleModule.sol";
@@ -36,13 +37,13 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
             if (extraCollateral != 0) _supplyCollateral(extraCollateral);
             return;
         }
-        uint256 minOut = _minusSlippage(_collateralFor(borrowAmount, collateralPrice, debtPrice));
+        uint256 minOut = _minOut(false, borrowAmount, collateralPrice, debtPrice);
         _flashBorrowDebt(borrowAmount, abi.encode(FlashAction.Lever, extraCollateral, minOut));
     }
 
     /// @dev Sells `collateralAmount` (flash-loaned, then withdrawn) for debt and repays with it.
     function _delever(uint256 collateralAmount, uint256 collateralPrice, uint256 debtPrice) internal {
-        uint256 minOut = _minusSlippage(_debtFor(collateralAmount, collateralPrice, debtPrice));
+        uint256 minOut = _minOut(true, collateralAmount, collateralPrice, debtPrice);
         _flashLoan(COLLATERAL_ASSET, collateralAmount, abi.encode(FlashAction.Delever, 0, minOut));
     }
 
@@ -157,7 +158,48 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         return collateralAmount.mulDiv(collateralPrice * DEBT_UNIT, debtPrice * COLLATERAL_UNIT);
     }
 
-    function _minusSlippage(uint256 amount) internal view returns (uint256) {
-        return amount.mulDiv(BPS - _vault().execution.maxSlippageBps, BPS);
+    /// @dev Oracle-bounded min out of selling `amountIn` (collateral when `sellCollateral`, else debt asset): its
+    ///      oracle value less the max slippage, with two raw input units left out for the DEX's fee and price
+    ///      rounding, which would otherwise refuse any tiny leg.
+    function _minOut(bool sellCollateral, uint256 amountIn, uint256 collateralPrice, uint256 debtPrice)
+        internal
+        view
+        returns (uint256)
+    {
+        uint256 counted = amountIn > 2 ? amountIn - 2 : 0;
+        uint256 fairOut = sellCollateral
+            ? _debtFor(counted, collateralPrice, debtPrice)
+            : _collateralFor(counted, collateralPrice, debtPrice);
+        return fairOut.mulDiv(BPS - _vault().execution.maxSlippageBps, BPS);
+    }
+
+    /// @dev Input (units of the token sold: collateral when `sellCollateral`) that keeps a swap inside its min out
+    ///      and the pool inside the deviation bound: it moves the price at most 1.5x the slippage left after the
+    ///      pool fee and the pool's current adverse deviation (the average fill then keeps ~1/4 of that room), and
+    ///      at most to `maxDeviationBps` from the oracle. `adverse` is, in signed bps of the oracle price, how much
+    ///      worse than the oracle the pool pays for this trade (negative when better). 0 when there is no room.
+    function _maxInputWithinBounds(bool sellCollateral, uint256 spot, uint256 oraclePrice, uint256 maxDeviationBps)
+        internal
+        view
+        returns (uint256)
+    {
+        int256 adverse = sellCollateral ? int256(oraclePrice) - int256(spot) : int256(spot) - int256(oraclePrice);
+        adverse = adverse * int256(BPS) / int256(oraclePrice);
+        int256 slippageRoom = int256(uint256(_vault().execution.maxSlippageBps)) - int256(uint256(_swapRoute() / 100)) - adverse;
+        int256 move = slippageRoom * 3 / 2;
+        int256 deviationRoom = int256(maxDeviationBps) - adverse;
+        if (deviationRoom < move) move = deviationRoom;
+        if (move > int256(BPS / 2)) move = int256(BPS / 2);
+        return move <= 0 ? 0 : _maxInputWithinMove(sellCollateral, uint256(move));
+    }
+
+    /// @dev Debt-asset units below which a leg is dust ($0.0001 for a dollar stablecoin): not worth a swap.
+    function _dustDebt() internal view returns (uint256) {
+        return DEBT_UNIT / 10_000 + 1;
+    }
+
+    function _setMode(IVaultAutomation.Mode mode) internal {
+        _vault().state.mode = mode;
+        emit IVaultManagement.ModeChanged(mode, msg.sender);
     }
 }

@@ -11,6 +11,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {IOracleModule} from "../interfaces/IOracleModule.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
 import {LeverageEngine} from "./LeverageEngine.sol";
 
@@ -24,6 +25,8 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
 
     /// @dev 1e6 virtual shares per asset unit make a first-depositor donation attack cost 1e6x what it steals.
     uint8 private constant DECIMALS_OFFSET = 6;
+    /// @dev Wei kept off `maxDeposit` when deriving `maxMint`, for the preview round trip.
+    uint256 private constant PREVIEW_MARGIN = 16;
 
     /// @dev Management + automation module; deployed for the same markets and oracle (checked by hash).
     address public immutable MODULE;
@@ -70,76 +73,112 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     }
 
     /// @inheritdoc ERC4626
+    /// @dev The deposit-cap room, and no more than the pool absorbs within the slippage for the deposit's borrow.
     function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
         VaultLayout storage v = _vault();
-        if (v.depositsPaused) return 0;
-        uint256 assets = totalAssets();
-        return assets >= v.execution.depositCap ? 0 : v.execution.depositCap - assets;
+        if (v.depositsPaused || !_oracleUsable()) return 0;
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        ILeverageVault.PositionState memory state = _position(collateralPrice, debtPrice, 0);
+        if (state.equityValue == 0 && totalSupply() != 0) return 0;
+        uint256 assets = _toAssets(state.equityValue, collateralPrice);
+        uint256 cap = v.execution.depositCap;
+        uint256 room = assets >= cap ? 0 : cap - assets;
+        uint256 leverage = _depositLeverage(state);
+        if (leverage > WAD) {
+            uint256 maxBorrow = _maxInputWithinBounds(false, _spotPrice(), state.price, BPS);
+            room = Math.min(room, _collateralFor(maxBorrow, collateralPrice, debtPrice).mulDiv(WAD, leverage - WAD));
+        }
+        return room;
     }
 
     /// @inheritdoc ERC4626
+    /// @dev A few wei under the shares of `maxDeposit`, so that `previewMint` of them fits in it.
     function maxMint(address receiver) public view override(ERC4626, IERC4626) returns (uint256) {
-        return previewDeposit(maxDeposit(receiver));
+        uint256 assets = maxDeposit(receiver);
+        return assets > PREVIEW_MARGIN ? previewDeposit(assets - PREVIEW_MARGIN) : 0;
     }
 
     /// @inheritdoc ERC4626
-    /// @dev Shares for `assets` less the worst-case cost of levering them (max slippage on the debt swapped).
+    /// @dev What redeeming the whole balance is sure to pay.
+    function maxWithdraw(address holder) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _oracleUsable() ? previewRedeem(balanceOf(holder)) : 0;
+    }
+
+    /// @inheritdoc ERC4626
+    function maxRedeem(address holder) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _oracleUsable() ? balanceOf(holder) : 0;
+    }
+
+    /// @inheritdoc ERC4626
+    /// @dev Shares for the equity `assets` add when their own borrow is swapped at its min out (max slippage),
+    ///      less the rounding of a few raw debt units.
     function previewDeposit(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         ILeverageVault.PositionState memory state = _position(collateralPrice, debtPrice, 0);
-        uint256 borrowAmount = _debtToBorrow(state, assets, collateralPrice, debtPrice);
-        uint256 depositorBorrow = Math.min(borrowAmount, _depositBorrow(assets, collateralPrice, debtPrice));
-        // Worst case for the depositor: its share of the swap at max slippage, none of it borne by the holders.
-        uint256 worstCost = _toAssets(
-            _debtValue(depositorBorrow, debtPrice).mulDiv(_vault().execution.maxSlippageBps, BPS, Math.Rounding.Ceil),
-            collateralPrice
-        ) + 1;
-        if (worstCost >= assets) return 0;
-        return _sharesFor(assets - worstCost, _toAssets(state.equityValue, collateralPrice), Math.Rounding.Floor);
+        uint256 borrowAmount = _depositBorrow(assets, _depositLeverage(state), collateralPrice, debtPrice);
+        uint256 kept = assets + (borrowAmount == 0 ? 0 : _minOut(false, borrowAmount, collateralPrice, debtPrice));
+        uint256 owed = _collateralFor(borrowAmount, collateralPrice, debtPrice) + _roundingAssets(collateralPrice, debtPrice);
+        if (kept <= owed) return 0;
+        return _sharesFor(kept - owed, _toAssets(state.equityValue, collateralPrice), Math.Rounding.Floor);
     }
 
     /// @inheritdoc ERC4626
     /// @dev Assets such that `previewDeposit(assets) >= shares`.
     function previewMint(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
-        uint256 net = _convertToAssets(shares, Math.Rounding.Ceil);
-        uint256 leverage = _effectiveTargetLeverage();
-        uint256 slippage = _vault().execution.maxSlippageBps;
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        ILeverageVault.PositionState memory state = _position(collateralPrice, debtPrice, 0);
+        uint256 net = shares.mulDiv(
+            _toAssets(state.equityValue, collateralPrice) + 1, totalSupply() + 10 ** DECIMALS_OFFSET, Math.Rounding.Ceil
+        ) + _roundingAssets(collateralPrice, debtPrice);
         // Levering `assets` swaps (L - 1) * assets of debt: the cost is at most (L - 1) * slippage of them.
-        uint256 keptBps = BPS * WAD - (leverage - WAD) * slippage;
+        uint256 keptBps = BPS * WAD - (_depositLeverage(state) - WAD) * _vault().execution.maxSlippageBps;
         return net.mulDiv(BPS * WAD, keptBps, Math.Rounding.Ceil) + 2;
     }
 
     /// @inheritdoc ERC4626
-    /// @dev Assets of the slice less the worst-case cost of unwinding its debt (slippage + flash premium).
+    /// @dev Assets of the slice less the worst-case cost of unwinding its debt (slippage + flash premium) and the
+    ///      rounding of a few raw debt units.
     function previewRedeem(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _convertToAssets(shares, Math.Rounding.Floor).mulDiv(BPS * WAD - _exitCostWad(), BPS * WAD);
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        uint256 net = _convertToAssets(shares, Math.Rounding.Floor).mulDiv(BPS * WAD - _exitCostWad(), BPS * WAD);
+        uint256 rounding = _roundingAssets(collateralPrice, debtPrice);
+        return net > rounding ? net - rounding : 0;
     }
 
     /// @inheritdoc ERC4626
     function previewWithdraw(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
-        uint256 gross = assets.mulDiv(BPS * WAD, BPS * WAD - _exitCostWad(), Math.Rounding.Ceil);
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        uint256 gross = (assets + _roundingAssets(collateralPrice, debtPrice)).mulDiv(
+            BPS * WAD, BPS * WAD - _exitCostWad(), Math.Rounding.Ceil
+        );
         return _convertToShares(gross, Math.Rounding.Ceil);
     }
 
     /// @inheritdoc ERC4626
-    /// @dev Pulls `assets`, brings the whole position to the target leverage with one flash loan and mints the
-    ///      shares of the equity actually added, so the depositor pays the cost of levering.
-    function deposit(uint256 assets, address receiver)
-        public
-        override(ERC4626, IERC4626)
-        nonReentrant
-        returns (uint256 shares)
-    {
+    /// @dev Pulls `assets` and levers them alone (see `_depositAndLever`).
+    function deposit(uint256 assets, address receiver) public override(ERC4626, IERC4626) returns (uint256) {
+        return deposit(assets, receiver, 0);
+    }
+
+    /// @inheritdoc ILeverageVault
+    function deposit(uint256 assets, address receiver, uint256 minShares) public nonReentrant returns (uint256 shares) {
         shares = _depositAndLever(assets);
+        if (shares < minShares) revert VaultSharesBelowMin(shares, minShares);
         _mint(receiver, shares);
         emit Deposit(msg.sender, receiver, assets, shares);
     }
 
     /// @inheritdoc ERC4626
     /// @dev Pulls `previewMint(shares)`; any equity added beyond `shares` stays with the vault.
-    function mint(uint256 shares, address receiver) public override(ERC4626, IERC4626) nonReentrant returns (uint256 assets) {
+    function mint(uint256 shares, address receiver) public override(ERC4626, IERC4626) returns (uint256) {
+        return mint(shares, receiver, type(uint256).max);
+    }
+
+    /// @inheritdoc ILeverageVault
+    function mint(uint256 shares, address receiver, uint256 maxAssets) public nonReentrant returns (uint256 assets) {
         if (shares == 0) revert VaultZeroAmount();
         assets = previewMint(shares);
+        if (assets > maxAssets) revert VaultAssetsAboveMax(assets, maxAssets);
         uint256 minted = _depositAndLever(assets);
         if (minted < shares) revert VaultMintShortfall(minted, shares);
         _mint(receiver, shares);
@@ -147,31 +186,43 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     }
 
     /// @inheritdoc ERC4626
-    /// @dev Burns `previewWithdraw(assets)` shares, unwinds their slice and pays exactly `assets`.
+    /// @dev Unwinds `previewWithdraw(assets)` shares (at most the balance), pays exactly `assets` and gives what the
+    ///      unwind did not cost back as shares (see the 4-argument overload).
     function withdraw(uint256 assets, address receiver, address holder)
         public
         override(ERC4626, IERC4626)
+        returns (uint256)
+    {
+        return withdraw(assets, receiver, holder, type(uint256).max);
+    }
+
+    /// @inheritdoc ILeverageVault
+    function withdraw(uint256 assets, address receiver, address holder, uint256 maxShares)
+        public
         nonReentrant
         returns (uint256 shares)
     {
         if (assets == 0) revert VaultZeroAmount();
-        shares = previewWithdraw(assets);
-        if (shares > balanceOf(holder)) revert ERC4626ExceededMaxWithdraw(holder, assets, maxWithdraw(holder));
-        uint256 received = _exit(shares, holder);
-        if (received < assets) revert VaultExitShortfall(received, assets);
-        // The preview priced the exit at max slippage: what the unwind did not cost stays idle in the vault and
-        // goes back to the holder as shares, so no value moves to the remaining holders.
-        uint256 surplus = received - assets;
-        if (surplus != 0) {
-            (uint256 collateralPrice, uint256 debtPrice) = _prices();
-            uint256 assetsAfter = _toAssets(_position(collateralPrice, debtPrice, 0).equityValue, collateralPrice);
-            uint256 refund = _sharesFor(surplus, assetsAfter > surplus ? assetsAfter - surplus : 0, Math.Rounding.Floor);
-            if (refund != 0) {
-                _mint(holder, refund);
-                shares -= refund;
-            }
+        uint256 gross = previewWithdraw(assets);
+        uint256 balance = balanceOf(holder);
+        if (gross > balance) {
+            // Rounding aside, up to `maxWithdraw` the whole balance is sure to pay `assets`.
+            uint256 maxAssets = previewRedeem(balance);
+            if (assets > maxAssets) revert ERC4626ExceededMaxWithdraw(holder, assets, maxAssets);
+            gross = balance;
         }
-        _payOut(receiver, holder, assets, shares);
+        uint256 supply = totalSupply();
+        uint256 received = _exit(gross, supply);
+        if (received < assets) revert VaultExitShortfall(received, assets);
+        // The preview priced the unwind at max slippage. What it did not cost sits idle and goes back to the holder
+        // as shares, priced on the equity the others keep: everything now held minus all the unwind freed.
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        uint256 remaining = _toAssets(_position(collateralPrice, debtPrice, 0).equityValue, collateralPrice);
+        remaining = remaining > received ? remaining - received : 0;
+        uint256 refund = (received - assets).mulDiv(supply - gross + 10 ** DECIMALS_OFFSET, remaining + 1);
+        shares = gross - Math.min(refund, gross);
+        if (shares > maxShares) revert VaultSharesAboveMax(shares, maxShares);
+        _burnAndPay(receiver, holder, assets, shares);
     }
 
     /// @inheritdoc ERC4626
@@ -179,14 +230,23 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     function redeem(uint256 shares, address receiver, address holder)
         public
         override(ERC4626, IERC4626)
+        returns (uint256)
+    {
+        return redeem(shares, receiver, holder, 0);
+    }
+
+    /// @inheritdoc ILeverageVault
+    function redeem(uint256 shares, address receiver, address holder, uint256 minAssets)
+        public
         nonReentrant
         returns (uint256 assets)
     {
         if (shares == 0) revert VaultZeroAmount();
         uint256 maxShares = balanceOf(holder);
         if (shares > maxShares) revert ERC4626ExceededMaxRedeem(holder, shares, maxShares);
-        assets = _exit(shares, holder);
-        _payOut(receiver, holder, assets, shares);
+        assets = _exit(shares, totalSupply());
+        if (assets < minAssets) revert VaultAssetsBelowMin(assets, minAssets);
+        _burnAndPay(receiver, holder, assets, shares);
     }
 
     // ---------------------------------------------------------------- views
@@ -204,13 +264,15 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
 
     // ---------------------------------------------------------------- flows
 
-    /// @dev Levers the whole position to target. The swap cost is split by borrowed notional: the depositor pays
-    ///      for the debt its own assets need at target, the holders for re-levering the drift of theirs.
+    /// @dev Levers `assets` alone, at the vault's current leverage capped by the target, and returns the shares of
+    ///      the oracle equity they actually added: the depositor pays its own swap and nothing else, so a pool
+    ///      pushed around the deposit moves value between the pusher and the depositor only.
     function _depositAndLever(uint256 assets) internal returns (uint256 shares) {
         if (assets == 0) revert VaultZeroAmount();
         if (_vault().depositsPaused) revert VaultDepositsPaused();
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, 0);
+        uint256 liquidationThreshold = _liquidationThresholdBps();
+        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
         if (before.equityValue == 0 && totalSupply() != 0) revert VaultInsolvent();
         _onInteraction(before.price);
         uint256 assetsBefore = _toAssets(before.equityValue, collateralPrice);
@@ -218,82 +280,92 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         if (assetsBefore + assets > cap) revert VaultDepositCapExceeded(assets, cap > assetsBefore ? cap - assetsBefore : 0);
 
         IERC20(COLLATERAL_ASSET).safeTransferFrom(msg.sender, address(this), assets);
-        uint256 borrowAmount = _debtToBorrow(before, assets, collateralPrice, debtPrice);
+        uint256 borrowAmount = _depositBorrow(assets, _depositLeverage(before), collateralPrice, debtPrice);
         _lever(borrowAmount, before.idleCollateral + assets, collateralPrice, debtPrice);
 
-        uint256 liquidationThreshold = borrowAmount == 0 ? 0 : _liquidationThresholdBps();
         ILeverageVault.PositionState memory afterState = _position(collateralPrice, debtPrice, liquidationThreshold);
-        if (borrowAmount != 0) _checkHealthAfterLever(afterState, before.leverage, borrowAmount);
+        if (borrowAmount != 0) {
+            // Refuse only what makes things worse: a deposit into a vault already under the floor may go in.
+            uint256 floor = _vault().leverage.minHealthFactor;
+            if (afterState.healthFactor < floor && afterState.healthFactor < before.healthFactor) {
+                revert VaultHealthFactorTooLow(afterState.healthFactor, floor);
+            }
+            emit PositionRebalanced(before.leverage, afterState.leverage, int256(borrowAmount));
+        }
         uint256 assetsAfter = _toAssets(afterState.equityValue, collateralPrice);
-        uint256 cost = assetsBefore + assets > assetsAfter ? assetsBefore + assets - assetsAfter : 0;
-        uint256 depositorCost = borrowAmount == 0
-            ? cost
-            : cost.mulDiv(Math.min(borrowAmount, _depositBorrow(assets, collateralPrice, debtPrice)), borrowAmount, Math.Rounding.Ceil);
-        uint256 holdersCost = cost - depositorCost;
-        if (depositorCost >= assets) revert VaultZeroShares();
-        shares = _sharesFor(
-            assets - depositorCost, assetsBefore > holdersCost ? assetsBefore - holdersCost : 0, Math.Rounding.Floor
-        );
+        shares = assetsAfter > assetsBefore ? _sharesFor(assetsAfter - assetsBefore, assetsBefore, Math.Rounding.Floor) : 0;
         if (shares == 0) revert VaultZeroShares();
     }
 
-    /// @dev Debt (debt units) that `assets` alone need to sit at the effective target leverage.
-    function _depositBorrow(uint256 assets, uint256 collateralPrice, uint256 debtPrice) internal view returns (uint256) {
-        uint256 value = assets.mulDiv(collateralPrice, COLLATERAL_UNIT);
-        return LeverageMath.debtForLeverage(value, _effectiveTargetLeverage()).mulDiv(DEBT_UNIT, debtPrice);
+    /// @dev The leverage a deposit takes: the vault's own, capped by the effective target (target when empty).
+    function _depositLeverage(ILeverageVault.PositionState memory state) internal view returns (uint256) {
+        uint256 target = _effectiveTargetLeverage();
+        return state.equityValue == 0 ? target : Math.min(state.leverage, target);
     }
 
-    /// @dev Burns `shares` of `holder` (spending allowance) and unwinds their slice; returns the collateral freed.
-    function _exit(uint256 shares, address holder) internal returns (uint256 assets) {
-        if (msg.sender != holder) _spendAllowance(holder, msg.sender, shares);
+    /// @dev Debt (debt units) that `assets` alone need to sit at `leverage`.
+    function _depositBorrow(uint256 assets, uint256 leverage, uint256 collateralPrice, uint256 debtPrice)
+        internal
+        view
+        returns (uint256)
+    {
+        uint256 value = assets.mulDiv(collateralPrice, COLLATERAL_UNIT);
+        return LeverageMath.debtForLeverage(value, leverage).mulDiv(DEBT_UNIT, debtPrice);
+    }
+
+    /// @dev Unwinds the slice `shares / supply` of collateral, debt and idle balances into collateral held by the
+    ///      vault and returns how much of it is the slice's. Burns nothing. The slice's idle debt asset repays the
+    ///      slice's debt first (no swap); only an excess above dust is swapped. Debt is rounded up and everything
+    ///      else down, so the remaining holders never pay for an exit.
+    function _exit(uint256 shares, uint256 supply) internal returns (uint256 assets) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         _onInteraction(collateralPrice.mulDiv(WAD, debtPrice));
-        uint256 supply = totalSupply();
         uint256 collateralShare = _collateralBalance().mulDiv(shares, supply);
-        // Debt is rounded up and everything else down, so the remaining holders never pay for an exit.
         uint256 debtShare = _debtBalance().mulDiv(shares, supply, Math.Rounding.Ceil);
         uint256 idleCollateral = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
         uint256 idleDebtShare = IERC20(DEBT_ASSET).balanceOf(address(this)).mulDiv(shares, supply);
-        _burn(holder, shares);
 
+        uint256 repaidFromIdle = Math.min(idleDebtShare, debtShare);
+        if (repaidFromIdle != 0) {
+            _repayDebt(repaidFromIdle);
+            debtShare -= repaidFromIdle;
+            idleDebtShare -= repaidFromIdle;
+        }
         if (debtShare != 0) {
             _repayWithCollateral(debtShare, collateralShare, collateralPrice, debtPrice);
         } else if (collateralShare != 0) {
             _withdrawCollateral(collateralShare, address(this));
         }
-        if (idleDebtShare != 0) {
-            uint256 fairOut = _collateralFor(idleDebtShare, collateralPrice, debtPrice);
-            _swapExactIn(DEBT_ASSET, COLLATERAL_ASSET, idleDebtShare, _minusSlippage(fairOut));
+        if (idleDebtShare > _dustDebt()) {
+            _swapExactIn(DEBT_ASSET, COLLATERAL_ASSET, idleDebtShare, _minOut(false, idleDebtShare, collateralPrice, debtPrice));
         }
         // What the unwind freed plus this slice of the collateral that was idle before it.
         assets = IERC20(COLLATERAL_ASSET).balanceOf(address(this)) - idleCollateral + idleCollateral.mulDiv(shares, supply);
     }
 
-    function _payOut(address receiver, address holder, uint256 assets, uint256 shares) private {
+    /// @dev Burns `shares` of `holder` (spending the caller's allowance for exactly them) and pays `assets`.
+    function _burnAndPay(address receiver, address holder, uint256 assets, uint256 shares) private {
+        if (msg.sender != holder) _spendAllowance(holder, msg.sender, shares);
+        _burn(holder, shares);
         IERC20(COLLATERAL_ASSET).safeTransfer(receiver, assets);
         emit Withdraw(msg.sender, receiver, holder, assets, shares);
     }
 
     // ---------------------------------------------------------------- accounting
 
-    /// @dev Debt to borrow so that the position after adding `assets` sits at the effective target leverage.
-    function _debtToBorrow(PositionState memory s, uint256 assets, uint256 collateralPrice, uint256 debtPrice)
-        internal
-        view
-        returns (uint256)
-    {
-        uint256 equity = s.equityValue + assets.mulDiv(collateralPrice, COLLATERAL_UNIT);
-        uint256 targetDebtValue = LeverageMath.debtForLeverage(equity, _effectiveTargetLeverage());
-        if (targetDebtValue <= s.debtValue) return 0;
-        return (targetDebtValue - s.debtValue).mulDiv(DEBT_UNIT, debtPrice);
+    /// @dev Collateral units covering the rounding of a few raw debt units (an exit's debt share rounds up by one,
+    ///      the min outs leave two out) plus a few wei of aToken and conversion rounding.
+    function _roundingAssets(uint256 collateralPrice, uint256 debtPrice) internal view returns (uint256) {
+        return _collateralFor(4, collateralPrice, debtPrice) + 4;
     }
 
-    function _checkHealthAfterLever(PositionState memory afterState, uint256 leverageBefore, uint256 borrowed)
-        internal
-    {
-        uint256 floor = _vault().leverage.minHealthFactor;
-        if (afterState.healthFactor < floor) revert VaultHealthFactorTooLow(afterState.healthFactor, floor);
-        emit PositionRebalanced(leverageBefore, afterState.leverage, int256(borrowed));
+    /// @dev False when the oracle would revert (stale, invalid, sequencer down): `max*` then return 0.
+    function _oracleUsable() internal view returns (bool) {
+        try IOracleModule(address(this)).oraclePrices() returns (uint256, uint256) {
+            return true;
+        } catch {
+            return false;
+        }
     }
 
     /// @dev Worst-case share of a slice's value lost when unwinding it, wad-bps: (gross - equity)/equity * cost.

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
+import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 
 /// @title VaultStorage
 /// @notice The vault's own state in one ERC-7201 namespace, so the vault and the module it delegates to read the
@@ -22,6 +23,14 @@ abstract contract VaultStorage {
         IVaultAutomation.ExitConfig exits;
         IVaultAutomation.AutomationState state;
         mapping(address account => bool allowed) keepers;
+        uint64 timelock; // s a loosening change waits
+        mapping(IVaultManagement.ChangeKind kind => PendingChange change) pending;
+    }
+
+    /// @notice A loosening change waiting out the timelock.
+    struct PendingChange {
+        bytes data; // abi-encoded new value
+        uint64 validAt; // s, 0 = none
     }
 
     // keccak256(abi.encode(uint256(keccak256("levered-vaults.storage.Vault")) - 1)) & ~bytes32(uint256(0xff))

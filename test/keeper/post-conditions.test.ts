@@ -82,7 +82,7 @@ describe("risk policy properties (fast-check on the pure decision)", () => {
       fc.asyncProperty(arbitrary, async (s) => {
         const pos = position({ leverage: s.leverage, healthFactor: s.healthFactor, price: s.price, debt: 1n });
         const hwm = s.highWaterMark > s.price ? s.highWaterMark : s.price;
-        const [action, target] = await risk.decide(pos, leverageConfig, exits, s.mode, hwm, 8300);
+        const [action, target] = await risk.decide(pos, leverageConfig, exits, s.mode, hwm, 8300, 0);
         if (s.mode === Mode.Active && s.price <= exits.stopLossPrice) expect(action).to.equal(Action.StopLoss);
         if (s.healthFactor < leverageConfig.minHealthFactor) expect(action).to.not.equal(Action.ReleverBand);
         if (s.mode !== Mode.Active) expect(action).to.not.equal(Action.ReleverBand);

@@ -4,6 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keeperWorld } from "../shared/keeper";
 import { setMarketPrice } from "../shared/market-helpers";
 import { recordGas } from "../shared/gas";
+import { acceptPending } from "../shared/timelock";
 
 const WAD = 10n ** 18n;
 const BPS = 10_000n;
@@ -40,6 +41,7 @@ describe("ripcord: permissionless emergency deleverage with a bounded reward", (
     const { vault, market, stranger } = await armed();
     const cap = WAD / 1000n; // 0.001 WETH, below 10 bps of equity
     await (await vault.setAutomationConfig({ ...plain(await vault.automationConfig()), ripcordRewardCap: cap })).wait();
+    await acceptPending(vault, market);
     const wethBefore = await market.weth.balanceOf(stranger.address);
     await expect(vault.connect(stranger).ripcord()).to.emit(vault, "RipcordRewardPaid").withArgs(stranger.address, cap);
     expect((await market.weth.balanceOf(stranger.address)) - wethBefore).to.equal(cap);

@@ -10,6 +10,7 @@ import { Action, Mode, keeperWorld, setFeed } from "../shared/keeper";
 import { setMarketPrice } from "../shared/market-helpers";
 import { plain } from "../shared/structs";
 import { PRESET_3X } from "../shared/vault";
+import { acceptPending } from "../shared/timelock";
 
 const E8 = 10n ** 8n;
 const WAD = 10n ** 18n;
@@ -51,6 +52,7 @@ describe("trailing stop: the keeper pokes the high-water mark up (Action.Poke)",
   it("is never due with the trailing stop off", async () => {
     const world = await loadFixture(trail10pct);
     await (await world.vault.setExitConfig({ ...plain(await world.vault.exitConfig()), trailBps: 0 })).wait();
+    await acceptPending(world.vault, world.market);
     await setFeed(world.market, 2100n * E8);
     expect((await world.vault.trigger()).needed).to.equal(false);
     await expect(world.vault.connect(world.keeper).rebalance()).to.be.revertedWithCustomError(world.vault, "KeeperNothingToDo");

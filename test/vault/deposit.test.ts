@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { setMarketPrice } from "../shared/market-helpers";
 import { formatEther, parseEther, parseUnits } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { recordGas } from "../shared/gas";
@@ -132,7 +133,9 @@ describe("vault: deposit", () => {
       // 1x holds no debt, so totalAssets does not drift between blocks: exact figures.
       const room = cap - FIRST_DEPOSIT;
       expect(await vault.maxDeposit(bob.address)).to.equal(room);
-      expect(await vault.maxMint(bob.address)).to.equal(await vault.previewDeposit(room));
+      // maxMint keeps a few wei of maxDeposit back so that previewMint(maxMint) fits under it.
+      expect(await vault.maxMint(bob.address)).to.equal(await vault.previewDeposit(room - 16n));
+      expect(await vault.previewMint(await vault.maxMint(bob.address))).to.be.lte(room);
       await expect(vault.connect(bob).deposit(room + 1n, bob.address))
         .to.be.revertedWithCustomError(vault, "VaultDepositCapExceeded")
         .withArgs(room + 1n, room);
@@ -150,14 +153,20 @@ describe("vault: deposit", () => {
       const w = await loadFixture(funded3x);
       const { vault, bob } = w;
       const cap = (await vault.executionConfig()).depositCap;
-      expect(await vault.maxDeposit(bob.address)).to.equal(cap - (await vault.totalAssets()));
+      // Below the cap room here: the deposit's own borrow must fit what the pool absorbs within the slippage.
+      const maxDeposit = await vault.maxDeposit(bob.address);
+      expect(maxDeposit).to.be.gt(0n).and.lt(cap - (await vault.totalAssets()));
+      await deposit(w, bob, maxDeposit);
+      // That deposit used the pool's room; arbitrage restores it.
+      await setMarketPrice(w.market, 2000);
+      expect(await vault.maxDeposit(bob.address)).to.be.gt(0n);
 
       await (await vault.setDepositsPaused(true)).wait();
       expect(await vault.maxDeposit(bob.address)).to.equal(0n);
       expect(await vault.maxMint(bob.address)).to.equal(0n);
 
       await (await vault.setDepositsPaused(false)).wait();
-      expect(await vault.maxDeposit(bob.address)).to.equal(cap - (await vault.totalAssets()));
+      expect(await vault.maxDeposit(bob.address)).to.be.gt(0n);
     });
   });
 
@@ -204,7 +213,7 @@ describe("vault: deposit", () => {
     }
   });
 
-  it("a deposit pays its own levering cost; the holders pay only for re-levering their drift (here a donation)", async () => {
+  it("a deposit pays its own levering cost and nothing of the holders' drift (here a donation): their share price holds", async () => {
     // Also covers the WETH already idle in the vault: it is supplied with the deposit, not left aside.
     const w = await loadFixture(funded3x);
     const { vault, market, alice, bob, carol } = w;
@@ -216,15 +225,13 @@ describe("vault: deposit", () => {
 
     await (await connectAs(market.weth, carol).transfer(vault.target, parseEther("1"))).wait();
     const ppsBefore = await pricePerShare(w);
-    const bound = await driftReleverBound(w);
-    expect(bound).to.be.gt(0n);
-    const supply = await vault.totalSupply();
+    const leverageBefore = await leverageOf(w);
     await deposit(w, alice, parseEther("20"));
 
     expect((await holdings(w)).idleWeth).to.equal(0n);
-    // The donation's levering cost, shared by the holders, stays within its max-slippage bound.
-    const perShareBound = (bound * 10n ** 24n) / supply + 2n;
-    expect(await pricePerShare(w)).to.be.gte(ppsBefore - perShareBound);
-    within(await leverageOf(w), 3, 0.005);
+    // The holders pay nothing for the deposit's swap, and their drift (the donation lowered the leverage) is left
+    // for the keeper: the share price holds within a block of interest.
+    expect(await pricePerShare(w)).to.be.gte(ppsBefore - ppsBefore / 10n ** 9n);
+    within(await leverageOf(w), leverageBefore, 0.005);
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import hre from "hardhat";
 import { AbiCoder, MaxUint256, ZeroAddress, parseEther, parseUnits } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { funded3x } from "../shared/vault-states";
@@ -85,7 +86,9 @@ describe("vault: spoofed flash-loan callbacks", () => {
     const owner = await vault.owner();
     const init = initParams(w.settings, { owner, manager: owner, guardian: owner });
 
-    await expect(module.initialize(init)).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
+    // Management selectors go through the module's fallback, which is guarded the same way.
+    const asVault = await hre.ethers.getContractAt("ILeveredVault", module.target);
+    await expect(asVault.initialize(init)).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
     await expect(module.connect(keeper).rebalance()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
     await expect(module.connect(keeper).performUpkeep("0x")).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
     await expect(module.connect(stranger).ripcord()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
@@ -94,7 +97,10 @@ describe("vault: spoofed flash-loan callbacks", () => {
     await expect(module.connect(stranger)[SIMPLE](w.market.usdc.target, 1n, 0n, module.target, HOSTILE_PARAMS))
       .to.be.revertedWithCustomError(module, "LendingUnexpectedFlashLoan")
       .withArgs(stranger.address, module.target);
-    // The module has no state of its own: nobody owns it.
-    expect(await module.owner()).to.equal(ZeroAddress);
+    // The module has no state of its own, and its fallback serves nobody directly.
+    await expect(asVault.owner()).to.be.revertedWithCustomError(module, "KeeperNotDelegated");
+    const management = await hre.ethers.getContractAt("ILeveredVault", await module.MANAGEMENT_MODULE());
+    await expect(management.initialize(init)).to.be.revertedWithCustomError(module, "KeeperNotDelegated");
+    expect(await management.owner()).to.equal(ZeroAddress);
   });
 });

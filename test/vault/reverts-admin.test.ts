@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { acceptPending } from "../shared/timelock";
+import { plain } from "../shared/structs";
 import hre, { ethers } from "hardhat";
 import { ZeroAddress, parseEther, parseUnits } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -71,7 +73,7 @@ describe("vault reverts: parameters and roles", () => {
 
     it("refuses a fee tier without a pool: SwapRouteMissing(fee)", async () => {
       const w = await loadFixture(vault3x);
-      await expect(w.vault.setExecutionConfig({ maxSlippageBps: 100n, swapFee: 10_000n, depositCap: parseEther("100") }))
+      await expect(w.vault.setExecutionConfig({ maxSlippageBps: 200n, swapFee: 10_000n, depositCap: parseEther("100") }))
         .to.be.revertedWithCustomError(w.vault, "SwapRouteMissing")
         .withArgs(10_000n);
     });
@@ -79,7 +81,12 @@ describe("vault reverts: parameters and roles", () => {
     it("accepts the bounds (500 bps, the 0.3% pool)", async () => {
       const w = await loadFixture(vault3x);
       const config = { maxSlippageBps: 500n, swapFee: 3000n, depositCap: parseEther("100") };
-      await expect(w.vault.setExecutionConfig(config)).to.emit(w.vault, "ExecutionConfigSet").withArgs(fields(config));
+      // 500 bps needs a loss bound of at least 505 first; both loosen, so both wait out the timelock.
+      await (await w.vault.setAutomationConfig({ ...plain(await w.vault.automationConfig()), maxEquityLossBps: 505 })).wait();
+      await acceptPending(w.vault, w.market);
+      await expect(w.vault.setExecutionConfig(config)).to.emit(w.vault, "ChangeSubmitted");
+      await acceptPending(w.vault, w.market);
+      expect(fields(await w.vault.executionConfig())).to.deep.equal(fields(config));
       // The new route is used: a deposit levers through the 0.3% pool.
       const poolWethBefore: bigint = await w.market.weth.balanceOf(w.market.uniPool3000.target);
       await deposit(w, w.alice, parseEther("1"));
@@ -147,7 +154,10 @@ describe("vault reverts: parameters and roles", () => {
 
     it("accepts a consistent exit config", async () => {
       const w = await loadFixture(vault3x);
-      await expect(w.vault.setExitConfig(base)).to.emit(w.vault, "ExitConfigSet").withArgs(fields(base));
+      // Adding stops is immediate, but a higher take-profit leverage (1x -> 1.5x) loosens: it waits out the timelock.
+      await expect(w.vault.setExitConfig(base)).to.emit(w.vault, "ChangeSubmitted");
+      expect((await w.vault.exitConfig()).takeProfitPrice).to.equal(0n);
+      await acceptPending(w.vault, w.market);
       expect((await w.vault.exitConfig()).takeProfitPrice).to.equal(wad(3000));
     });
   });
@@ -212,7 +222,7 @@ describe("vault reverts: parameters and roles", () => {
       await expect(vault.connect(guardian).stop()).to.emit(vault, "ModeChanged").withArgs(1n, guardian.address);
       await expect(vault.connect(guardian).rearm()).to.be.revertedWithCustomError(vault, "VaultUnauthorized").withArgs(guardian.address);
       // The manager sets parameters and re-arms but cannot change roles or ownership.
-      await expect(vault.connect(manager).rearm()).to.emit(vault, "ModeChanged").withArgs(0n, manager.address);
+      await expect(vault.connect(manager).rearm()).to.emit(vault, "ChangeSubmitted");
       await expect(vault.connect(manager).setRoles(manager.address, manager.address))
         .to.be.revertedWithCustomError(vault, "VaultUnauthorized")
         .withArgs(manager.address);

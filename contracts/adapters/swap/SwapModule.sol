@@ -25,6 +25,12 @@ abstract contract SwapModule is ISwapModuleErrors, VaultAssets {
     /// @return DEX spot price of one whole collateral token in whole debt tokens, wad.
     function _spotPrice() internal view virtual returns (uint256);
 
+    /// @return bps the DEX price moved earlier in this block (type(uint256).max when it cannot be told).
+    function _poolMoveInBlockBps() internal view virtual returns (uint256);
+
+    /// @dev Reverts `SwapRouteMissing` when the route (fee tier) does not exist.
+    function _checkSwapRoute(uint24 fee) internal view virtual;
+
     /// @dev Selects the route (fee tier); reverts `SwapRouteMissing` when it does not exist.
     function _setSwapRoute(uint24 fee) internal virtual;
 

@@ -44,9 +44,15 @@ abstract contract UniswapV3SwapModule is SwapModule {
     function _setSwapRoute(uint24 fee) internal override {
         address pool = UNISWAP_FACTORY.getPool(COLLATERAL_ASSET, DEBT_ASSET, fee);
         if (pool == address(0)) revert SwapRouteMissing(fee);
+        // Two observations are enough to read the start-of-block price (see `_poolMoveInBlockBps`).
+        IUniswapV3Pool(pool).increaseObservationCardinalityNext(2);
         Route storage route = _route();
         route.pool = IUniswapV3Pool(pool);
         route.fee = fee;
+    }
+
+    function _checkSwapRoute(uint24 fee) internal view override {
+        if (UNISWAP_FACTORY.getPool(COLLATERAL_ASSET, DEBT_ASSET, fee) == address(0)) revert SwapRouteMissing(fee);
     }
 
     function _swapRoute() internal view override returns (uint24) {
@@ -98,6 +104,22 @@ abstract contract UniswapV3SwapModule is SwapModule {
         uint256 target = Math.mulDiv(sqrtPriceX96, factor, 1e18);
         if (token0In) return Math.mulDiv(Math.mulDiv(liquidity, Q96, target), sqrtPriceX96 - target, sqrtPriceX96);
         return Math.mulDiv(liquidity, target - sqrtPriceX96, Q96);
+    }
+
+    /// @dev The pool writes one observation per block, at its first tick-changing swap (or in-range mint), with
+    ///      the tick before it: the newest observation's average tick since the previous one is the tick the
+    ///      block opened at. No observation in this block means no tick has moved in it yet. 1 tick ~ 1 bp.
+    function _poolMoveInBlockBps() internal view override returns (uint256) {
+        IUniswapV3Pool pool = _route().pool;
+        (, int24 tick, uint16 index, uint16 cardinality,,,) = pool.slot0();
+        (uint32 lastTime, int56 lastCumulative,,) = pool.observations(index);
+        if (lastTime != uint32(block.timestamp)) return 0;
+        if (cardinality < 2) return type(uint256).max;
+        (uint32 prevTime, int56 prevCumulative,, bool initialized) = pool.observations((index + cardinality - 1) % cardinality);
+        if (!initialized || prevTime >= lastTime) return type(uint256).max;
+        int256 openTick = int256(lastCumulative - prevCumulative) / int256(uint256(lastTime - prevTime));
+        int256 moved = int256(tick) - openTick;
+        return uint256(moved < 0 ? -moved : moved);
     }
 
     function _spotPrice() internal view override returns (uint256) {

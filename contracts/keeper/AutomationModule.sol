@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
+import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
+import {LeverageEngine} from "../vault/LeverageEngine.sol";
+import {LeverageMath} from "../libraries/LeverageMath.sol";
+import {RiskPolicy} from "../risk/RiskPolicy.sol";
+import {PostConditions} from "../risk/PostConditions.sol";
+
+/// @title AutomationModule
+/// @notice Guarded automation of a leveraged vault, run only through the vault's delegatecall (same storage
+///         namespace, same immutables). Keepers choose only when to call: band rebalances, health floor,
+///         stop-loss, take-profit, trailing stop and the permissionless ripcord each pass oracle, market, size,
+///         timing and post-condition guards, and nothing a keeper passes is used. `trigger()` runs the same
+///         guards, so it announces only what `rebalance()` would do. Selectors it does not serve (management)
+///         go on to the management module, still in the vault's context.
+abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
+    using SafeERC20 for IERC20;
+    using Math for uint256;
+
+    /// @dev A keeper raises the trailing stop's mark once the price is trail / POKE_FRACTION above it.
+    uint256 internal constant POKE_FRACTION = 10;
+    /// @notice Max move (bps) of the pool earlier in the same block that a keeper action or the ripcord accepts:
+    ///         a same-block sandwich must move the pool first, and cannot.
+    uint256 public constant MAX_BLOCK_MOVE_BPS = 10;
+
+    /// @notice keccak256 of the markets and oracle configuration; the vault checks it equals its own.
+    bytes32 public immutable MARKETS_HASH;
+    /// @notice Serves roles and parameters (IVaultManagement) in the vault's context.
+    address public immutable MANAGEMENT_MODULE;
+    address private immutable SELF;
+
+    /// @notice The management module was built for other markets or feeds.
+    error KeeperModuleMismatch();
+
+    constructor(bytes32 marketsHash, address managementModule) {
+        if (IMarketsBound(managementModule).MARKETS_HASH() != marketsHash) revert KeeperModuleMismatch();
+        MARKETS_HASH = marketsHash;
+        MANAGEMENT_MODULE = managementModule;
+        SELF = address(this);
+    }
+
+    modifier onlyDelegated() {
+        if (address(this) == SELF) revert KeeperNotDelegated();
+        _;
+    }
+
+    modifier onlyKeeper() {
+        if (!_vault().keepers[msg.sender]) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        _;
+    }
+
+    /// @dev Management selectors, delegated on with the same calldata. Not payable: nothing here takes ETH.
+    fallback() external onlyDelegated {
+        address target = MANAGEMENT_MODULE;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            switch ok
+            case 0 { revert(0, returndatasize()) }
+            default { return(0, returndatasize()) }
+        }
+    }
+
+    // ---------------------------------------------------------------- keeper entry points
+
+    /// @inheritdoc IVaultAutomation
+    function rebalance() external onlyDelegated nonReentrant onlyKeeper returns (Action) {
+        return _rebalance();
+    }
+
+    /// @inheritdoc IVaultAutomation
+    function performUpkeep(bytes calldata) external onlyDelegated nonReentrant onlyKeeper {
+        _rebalance();
+    }
+
+    /// @inheritdoc IVaultAutomation
+    function ripcord() external onlyDelegated nonReentrant returns (uint256 reward) {
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        uint256 liquidationThreshold = _liquidationThresholdBps();
+        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
+        AutomationConfig memory config = _vault().automation;
+        if (before.healthFactor >= config.criticalHealthFactor) {
+            revert KeeperRipcordNotArmed(before.healthFactor, config.criticalHealthFactor);
+        }
+        (uint256 maxTrade, bytes memory blocked) = _guards(true, before.price, collateralPrice, debtPrice);
+        _revertWith(blocked);
+        // The same aim as a health deleverage: back above the floor, not merely to the configured target.
+        uint256 target = Math.min(
+            _effectiveTargetLeverage(), RiskPolicy.healthRestoringLeverage(_vault().leverage, liquidationThreshold)
+        );
+        _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
+
+        uint256 rewardValue = Math.min(
+            before.equityValue.mulDiv(config.ripcordRewardBps, BPS),
+            uint256(config.ripcordRewardCap).mulDiv(collateralPrice, COLLATERAL_UNIT)
+        );
+        reward = _toAssets(rewardValue, collateralPrice);
+        if (reward != 0) _sendCollateral(msg.sender, reward);
+
+        _checkPostConditions(
+            Action.Ripcord,
+            target,
+            before,
+            _position(collateralPrice, debtPrice, liquidationThreshold),
+            collateralPrice,
+            debtPrice,
+            rewardValue
+        );
+        emit RipcordRewardPaid(msg.sender, reward);
+    }
+
+    /// @inheritdoc IVaultAutomation
+    function poke() external onlyDelegated {
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        _onInteraction(collateralPrice.mulDiv(WAD, debtPrice));
+    }
+
+    // ---------------------------------------------------------------- keeper views
+
+    /// @inheritdoc IVaultAutomation
+    function trigger() public view returns (bool needed, Action action, bytes memory callData) {
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice, _liquidationThresholdBps());
+        (action,) = _decide(s, collateralPrice, debtPrice);
+        needed = action != Action.None;
+        if (_trades(action)) {
+            (, bytes memory blocked) = _guards(_sellsCollateral(action), s.price, collateralPrice, debtPrice);
+            needed = blocked.length == 0;
+        }
+        if (needed) callData = abi.encodeCall(IVaultAutomation.rebalance, ());
+    }
+
+    /// @inheritdoc IVaultAutomation
+    function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
+        Action action;
+        (upkeepNeeded, action,) = trigger();
+        performData = abi.encode(action);
+    }
+
+    /// @inheritdoc IVaultAutomation
+    function checker() external view returns (bool canExec, bytes memory execPayload) {
+        (canExec,, execPayload) = trigger();
+    }
+
+    // ---------------------------------------------------------------- decision
+
+    /// @dev The due action (cooldown and poke included) and the leverage it aims for.
+    function _decide(ILeverageVault.PositionState memory s, uint256 collateralPrice, uint256 debtPrice)
+        internal
+        view
+        returns (Action action, uint256 target)
+    {
+        VaultLayout storage v = _vault();
+        AutomationState memory state = v.state;
+        // Collateral worth less than a dust amount of the debt asset is not worth selling on a stop.
+        uint256 dustCollateral = _collateralFor(_dustDebt(), collateralPrice, debtPrice);
+        (action, target) = RiskPolicy.decide(
+            s, v.leverage, v.exits, state.mode, Math.max(state.highWaterMark, s.price), _liquidationThresholdBps(), dustCollateral
+        );
+        if (RiskPolicy.isBandAction(action) && block.timestamp < _cooldownEnd(state)) action = Action.None;
+        if (action == Action.None && _pokeDue(s.price, state, v.exits.trailBps)) action = Action.Poke;
+    }
+
+    function _trades(Action action) internal pure returns (bool) {
+        return action != Action.None && action != Action.Poke;
+    }
+
+    function _sellsCollateral(Action action) internal pure returns (bool) {
+        return action != Action.ReleverBand;
+    }
+
+    /// @dev The market guards every trading action passes, as (trade room in debt units, encoded error or empty):
+    ///      the pool has not moved within this block, its spot is within the deviation bound of the oracle, and
+    ///      the slippage and deviation bounds leave room for a trade.
+    function _guards(bool sellCollateral, uint256 oraclePrice, uint256 collateralPrice, uint256 debtPrice)
+        internal
+        view
+        returns (uint256 maxTrade, bytes memory blocked)
+    {
+        uint256 moved = _poolMoveInBlockBps();
+        if (moved > MAX_BLOCK_MOVE_BPS) {
+            return (0, abi.encodeWithSelector(KeeperPoolMovedInBlock.selector, moved, MAX_BLOCK_MOVE_BPS));
+        }
+        uint256 spot = _spotPrice();
+        AutomationConfig storage config = _vault().automation;
+        uint256 maxDeviation = config.maxDexDeviationBps;
+        if (LeverageMath.distance(spot, oraclePrice) * BPS > oraclePrice * maxDeviation) {
+            return (0, abi.encodeWithSelector(KeeperDexDeviation.selector, spot, oraclePrice));
+        }
+        maxTrade = _tradeCap(sellCollateral, spot, oraclePrice, maxDeviation, collateralPrice, debtPrice, config.maxTradeSize);
+        if (maxTrade <= _dustDebt()) {
+            return (0, abi.encodeWithSelector(KeeperNoTradeRoom.selector, spot, oraclePrice));
+        }
+    }
+
+    /// @dev Debt units an action may trade: the configured max and what the pool absorbs within the slippage
+    ///      and deviation bounds (`_maxInputWithinBounds`), so that this chunk meets its min out and the next one
+    ///      still passes the deviation guard.
+    function _tradeCap(
+        bool sellCollateral,
+        uint256 spot,
+        uint256 oraclePrice,
+        uint256 maxDeviationBps,
+        uint256 collateralPrice,
+        uint256 debtPrice,
+        uint256 maxTradeSize
+    ) internal view returns (uint256) {
+        uint256 maxIn = _maxInputWithinBounds(sellCollateral, spot, oraclePrice, maxDeviationBps);
+        return Math.min(maxTradeSize, sellCollateral ? _debtFor(maxIn, collateralPrice, debtPrice) : maxIn);
+    }
+
+    // ---------------------------------------------------------------- execution
+
+    function _rebalance() internal returns (Action action) {
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        uint256 liquidationThreshold = _liquidationThresholdBps();
+        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
+        uint256 target;
+        (action, target) = _decide(before, collateralPrice, debtPrice);
+        VaultLayout storage v = _vault();
+        AutomationState memory state = v.state;
+        if (action == Action.None) {
+            if (RiskPolicy.isBandAction(_rawDecision(before, collateralPrice, debtPrice))) {
+                revert KeeperCooldownActive(_cooldownEnd(state));
+            }
+            revert KeeperNothingToDo();
+        }
+        _onInteraction(before.price);
+        if (action == Action.Poke) {
+            emit ActionExecuted(Action.Poke, msg.sender, before.leverage, before.leverage, before.healthFactor, before.healthFactor);
+            return Action.Poke;
+        }
+        (uint256 maxTrade, bytes memory blocked) = _guards(_sellsCollateral(action), before.price, collateralPrice, debtPrice);
+        _revertWith(blocked);
+        if (RiskPolicy.isBandAction(action)) v.state.lastRebalanceAt = uint40(block.timestamp);
+
+        if (action == Action.ReleverBand) {
+            uint256 targetDebtValue = LeverageMath.debtForLeverage(before.equityValue, target);
+            uint256 borrowAmount = (targetDebtValue - before.debtValue).mulDiv(DEBT_UNIT, debtPrice);
+            _lever(Math.min(borrowAmount, maxTrade), before.idleCollateral, collateralPrice, debtPrice);
+        } else if (action == Action.StopLoss || action == Action.TrailingStop) {
+            if (state.mode != Mode.StoppedOut) _setMode(Mode.StoppedOut);
+            _unwindChunk(before, collateralPrice, debtPrice, maxTrade);
+        } else {
+            if (action == Action.TakeProfit && state.mode != Mode.ProfitTaken) _setMode(Mode.ProfitTaken);
+            _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
+        }
+        ILeverageVault.PositionState memory afterAction = _position(collateralPrice, debtPrice, liquidationThreshold);
+        _checkPostConditions(action, target, before, afterAction, collateralPrice, debtPrice, 0);
+    }
+
+    /// @dev The policy's decision before the cooldown, to name the cooldown when it is what holds an action back.
+    function _rawDecision(ILeverageVault.PositionState memory s, uint256 collateralPrice, uint256 debtPrice)
+        internal
+        view
+        returns (Action action)
+    {
+        VaultLayout storage v = _vault();
+        (action,) = RiskPolicy.decide(
+            s,
+            v.leverage,
+            v.exits,
+            v.state.mode,
+            Math.max(v.state.highWaterMark, s.price),
+            _liquidationThresholdBps(),
+            _collateralFor(_dustDebt(), collateralPrice, debtPrice)
+        );
+    }
+
+    /// @dev True when the trailing stop is armed and the price is a tenth of the trail above the recorded mark.
+    function _pokeDue(uint256 price, AutomationState memory state, uint256 trailBps) internal pure returns (bool) {
+        return state.mode == Mode.Active && trailBps != 0
+            && price * BPS > uint256(state.highWaterMark) * (BPS + trailBps / POKE_FRACTION);
+    }
+
+    /// @dev Repays debt toward `target` leverage, at most `maxTrade` debt units; the last chunk to 1x is exact.
+    function _deleverToward(
+        uint256 target,
+        ILeverageVault.PositionState memory before,
+        uint256 collateralPrice,
+        uint256 debtPrice,
+        uint256 maxTrade
+    ) internal {
+        uint256 targetDebtValue = LeverageMath.debtForLeverage(before.equityValue, target);
+        if (targetDebtValue >= before.debtValue) return;
+        uint256 repay = (before.debtValue - targetDebtValue).mulDiv(DEBT_UNIT, debtPrice);
+        if (targetDebtValue == 0 && before.debt <= maxTrade) return _unwindAll(before.debt, collateralPrice, debtPrice);
+        _delever(_collateralFor(Math.min(repay, maxTrade), collateralPrice, debtPrice), collateralPrice, debtPrice);
+    }
+
+    /// @dev One step of the stop: repay debt in chunks, then (if configured) sell collateral into the debt asset.
+    function _unwindChunk(ILeverageVault.PositionState memory before, uint256 collateralPrice, uint256 debtPrice, uint256 maxTrade)
+        internal
+    {
+        if (before.debt != 0) return _deleverToward(WAD, before, collateralPrice, debtPrice, maxTrade);
+        if (before.collateral != 0) _withdrawCollateral(type(uint256).max, address(this));
+        uint256 held = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
+        uint256 amount = Math.min(held, _collateralFor(maxTrade, collateralPrice, debtPrice));
+        _swapExactIn(COLLATERAL_ASSET, DEBT_ASSET, amount, _minOut(true, amount, collateralPrice, debtPrice));
+    }
+
+    /// @dev The loss budget is `maxEquityLossBps` of what the action traded (the debt it repaid or borrowed, or
+    ///      the debt asset it bought once the debt is gone), plus the rounding of two raw units of each token.
+    function _checkPostConditions(
+        Action action,
+        uint256 target,
+        ILeverageVault.PositionState memory before,
+        ILeverageVault.PositionState memory afterAction,
+        uint256 collateralPrice,
+        uint256 debtPrice,
+        uint256 allowedExtraLoss
+    ) internal {
+        VaultLayout storage v = _vault();
+        uint256 traded = Math.max(
+            LeverageMath.distance(before.debtValue, afterAction.debtValue),
+            LeverageMath.distance(before.idleDebtAsset, afterAction.idleDebtAsset).mulDiv(debtPrice, DEBT_UNIT)
+        );
+        uint256 rounding = 2 * (debtPrice / DEBT_UNIT + collateralPrice / COLLATERAL_UNIT + 1);
+        uint256 maxLoss = traded.mulDiv(v.automation.maxEquityLossBps, BPS) + allowedExtraLoss + rounding;
+        PostConditions.check(action, target, before, afterAction, v.leverage.minHealthFactor, maxLoss);
+        emit ActionExecuted(
+            action, msg.sender, before.leverage, afterAction.leverage, before.healthFactor, afterAction.healthFactor
+        );
+    }
+
+    function _sendCollateral(address to, uint256 amount) internal {
+        if (IERC20(COLLATERAL_ASSET).balanceOf(address(this)) >= amount) {
+            IERC20(COLLATERAL_ASSET).safeTransfer(to, amount);
+        } else {
+            _withdrawCollateral(amount, to);
+        }
+    }
+
+    function _cooldownEnd(AutomationState memory state) internal view returns (uint256) {
+        return uint256(state.lastRebalanceAt) + _vault().automation.cooldown;
+    }
+
+    /// @dev Re-raises an error encoded by `_guards`; no-op when empty.
+    function _revertWith(bytes memory error) internal pure {
+        if (error.length != 0) {
+            assembly {
+                revert(add(error, 0x20), mload(error))
+            }
+        }
+    }
+}
+
+/// @dev What the automation module asks of the management module it forwards to.
+interface IMarketsBound {
+    function MARKETS_HASH() external view returns (bytes32);
+}

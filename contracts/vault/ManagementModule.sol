@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
+import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
+import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {LeverageEngine} from "./LeverageEngine.sol";
+import {LeverageMath} from "../libraries/LeverageMath.sol";
+import {ConfigOrder} from "../risk/ConfigOrder.sol";
+
+/// @title ManagementModule
+/// @notice Roles, parameters and their timelock, run only through the vault's delegatecall (reached through the
+///         automation module's fallback). Tightening applies at once; loosening waits out the timelock.
+abstract contract ManagementModule is IVaultManagement, LeverageEngine {
+    using Math for uint256;
+
+    /// @dev Target LTV must stay this far below the market's max LTV, band top this far below liquidation.
+    uint256 public constant LTV_SAFETY_BUFFER_BPS = 500;
+    uint256 public constant MAX_SLIPPAGE_BPS = 500;
+    /// @dev The floor must sit this far below the health factor at target: a deposit lands a little above
+    ///      target (the swap cost is not borrowed back), and must not trip the floor.
+    uint256 public constant HEALTH_FLOOR_MARGIN_BPS = 200;
+    uint256 public constant MAX_DEVIATION_BPS = 1000;
+    uint256 public constant MAX_RIPCORD_REWARD_BPS = 100;
+    uint256 public constant MAX_COOLDOWN = 7 days;
+    /// @dev MetaMorpho's bounds.
+    uint256 public constant MIN_TIMELOCK = 1 days;
+    uint256 public constant MAX_TIMELOCK = 14 days;
+    /// @dev A pending change not accepted within this long after `validAt` lapses.
+    uint256 public constant PENDING_VALIDITY = 7 days;
+
+    /// @notice keccak256 of the markets and oracle configuration; the automation module checks it equals its own.
+    bytes32 public immutable MARKETS_HASH;
+    address private immutable SELF;
+
+    constructor(bytes32 marketsHash) {
+        MARKETS_HASH = marketsHash;
+        SELF = address(this);
+    }
+
+    /// @dev Storage written here is the vault's only when run by its delegatecall.
+    modifier onlyDelegated() {
+        if (address(this) == SELF) revert IVaultAutomation.KeeperNotDelegated();
+        _;
+    }
+
+    modifier onlyOwner() {
+        if (msg.sender != _vault().owner) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        _;
+    }
+
+    modifier onlyManager() {
+        VaultLayout storage v = _vault();
+        if (msg.sender != v.manager && msg.sender != v.owner) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        _;
+    }
+
+    // ---------------------------------------------------------------- roles
+
+    /// @inheritdoc IVaultManagement
+    function initialize(InitParams calldata params) external onlyDelegated {
+        VaultLayout storage v = _vault();
+        if (v.initialized) revert VaultAlreadyInitialized();
+        v.initialized = true;
+        if (params.owner == address(0)) revert ILeverageVault.VaultInvalidRole();
+        v.owner = params.owner;
+        emit OwnershipTransferred(address(0), params.owner);
+        _setRoles(params.manager, params.guardian);
+        v.timelock = uint64(MIN_TIMELOCK);
+        emit TimelockSet(MIN_TIMELOCK);
+        // Cross-checks read the other configurations: leverage and execution first, their checks skip what
+        // is still unset.
+        _applyLeverageConfig(params.leverage);
+        _applyExecutionConfig(params.execution);
+        _applyAutomationConfig(params.automation);
+        _applyExitConfig(params.exits);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function transferOwnership(address newOwner) external onlyDelegated onlyOwner {
+        _vault().pendingOwner = newOwner;
+        emit OwnershipTransferStarted(msg.sender, newOwner);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function acceptOwnership() external onlyDelegated {
+        VaultLayout storage v = _vault();
+        if (msg.sender != v.pendingOwner) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        emit OwnershipTransferred(v.owner, msg.sender);
+        v.owner = msg.sender;
+        v.pendingOwner = address(0);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setRoles(address newManager, address newGuardian) external onlyDelegated onlyOwner {
+        _setRoles(newManager, newGuardian);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setDepositsPaused(bool paused) external onlyDelegated {
+        VaultLayout storage v = _vault();
+        bool isManager = msg.sender == v.manager || msg.sender == v.owner;
+        if (!isManager && !(paused && msg.sender == v.guardian)) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        v.depositsPaused = paused;
+        emit DepositsPausedSet(msg.sender, paused);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setKeeper(address keeper, bool allowed) external onlyDelegated onlyManager {
+        _vault().keepers[keeper] = allowed;
+        emit KeeperSet(keeper, allowed);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function stop() external onlyDelegated {
+        _onlyGuardianOrManager();
+        _setMode(IVaultAutomation.Mode.StoppedOut);
+    }
+
+    /// @inheritdoc IVaultManagement
+    function rearm() external onlyDelegated onlyManager {
+        _submit(ChangeKind.Rearm, "");
+    }
+
+    // ---------------------------------------------------------------- parameters
+
+    /// @inheritdoc IVaultManagement
+    function setLeverageConfig(ILeverageVault.LeverageConfig calldata config) external onlyDelegated onlyManager {
+        _validateLeverageConfig(config);
+        if (ConfigOrder.leverageTightens(config, _vault().leverage)) {
+            _applyLeverageConfig(config);
+            _drop(ChangeKind.Leverage);
+        } else {
+            _submit(ChangeKind.Leverage, abi.encode(config));
+        }
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setExecutionConfig(ILeverageVault.ExecutionConfig calldata config) external onlyDelegated onlyManager {
+        _validateExecutionConfig(config);
+        if (ConfigOrder.executionTightens(config, _vault().execution)) {
+            _applyExecutionConfig(config);
+            _drop(ChangeKind.Execution);
+        } else {
+            _submit(ChangeKind.Execution, abi.encode(config));
+        }
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setAutomationConfig(IVaultAutomation.AutomationConfig calldata config) external onlyDelegated onlyManager {
+        _validateAutomationConfig(config);
+        if (ConfigOrder.automationTightens(config, _vault().automation)) {
+            _applyAutomationConfig(config);
+            _drop(ChangeKind.Automation);
+        } else {
+            _submit(ChangeKind.Automation, abi.encode(config));
+        }
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setExitConfig(IVaultAutomation.ExitConfig calldata config) external onlyDelegated onlyManager {
+        _validateExitConfig(config);
+        if (ConfigOrder.exitTightens(config, _vault().exits)) {
+            _applyExitConfig(config);
+            _drop(ChangeKind.Exit);
+        } else {
+            _submit(ChangeKind.Exit, abi.encode(config));
+        }
+    }
+
+    /// @inheritdoc IVaultManagement
+    function setTimelock(uint256 newTimelock) external onlyDelegated onlyOwner {
+        if (newTimelock < MIN_TIMELOCK || newTimelock > MAX_TIMELOCK) revert VaultInvalidTimelock(newTimelock);
+        if (newTimelock >= _vault().timelock) {
+            _applyTimelock(newTimelock);
+            _drop(ChangeKind.Timelock);
+        } else {
+            _submit(ChangeKind.Timelock, abi.encode(newTimelock));
+        }
+    }
+
+    /// @inheritdoc IVaultManagement
+    function acceptChange(ChangeKind kind) external onlyDelegated {
+        PendingChange storage pending = _vault().pending[kind];
+        uint256 validAt = pending.validAt;
+        if (validAt == 0) revert VaultNoPendingChange(kind);
+        if (block.timestamp < validAt) revert VaultTimelockNotElapsed(validAt);
+        if (block.timestamp > validAt + PENDING_VALIDITY) revert VaultPendingChangeExpired(validAt + PENDING_VALIDITY);
+        bytes memory data = pending.data;
+        delete _vault().pending[kind];
+        if (kind == ChangeKind.Leverage) {
+            ILeverageVault.LeverageConfig memory config = abi.decode(data, (ILeverageVault.LeverageConfig));
+            _applyLeverageConfig(config);
+        } else if (kind == ChangeKind.Execution) {
+            ILeverageVault.ExecutionConfig memory config = abi.decode(data, (ILeverageVault.ExecutionConfig));
+            _applyExecutionConfig(config);
+        } else if (kind == ChangeKind.Automation) {
+            IVaultAutomation.AutomationConfig memory config = abi.decode(data, (IVaultAutomation.AutomationConfig));
+            _applyAutomationConfig(config);
+        } else if (kind == ChangeKind.Exit) {
+            IVaultAutomation.ExitConfig memory config = abi.decode(data, (IVaultAutomation.ExitConfig));
+            _applyExitConfig(config);
+        } else if (kind == ChangeKind.Timelock) {
+            _applyTimelock(abi.decode(data, (uint256)));
+        } else {
+            (uint256 collateralPrice, uint256 debtPrice) = _prices();
+            _vault().state.highWaterMark = uint128(collateralPrice.mulDiv(WAD, debtPrice));
+            _setMode(IVaultAutomation.Mode.Active);
+        }
+    }
+
+    /// @inheritdoc IVaultManagement
+    function revokeChange(ChangeKind kind) external onlyDelegated {
+        _onlyGuardianOrManager();
+        if (_vault().pending[kind].validAt == 0) revert VaultNoPendingChange(kind);
+        delete _vault().pending[kind];
+        emit ChangeRevoked(kind, msg.sender);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IVaultManagement
+    function owner() external view returns (address) {
+        return _vault().owner;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function pendingOwner() external view returns (address) {
+        return _vault().pendingOwner;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function manager() external view returns (address) {
+        return _vault().manager;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function guardian() external view returns (address) {
+        return _vault().guardian;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function depositsPaused() external view returns (bool) {
+        return _vault().depositsPaused;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function isKeeper(address account) external view returns (bool) {
+        return _vault().keepers[account];
+    }
+
+    /// @inheritdoc IVaultManagement
+    function leverageConfig() external view returns (ILeverageVault.LeverageConfig memory) {
+        return _vault().leverage;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function executionConfig() external view returns (ILeverageVault.ExecutionConfig memory) {
+        return _vault().execution;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function automationConfig() external view returns (IVaultAutomation.AutomationConfig memory) {
+        return _vault().automation;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function exitConfig() external view returns (IVaultAutomation.ExitConfig memory) {
+        return _vault().exits;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function automationState() external view returns (IVaultAutomation.AutomationState memory) {
+        return _vault().state;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function timelock() external view returns (uint256) {
+        return _vault().timelock;
+    }
+
+    /// @inheritdoc IVaultManagement
+    function pendingChange(ChangeKind kind) external view returns (bytes memory data, uint64 validAt) {
+        PendingChange storage pending = _vault().pending[kind];
+        return (pending.data, pending.validAt);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _onlyGuardianOrManager() private view {
+        VaultLayout storage v = _vault();
+        if (msg.sender != v.guardian && msg.sender != v.manager && msg.sender != v.owner) {
+            revert ILeverageVault.VaultUnauthorized(msg.sender);
+        }
+    }
+
+    function _submit(ChangeKind kind, bytes memory data) private {
+        uint64 validAt = uint64(block.timestamp + _vault().timelock);
+        _vault().pending[kind] = PendingChange(data, validAt);
+        emit ChangeSubmitted(kind, data, validAt);
+    }
+
+    /// @dev A value applied at once replaces whatever of its kind was pending.
+    function _drop(ChangeKind kind) private {
+        if (_vault().pending[kind].validAt != 0) {
+            delete _vault().pending[kind];
+            emit ChangeRevoked(kind, msg.sender);
+        }
+    }
+
+    function _setRoles(address newManager, address newGuardian) private {
+        if (newManager == address(0) || newGuardian == address(0)) revert ILeverageVault.VaultInvalidRole();
+        VaultLayout storage v = _vault();
+        v.manager = newManager;
+        v.guardian = newGuardian;
+        emit RolesSet(newManager, newGuardian);
+    }
+
+    function _applyTimelock(uint256 newTimelock) private {
+        _vault().timelock = uint64(newTimelock);
+        emit TimelockSet(newTimelock);
+    }
+
+    function _validateLeverageConfig(ILeverageVault.LeverageConfig memory config) private view {
+        VaultLayout storage v = _vault();
+        uint256 maxLtv = _maxLtvBps() - LTV_SAFETY_BUFFER_BPS;
+        uint256 liquidationThreshold = _liquidationThresholdBps();
+        bool valid = config.minLeverage >= WAD && config.minLeverage <= config.targetLeverage
+            && config.targetLeverage <= config.maxLeverage && LeverageMath.ltvBps(config.targetLeverage) <= maxLtv
+            && LeverageMath.ltvBps(config.maxLeverage) <= liquidationThreshold - LTV_SAFETY_BUFFER_BPS
+            && config.minHealthFactor > WAD && config.minHealthFactor >= v.automation.criticalHealthFactor
+            && config.targetLeverage >= v.exits.takeProfitLeverage
+            && (config.targetLeverage == WAD
+                || uint256(config.minHealthFactor).mulDiv(BPS + HEALTH_FLOOR_MARGIN_BPS, BPS)
+                    <= liquidationThreshold.mulDiv(WAD, LeverageMath.ltvBps(config.targetLeverage)));
+        if (!valid) revert ILeverageVault.VaultInvalidLeverageConfig(config, maxLtv);
+    }
+
+    function _applyLeverageConfig(ILeverageVault.LeverageConfig memory config) private {
+        _validateLeverageConfig(config);
+        _vault().leverage = config;
+        emit LeverageConfigSet(config);
+    }
+
+    /// @dev The slippage must exceed the pool fee, or no trade could ever meet its min out.
+    function _validateExecutionConfig(ILeverageVault.ExecutionConfig memory config) private view {
+        _checkSwapRoute(config.swapFee);
+        uint256 lossBps = _vault().automation.maxEquityLossBps;
+        // Until the automation is configured (during `initialize`) there is no loss bound to fit under.
+        if (
+            config.maxSlippageBps == 0 || config.maxSlippageBps > MAX_SLIPPAGE_BPS
+                || uint256(config.maxSlippageBps) * 100 <= config.swapFee
+                || (lossBps != 0 && config.maxSlippageBps + _flashLoanPremiumBps() > lossBps)
+        ) {
+            revert ILeverageVault.VaultInvalidExecutionConfig(config);
+        }
+    }
+
+    function _applyExecutionConfig(ILeverageVault.ExecutionConfig memory config) private {
+        _validateExecutionConfig(config);
+        _setSwapRoute(config.swapFee);
+        _vault().execution = config;
+        emit ExecutionConfigSet(config);
+    }
+
+    /// @dev The loss bound covers the worst swap the slippage allows plus the flash premium: otherwise a keeper
+    ///      action the trigger announces could pass every trade guard and still fail its post-condition.
+    function _validateAutomationConfig(IVaultAutomation.AutomationConfig memory config) private view {
+        VaultLayout storage v = _vault();
+        bool valid = config.criticalHealthFactor > WAD && config.criticalHealthFactor <= v.leverage.minHealthFactor
+            && config.maxDexDeviationBps != 0 && config.maxDexDeviationBps <= MAX_DEVIATION_BPS
+            && config.maxEquityLossBps <= MAX_DEVIATION_BPS
+            && config.maxEquityLossBps >= v.execution.maxSlippageBps + _flashLoanPremiumBps()
+            && config.ripcordRewardBps <= MAX_RIPCORD_REWARD_BPS && config.maxTradeSize != 0
+            && config.cooldown <= MAX_COOLDOWN;
+        if (!valid) revert KeeperInvalidAutomationConfig(config);
+    }
+
+    function _applyAutomationConfig(IVaultAutomation.AutomationConfig memory config) private {
+        _validateAutomationConfig(config);
+        _vault().automation = config;
+        emit AutomationConfigSet(config);
+    }
+
+    function _validateExitConfig(IVaultAutomation.ExitConfig memory config) private view {
+        bool valid = config.takeProfitLeverage >= WAD && config.takeProfitLeverage <= _vault().leverage.targetLeverage
+            && (config.stopLossPrice == 0 || config.takeProfitPrice == 0 || config.stopLossPrice < config.takeProfitPrice)
+            && config.trailBps < BPS / 2;
+        if (!valid) revert KeeperInvalidExitConfig(config);
+    }
+
+    function _applyExitConfig(IVaultAutomation.ExitConfig memory config) private {
+        _validateExitConfig(config);
+        _vault().exits = config;
+        emit ExitConfigSet(config);
+    }
+}
