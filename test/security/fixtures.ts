@@ -1,0 +1,102 @@
+/**
+ * World states and helpers shared by the security regression tests (issue 8). One named fixture per world state,
+ * so loadFixture deploys each once and reverts to its snapshot afterwards.
+ */
+import { MaxUint256, parseEther, parseUnits, type Contract } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { vault3x, type VaultWorld } from "../shared/vault";
+import { connectAs, fund, oraclePriceE8, setMarketPrice } from "../shared/market-helpers";
+import { priceE8ToSqrtX96 } from "../shared/market";
+import { WAD } from "../shared/vault-helpers";
+
+/** Two holders of 50 WETH each at 3x (finding 1). */
+export async function twoHolders3x(): Promise<VaultWorld> {
+  const w = await vault3x();
+  await (await w.vault.connect(w.alice).deposit(parseEther("50"), w.alice.address)).wait();
+  await (await w.vault.connect(w.bob).deposit(parseEther("50"), w.bob.address)).wait();
+  return w;
+}
+
+/** A 1,000 WETH vault at 3x (alice 600, bob 400), then ETH +5% (feed and pools): leverage ~2.74x, in the band. */
+export async function bigVaultAfterRally(): Promise<VaultWorld> {
+  const w = await vault3x();
+  await fund(w.market, w.alice.address, { weth: parseEther("1000") });
+  await (await w.vault.connect(w.alice).deposit(parseEther("600"), w.alice.address)).wait();
+  await (await w.vault.connect(w.bob).deposit(parseEther("400"), w.bob.address)).wait();
+  const price = await oraclePriceE8(w.market);
+  await setMarketPrice(w.market, (price * 105n) / 100n);
+  return w;
+}
+
+/** Oracle value (WETH wei) of what `who` holds in WETH and USDC, at the current feed answers. */
+export async function walletValue(w: VaultWorld, who: string): Promise<bigint> {
+  const [weth, usdc, eth, usd] = await Promise.all([
+    w.market.weth.balanceOf(who) as Promise<bigint>,
+    w.market.usdc.balanceOf(who) as Promise<bigint>,
+    w.market.ethUsdFeed.latestAnswer() as Promise<bigint>,
+    w.market.usdcUsdFeed.latestAnswer() as Promise<bigint>,
+  ]);
+  return weth + (usdc * usd * 10n ** 12n) / eth;
+}
+
+/** Oracle value (WETH wei) of `who`'s vault shares (convertToAssets: the holder's slice of the NAV). */
+export async function shareValue(w: VaultWorld, who: string): Promise<bigint> {
+  return w.vault.convertToAssets(await w.vault.balanceOf(who));
+}
+
+/**
+ * `signer` swaps in the 0.05% pool until its ETH/USD price is `priceE8` (exact input with a price limit, the router
+ * pulls only what was used). Returns the token bought and the amount of it received.
+ */
+export async function pushPoolTo(w: VaultWorld, signer: HardhatEthersSigner, priceE8: bigint) {
+  const { market } = w;
+  const pool = market.uniPool500;
+  const target = priceE8ToSqrtX96(priceE8, market.wethIsToken0);
+  const { sqrtPriceX96: current } = await pool.slot0();
+  const zeroForOne = target < current;
+  const wethIn = zeroForOne === market.wethIsToken0;
+  const [tokenIn, tokenOut] = (wethIn ? [market.weth, market.usdc] : [market.usdc, market.weth]) as Contract[];
+  const balanceIn: bigint = await tokenIn.balanceOf(signer.address);
+  const balanceOut: bigint = await tokenOut.balanceOf(signer.address);
+  await (await connectAs(tokenIn, signer).approve(market.swapRouter.target, MaxUint256)).wait();
+  await (
+    await connectAs(market.swapRouter, signer).exactInputSingle({
+      tokenIn: tokenIn.target,
+      tokenOut: tokenOut.target,
+      fee: await pool.fee(),
+      recipient: signer.address,
+      deadline: MaxUint256,
+      amountIn: balanceIn,
+      amountOutMinimum: 0n,
+      sqrtPriceLimitX96: target,
+    })
+  ).wait();
+  return { tokenOut, bought: ((await tokenOut.balanceOf(signer.address)) as bigint) - balanceOut };
+}
+
+/** `signer` sells `amountIn` of `tokenIn` in the 0.05% pool (no limit). */
+export async function sell(w: VaultWorld, signer: HardhatEthersSigner, tokenIn: Contract, amountIn: bigint) {
+  const { market } = w;
+  const tokenOut = tokenIn.target === market.weth.target ? market.usdc : market.weth;
+  await (await connectAs(tokenIn, signer).approve(market.swapRouter.target, MaxUint256)).wait();
+  await (
+    await connectAs(market.swapRouter, signer).exactInputSingle({
+      tokenIn: tokenIn.target,
+      tokenOut: tokenOut.target,
+      fee: market.fees.uniswapLow,
+      recipient: signer.address,
+      deadline: MaxUint256,
+      amountIn,
+      amountOutMinimum: 0n,
+      sqrtPriceLimitX96: 0n,
+    })
+  ).wait();
+}
+
+/** Funds an attacker with WETH and USDC for pool pushes (raw units). */
+export async function armAttacker(w: VaultWorld, who: HardhatEthersSigner) {
+  await fund(w.market, who.address, { weth: parseEther("2000"), usdc: parseUnits("5000000", 6) });
+  await (await w.market.weth.connect(who).getFunction("approve")(w.vault.target, MaxUint256)).wait();
+}
+
+export const relDiff = (a: bigint, b: bigint) => Number(((a > b ? a - b : b - a) * WAD) / (b === 0n ? 1n : b)) / 1e18;
