@@ -4,6 +4,7 @@
  */
 import { MaxUint256, parseEther, parseUnits, type Contract } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { vault3x, type VaultWorld } from "../shared/vault";
 import { connectAs, fund, oraclePriceE8, setMarketPrice } from "../shared/market-helpers";
 import { priceE8ToSqrtX96 } from "../shared/market";
@@ -100,3 +101,68 @@ export async function armAttacker(w: VaultWorld, who: HardhatEthersSigner) {
 }
 
 export const relDiff = (a: bigint, b: bigint) => Number(((a > b ? a - b : b - a) * WAD) / (b === 0n ? 1n : b)) / 1e18;
+
+/** alice alone holds a 100 WETH deposit at 3x (holders of any fraction are made by share transfers). */
+export async function soleHolder3x(): Promise<VaultWorld> {
+  const w = await vault3x();
+  await (await w.vault.connect(w.alice).deposit(parseEther("100"), w.alice.address)).wait();
+  return w;
+}
+
+/** What anyone can send the vault without its consent (issue 8 #2, EXIT-1). Amounts in raw units. */
+export type Dust =
+  | { kind: "usdc"; amount: bigint } // debt asset transferred
+  | { kind: "weth"; amount: bigint } // collateral transferred
+  | { kind: "aweth"; amount: bigint } // collateral supplied on Aave on behalf of the vault
+  | { kind: "repay"; amount: bigint }; // part of the vault's variable debt repaid on its behalf
+
+export const describeDust = (d: Dust) => `${d.amount} raw ${d.kind}`;
+
+/** `from` (funded here) sends the vault `d`. */
+export async function sendDust(w: VaultWorld, from: HardhatEthersSigner, d: Dust): Promise<void> {
+  const { market, vault } = w;
+  const pool = market.pool.connect(from);
+  if (d.kind === "usdc") {
+    await fund(market, from.address, { usdc: d.amount });
+    await (await market.usdc.connect(from).getFunction("transfer")(vault.target, d.amount)).wait();
+  } else if (d.kind === "weth") {
+    await fund(market, from.address, { weth: d.amount });
+    await (await market.weth.connect(from).getFunction("transfer")(vault.target, d.amount)).wait();
+  } else if (d.kind === "aweth") {
+    await fund(market, from.address, { weth: d.amount });
+    await (await market.weth.connect(from).getFunction("approve")(market.pool.target, d.amount)).wait();
+    await (await pool.supply(market.weth.target, d.amount, vault.target, 0)).wait();
+  } else {
+    await fund(market, from.address, { usdc: d.amount });
+    await (await market.usdc.connect(from).getFunction("approve")(market.pool.target, d.amount)).wait();
+    await (await pool.repay(market.usdc.target, d.amount, 2, vault.target)).wait();
+  }
+}
+
+/** The revert reason of a failed call, short (custom error name and args when decodable). */
+export function reason(e: unknown): string {
+  const err = e as { message?: string; shortMessage?: string };
+  const text = err.shortMessage ?? err.message ?? String(e);
+  const custom = /reverted with custom error '([^']+)'/.exec(text);
+  if (custom) return custom[1];
+  return text.split("\n")[0].slice(0, 160);
+}
+
+/** Runs `f`, returning undefined on success or the revert reason. */
+export async function attempt(f: () => Promise<unknown>): Promise<string | undefined> {
+  try {
+    await f();
+    return undefined;
+  } catch (e) {
+    return reason(e);
+  }
+}
+
+/**
+ * Fixes the next block's timestamp (latest + 1) and returns the call overrides that read a view in that block
+ * ("pending" uses the next timestamp): a max* / preview* read this way applies to the transaction sent next.
+ */
+export async function nextBlock(): Promise<{ blockTag: "pending" }> {
+  await time.setNextBlockTimestamp((await time.latest()) + 1);
+  return { blockTag: "pending" };
+}
