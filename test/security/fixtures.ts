@@ -5,8 +5,9 @@
 import { MaxUint256, parseEther, parseUnits, type Contract } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers, network } from "hardhat";
 import { vault3x, type VaultWorld } from "../shared/vault";
-import { connectAs, fund, oraclePriceE8, setMarketPrice } from "../shared/market-helpers";
+import { connectAs, fund, oraclePriceE8, setMarketPrice, swapPoolTo } from "../shared/market-helpers";
 import { priceE8ToSqrtX96 } from "../shared/market";
 import { WAD } from "../shared/vault-helpers";
 
@@ -20,11 +21,26 @@ export async function twoHolders3x(): Promise<VaultWorld> {
 
 /** A 1,000 WETH vault at 3x (alice 600, bob 400), then ETH +5% (feed and pools): leverage ~2.74x, in the band. */
 export async function bigVaultAfterRally(): Promise<VaultWorld> {
+  return rally(await vault3x());
+}
+
+/** The same, the attacker (`stranger`) having deposited 10 WETH first, at 3x, before the rally. */
+export async function bigVaultAfterRallyAttackerIn(): Promise<VaultWorld> {
   const w = await vault3x();
-  await fund(w.market, w.alice.address, { weth: parseEther("1000") });
-  await (await w.vault.connect(w.alice).deposit(parseEther("600"), w.alice.address)).wait();
-  await (await w.vault.connect(w.bob).deposit(parseEther("400"), w.bob.address)).wait();
+  await fund(w.market, w.stranger.address, { weth: parseEther("10") });
+  await (await w.market.weth.connect(w.stranger).getFunction("approve")(w.vault.target, MaxUint256)).wait();
+  await (await w.vault.connect(w.stranger).deposit(parseEther("10"), w.stranger.address)).wait();
+  await swapPoolTo(w.market, w.market.uniPool500, await oraclePriceE8(w.market));
+  return rally(w);
+}
+
+async function rally(w: VaultWorld): Promise<VaultWorld> {
   const price = await oraclePriceE8(w.market);
+  // In 100 WETH steps, the pool arbitraged back to the oracle after each (one 600 WETH deposit would move it >1%).
+  for (const holder of [w.alice, w.alice, w.alice, w.alice, w.alice, w.alice, w.bob, w.bob, w.bob, w.bob]) {
+    await (await w.vault.connect(holder).deposit(parseEther("100"), holder.address)).wait();
+    await swapPoolTo(w.market, w.market.uniPool500, price);
+  }
   await setMarketPrice(w.market, (price * 105n) / 100n);
   return w;
 }
@@ -94,11 +110,61 @@ export async function sell(w: VaultWorld, signer: HardhatEthersSigner, tokenIn: 
   ).wait();
 }
 
-/** Funds an attacker with WETH and USDC for pool pushes (raw units). */
+/** Funds an attacker with WETH and USDC for pool pushes (raw units) and approves the vault and the router. */
 export async function armAttacker(w: VaultWorld, who: HardhatEthersSigner) {
-  await fund(w.market, who.address, { weth: parseEther("2000"), usdc: parseUnits("5000000", 6) });
-  await (await w.market.weth.connect(who).getFunction("approve")(w.vault.target, MaxUint256)).wait();
+  const { market } = w;
+  await fund(market, who.address, { weth: parseEther("2000"), usdc: parseUnits("5000000", 6) });
+  await (await market.weth.connect(who).getFunction("approve")(w.vault.target, MaxUint256)).wait();
+  for (const token of [market.weth, market.usdc]) {
+    await (await token.connect(who).getFunction("approve")(market.swapRouter.target, MaxUint256)).wait();
+  }
 }
+
+const GAS = { gasLimit: 8_000_000n };
+
+/**
+ * Sends (does not wait for) `signer`'s swap in the 0.05% pool up to the price `priceE8`, spending up to all of the
+ * token sold (the router pulls only what is used). For bundles mined in one block (`oneBlock`).
+ */
+export async function sendSwapTo(w: VaultWorld, signer: HardhatEthersSigner, priceE8: bigint, fromPriceE8: bigint) {
+  const { market } = w;
+  const target = priceE8ToSqrtX96(priceE8, market.wethIsToken0);
+  const wethIn = priceE8 < fromPriceE8; // selling WETH lowers its price
+  const [tokenIn, tokenOut] = (wethIn ? [market.weth, market.usdc] : [market.usdc, market.weth]) as Contract[];
+  return connectAs(market.swapRouter, signer).exactInputSingle(
+    {
+      tokenIn: tokenIn.target,
+      tokenOut: tokenOut.target,
+      fee: market.fees.uniswapLow,
+      recipient: signer.address,
+      deadline: MaxUint256,
+      amountIn: (await tokenIn.balanceOf(signer.address)) as bigint,
+      amountOutMinimum: 0n,
+      sqrtPriceLimitX96: target,
+    },
+    GAS,
+  );
+}
+
+/**
+ * Mines the transactions `send` sends in one block, in order (automine off meanwhile); returns whether each
+ * succeeded. A bundle like an attacker's: nobody can act between its transactions.
+ */
+export async function oneBlock(send: () => Promise<Array<Promise<{ hash: string }>>>): Promise<boolean[]> {
+  await network.provider.send("evm_setAutomine", [false]);
+  let hashes: string[];
+  try {
+    hashes = [];
+    for (const tx of await send()) hashes.push((await tx).hash);
+    await network.provider.send("evm_mine", []);
+  } finally {
+    await network.provider.send("evm_setAutomine", [true]);
+  }
+  const receipts = await Promise.all(hashes.map((h) => ethers.provider.getTransactionReceipt(h)));
+  return receipts.map((r) => r?.status === 1);
+}
+
+export const gas = GAS;
 
 export const relDiff = (a: bigint, b: bigint) => Number(((a > b ? a - b : b - a) * WAD) / (b === 0n ? 1n : b)) / 1e18;
 
