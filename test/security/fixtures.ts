@@ -9,7 +9,7 @@ import { ethers, network } from "hardhat";
 import { vault3x, type VaultWorld } from "../shared/vault";
 import { connectAs, fund, oraclePriceE8, setMarketPrice, swapPoolTo } from "../shared/market-helpers";
 import { priceE8ToSqrtX96 } from "../shared/market";
-import { WAD } from "../shared/vault-helpers";
+import { WAD, deployProbe } from "../shared/vault-helpers";
 
 /** Two holders of 50 WETH each at 3x (finding 1). */
 export async function twoHolders3x(): Promise<VaultWorld> {
@@ -231,4 +231,16 @@ export async function attempt(f: () => Promise<unknown>): Promise<string | undef
 export async function nextBlock(): Promise<{ blockTag: "pending" }> {
   await time.setNextBlockTimestamp((await time.latest()) + 1);
   return { blockTag: "pending" };
+}
+
+/** twoHolders3x plus a preview probe (same-transaction preview vs action) holding ~150 WETH of shares and 200 WETH. */
+export async function probeWorld() {
+  const w = await twoHolders3x();
+  const probe = await deployProbe(w, parseEther("350"));
+  const price = await oraclePriceE8(w.market);
+  for (let i = 0; i < 2; i++) {
+    await (await probe.deposit(parseEther("75"))).wait();
+    await swapPoolTo(w.market, w.market.uniPool500, price);
+  }
+  return { ...w, probe };
 }
