@@ -25,7 +25,7 @@ const scenario = fc.record({
   bobBps: fc.integer({ min: 0, max: 9_999 }),
   carolBps: fc.integer({ min: 0, max: 9_999 }),
   donations: fc.array(dust, { minLength: 1, maxLength: 4 }),
-  order: fc.constantFrom([0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]),
+  order: fc.constantFrom<number[]>([0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]),
 });
 
 describe("security: EXIT-1 property, every holder can redeem all its shares whatever was sent (fast-check)", () => {

@@ -62,10 +62,10 @@ describe("security: withdraw() costs the shares of the matching redeem (issue 8 
     const atOnce = (await redeem(w, alice, all)).assets;
     await snapshot.restore();
 
-    // maxWithdraw is read a block before the withdraw is mined: leave it one part in a million for the interest.
-    const max = await vault.maxWithdraw(alice.address);
+    // maxWithdraw read in the block the withdraw is mined in ("pending" at the fixed next timestamp).
     await at(t);
-    const first = await withdraw(w, alice, max - max / 1_000_000n);
+    const max = await vault.maxWithdraw(alice.address, { blockTag: "pending" });
+    const first = await withdraw(w, alice, max);
     const rest = await vault.balanceOf(alice.address);
     const second = rest === 0n ? 0n : (await redeem(w, alice, rest)).assets;
     const total = first.assets + second;
