@@ -87,7 +87,7 @@ describe("security: dust cannot jam the automation (finding 7, TRIGGER-1)", () =
     await sendDust(w, "WETH", parseEther("0.01"));
     const actions = await expectAutomationSettles(w, "0.01 WETH");
     expect(actions).to.deep.equal(["StopLoss"]);
-    expect(await w.market.weth.balanceOf(w.vault.target)).to.equal(0n);
+    expect(await w.market.weth.balanceOf(w.vault.target), "sold, at most dust left").to.be.lte(10n ** 10n);
   });
 
   it("the class in other states: levered and idle, stopped at 1x; each dust kind", async () => {

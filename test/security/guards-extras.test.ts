@@ -66,8 +66,10 @@ async function sameBlock(w: VaultWorld, bps: bigint, call: {
   await hre.network.provider.send("evm_setAutomine", [false]);
   let simulated: string | null;
   let hashes: string[];
+  let pendingTick: bigint;
   try {
     const move = await sendPoolMove(w, bps);
+    pendingTick = (await w.market.uniPool500.slot0({ blockTag: "pending" })).tick as bigint;
     try {
       await call.simulate();
       simulated = null;
@@ -81,7 +83,9 @@ async function sameBlock(w: VaultWorld, bps: bigint, call: {
     await hre.network.provider.send("evm_setAutomine", [true]);
   }
   const [moveReceipt, callReceipt] = await Promise.all(hashes.map((h) => provider.getTransactionReceipt(h)));
-  const tickAfterMove = (await w.market.uniPool500.slot0()).tick as bigint;
+  // The tick between the move and the call, as the pending block (which the simulation ran on) saw it.
+  const tickAfterMove = pendingTick!;
+  expect(tickAfterMove, "the pending block holds the move").to.not.equal(tickBefore);
   return { simulated, moveReceipt: moveReceipt!, callReceipt: callReceipt!, tickBefore, tickAfterMove };
 }
 

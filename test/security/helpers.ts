@@ -91,10 +91,16 @@ export interface TriggerReading {
 
 /**
  * TRIGGER-1 at one state: `trigger()`, `checkUpkeep()` and `checker()` agree, and if they say an action is due,
- * `rebalance()` from the keeper succeeds on the same state (simulated, then sent); if none is due it reverts.
+ * `rebalance()` from the keeper succeeds on the same state (simulated, then sent unless `execute` is false); if
+ * none is due it reverts.
  * Returns what trigger said.
  */
-export async function expectTriggerHonest(vault: ILeveredVault, keeper: Signer, label: string): Promise<TriggerReading> {
+export async function expectTriggerHonest(
+  vault: ILeveredVault,
+  keeper: Signer,
+  label: string,
+  execute = true,
+): Promise<TriggerReading> {
   const [needed, action] = await vault.trigger();
   const [upkeepNeeded, performData] = await vault.checkUpkeep("0x");
   const [canExec] = await vault.checker();
@@ -105,7 +111,7 @@ export async function expectTriggerHonest(vault: ILeveredVault, keeper: Signer, 
   const outcome = await rebalanceOutcome(vault, keeper);
   if (needed) {
     expect(outcome === null, `${label}: trigger() says ${name} is due, but rebalance() reverts ${outcome}`).to.equal(true);
-    await (await vault.connect(keeper).rebalance()).wait();
+    if (execute) await (await vault.connect(keeper).rebalance()).wait();
   } else {
     expect(outcome !== null, `${label}: trigger() says nothing is due, but rebalance() succeeds`).to.equal(true);
   }
