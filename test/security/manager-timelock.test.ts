@@ -194,7 +194,7 @@ describe("security: the manager cannot take depositors' funds (finding 4, ROLE-1
       expect((await v.pendingChange(ChangeKind.Rearm))[1]).to.equal(validAt);
 
       await jumpTo(w.market, validAt);
-      await expect(v.connect(w.stranger).acceptChange(ChangeKind.Rearm))
+      await expect(timelocked(w.vault.connect(w.stranger)).acceptChange(ChangeKind.Rearm))
         .to.emit(w.vault, "ModeChanged")
         .withArgs(Mode.Active, anyValue);
       expect((await w.vault.automationState()).mode).to.equal(Mode.Active);
@@ -276,17 +276,17 @@ describe("security: the manager cannot take depositors' funds (finding 4, ROLE-1
       const v = timelocked(w.vault);
       const before = plain(await w.vault.automationConfig());
       const { next, validAt } = await loosenAutomation(w);
-      await expect(v.connect(w.stranger).acceptChange(ChangeKind.Automation))
+      await expect(timelocked(w.vault.connect(w.stranger)).acceptChange(ChangeKind.Automation))
         .to.be.revertedWithCustomError(w.vault, "VaultTimelockNotElapsed")
         .withArgs(validAt);
       await jumpTo(w.market, validAt - 100n);
-      await expect(v.connect(w.stranger).acceptChange(ChangeKind.Automation))
+      await expect(timelocked(w.vault.connect(w.stranger)).acceptChange(ChangeKind.Automation))
         .to.be.revertedWithCustomError(w.vault, "VaultTimelockNotElapsed")
         .withArgs(validAt);
       expect(plain(await w.vault.automationConfig())).to.deep.equal(before);
 
       await time.setNextBlockTimestamp(validAt); // exactly validAt: accepted
-      await expect(v.connect(w.stranger).acceptChange(ChangeKind.Automation, { gasLimit: 1_000_000 }))
+      await expect(timelocked(w.vault.connect(w.stranger)).acceptChange(ChangeKind.Automation, { gasLimit: 1_000_000 }))
         .to.emit(w.vault, "AutomationConfigSet");
       expect(plain(await w.vault.automationConfig())).to.deep.equal(next);
       expect((await v.pendingChange(ChangeKind.Automation))[1]).to.equal(0n);
@@ -300,10 +300,10 @@ describe("security: the manager cannot take depositors' funds (finding 4, ROLE-1
       const v = timelocked(w.vault);
       const before = plain(await w.vault.automationConfig());
       const { validAt } = await loosenAutomation(w);
-      await expect(v.connect(w.stranger).revokeChange(ChangeKind.Automation))
+      await expect(timelocked(w.vault.connect(w.stranger)).revokeChange(ChangeKind.Automation))
         .to.be.revertedWithCustomError(w.vault, "VaultUnauthorized")
         .withArgs(w.stranger.address);
-      await expect(v.connect(w.guardian).revokeChange(ChangeKind.Automation))
+      await expect(timelocked(w.vault.connect(w.guardian)).revokeChange(ChangeKind.Automation))
         .to.emit(w.vault, "ChangeRevoked")
         .withArgs(ChangeKind.Automation, w.guardian.address);
       expect((await v.pendingChange(ChangeKind.Automation))[1], "validAt == 0: nothing pending").to.equal(0n);
@@ -325,7 +325,7 @@ describe("security: the manager cannot take depositors' funds (finding 4, ROLE-1
       const before = plain(await w.vault.automationConfig());
       const { validAt } = await loosenAutomation(w);
       await jumpTo(w.market, validAt + BigInt(PENDING_VALIDITY) + 1n);
-      await expect(v.connect(w.stranger).acceptChange(ChangeKind.Automation))
+      await expect(timelocked(w.vault.connect(w.stranger)).acceptChange(ChangeKind.Automation))
         .to.be.revertedWithCustomError(w.vault, "VaultPendingChangeExpired")
         .withArgs(validAt + BigInt(PENDING_VALIDITY));
       expect(plain(await w.vault.automationConfig())).to.deep.equal(before);
@@ -363,7 +363,7 @@ describe("security: the manager cannot take depositors' funds (finding 4, ROLE-1
       expect((await v.pendingChange(ChangeKind.Execution))[1]).to.equal((await minedAt(slip)) + BigInt(3 * DAY));
 
       await jumpTo(w.market, validAt);
-      await (await v.connect(w.stranger).acceptChange(ChangeKind.Timelock)).wait();
+      await (await timelocked(w.vault.connect(w.stranger)).acceptChange(ChangeKind.Timelock)).wait();
       expect(await v.timelock()).to.equal(BigInt(2 * DAY));
 
       for (const bad of [MIN_TIMELOCK - 1, MAX_TIMELOCK + 1, 0]) {
@@ -372,7 +372,7 @@ describe("security: the manager cannot take depositors' funds (finding 4, ROLE-1
       await (await v.setTimelock(MAX_TIMELOCK)).wait();
       expect(await v.timelock()).to.equal(BigInt(MAX_TIMELOCK));
       for (const who of [w.stranger, w.guardian]) {
-        await expect(v.connect(who).setTimelock(MAX_TIMELOCK)).to.be.revertedWithCustomError(w.vault, "VaultUnauthorized").withArgs(who.address);
+        await expect(timelocked(w.vault.connect(who)).setTimelock(MAX_TIMELOCK)).to.be.revertedWithCustomError(w.vault, "VaultUnauthorized").withArgs(who.address);
       }
     });
 
@@ -386,8 +386,8 @@ describe("security: the manager cannot take depositors' funds (finding 4, ROLE-1
         ["setExecutionConfig", async () => w.vault.connect(s).setExecutionConfig({ ...plain(await w.vault.executionConfig()), maxSlippageBps: 500n })],
         ["setAutomationConfig", async () => w.vault.connect(s).setAutomationConfig({ ...plain(await w.vault.automationConfig()), cooldown: 0n })],
         ["rearm", async () => w.vault.connect(s).rearm()],
-        ["setTimelock", async () => v.connect(s).setTimelock(2 * DAY)],
-        ["revokeChange", async () => v.connect(s).revokeChange(ChangeKind.Execution)],
+        ["setTimelock", async () => timelocked(w.vault.connect(s)).setTimelock(2 * DAY)],
+        ["revokeChange", async () => timelocked(w.vault.connect(s)).revokeChange(ChangeKind.Execution)],
       ];
       for (const [name, call] of calls) {
         await expect(call(), name).to.be.revertedWithCustomError(w.vault, "VaultUnauthorized").withArgs(s.address);
