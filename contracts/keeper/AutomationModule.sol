@@ -112,6 +112,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
             debtPrice,
             rewardValue
         );
+        _noteKeeperTrade();
         emit RipcordRewardPaid(msg.sender, reward);
     }
 
@@ -253,6 +254,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         }
         ILeverageVault.PositionState memory afterAction = _position(collateralPrice, debtPrice, liquidationThreshold);
         _checkPostConditions(action, target, before, afterAction, collateralPrice, debtPrice, 0);
+        _noteKeeperTrade();
     }
 
     /// @dev The policy's decision before the cooldown, to name the cooldown when it is what holds an action back.

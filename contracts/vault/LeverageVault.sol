@@ -322,6 +322,11 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         _onInteraction(collateralPrice.mulDiv(WAD, debtPrice));
         uint256 collateralShare = _collateralBalance().mulDiv(shares, supply);
         uint256 debtShare = _debtBalance().mulDiv(shares, supply, Math.Rounding.Ceil);
+        // A slice worth less than the raw unit its debt rounds up to could never repay it: it leaves its fraction
+        // of a unit behind instead (less than one raw debt unit, the rounding any exit may carry).
+        if (_collateralFor(debtShare, collateralPrice, debtPrice) >= collateralShare) {
+            debtShare = _debtBalance().mulDiv(shares, supply);
+        }
         uint256 idleCollateral = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
         uint256 idleDebtShare = IERC20(DEBT_ASSET).balanceOf(address(this)).mulDiv(shares, supply);
 

@@ -76,7 +76,7 @@ describe("security: a user cannot sandwich its own deposit or exit (issue 8 #3, 
 
       const ok = await oneBlock(async () => [
         await sendSwapTo(w, eve, (oracle * (10_000n + pushBps)) / 10_000n, oracle),
-        await vault.connect(eve).deposit(parseEther("0.1"), eve.address, gas),
+        await vault.connect(eve)["deposit(uint256,address)"](parseEther("0.1"), eve.address, gas),
         await sendSwapTo(w, eve, oracle, (oracle * (10_000n + pushBps)) / 10_000n),
       ]);
       expect(ok[0] && ok[2], "the attacker's own swaps").to.equal(true);
@@ -115,8 +115,8 @@ describe("security: a user cannot sandwich its own deposit or exit (issue 8 #3, 
         const ok = await oneBlock(async () => [
           await sendSwapTo(w, eve, pushed, oracle),
           exit === "redeem"
-            ? await vault.connect(eve).redeem(shares, eve.address, eve.address, gas)
-            : await vault.connect(eve).withdraw(assets, eve.address, eve.address, gas),
+            ? await vault.connect(eve)["redeem(uint256,address,address)"](shares, eve.address, eve.address, gas)
+            : await vault.connect(eve)["withdraw(uint256,address,address)"](assets, eve.address, eve.address, gas),
           await sendSwapTo(w, eve, oracle, pushed),
         ]);
         expect(ok[0] && ok[2], "the attacker's own swaps").to.equal(true);

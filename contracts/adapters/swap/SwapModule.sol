@@ -28,6 +28,9 @@ abstract contract SwapModule is ISwapModuleErrors, VaultAssets {
     /// @return bps the DEX price moved earlier in this block (type(uint256).max when it cannot be told).
     function _poolMoveInBlockBps() internal view virtual returns (uint256);
 
+    /// @dev Records where a keeper action left the DEX, so that `_poolMoveInBlockBps` does not count it.
+    function _noteKeeperTrade() internal virtual;
+
     /// @dev Reverts `SwapRouteMissing` when the route (fee tier) does not exist.
     function _checkSwapRoute(uint24 fee) internal view virtual;
 

@@ -27,6 +27,8 @@ abstract contract UniswapV3SwapModule is SwapModule {
     struct Route {
         IUniswapV3Pool pool; // pool and fee share one slot: one SLOAD per swap
         uint24 fee;
+        uint32 keeperTradeBlock; // block of the last keeper action's trade
+        int24 tickAfterKeeperTrade; // the pool's tick right after it
     }
 
     // keccak256(abi.encode(uint256(keccak256("levered-vaults.storage.UniswapV3SwapModule")) - 1)) & ~0xff
@@ -109,17 +111,31 @@ abstract contract UniswapV3SwapModule is SwapModule {
     /// @dev The pool writes one observation per block, at its first tick-changing swap (or in-range mint), with
     ///      the tick before it: the newest observation's average tick since the previous one is the tick the
     ///      block opened at. No observation in this block means no tick has moved in it yet. 1 tick ~ 1 bp.
+    ///      A keeper action earlier in this block is the vault's own move, not a sandwich's: the move is then
+    ///      counted from where that action left the pool (whatever moved it before was checked by that action).
     function _poolMoveInBlockBps() internal view override returns (uint256) {
-        IUniswapV3Pool pool = _route().pool;
+        Route storage route = _route();
+        IUniswapV3Pool pool = route.pool;
         (, int24 tick, uint16 index, uint16 cardinality,,,) = pool.slot0();
         (uint32 lastTime, int56 lastCumulative,,) = pool.observations(index);
         if (lastTime != uint32(block.timestamp)) return 0;
+        if (route.keeperTradeBlock == uint32(block.number)) {
+            int256 since = int256(tick) - int256(route.tickAfterKeeperTrade);
+            return uint256(since < 0 ? -since : since);
+        }
         if (cardinality < 2) return type(uint256).max;
         (uint32 prevTime, int56 prevCumulative,, bool initialized) = pool.observations((index + cardinality - 1) % cardinality);
         if (!initialized || prevTime >= lastTime) return type(uint256).max;
         int256 openTick = int256(lastCumulative - prevCumulative) / int256(uint256(lastTime - prevTime));
         int256 moved = int256(tick) - openTick;
         return uint256(moved < 0 ? -moved : moved);
+    }
+
+    function _noteKeeperTrade() internal override {
+        Route storage route = _route();
+        (, int24 tick,,,,,) = route.pool.slot0();
+        route.keeperTradeBlock = uint32(block.number);
+        route.tickAfterKeeperTrade = tick;
     }
 
     function _spotPrice() internal view override returns (uint256) {
