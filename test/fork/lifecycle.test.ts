@@ -54,6 +54,7 @@ for (const name of planned) {
 
     before(async function () {
       this.timeout(180_000);
+      const started = Date.now();
       if (name === "rehearsal") {
         // A node that cannot start fails this hook, and so every test below: never a skip.
         const source = await startRehearsalSource();
@@ -63,7 +64,8 @@ for (const name of planned) {
         target = (await liveTargets()).find((t) => t.name === name)!;
       }
       await forkInProcess(target);
-      console.log(`      forked ${target.name} (chain ${target.chainId}) at block ${target.blockNumber}`);
+      const took = ((Date.now() - started) / 1000).toFixed(1);
+      console.log(`      forked ${target.name} (chain ${target.chainId}) at block ${target.blockNumber} ${target.rehearsal ? `from ${target.url} ` : ""}(${took} s)`);
     });
 
     after(async function () {

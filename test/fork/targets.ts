@@ -45,13 +45,19 @@ export const liveRun = () => process.env.FORK_SUITE === "live";
 
 /** One JSON-RPC request over HTTP (no Hardhat provider: used before anything is forked). */
 export async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    signal: AbortSignal.timeout(20_000),
-  });
-  const body = (await response.json()) as { result?: T; error?: { message: string } };
+  let body: { result?: T; error?: { message: string } };
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      signal: AbortSignal.timeout(20_000),
+    });
+    body = (await response.json()) as typeof body;
+  } catch (error) {
+    const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+    throw new Error(`${method} on ${url} failed: ${cause}`);
+  }
   if (body.error) throw new Error(`${method} on ${url}: ${body.error.message}`);
   return body.result as T;
 }
@@ -114,8 +120,10 @@ const START_TIMEOUT_MS = 60_000;
  * runs) and resolves once it listens; rejects with the end of its output if it exits or does not start in time.
  * Its output is drained all along: the node logs every request and would block on a full pipe.
  */
-export async function startHardhatNode(): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
-  const port = await freeLoopbackPort();
+export async function startHardhatNode(
+  opts: { port?: number; onSpawn?: (child: ChildProcess) => void } = {},
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const port = opts.port ?? (await freeLoopbackPort());
   const cli = require.resolve("hardhat/internal/cli/bootstrap");
   const env = { ...process.env };
   // The node is a plain local chain whatever the caller's environment says.
@@ -127,6 +135,7 @@ export async function startHardhatNode(): Promise<{ url: string; child: ChildPro
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  opts.onSpawn?.(child);
   let output = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4_000);
