@@ -61,8 +61,10 @@ function inProcessFork(): { url: string; blockNumber: number } | undefined {
   if (!url) throw new Error(`FORK=${name} needs ${variable}: set it in .env (see .env.example)`);
   const blockNumber = forkBlock(name);
   if (blockNumber === undefined) throw new Error(`FORK=${name} needs FORK_BLOCK (no pinned default for ${name})`);
-  if ((selectedNetwork() ?? "hardhat") === "hardhat") {
+  // Once per command: `hardhat run` loads this config again in the process that runs the script.
+  if ((selectedNetwork() ?? "hardhat") === "hardhat" && process.env.FORK_ANNOUNCED !== "1") {
     console.warn(`In-process network: fork of ${name} at block ${blockNumber} (${variable}, FORK=${name})`);
+    process.env.FORK_ANNOUNCED = "1";
   }
   return { url, blockNumber };
 }
