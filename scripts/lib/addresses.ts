@@ -78,11 +78,28 @@ export interface ChainDefaults {
 }
 
 /**
+ * Address books registered at runtime for chains the published books do not know, keyed by chain id: the fork
+ * suite's rehearsal registers the local market it deployed on a `hardhat node` (chain 31337) here, so that it reads
+ * its addresses through `chainDefaults` exactly as it reads mainnet's. A registered book replaces the published one.
+ */
+const REGISTERED: Map<number, ChainDefaults> = new Map();
+
+export function registerChainAddresses(chainId: number, book: ChainDefaults): void {
+  REGISTERED.set(chainId, { markets: { ...book.markets }, oracle: { ...book.oracle } });
+}
+
+export function unregisterChainAddresses(chainId: number): void {
+  REGISTERED.delete(chainId);
+}
+
+/**
  * What the address book and tables know for `chainId`, with `collateral` / `debt` given by their address-book
  * symbols (e.g. "WETH", "USDC"; Arbitrum and Optimism list bridged USDC as "USDC" and native USDC as "USDCn").
  * Fields nobody knows are left out; the caller fills them from its config or refuses to deploy.
  */
 export function chainDefaults(chainId: number, collateral = "WETH", debt = "USDC"): ChainDefaults {
+  const registered = REGISTERED.get(chainId);
+  if (registered) return { markets: { ...registered.markets }, oracle: { ...registered.oracle } };
   const aave = AAVE_V3[chainId];
   const uni = UNISWAP_V3[chainId];
   const c = aave?.ASSETS[collateral];
