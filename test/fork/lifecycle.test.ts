@@ -186,8 +186,10 @@ for (const name of planned) {
         const before = await weth.balanceOf(user.address);
         await (await vault.connect(user).redeem(shares, user.address, user.address)).wait();
         const received = (await weth.balanceOf(user.address)) - before;
-        // The last exit can come out a wei short of its preview (Aave's ray rounding on the final aToken withdrawal).
-        expect(received, "WETH received").to.be.closeTo(preview, 2n);
+        // The preview is a lower bound (it keeps back the rounding of a few raw debt units): at 1x the exit pays
+        // it plus at most that allowance.
+        expect(received, "WETH received").to.be.gte(preview);
+        expect(received - preview, "WETH received beyond the preview").to.be.lte(10n ** 10n);
         expect(await vault.balanceOf(user.address)).to.equal(0n);
       }
       expect(await vault.totalSupply()).to.equal(0n);
