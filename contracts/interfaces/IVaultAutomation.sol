@@ -110,6 +110,12 @@ interface IVaultAutomation {
     /// @notice Chainlink Automation: keeper only; ignores `performData` and re-validates everything.
     function performUpkeep(bytes calldata performData) external;
 
+    /// @notice Slippage and DEX-deviation bounds (bps) a health deleverage or the ripcord may use now. At or above
+    ///         the HF floor they are the configured ones; below it both widen linearly, reaching at the critical HF
+    ///         (and below) `URGENT_BONUS_SHARE_BPS` (75%) of the market's liquidation bonus (375 bps for a 5% bonus),
+    ///         never narrower than configured. Band rebalances, stops and take-profits keep the configured bounds.
+    function healthActionBounds() external view returns (uint256 slippageBps, uint256 maxDexDeviationBps);
+
     /// @notice Gelato resolver: same decision as `trigger`.
     function checker() external view returns (bool canExec, bytes memory execPayload);
 }

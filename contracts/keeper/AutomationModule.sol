@@ -27,6 +27,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     /// @notice Max move (bps) of the pool earlier in the same block that a keeper action or the ripcord accepts:
     ///         a same-block sandwich must move the pool first, and cannot.
     uint256 public constant MAX_BLOCK_MOVE_BPS = 10;
+    /// @notice Share (bps) of the market's liquidation bonus that an urgent health deleverage may spend on slippage
+    ///         and DEX deviation at most: being liquidated costs the bonus, a deleverage must cost less.
+    uint256 public constant URGENT_BONUS_SHARE_BPS = 7500;
 
     /// @notice keccak256 of the markets and oracle configuration; the vault checks it equals its own.
     bytes32 public immutable MARKETS_HASH;
@@ -57,13 +60,14 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     /// @dev Management selectors, delegated on with the same calldata. Not payable: nothing here takes ETH.
     fallback() external onlyDelegated {
         address target = MANAGEMENT_MODULE;
-        assembly {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            let ok := delegatecall(gas(), target, ptr, calldatasize(), 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
             switch ok
-            case 0 { revert(0, returndatasize()) }
-            default { return(0, returndatasize()) }
+            case 0 { revert(ptr, returndatasize()) }
+            default { return(ptr, returndatasize()) }
         }
     }
 
@@ -88,8 +92,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         if (before.healthFactor >= config.criticalHealthFactor) {
             revert KeeperRipcordNotArmed(before.healthFactor, config.criticalHealthFactor);
         }
-        (uint256 maxTrade, bytes memory blocked) = _guards(true, before.price, collateralPrice, debtPrice);
-        _revertWith(blocked);
+        (uint256 maxTrade, uint256 slippageBps) = _enterTrade(Action.Ripcord, before, collateralPrice, debtPrice);
         // The same aim as a health deleverage: back above the floor, not merely to the configured target.
         uint256 target = Math.min(
             _effectiveTargetLeverage(), RiskPolicy.healthRestoringLeverage(_vault().leverage, liquidationThreshold)
@@ -110,8 +113,10 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
             _position(collateralPrice, debtPrice, liquidationThreshold),
             collateralPrice,
             debtPrice,
-            rewardValue
+            rewardValue,
+            slippageBps
         );
+        _overrideSlippage(0);
         _noteKeeperTrade();
         emit RipcordRewardPaid(msg.sender, reward);
     }
@@ -131,7 +136,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         (action,) = _decide(s, collateralPrice, debtPrice);
         needed = action != Action.None;
         if (_trades(action)) {
-            (, bytes memory blocked) = _guards(_sellsCollateral(action), s.price, collateralPrice, debtPrice);
+            (uint256 slippageBps, uint256 deviationBps) = _bounds(action, s.healthFactor);
+            (, bytes memory blocked) =
+                _guards(_sellsCollateral(action), s.price, collateralPrice, debtPrice, slippageBps, deviationBps);
             needed = blocked.length == 0;
         }
         if (needed) callData = abi.encodeCall(IVaultAutomation.rebalance, ());
@@ -149,7 +156,34 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         (canExec,, execPayload) = trigger();
     }
 
+    /// @inheritdoc IVaultAutomation
+    function healthActionBounds() external view returns (uint256 slippageBps, uint256 maxDexDeviationBps) {
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice, _liquidationThresholdBps());
+        return _bounds(Action.DeleverHealth, s.healthFactor);
+    }
+
     // ---------------------------------------------------------------- decision
+
+    /// @dev Slippage and deviation bounds (bps) of `action` at `healthFactor`. A health deleverage or the ripcord
+    ///      below the floor widens both linearly with urgency, from the configured bounds at the floor to
+    ///      URGENT_BONUS_SHARE_BPS of the liquidation bonus at the critical HF and below; never narrower than
+    ///      configured. Every other action keeps the configured bounds.
+    function _bounds(Action action, uint256 healthFactor) internal view returns (uint256 slippageBps, uint256 deviationBps) {
+        VaultLayout storage v = _vault();
+        slippageBps = v.execution.maxSlippageBps;
+        deviationBps = v.automation.maxDexDeviationBps;
+        uint256 floor = v.leverage.minHealthFactor;
+        if ((action != Action.DeleverHealth && action != Action.Ripcord) || healthFactor >= floor) {
+            return (slippageBps, deviationBps);
+        }
+        uint256 critical = v.automation.criticalHealthFactor;
+        uint256 cap = (_liquidationBonusBps() - BPS) * URGENT_BONUS_SHARE_BPS / BPS;
+        // Urgency in wad: 0 at the floor, 1 at the critical HF and below.
+        uint256 urgency = floor > critical ? Math.min(floor - healthFactor, floor - critical).mulDiv(WAD, floor - critical) : WAD;
+        if (cap > slippageBps) slippageBps += (cap - slippageBps).mulDiv(urgency, WAD);
+        if (cap > deviationBps) deviationBps += (cap - deviationBps).mulDiv(urgency, WAD);
+    }
 
     /// @dev The due action (cooldown and poke included) and the leverage it aims for.
     function _decide(ILeverageVault.PositionState memory s, uint256 collateralPrice, uint256 debtPrice)
@@ -179,41 +213,29 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     /// @dev The market guards every trading action passes, as (trade room in debt units, encoded error or empty):
     ///      the pool has not moved within this block, its spot is within the deviation bound of the oracle, and
     ///      the slippage and deviation bounds leave room for a trade.
-    function _guards(bool sellCollateral, uint256 oraclePrice, uint256 collateralPrice, uint256 debtPrice)
-        internal
-        view
-        returns (uint256 maxTrade, bytes memory blocked)
-    {
+    function _guards(
+        bool sellCollateral,
+        uint256 oraclePrice,
+        uint256 collateralPrice,
+        uint256 debtPrice,
+        uint256 slippageBps,
+        uint256 maxDeviation
+    ) internal view returns (uint256 maxTrade, bytes memory blocked) {
         uint256 moved = _poolMoveInBlockBps();
         if (moved > MAX_BLOCK_MOVE_BPS) {
             return (0, abi.encodeWithSelector(KeeperPoolMovedInBlock.selector, moved, MAX_BLOCK_MOVE_BPS));
         }
         uint256 spot = _spotPrice();
-        AutomationConfig storage config = _vault().automation;
-        uint256 maxDeviation = config.maxDexDeviationBps;
         if (LeverageMath.distance(spot, oraclePrice) * BPS > oraclePrice * maxDeviation) {
             return (0, abi.encodeWithSelector(KeeperDexDeviation.selector, spot, oraclePrice));
         }
-        maxTrade = _tradeCap(sellCollateral, spot, oraclePrice, maxDeviation, collateralPrice, debtPrice, config.maxTradeSize);
+        uint256 maxIn = _maxInputWithinBounds(sellCollateral, spot, oraclePrice, slippageBps, maxDeviation);
+        maxTrade = Math.min(
+            _vault().automation.maxTradeSize, sellCollateral ? _debtFor(maxIn, collateralPrice, debtPrice) : maxIn
+        );
         if (maxTrade <= _dustDebt()) {
             return (0, abi.encodeWithSelector(KeeperNoTradeRoom.selector, spot, oraclePrice));
         }
-    }
-
-    /// @dev Debt units an action may trade: the configured max and what the pool absorbs within the slippage
-    ///      and deviation bounds (`_maxInputWithinBounds`), so that this chunk meets its min out and the next one
-    ///      still passes the deviation guard.
-    function _tradeCap(
-        bool sellCollateral,
-        uint256 spot,
-        uint256 oraclePrice,
-        uint256 maxDeviationBps,
-        uint256 collateralPrice,
-        uint256 debtPrice,
-        uint256 maxTradeSize
-    ) internal view returns (uint256) {
-        uint256 maxIn = _maxInputWithinBounds(sellCollateral, spot, oraclePrice, maxDeviationBps);
-        return Math.min(maxTradeSize, sellCollateral ? _debtFor(maxIn, collateralPrice, debtPrice) : maxIn);
     }
 
     // ---------------------------------------------------------------- execution
@@ -237,8 +259,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
             emit ActionExecuted(Action.Poke, msg.sender, before.leverage, before.leverage, before.healthFactor, before.healthFactor);
             return Action.Poke;
         }
-        (uint256 maxTrade, bytes memory blocked) = _guards(_sellsCollateral(action), before.price, collateralPrice, debtPrice);
-        _revertWith(blocked);
+        (uint256 maxTrade, uint256 slippageBps) = _enterTrade(action, before, collateralPrice, debtPrice);
         if (RiskPolicy.isBandAction(action)) v.state.lastRebalanceAt = uint40(block.timestamp);
 
         if (action == Action.ReleverBand) {
@@ -253,8 +274,26 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
             _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
         }
         ILeverageVault.PositionState memory afterAction = _position(collateralPrice, debtPrice, liquidationThreshold);
-        _checkPostConditions(action, target, before, afterAction, collateralPrice, debtPrice, 0);
+        _checkPostConditions(action, target, before, afterAction, collateralPrice, debtPrice, 0, slippageBps);
+        _overrideSlippage(0);
         _noteKeeperTrade();
+    }
+
+    /// @dev Runs the market guards at the action's bounds (reverting with the failing guard's error) and holds the
+    ///      action's swaps to its slippage for the rest of the transaction; returns its trade room and slippage.
+    function _enterTrade(
+        Action action,
+        ILeverageVault.PositionState memory before,
+        uint256 collateralPrice,
+        uint256 debtPrice
+    ) internal returns (uint256 maxTrade, uint256 slippageBps) {
+        uint256 deviationBps;
+        (slippageBps, deviationBps) = _bounds(action, before.healthFactor);
+        bytes memory blocked;
+        (maxTrade, blocked) =
+            _guards(_sellsCollateral(action), before.price, collateralPrice, debtPrice, slippageBps, deviationBps);
+        _revertWith(blocked);
+        _overrideSlippage(slippageBps);
     }
 
     /// @dev The policy's decision before the cooldown, to name the cooldown when it is what holds an action back.
@@ -308,7 +347,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     }
 
     /// @dev The loss budget is `maxEquityLossBps` of what the action traded (the debt it repaid or borrowed, or
-    ///      the debt asset it bought once the debt is gone), plus the rounding of two raw units of each token.
+    ///      the debt asset it bought once the debt is gone), widened to the slippage `slippageBps` the action was
+    ///      allowed plus the flash premium when an urgent action got more, plus the rounding of two raw units of
+    ///      each token.
     function _checkPostConditions(
         Action action,
         uint256 target,
@@ -316,7 +357,8 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         ILeverageVault.PositionState memory afterAction,
         uint256 collateralPrice,
         uint256 debtPrice,
-        uint256 allowedExtraLoss
+        uint256 allowedExtraLoss,
+        uint256 slippageBps
     ) internal {
         VaultLayout storage v = _vault();
         uint256 traded = Math.max(
@@ -324,7 +366,8 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
             LeverageMath.distance(before.idleDebtAsset, afterAction.idleDebtAsset).mulDiv(debtPrice, DEBT_UNIT)
         );
         uint256 rounding = 2 * (debtPrice / DEBT_UNIT + collateralPrice / COLLATERAL_UNIT + 1);
-        uint256 maxLoss = traded.mulDiv(v.automation.maxEquityLossBps, BPS) + allowedExtraLoss + rounding;
+        uint256 lossBps = Math.max(v.automation.maxEquityLossBps, slippageBps + _flashLoanPremiumBps());
+        uint256 maxLoss = traded.mulDiv(lossBps, BPS) + allowedExtraLoss + rounding;
         PostConditions.check(action, target, before, afterAction, v.leverage.minHealthFactor, maxLoss);
         emit ActionExecuted(
             action, msg.sender, before.leverage, afterAction.leverage, before.healthFactor, afterAction.healthFactor
@@ -346,7 +389,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     /// @dev Re-raises an error encoded by `_guards`; no-op when empty.
     function _revertWith(bytes memory error) internal pure {
         if (error.length != 0) {
-            assembly {
+            assembly ("memory-safe") {
                 revert(add(error, 0x20), mload(error))
             }
         }

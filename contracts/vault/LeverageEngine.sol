@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
@@ -18,9 +19,14 @@ import {VaultStorage} from "./VaultStorage.sol";
 ///         moves (lever, delever, exit / unwind), each swap bounded by the oracle and the max slippage.
 abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, LendingModule, SwapModule, ChainlinkOracleModule {
     using Math for uint256;
+    using TransientSlot for *;
 
     uint256 internal constant WAD = 1e18;
     uint256 internal constant BPS = 10_000;
+
+    /// @dev Slippage (bps) an urgent keeper action may use instead of the configured one, for that transaction
+    ///      only; 0 = the configured slippage. ERC-7201 formula on "levered-vaults.transient.slippageOverride".
+    bytes32 private constant SLIPPAGE_OVERRIDE_SLOT = 0x97b93331f36f12000284a62a9eb286186c6ece03e0b272de33eafe4db7cb7600;
 
     enum FlashAction {
         Lever, // debt flash-borrowed as debt -> swap to collateral -> supply
@@ -56,7 +62,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         uint256 debtPrice
     ) internal {
         uint256 maxCollateralPerDebt = _collateralFor(WAD, collateralPrice, debtPrice).mulDiv(
-            BPS + _vault().execution.maxSlippageBps, BPS, Math.Rounding.Ceil
+            BPS + _slippageBps(), BPS, Math.Rounding.Ceil
         );
         _flashLoan(DEBT_ASSET, debtAmount, abi.encode(FlashAction.Exit, collateralAmount, maxCollateralPerDebt));
     }
@@ -170,7 +176,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         uint256 fairOut = sellCollateral
             ? _debtFor(counted, collateralPrice, debtPrice)
             : _collateralFor(counted, collateralPrice, debtPrice);
-        return fairOut.mulDiv(BPS - _vault().execution.maxSlippageBps, BPS);
+        return fairOut.mulDiv(BPS - _slippageBps(), BPS);
     }
 
     /// @dev Input (units of the token sold: collateral when `sellCollateral`) that keeps a swap inside its min out
@@ -178,19 +184,32 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
     ///      pool fee and the pool's current adverse deviation (the average fill then keeps ~1/4 of that room), and
     ///      at most to `maxDeviationBps` from the oracle. `adverse` is, in signed bps of the oracle price, how much
     ///      worse than the oracle the pool pays for this trade (negative when better). 0 when there is no room.
-    function _maxInputWithinBounds(bool sellCollateral, uint256 spot, uint256 oraclePrice, uint256 maxDeviationBps)
-        internal
-        view
-        returns (uint256)
-    {
+    function _maxInputWithinBounds(
+        bool sellCollateral,
+        uint256 spot,
+        uint256 oraclePrice,
+        uint256 slippageBps,
+        uint256 maxDeviationBps
+    ) internal view returns (uint256) {
         int256 adverse = sellCollateral ? int256(oraclePrice) - int256(spot) : int256(spot) - int256(oraclePrice);
         adverse = adverse * int256(BPS) / int256(oraclePrice);
-        int256 slippageRoom = int256(uint256(_vault().execution.maxSlippageBps)) - int256(uint256(_swapRoute() / 100)) - adverse;
+        int256 slippageRoom = int256(slippageBps) - int256(uint256(_swapRoute() / 100)) - adverse;
         int256 move = slippageRoom * 3 / 2;
         int256 deviationRoom = int256(maxDeviationBps) - adverse;
         if (deviationRoom < move) move = deviationRoom;
         if (move > int256(BPS / 2)) move = int256(BPS / 2);
         return move <= 0 ? 0 : _maxInputWithinMove(sellCollateral, uint256(move));
+    }
+
+    /// @dev The slippage (bps) swaps are held to now: the configured one, or an urgent action's wider one.
+    function _slippageBps() internal view returns (uint256) {
+        uint256 override_ = SLIPPAGE_OVERRIDE_SLOT.asUint256().tload();
+        return override_ != 0 ? override_ : _vault().execution.maxSlippageBps;
+    }
+
+    /// @dev Sets (or with 0 clears) the slippage override for the rest of the transaction.
+    function _overrideSlippage(uint256 slippageBps) internal {
+        SLIPPAGE_OVERRIDE_SLOT.asUint256().tstore(slippageBps);
     }
 
     /// @dev Debt-asset units below which a leg is dust ($0.0001 for a dollar stablecoin): not worth a swap.

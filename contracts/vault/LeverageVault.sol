@@ -85,7 +85,7 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         uint256 room = assets >= cap ? 0 : cap - assets;
         uint256 leverage = _depositLeverage(state);
         if (leverage > WAD) {
-            uint256 maxBorrow = _maxInputWithinBounds(false, _spotPrice(), state.price, BPS);
+            uint256 maxBorrow = _maxInputWithinBounds(false, _spotPrice(), state.price, v.execution.maxSlippageBps, BPS);
             room = Math.min(room, _collateralFor(maxBorrow, collateralPrice, debtPrice).mulDiv(WAD, leverage - WAD));
         }
         return room;

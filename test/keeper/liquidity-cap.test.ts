@@ -17,7 +17,11 @@ const BPS = 10_000n;
  */
 describe("keeper trade size follows the pool's liquidity", () => {
   const bigVaultThinPool = async () => {
-    const world = await keeperWorld({ ...PRESET_3X, maxTradeSize: 10_000_000, cooldown: 0 }, parseEther("300"));
+    // A floor of 1.1 keeps the $1,800 deleverage a band action, on the tight (configured) bounds.
+    const world = await keeperWorld(
+      { ...PRESET_3X, minHealthFactor: 1.1, criticalHealthFactor: 1.05, maxTradeSize: 10_000_000, cooldown: 0 },
+      parseEther("300"),
+    );
     // Trade through the 0.3% pool, about a tenth of the 0.05% pool's depth.
     await (await world.vault.setExecutionConfig({ ...plain(await world.vault.executionConfig()), swapFee: 3000 })).wait();
   await acceptPending(world.vault, world.market);

@@ -17,6 +17,7 @@ abstract contract AaveV3LendingModule is LendingModule {
     uint256 private constant VARIABLE_RATE = 2;
     uint256 private constant LTV_MASK = 0xFFFF;
     uint256 private constant LIQ_THRESHOLD_SHIFT = 16;
+    uint256 private constant LIQ_BONUS_SHIFT = 32;
 
     IPool internal immutable AAVE_POOL;
     /// @dev aToken of the collateral: its balance is the supplied collateral with interest.
@@ -95,6 +96,10 @@ abstract contract AaveV3LendingModule is LendingModule {
 
     function _liquidationThresholdBps() internal view override returns (uint256) {
         return (_configuration() >> LIQ_THRESHOLD_SHIFT) & LTV_MASK;
+    }
+
+    function _liquidationBonusBps() internal view override returns (uint256) {
+        return (_configuration() >> LIQ_BONUS_SHIFT) & LTV_MASK;
     }
 
     function _maxLtvBps() internal view override returns (uint256) {

@@ -24,6 +24,9 @@ abstract contract LendingModule is ILendingModuleErrors, VaultAssets {
     /// @return Liquidation threshold of the collateral, bps.
     function _liquidationThresholdBps() internal view virtual returns (uint256);
 
+    /// @return Liquidation bonus of the collateral, bps above 100% (10_500 = 5% bonus).
+    function _liquidationBonusBps() internal view virtual returns (uint256);
+
     /// @return Maximum loan-to-value of the collateral at borrow time, bps.
     function _maxLtvBps() internal view virtual returns (uint256);
 
