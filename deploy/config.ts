@@ -52,6 +52,10 @@ export const VaultSettingsSchema = z
     takeProfitLeverage: num.refine((x) => x >= 1, { message: "leverage must be >= 1" }),
     trailBps: int,
     stopToDebtAsset: bool,
+    volatilityHorizon: int,
+    sigmaMultiple: num.refine((x) => x >= 1 && x <= 10, { message: "must be in [1, 10]" }),
+    volatilityRounds: int,
+    volatilityFloorLeverage: num.refine((x) => x >= 1, { message: "leverage must be >= 1" }),
   })
   .partial()
   .strict();

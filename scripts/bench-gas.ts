@@ -71,21 +71,21 @@ async function main() {
   const probeCollateral = () => market.aWETH.balanceOf(probe.target) as Promise<bigint>;
 
   // Base state: vault and probe each hold 100 WETH levered to 3x.
-  const opened = await gasOf(vault.connect(user).deposit(parseEther("100"), user.address));
+  const opened = await gasOf(vault.connect(user)["deposit(uint256,address)"](parseEther("100"), user.address));
   await (await probe.connect(user).lever(parseEther("100"), borrowed(opened.logs))).wait();
 
   const operations: Record<string, { gas: number; floor: number }> = {};
   operations.deposit = await measure(
-    () => vault.connect(user).deposit(parseEther("10"), user.address),
+    () => vault.connect(user)["deposit(uint256,address)"](parseEther("10"), user.address),
     (logs) => probe.connect(user).lever(parseEther("10"), borrowed(logs)),
   );
   const shares = await vault.balanceOf(user.address);
   operations.partialWithdrawal = await measure(
-    () => vault.connect(user).redeem(shares / 2n, user.address, user.address),
+    () => vault.connect(user)["redeem(uint256,address,address)"](shares / 2n, user.address, user.address),
     async () => probe.exit((await probeDebt()) / 2n, (await probeCollateral()) / 2n, user.address),
   );
   operations.fullWithdrawal = await measure(
-    () => vault.connect(user).redeem(shares, user.address, user.address),
+    () => vault.connect(user)["redeem(uint256,address,address)"](shares, user.address, user.address),
     async () => probe.exit(withAccrual(await probeDebt()), MaxUint256, user.address),
   );
 

@@ -118,7 +118,7 @@ async function main() {
   for (const [n, i] of funded.entries()) {
     const vault = (await ethers.getContractAt("ILeveredVault", vaults[i], depositor)) as unknown as ILeveredVault;
     await (await market.weth.connect(depositor).getFunction("approve")(vault.target, MaxUint256)).wait();
-    await (await vault.deposit(DEPOSIT, depositor.address)).wait();
+    await (await vault["deposit(uint256,address)"](DEPOSIT, depositor.address)).wait();
     if (n % 25 === 24) await setMarketPrice(market, 2000);
   }
   const depositsMs = elapsed(t);

@@ -104,7 +104,7 @@ async function main() {
   // --- the user deposits ---
   await fund(market, alice.address, { weth: DEPOSIT });
   await (await market.weth.connect(alice).getFunction("approve")(vault.target, MaxUint256)).wait();
-  const depositTx = await vault.connect(alice).deposit(DEPOSIT, alice.address);
+  const depositTx = await vault.connect(alice)["deposit(uint256,address)"](DEPOSIT, alice.address);
   const depositGas = await gasOf(depositTx);
   const shares = await vault.balanceOf(alice.address);
   const depositHealthFactor = (await vault.position()).healthFactor;
@@ -141,7 +141,7 @@ async function main() {
 
   // --- the user exits ---
   const before: bigint = await market.weth.balanceOf(alice.address);
-  const redeemTx = await vault.connect(alice).redeem(shares, alice.address, alice.address);
+  const redeemTx = await vault.connect(alice)["redeem(uint256,address,address)"](shares, alice.address, alice.address);
   const redeemGas = await gasOf(redeemTx);
   const received = ((await market.weth.balanceOf(alice.address)) as bigint) - before;
   const finalPrice = STORY[STORY.length - 1].price;

@@ -110,7 +110,7 @@ task("vault:deposit", "Deposits collateral (WETH) into a vault; it is levered to
       await send("approve", () => asset.approve(vault.target, amount));
     }
     const preview = await vault.previewDeposit(amount);
-    const receipt = await send("deposit", () => vault.deposit(amount, receiver));
+    const receipt = await send("deposit", () => vault["deposit(uint256,address)"](amount, receiver));
     const shares: bigint = eventArgs(vault, receipt, "Deposit")?.shares ?? 0n;
     const p = await vault.position();
     console.log(
@@ -145,12 +145,12 @@ task("vault:withdraw", "Withdraws collateral from a vault (its slice of the posi
       const shares = await vault.balanceOf(signer.address);
       if (shares === 0n) fail(`${signer.address} holds no shares of ${args.vault}`);
       console.log(`redeeming ${units(shares, shareDecimals)} shares (preview ${units(await vault.previewRedeem(shares), assetDecimals)} ${assetSymbol})`);
-      receipt = await send("redeem", () => vault.redeem(shares, receiver, signer.address));
+      receipt = await send("redeem", () => vault["redeem(uint256,address,address)"](shares, receiver, signer.address));
     } else {
       const amount = parseUnits(args.amount!, assetDecimals);
       const max = await vault.maxWithdraw(signer.address);
       if (amount > max) fail(`at most ${formatUnits(max, assetDecimals)} ${assetSymbol} can be withdrawn now`);
-      receipt = await send("withdraw", () => vault.withdraw(amount, receiver, signer.address));
+      receipt = await send("withdraw", () => vault["withdraw(uint256,address,address)"](amount, receiver, signer.address));
     }
     const event = eventArgs(vault, receipt, "Withdraw");
     const received = ((await asset.balanceOf(receiver)) as bigint) - before;

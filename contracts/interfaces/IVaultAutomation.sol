@@ -44,6 +44,16 @@ interface IVaultAutomation {
         bool stopToDebtAsset; // on stop, sell all collateral into the debt asset instead of holding 1x
     }
 
+    /// @notice Volatility-aware leverage: the effective target (and band) falls so that a `sigmaMultiple`-sigma
+    ///         move of the collateral price over `horizon` cannot take the health factor below 1. Sigma is the
+    ///         realised volatility of the collateral feed's last `rounds` answers (oracle data only).
+    struct VolatilityConfig {
+        uint32 horizon; // s, the keeper's reaction horizon; 0 = off
+        uint16 sigmaMultiple; // k in hundredths (300 = 3 sigma)
+        uint8 rounds; // feed rounds the realised volatility is read from, 2..48
+        uint64 floorLeverage; // wad, the effective target never goes below it (>= 1x, <= target)
+    }
+
     struct AutomationState {
         Mode mode;
         uint40 lastRebalanceAt; // s, last band rebalance
@@ -115,6 +125,12 @@ interface IVaultAutomation {
     ///         (and below) `URGENT_BONUS_SHARE_BPS` (75%) of the market's liquidation bonus (375 bps for a 5% bonus),
     ///         never narrower than configured. Band rebalances, stops and take-profits keep the configured bounds.
     function healthActionBounds() external view returns (uint256 slippageBps, uint256 maxDexDeviationBps);
+
+    /// @notice The leverage target the automation and deposits aim for now (wad): the configured target (or the
+    ///         take-profit leverage, 1x once stopped), lowered by the volatility-aware rule when it is on.
+    /// @return target wad effective target leverage
+    /// @return sigmaPerSqrtSecond wad realised volatility of the collateral feed per sqrt(second) (0 when off)
+    function effectiveTargetLeverage() external view returns (uint256 target, uint256 sigmaPerSqrtSecond);
 
     /// @notice Gelato resolver: same decision as `trigger`.
     function checker() external view returns (bool canExec, bytes memory execPayload);

@@ -21,7 +21,8 @@ interface IVaultManagement {
         Automation,
         Exit,
         Timelock,
-        Rearm
+        Rearm,
+        Volatility
     }
 
     /// @notice Everything a vault starts with; applied once through `initialize` from the vault's constructor.
@@ -33,6 +34,7 @@ interface IVaultManagement {
         ILeverageVault.ExecutionConfig execution;
         IVaultAutomation.AutomationConfig automation;
         IVaultAutomation.ExitConfig exits;
+        IVaultAutomation.VolatilityConfig volatility;
     }
 
     event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
@@ -44,6 +46,7 @@ interface IVaultManagement {
     event KeeperSet(address indexed keeper, bool allowed);
     event AutomationConfigSet(IVaultAutomation.AutomationConfig config);
     event ExitConfigSet(IVaultAutomation.ExitConfig config);
+    event VolatilityConfigSet(IVaultAutomation.VolatilityConfig config);
     event ModeChanged(IVaultAutomation.Mode mode, address indexed by);
     /// @notice A loosening change was submitted; `data` is the ABI-encoded new value, `validAt` in s.
     event ChangeSubmitted(ChangeKind indexed kind, bytes data, uint256 validAt);
@@ -56,6 +59,7 @@ interface IVaultManagement {
     error VaultAlreadyInitialized();
     error KeeperInvalidAutomationConfig(IVaultAutomation.AutomationConfig config);
     error KeeperInvalidExitConfig(IVaultAutomation.ExitConfig config);
+    error KeeperInvalidVolatilityConfig(IVaultAutomation.VolatilityConfig config);
     /// @notice A timelock outside [MIN_TIMELOCK, MAX_TIMELOCK] (s).
     error VaultInvalidTimelock(uint256 timelock);
     /// @notice Nothing of `kind` is pending.
@@ -89,6 +93,8 @@ interface IVaultManagement {
     function exitConfig() external view returns (IVaultAutomation.ExitConfig memory);
 
     function automationState() external view returns (IVaultAutomation.AutomationState memory);
+
+    function volatilityConfig() external view returns (IVaultAutomation.VolatilityConfig memory);
 
     /// @notice Seconds a loosening change waits before it may be accepted.
     function timelock() external view returns (uint256);
@@ -142,6 +148,11 @@ interface IVaultManagement {
     ///         Loosening (timelocked): stop-loss lowered or removed, trail widened or removed, take-profit price
     ///         raised or removed, take-profit leverage up, stop-to-debt-asset flag changed.
     function setExitConfig(IVaultAutomation.ExitConfig calldata config) external;
+
+    /// @notice Manager only. Off (horizon 0), or horizon in [10 min, 7 days], k in [1, 10] sigma (100..1000),
+    ///         rounds in [2, 48], floor leverage in [1x, target]. Loosening (timelocked): turning it off, a shorter
+    ///         horizon, a smaller k, a higher floor leverage, another round count.
+    function setVolatilityConfig(IVaultAutomation.VolatilityConfig calldata config) external;
 
     /// @notice Guardian or manager: latch the stop so keepers unwind to 1x (risk reduction only).
     function stop() external;

@@ -157,6 +157,11 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     }
 
     /// @inheritdoc IVaultAutomation
+    function effectiveTargetLeverage() external view returns (uint256 target, uint256 sigmaPerSqrtSecond) {
+        return _volatilityAdjustedTarget();
+    }
+
+    /// @inheritdoc IVaultAutomation
     function healthActionBounds() external view returns (uint256 slippageBps, uint256 maxDexDeviationBps) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice, _liquidationThresholdBps());
@@ -191,15 +196,40 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         view
         returns (Action action, uint256 target)
     {
-        VaultLayout storage v = _vault();
-        AutomationState memory state = v.state;
-        // Collateral worth less than a dust amount of the debt asset is not worth selling on a stop.
-        uint256 dustCollateral = _collateralFor(_dustDebt(), collateralPrice, debtPrice);
-        (action, target) = RiskPolicy.decide(
-            s, v.leverage, v.exits, state.mode, Math.max(state.highWaterMark, s.price), _liquidationThresholdBps(), dustCollateral
-        );
+        AutomationState memory state = _vault().state;
+        (action, target) = _policy(s, collateralPrice, debtPrice);
         if (RiskPolicy.isBandAction(action) && block.timestamp < _cooldownEnd(state)) action = Action.None;
-        if (action == Action.None && _pokeDue(s.price, state, v.exits.trailBps)) action = Action.Poke;
+        if (action == Action.None && _pokeDue(s.price, state, _vault().exits.trailBps)) action = Action.Poke;
+    }
+
+    /// @dev The policy's decision on the configuration with the volatility-adjusted target: the band is scaled
+    ///      with the target, so that a lower target in a volatile market keeps its hysteresis.
+    function _policy(ILeverageVault.PositionState memory s, uint256 collateralPrice, uint256 debtPrice)
+        internal
+        view
+        returns (Action action, uint256 target)
+    {
+        VaultLayout storage v = _vault();
+        ILeverageVault.LeverageConfig memory leverage = v.leverage;
+        IVaultAutomation.ExitConfig memory exits = v.exits;
+        uint256 effective = _effectiveTargetLeverage();
+        if (v.state.mode == Mode.Active && effective < leverage.targetLeverage) {
+            leverage.minLeverage = uint64(Math.max(WAD, uint256(leverage.minLeverage).mulDiv(effective, leverage.targetLeverage)));
+            leverage.maxLeverage = uint64(uint256(leverage.maxLeverage).mulDiv(effective, leverage.targetLeverage));
+            leverage.targetLeverage = uint64(effective);
+        } else if (v.state.mode == Mode.ProfitTaken) {
+            exits.takeProfitLeverage = uint64(effective);
+        }
+        // Collateral worth less than a dust amount of the debt asset is not worth selling on a stop.
+        (action, target) = RiskPolicy.decide(
+            s,
+            leverage,
+            exits,
+            v.state.mode,
+            Math.max(v.state.highWaterMark, s.price),
+            _liquidationThresholdBps(),
+            _collateralFor(_dustDebt(), collateralPrice, debtPrice)
+        );
     }
 
     function _trades(Action action) internal pure returns (bool) {
@@ -302,16 +332,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         view
         returns (Action action)
     {
-        VaultLayout storage v = _vault();
-        (action,) = RiskPolicy.decide(
-            s,
-            v.leverage,
-            v.exits,
-            v.state.mode,
-            Math.max(v.state.highWaterMark, s.price),
-            _liquidationThresholdBps(),
-            _collateralFor(_dustDebt(), collateralPrice, debtPrice)
-        );
+        (action,) = _policy(s, collateralPrice, debtPrice);
     }
 
     /// @dev True when the trailing stop is armed and the price is a tenth of the trail above the recorded mark.

@@ -45,6 +45,28 @@ abstract contract ChainlinkOracleModule is IOracleModule {
         debtPrice = _read(DEBT_FEED, DEBT_HEARTBEAT) * DEBT_FEED_SCALE;
     }
 
+    /// @dev Realised variance of the collateral price per second (wad): the sum of the squared simple returns
+    ///      between the feed's last `rounds` + 1 answers, over the time from the oldest of them to now. Reads the
+    ///      feed's own history only; stops early at a round the feed cannot serve (a new phase, a bad answer).
+    function _collateralVariancePerSecond(uint256 rounds) internal view returns (uint256) {
+        (uint80 roundId, int256 answer,,,) = COLLATERAL_FEED.latestRoundData();
+        uint256 sumSquares;
+        uint256 oldest = block.timestamp;
+        for (uint256 i; i < rounds && roundId > 1; ++i) {
+            --roundId;
+            try COLLATERAL_FEED.getRoundData(roundId) returns (uint80, int256 previous, uint256, uint256 updatedAt, uint80) {
+                if (previous <= 0 || updatedAt == 0 || updatedAt > oldest) break;
+                uint256 step = uint256(answer > previous ? answer - previous : previous - answer) * 1e18 / uint256(previous);
+                sumSquares += step * step / 1e18;
+                answer = previous;
+                oldest = updatedAt;
+            } catch {
+                break;
+            }
+        }
+        return oldest >= block.timestamp ? 0 : sumSquares / (block.timestamp - oldest);
+    }
+
     function _read(IAggregatorV3 feed, uint256 heartbeat) private view returns (uint256) {
         (, int256 answer,, uint256 updatedAt,) = feed.latestRoundData();
         if (answer <= 0) revert OracleInvalidAnswer(address(feed), answer);

@@ -51,4 +51,14 @@ library ConfigOrder {
         return next.stopLossPrice >= current.stopLossPrice && trailTightens && takeProfitTightens
             && next.takeProfitLeverage <= current.takeProfitLeverage && next.stopToDebtAsset == current.stopToDebtAsset;
     }
+
+    /// @dev On (from off), a longer horizon, a larger k, a lower floor leverage, the same round count.
+    function volatilityTightens(
+        IVaultAutomation.VolatilityConfig memory next,
+        IVaultAutomation.VolatilityConfig memory current
+    ) internal pure returns (bool) {
+        if (current.horizon == 0) return true;
+        return next.horizon >= current.horizon && next.sigmaMultiple >= current.sigmaMultiple
+            && next.floorLeverage <= current.floorLeverage && next.rounds == current.rounds;
+    }
 }

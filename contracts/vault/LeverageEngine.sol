@@ -121,12 +121,30 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
     }
 
     /// @dev 1x once stopped out, the take-profit leverage once profit is taken, else the configured target.
-    function _effectiveTargetLeverage() internal view returns (uint256) {
+    function _effectiveTargetLeverage() internal view returns (uint256 target) {
+        (target,) = _volatilityAdjustedTarget();
+    }
+
+    /// @dev The mode's target, lowered when volatility-aware leverage is on to the leverage whose health factor
+    ///      survives a k-sigma fall over the horizon: with d = k sigma sqrt(horizon), HF after the fall is
+    ///      LT (1 - d) / LTV >= 1, so LTV <= LT (1 - d) and L <= 1 / (1 - LT (1 - d)); never below the floor
+    ///      leverage (nor above the mode's target). `sigma` is wad per sqrt(second).
+    function _volatilityAdjustedTarget() internal view returns (uint256 target, uint256 sigma) {
         VaultLayout storage v = _vault();
         IVaultAutomation.Mode mode = v.state.mode;
-        if (mode == IVaultAutomation.Mode.StoppedOut) return WAD;
-        if (mode == IVaultAutomation.Mode.ProfitTaken) return v.exits.takeProfitLeverage;
-        return v.leverage.targetLeverage;
+        if (mode == IVaultAutomation.Mode.StoppedOut) return (WAD, 0);
+        target = mode == IVaultAutomation.Mode.ProfitTaken ? v.exits.takeProfitLeverage : v.leverage.targetLeverage;
+        IVaultAutomation.VolatilityConfig memory volatility = v.volatility;
+        if (volatility.horizon == 0) return (target, 0);
+        uint256 variance = _collateralVariancePerSecond(volatility.rounds);
+        sigma = Math.sqrt(variance * WAD);
+        uint256 fall = Math.sqrt(variance * volatility.horizon * WAD).mulDiv(volatility.sigmaMultiple, 100);
+        uint256 survivable = volatility.floorLeverage;
+        if (fall < WAD) {
+            uint256 ltv = _liquidationThresholdBps().mulDiv(WAD - fall, BPS);
+            survivable = Math.max(survivable, WAD.mulDiv(WAD, WAD - ltv));
+        }
+        target = Math.min(target, survivable);
     }
 
     /// @dev Raises the trailing stop's high-water mark (wad debt per collateral); every deposit, exit, keeper

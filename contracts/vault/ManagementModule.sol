@@ -29,6 +29,11 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
     uint256 public constant MAX_TIMELOCK = 14 days;
     /// @dev A pending change not accepted within this long after `validAt` lapses.
     uint256 public constant PENDING_VALIDITY = 7 days;
+    /// @dev Bounds of the volatility-aware leverage parameters.
+    uint256 public constant MIN_VOLATILITY_HORIZON = 10 minutes;
+    uint256 public constant MAX_VOLATILITY_HORIZON = 7 days;
+    uint256 public constant MAX_SIGMA_MULTIPLE = 1000;
+    uint256 public constant MAX_VOLATILITY_ROUNDS = 48;
 
     /// @notice keccak256 of the markets and oracle configuration; the automation module checks it equals its own.
     bytes32 public immutable MARKETS_HASH;
@@ -75,6 +80,7 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
         _applyExecutionConfig(params.execution);
         _applyAutomationConfig(params.automation);
         _applyExitConfig(params.exits);
+        _applyVolatilityConfig(params.volatility);
     }
 
     /// @inheritdoc IVaultManagement
@@ -170,6 +176,17 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
     }
 
     /// @inheritdoc IVaultManagement
+    function setVolatilityConfig(IVaultAutomation.VolatilityConfig calldata config) external onlyDelegated onlyManager {
+        _validateVolatilityConfig(config);
+        if (ConfigOrder.volatilityTightens(config, _vault().volatility)) {
+            _applyVolatilityConfig(config);
+            _drop(ChangeKind.Volatility);
+        } else {
+            _submit(ChangeKind.Volatility, abi.encode(config));
+        }
+    }
+
+    /// @inheritdoc IVaultManagement
     function setTimelock(uint256 newTimelock) external onlyDelegated onlyOwner {
         if (newTimelock < MIN_TIMELOCK || newTimelock > MAX_TIMELOCK) revert VaultInvalidTimelock(newTimelock);
         if (newTimelock >= _vault().timelock) {
@@ -201,6 +218,8 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
         } else if (kind == ChangeKind.Exit) {
             IVaultAutomation.ExitConfig memory config = abi.decode(data, (IVaultAutomation.ExitConfig));
             _applyExitConfig(config);
+        } else if (kind == ChangeKind.Volatility) {
+            _applyVolatilityConfig(abi.decode(data, (IVaultAutomation.VolatilityConfig)));
         } else if (kind == ChangeKind.Timelock) {
             _applyTimelock(abi.decode(data, (uint256)));
         } else {
@@ -276,6 +295,11 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
     }
 
     /// @inheritdoc IVaultManagement
+    function volatilityConfig() external view returns (IVaultAutomation.VolatilityConfig memory) {
+        return _vault().volatility;
+    }
+
+    /// @inheritdoc IVaultManagement
     function timelock() external view returns (uint256) {
         return _vault().timelock;
     }
@@ -330,7 +354,7 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
             && config.targetLeverage <= config.maxLeverage && LeverageMath.ltvBps(config.targetLeverage) <= maxLtv
             && LeverageMath.ltvBps(config.maxLeverage) <= liquidationThreshold - LTV_SAFETY_BUFFER_BPS
             && config.minHealthFactor > WAD && config.minHealthFactor >= v.automation.criticalHealthFactor
-            && config.targetLeverage >= v.exits.takeProfitLeverage
+            && config.targetLeverage >= v.exits.takeProfitLeverage && config.targetLeverage >= v.volatility.floorLeverage
             && (config.targetLeverage == WAD
                 || uint256(config.minHealthFactor).mulDiv(BPS + HEALTH_FLOOR_MARGIN_BPS, BPS)
                     <= liquidationThreshold.mulDiv(WAD, LeverageMath.ltvBps(config.targetLeverage)));
@@ -394,5 +418,20 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
         _validateExitConfig(config);
         _vault().exits = config;
         emit ExitConfigSet(config);
+    }
+
+    function _validateVolatilityConfig(IVaultAutomation.VolatilityConfig memory config) private view {
+        bool valid = config.horizon == 0
+            || (config.horizon >= MIN_VOLATILITY_HORIZON && config.horizon <= MAX_VOLATILITY_HORIZON
+                && config.sigmaMultiple >= 100 && config.sigmaMultiple <= MAX_SIGMA_MULTIPLE && config.rounds >= 2
+                && config.rounds <= MAX_VOLATILITY_ROUNDS && config.floorLeverage >= WAD
+                && config.floorLeverage <= _vault().leverage.targetLeverage);
+        if (!valid) revert KeeperInvalidVolatilityConfig(config);
+    }
+
+    function _applyVolatilityConfig(IVaultAutomation.VolatilityConfig memory config) private {
+        _validateVolatilityConfig(config);
+        _vault().volatility = config;
+        emit VolatilityConfigSet(config);
     }
 }

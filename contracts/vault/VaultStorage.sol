@@ -25,6 +25,7 @@ abstract contract VaultStorage {
         mapping(address account => bool allowed) keepers;
         uint64 timelock; // s a loosening change waits
         mapping(IVaultManagement.ChangeKind kind => PendingChange change) pending;
+        IVaultAutomation.VolatilityConfig volatility;
     }
 
     /// @notice A loosening change waiting out the timelock.

@@ -170,7 +170,7 @@ describe("factory and registry", () => {
       expect(await vault.isKeeper(keeper.address)).to.equal(true);
       expect(await vault.totalAssets()).to.equal(0n);
 
-      await (await vault.connect(alice).deposit(parseEther("10"), alice.address)).wait();
+      await (await vault.connect(alice)["deposit(uint256,address)"](parseEther("10"), alice.address)).wait();
       const p = await vault.position();
       expect(p.leverage).to.be.closeTo(3n * WAD, WAD / 100n);
       expect(p.healthFactor).to.be.gt((WAD * 115n) / 100n);
@@ -187,7 +187,7 @@ describe("factory and registry", () => {
 
       const shares = await vault.balanceOf(alice.address);
       const before = await market.weth.balanceOf(alice.address);
-      await (await vault.connect(alice).redeem(shares, alice.address, alice.address)).wait();
+      await (await vault.connect(alice)["redeem(uint256,address,address)"](shares, alice.address, alice.address)).wait();
       const received = (await market.weth.balanceOf(alice.address)) - before;
       // Worth more than 10 WETH of equity after a +10% move at 3x, less exit costs.
       expect(received).to.be.within(parseEther("11.5"), parseEther("12"));

@@ -37,7 +37,7 @@ async function lensWorld() {
   for (const i of [0, 1, 3, 4]) {
     const vault = (await hre.ethers.getContractAt("ILeveredVault", vaults[i], alice)) as unknown as ILeveredVault;
     await (await market.weth.connect(alice).getFunction("approve")(vault.target, MaxUint256)).wait();
-    await (await vault.deposit(parseEther("10"), alice.address)).wait();
+    await (await vault["deposit(uint256,address)"](parseEther("10"), alice.address)).wait();
   }
 
   // A vault on its own ETH/USD feed, which goes stale below while the market's feeds stay fresh.

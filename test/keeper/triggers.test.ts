@@ -104,7 +104,7 @@ describe("keeper triggers: each fires exactly at its threshold, not one tick bef
     // Holders still exit in the collateral asset.
     const shares = await vault.balanceOf(alice.address);
     const wethBefore = await market.weth.balanceOf(alice.address);
-    await vault.connect(alice).redeem(shares, alice.address, alice.address);
+    await vault.connect(alice)["redeem(uint256,address,address)"](shares, alice.address, alice.address);
     expect((await market.weth.balanceOf(alice.address)) - wethBefore).to.be.gt(0n);
   });
 

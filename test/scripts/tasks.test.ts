@@ -40,7 +40,7 @@ async function runTask<T>(name: string, args: Record<string, unknown>): Promise<
 /** The fixture vault with 10 WETH from alice, levered to 3x. */
 async function depositedWorld(): Promise<VaultStackWorld> {
   const world = await vaultStackWorld();
-  await (await world.created.vault.connect(world.alice).deposit(parseEther("10"), world.alice.address)).wait();
+  await (await world.created.vault.connect(world.alice)["deposit(uint256,address)"](parseEther("10"), world.alice.address)).wait();
   return world;
 }
 
@@ -76,7 +76,7 @@ async function fleetWorld(): Promise<FleetWorld> {
     [foreign, bob],
   ] as const) {
     await (await market.weth.connect(user).getFunction("approve")(vault.address, MaxUint256)).wait();
-    await (await vault.vault.connect(user).deposit(parseEther("10"), user.address)).wait();
+    await (await vault.vault.connect(user)["deposit(uint256,address)"](parseEther("10"), user.address)).wait();
   }
   return { ...world, quiet, foreign, empty };
 }

@@ -54,7 +54,7 @@ describe("security: a user cannot sandwich its own deposit or exit (issue 8 #3, 
     const before = await vault.position();
     const holdersBefore = await holdersValue(w);
     const t0 = BigInt(await time.latest());
-    await (await vault.connect(carol).deposit(parseEther("0.1"), carol.address)).wait();
+    await (await vault.connect(carol)["deposit(uint256,address)"](parseEther("0.1"), carol.address)).wait();
     const holdersAfter = await holdersValue(w);
     const interest = await interestBound(w, BigInt(await time.latest()) - t0 + 1n);
     expect(holdersBefore - holdersAfter, `holders lost ${formatEther(holdersBefore - holdersAfter)} WETH`).to.be.lte(
@@ -81,7 +81,7 @@ describe("security: a user cannot sandwich its own deposit or exit (issue 8 #3, 
       ]);
       expect(ok[0] && ok[2], "the attacker's own swaps").to.equal(true);
       const shares = await vault.balanceOf(eve.address);
-      if (shares > 0n) await (await vault.connect(eve).redeem(shares, eve.address, eve.address)).wait();
+      if (shares > 0n) await (await vault.connect(eve)["redeem(uint256,address,address)"](shares, eve.address, eve.address)).wait();
 
       const takenOut = await walletValue(w, eve.address);
       const holdersAfter = await holdersValue(w);

@@ -58,10 +58,10 @@ async function blockedActions(w: VaultWorld): Promise<string[]> {
       const max = await vault.maxWithdraw(leaver.address, await nextBlock()).catch(() => -1n);
       const failure =
         op === "redeem(all)"
-          ? await attempt(async () => (await vault.connect(leaver).redeem(shares, leaver.address, leaver.address)).wait())
+          ? await attempt(async () => (await vault.connect(leaver)["redeem(uint256,address,address)"](shares, leaver.address, leaver.address)).wait())
           : max <= 0n
             ? `maxWithdraw = ${max} for a holder of ${shares} shares`
-            : await attempt(async () => (await vault.connect(leaver).withdraw(max, leaver.address, leaver.address)).wait());
+            : await attempt(async () => (await vault.connect(leaver)["withdraw(uint256,address,address)"](max, leaver.address, leaver.address)).wait());
       if (failure) failures.push(`${pct}% holder ${op}: ${failure}`);
       await snapshot.restore();
     }
@@ -70,7 +70,7 @@ async function blockedActions(w: VaultWorld): Promise<string[]> {
   const snapshot = await takeSnapshot();
   await (await w.market.weth.connect(stranger).getFunction("approve")(vault.target, parseEther("1"))).wait();
   await (await w.market.weth["mint(address,uint256)"](stranger.address, parseEther("1"))).wait();
-  const depositFailure = await attempt(async () => (await vault.connect(stranger).deposit(parseEther("1"), stranger.address)).wait());
+  const depositFailure = await attempt(async () => (await vault.connect(stranger)["deposit(uint256,address)"](parseEther("1"), stranger.address)).wait());
   if (depositFailure) failures.push(`deposit(1 WETH): ${depositFailure}`);
   const maxDeposit = await vault.maxDeposit(stranger.address).catch((e: unknown) => e);
   if (typeof maxDeposit !== "bigint" || maxDeposit === 0n) failures.push(`maxDeposit: ${String(maxDeposit)}`);

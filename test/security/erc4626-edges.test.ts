@@ -27,7 +27,7 @@ describe("security: ERC-4626 limits and previews at the edges (issue 8 #9)", () 
       await (await vault.setExecutionConfig({ ...plain(await vault.executionConfig()), depositCap: cap })).wait();
       const max = await vault.maxMint(carol.address, await nextBlock());
       expect(max).to.be.gt(0n);
-      await expect(vault.connect(carol).mint(max, carol.address)).to.emit(vault, "Deposit");
+      await expect(vault.connect(carol)["mint(uint256,address)"](max, carol.address)).to.emit(vault, "Deposit");
       expect(await vault.balanceOf(carol.address)).to.equal(max);
     });
 
@@ -37,7 +37,7 @@ describe("security: ERC-4626 limits and previews at the edges (issue 8 #9)", () 
       await fund(market, carol.address, { weth: parseEther("20000") });
       const max = await vault.maxMint(carol.address, await nextBlock());
       expect(max).to.be.gt(0n);
-      await expect(vault.connect(carol).mint(max, carol.address)).to.emit(vault, "Deposit");
+      await expect(vault.connect(carol)["mint(uint256,address)"](max, carol.address)).to.emit(vault, "Deposit");
     });
 
     it("deposit(maxDeposit) succeeds (maxDeposit is what the cap and the pool can take)", async () => {
@@ -46,7 +46,7 @@ describe("security: ERC-4626 limits and previews at the edges (issue 8 #9)", () 
       await fund(market, carol.address, { weth: parseEther("20000") });
       const max = await vault.maxDeposit(carol.address, await nextBlock());
       expect(max).to.be.gt(0n);
-      await expect(vault.connect(carol).deposit(max, carol.address)).to.emit(vault, "Deposit");
+      await expect(vault.connect(carol)["deposit(uint256,address)"](max, carol.address)).to.emit(vault, "Deposit");
     });
   });
 
@@ -104,7 +104,7 @@ describe("security: ERC-4626 limits and previews at the edges (issue 8 #9)", () 
     await (await vault.connect(alice).approve(bob.address, allowance)).wait();
     const before = await vault.balanceOf(alice.address);
 
-    await (await vault.connect(bob).withdraw(parseEther("10"), carol.address, alice.address)).wait();
+    await (await vault.connect(bob)["withdraw(uint256,address,address)"](parseEther("10"), carol.address, alice.address)).wait();
 
     const burned = before - (await vault.balanceOf(alice.address));
     const spent = allowance - (await vault.allowance(alice.address, bob.address));

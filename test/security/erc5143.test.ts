@@ -127,7 +127,7 @@ describe("security: ERC-5143 slippage-protected overloads (issue 8 #5)", () => {
     // The quote bob sees with the pool at the oracle; he accepts 0.1% less.
     const snapshot = await takeSnapshot();
     const wethBefore: bigint = await market.weth.balanceOf(bob.address);
-    await (await vault.connect(bob).redeem(shares, bob.address, bob.address)).wait();
+    await (await vault.connect(bob)["redeem(uint256,address,address)"](shares, bob.address, bob.address)).wait();
     const quote = ((await market.weth.balanceOf(bob.address)) as bigint) - wethBefore;
     await snapshot.restore();
     const minAssets = quote - quote / 1000n;
@@ -135,7 +135,7 @@ describe("security: ERC-5143 slippage-protected overloads (issue 8 #5)", () => {
     // Mallory front-runs: ETH 0.6% cheaper in the pool (inside the vault's 1% min-out), so the exit sells WETH cheap.
     await pushPoolTo(w, mallory, (oracle * 9_940n) / 10_000n);
     const attacked = await takeSnapshot();
-    await (await vault.connect(bob).redeem(shares, bob.address, bob.address)).wait();
+    await (await vault.connect(bob)["redeem(uint256,address,address)"](shares, bob.address, bob.address)).wait();
     const got = ((await market.weth.balanceOf(bob.address)) as bigint) - wethBefore;
     expect(got, "the plain redeem goes through and loses more than 0.5%").to.be.lt((quote * 995n) / 1000n);
     await attacked.restore();

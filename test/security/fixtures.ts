@@ -14,8 +14,8 @@ import { WAD, deployProbe } from "../shared/vault-helpers";
 /** Two holders of 50 WETH each at 3x (finding 1). */
 export async function twoHolders3x(): Promise<VaultWorld> {
   const w = await vault3x();
-  await (await w.vault.connect(w.alice).deposit(parseEther("50"), w.alice.address)).wait();
-  await (await w.vault.connect(w.bob).deposit(parseEther("50"), w.bob.address)).wait();
+  await (await w.vault.connect(w.alice)["deposit(uint256,address)"](parseEther("50"), w.alice.address)).wait();
+  await (await w.vault.connect(w.bob)["deposit(uint256,address)"](parseEther("50"), w.bob.address)).wait();
   return w;
 }
 
@@ -29,7 +29,7 @@ export async function bigVaultAfterRallyAttackerIn(): Promise<VaultWorld> {
   const w = await vault3x();
   await fund(w.market, w.stranger.address, { weth: parseEther("10") });
   await (await w.market.weth.connect(w.stranger).getFunction("approve")(w.vault.target, MaxUint256)).wait();
-  await (await w.vault.connect(w.stranger).deposit(parseEther("10"), w.stranger.address)).wait();
+  await (await w.vault.connect(w.stranger)["deposit(uint256,address)"](parseEther("10"), w.stranger.address)).wait();
   await swapPoolTo(w.market, w.market.uniPool500, await oraclePriceE8(w.market));
   return rally(w);
 }
@@ -38,7 +38,7 @@ async function rally(w: VaultWorld): Promise<VaultWorld> {
   const price = await oraclePriceE8(w.market);
   // In 100 WETH steps, the pool arbitraged back to the oracle after each (one 600 WETH deposit would move it >1%).
   for (const holder of [w.alice, w.alice, w.alice, w.alice, w.alice, w.alice, w.bob, w.bob, w.bob, w.bob]) {
-    await (await w.vault.connect(holder).deposit(parseEther("100"), holder.address)).wait();
+    await (await w.vault.connect(holder)["deposit(uint256,address)"](parseEther("100"), holder.address)).wait();
     await swapPoolTo(w.market, w.market.uniPool500, price);
   }
   await setMarketPrice(w.market, (price * 105n) / 100n);
@@ -171,7 +171,7 @@ export const relDiff = (a: bigint, b: bigint) => Number(((a > b ? a - b : b - a)
 /** alice alone holds a 100 WETH deposit at 3x (holders of any fraction are made by share transfers). */
 export async function soleHolder3x(): Promise<VaultWorld> {
   const w = await vault3x();
-  await (await w.vault.connect(w.alice).deposit(parseEther("100"), w.alice.address)).wait();
+  await (await w.vault.connect(w.alice)["deposit(uint256,address)"](parseEther("100"), w.alice.address)).wait();
   return w;
 }
 

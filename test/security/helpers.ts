@@ -167,7 +167,7 @@ export async function depositInSlices(
   const who = await user.getAddress();
   for (let left = total; left > 0n; ) {
     const amount = left < slice ? left : slice;
-    await (await w.vault.connect(user).deposit(amount, who)).wait();
+    await (await w.vault.connect(user)["deposit(uint256,address)"](amount, who)).wait();
     left -= amount;
     const oracle = await oraclePriceE8(w.market);
     for (const pool of [w.market.uniPool500, w.market.uniPool3000]) await swapPoolTo(w.market, pool, oracle);

@@ -28,7 +28,7 @@ export interface KeeperWorld extends VaultWorld {
 /** A vault with `deposit` WETH from alice, levered to target. */
 export async function keeperWorld(settings: Partial<VaultSettings>, deposit = parseEther("100")): Promise<KeeperWorld> {
   const world = await vaultWorld(settings);
-  await (await world.vault.connect(world.alice).deposit(deposit, world.alice.address)).wait();
+  await (await world.vault.connect(world.alice)["deposit(uint256,address)"](deposit, world.alice.address)).wait();
   return { ...world, deposited: deposit };
 }
 

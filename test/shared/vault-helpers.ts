@@ -118,16 +118,16 @@ async function measure(
 type Recorder = (tx: Promise<ContractTransactionResponse>) => Promise<TransactionReceipt>;
 
 export const deposit = (w: VaultWorld, user: HardhatEthersSigner, assets: bigint, record?: Recorder) =>
-  measure(w, user, () => w.vault.connect(user).deposit(assets, user.address), record);
+  measure(w, user, () => w.vault.connect(user)["deposit(uint256,address)"](assets, user.address), record);
 
 export const mint = (w: VaultWorld, user: HardhatEthersSigner, shares: bigint, record?: Recorder) =>
-  measure(w, user, () => w.vault.connect(user).mint(shares, user.address), record);
+  measure(w, user, () => w.vault.connect(user)["mint(uint256,address)"](shares, user.address), record);
 
 export const redeem = (w: VaultWorld, user: HardhatEthersSigner, shares: bigint, record?: Recorder) =>
-  measure(w, user, () => w.vault.connect(user).redeem(shares, user.address, user.address), record);
+  measure(w, user, () => w.vault.connect(user)["redeem(uint256,address,address)"](shares, user.address, user.address), record);
 
 export const withdraw = (w: VaultWorld, user: HardhatEthersSigner, assets: bigint, record?: Recorder) =>
-  measure(w, user, () => w.vault.connect(user).withdraw(assets, user.address, user.address), record);
+  measure(w, user, () => w.vault.connect(user)["withdraw(uint256,address,address)"](assets, user.address, user.address), record);
 
 /** Redeems every share `user` holds. */
 export async function redeemAll(w: VaultWorld, user: HardhatEthersSigner, record?: Recorder): Promise<Action> {

@@ -9,7 +9,7 @@ export const FIRST_DEPOSIT = parseEther("10");
 
 async function withAlice(world: Promise<VaultWorld>): Promise<VaultWorld> {
   const w = await world;
-  await (await w.vault.connect(w.alice).deposit(FIRST_DEPOSIT, w.alice.address)).wait();
+  await (await w.vault.connect(w.alice)["deposit(uint256,address)"](FIRST_DEPOSIT, w.alice.address)).wait();
   return w;
 }
 

@@ -31,7 +31,7 @@ describe("vault: deposit", () => {
         const { vault, alice, market } = w;
         const wethBefore: bigint = await market.weth.balanceOf(alice.address);
 
-        const tx = vault.connect(alice).deposit(FIRST_DEPOSIT, alice.address);
+        const tx = vault.connect(alice)["deposit(uint256,address)"](FIRST_DEPOSIT, alice.address);
         const receipt = await recordGas(`vault.deposit first ${t.name}`, tx);
 
         // One transaction: alice paid 10 WETH and holds every share; the vault holds nothing idle.
@@ -114,7 +114,7 @@ describe("vault: deposit", () => {
     const assetsPreview = await vault.previewMint(shares);
     const wethBefore: bigint = await market.weth.balanceOf(bob.address);
 
-    const receipt = await recordGas("vault.mint 3x", vault.connect(bob).mint(shares, bob.address));
+    const receipt = await recordGas("vault.mint 3x", vault.connect(bob)["mint(uint256,address)"](shares, bob.address));
 
     const pulled = wethBefore - (await market.weth.balanceOf(bob.address));
     expect(await vault.balanceOf(bob.address)).to.equal(shares);
@@ -136,7 +136,7 @@ describe("vault: deposit", () => {
       // maxMint keeps a few wei of maxDeposit back so that previewMint(maxMint) fits under it.
       expect(await vault.maxMint(bob.address)).to.equal(await vault.previewDeposit(room - 16n));
       expect(await vault.previewMint(await vault.maxMint(bob.address))).to.be.lte(room);
-      await expect(vault.connect(bob).deposit(room + 1n, bob.address))
+      await expect(vault.connect(bob)["deposit(uint256,address)"](room + 1n, bob.address))
         .to.be.revertedWithCustomError(vault, "VaultDepositCapExceeded")
         .withArgs(room + 1n, room);
 
@@ -144,7 +144,7 @@ describe("vault: deposit", () => {
       expect(await vault.totalAssets()).to.equal(cap);
       expect(await vault.maxDeposit(alice.address)).to.equal(0n);
       expect(await vault.maxMint(alice.address)).to.equal(0n);
-      await expect(vault.connect(alice).deposit(1n, alice.address))
+      await expect(vault.connect(alice)["deposit(uint256,address)"](1n, alice.address))
         .to.be.revertedWithCustomError(vault, "VaultDepositCapExceeded")
         .withArgs(1n, 0n);
     });

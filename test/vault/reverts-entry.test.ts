@@ -20,10 +20,10 @@ describe("vault reverts: amounts, cap, pause, health, limits", () => {
       const before = await holdings(w);
       const shares = await vault.balanceOf(alice.address);
       for (const call of [
-        () => vault.connect(alice).deposit(0n, alice.address),
-        () => vault.connect(alice).mint(0n, alice.address),
-        () => vault.connect(alice).withdraw(0n, alice.address, alice.address),
-        () => vault.connect(alice).redeem(0n, alice.address, alice.address),
+        () => vault.connect(alice)["deposit(uint256,address)"](0n, alice.address),
+        () => vault.connect(alice)["mint(uint256,address)"](0n, alice.address),
+        () => vault.connect(alice)["withdraw(uint256,address,address)"](0n, alice.address, alice.address),
+        () => vault.connect(alice)["redeem(uint256,address,address)"](0n, alice.address, alice.address),
       ]) {
         await expect(call()).to.be.revertedWithCustomError(vault, "VaultZeroAmount").withArgs();
       }
@@ -36,7 +36,7 @@ describe("vault reverts: amounts, cap, pause, health, limits", () => {
       const w = await loadFixture(vault3x);
       const { vault, market, alice, bob } = w;
       await (await connectAs(market.weth, bob).transfer(vault.target, parseEther("1"))).wait();
-      await expect(vault.connect(alice).deposit(10n ** 11n, alice.address)).to.be.revertedWithCustomError(vault, "VaultZeroShares");
+      await expect(vault.connect(alice)["deposit(uint256,address)"](10n ** 11n, alice.address)).to.be.revertedWithCustomError(vault, "VaultZeroShares");
       expect(await vault.totalSupply()).to.equal(0n);
     });
 
@@ -70,7 +70,7 @@ describe("vault reverts: amounts, cap, pause, health, limits", () => {
       await (await market.configurator.configureReserveAsCollateral(market.weth.target, 7500, 7600, 10500)).wait();
       const floor = (await vault.leverageConfig()).minHealthFactor;
 
-      await expect(vault.connect(alice).deposit(parseEther("10"), alice.address))
+      await expect(vault.connect(alice)["deposit(uint256,address)"](parseEther("10"), alice.address))
         .to.be.revertedWithCustomError(vault, "VaultHealthFactorTooLow")
         .withArgs((hf: bigint) => hf < floor && hf > (floor * 98n) / 100n, floor);
       expect(await vault.totalSupply()).to.equal(0n);
@@ -87,7 +87,7 @@ describe("vault reverts: amounts, cap, pause, health, limits", () => {
       const tooMuch = parseEther("25");
 
       // The room shrinks by the debt interest of one block: a wei-level tolerance.
-      await expect(vault.connect(bob).deposit(tooMuch, bob.address))
+      await expect(vault.connect(bob)["deposit(uint256,address)"](tooMuch, bob.address))
         .to.be.revertedWithCustomError(vault, "VaultDepositCapExceeded")
         .withArgs(tooMuch, near(room, 10n ** 9n));
 
@@ -101,7 +101,7 @@ describe("vault reverts: amounts, cap, pause, health, limits", () => {
       const { vault, bob } = w;
       const cap = parseEther("12");
       await (await vault.setExecutionConfig({ maxSlippageBps: 100, swapFee: 500, depositCap: cap })).wait();
-      await expect(vault.connect(bob).deposit(parseEther("3"), bob.address))
+      await expect(vault.connect(bob)["deposit(uint256,address)"](parseEther("3"), bob.address))
         .to.be.revertedWithCustomError(vault, "VaultDepositCapExceeded")
         .withArgs(parseEther("3"), parseEther("2"));
       await deposit(w, bob, parseEther("2"));
@@ -120,11 +120,11 @@ describe("vault reverts: amounts, cap, pause, health, limits", () => {
         .to.emit(vault, "DepositsPausedSet")
         .withArgs(guardian.address, true);
       expect(await vault.depositsPaused()).to.equal(true);
-      await expect(vault.connect(bob).deposit(parseEther("1"), bob.address)).to.be.revertedWithCustomError(
+      await expect(vault.connect(bob)["deposit(uint256,address)"](parseEther("1"), bob.address)).to.be.revertedWithCustomError(
         vault,
         "VaultDepositsPaused",
       );
-      await expect(vault.connect(bob).mint(parseEther("1"), bob.address)).to.be.revertedWithCustomError(
+      await expect(vault.connect(bob)["mint(uint256,address)"](parseEther("1"), bob.address)).to.be.revertedWithCustomError(
         vault,
         "VaultDepositsPaused",
       );
@@ -150,10 +150,10 @@ describe("vault reverts: amounts, cap, pause, health, limits", () => {
       const w = await loadFixture(funded3x);
       const { vault, core, alice, bob } = w;
       const balance = await vault.balanceOf(alice.address);
-      await expect(vault.connect(alice).redeem(balance + 1n, alice.address, alice.address))
+      await expect(vault.connect(alice)["redeem(uint256,address,address)"](balance + 1n, alice.address, alice.address))
         .to.be.revertedWithCustomError(core, "ERC4626ExceededMaxRedeem")
         .withArgs(alice.address, balance + 1n, balance);
-      await expect(vault.connect(bob).redeem(1n, bob.address, bob.address))
+      await expect(vault.connect(bob)["redeem(uint256,address,address)"](1n, bob.address, bob.address))
         .to.be.revertedWithCustomError(core, "ERC4626ExceededMaxRedeem")
         .withArgs(bob.address, 1n, 0n);
       expect(await vault.balanceOf(alice.address)).to.equal(balance);
@@ -164,10 +164,10 @@ describe("vault reverts: amounts, cap, pause, health, limits", () => {
       const { vault, core, alice, bob } = w;
       const max = await vault.maxWithdraw(alice.address);
       const tooMuch = max + parseEther("0.1");
-      await expect(vault.connect(alice).withdraw(tooMuch, alice.address, alice.address))
+      await expect(vault.connect(alice)["withdraw(uint256,address,address)"](tooMuch, alice.address, alice.address))
         .to.be.revertedWithCustomError(core, "ERC4626ExceededMaxWithdraw")
         .withArgs(alice.address, tooMuch, near(max, max / 10n ** 9n));
-      await expect(vault.connect(bob).withdraw(1n, bob.address, bob.address))
+      await expect(vault.connect(bob)["withdraw(uint256,address,address)"](1n, bob.address, bob.address))
         .to.be.revertedWithCustomError(core, "ERC4626ExceededMaxWithdraw")
         .withArgs(bob.address, 1n, 0n);
     });
@@ -176,7 +176,7 @@ describe("vault reverts: amounts, cap, pause, health, limits", () => {
       const w = await loadFixture(funded3x);
       const { vault, core, alice, bob } = w;
       const shares = (await vault.balanceOf(alice.address)) / 2n;
-      await expect(vault.connect(bob).redeem(shares, bob.address, alice.address))
+      await expect(vault.connect(bob)["redeem(uint256,address,address)"](shares, bob.address, alice.address))
         .to.be.revertedWithCustomError(core, "ERC20InsufficientAllowance")
         .withArgs(bob.address, 0n, shares);
     });

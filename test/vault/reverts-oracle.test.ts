@@ -13,10 +13,10 @@ const USDC_HEARTBEAT = 86_400n;
 function priced(w: VaultWorld) {
   const { vault, alice, bob } = w;
   return {
-    deposit: () => vault.connect(bob).deposit(parseEther("1"), bob.address),
-    mint: () => vault.connect(bob).mint(parseEther("1"), bob.address),
-    withdraw: () => vault.connect(alice).withdraw(parseEther("1"), alice.address, alice.address),
-    redeem: () => vault.connect(alice).redeem(parseEther("1"), alice.address, alice.address),
+    deposit: () => vault.connect(bob)["deposit(uint256,address)"](parseEther("1"), bob.address),
+    mint: () => vault.connect(bob)["mint(uint256,address)"](parseEther("1"), bob.address),
+    withdraw: () => vault.connect(alice)["withdraw(uint256,address,address)"](parseEther("1"), alice.address, alice.address),
+    redeem: () => vault.connect(alice)["redeem(uint256,address,address)"](parseEther("1"), alice.address, alice.address),
     totalAssets: () => vault.totalAssets(),
     previewDeposit: () => vault.previewDeposit(parseEther("1")),
     previewRedeem: () => vault.previewRedeem(parseEther("1")),
@@ -67,7 +67,7 @@ describe("vault reverts: oracle", () => {
     await time.setNextBlockTimestamp(t0 + 2);
     await (await feed.setAnswerAt(answer, stale)).wait();
     await time.setNextBlockTimestamp(t0 + 3); // 3601 s old
-    await expect(w.vault.connect(w.bob).deposit(parseEther("1"), w.bob.address))
+    await expect(w.vault.connect(w.bob)["deposit(uint256,address)"](parseEther("1"), w.bob.address))
       .to.be.revertedWithCustomError(w.vault, "OracleStale")
       .withArgs(feed.target, stale, ETH_HEARTBEAT);
   });

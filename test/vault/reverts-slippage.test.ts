@@ -57,7 +57,7 @@ describe("vault reverts: swap slippage against the oracle", () => {
     expect(amountOut).to.be.lt(minOut);
     const wethBefore: bigint = await market.weth.balanceOf(alice.address);
 
-    await expect(vault.connect(alice).deposit(assets, alice.address))
+    await expect(vault.connect(alice)["deposit(uint256,address)"](assets, alice.address))
       .to.be.revertedWithCustomError(vault, "SwapSlippageExceeded")
       .withArgs(amountOut, minOut);
 
@@ -94,8 +94,8 @@ describe("vault reverts: swap slippage against the oracle", () => {
 
       const call =
         op === "redeem"
-          ? vault.connect(alice).redeem(shares, alice.address, alice.address)
-          : vault.connect(alice).withdraw(parseEther("4"), alice.address, alice.address);
+          ? vault.connect(alice)["redeem(uint256,address,address)"](shares, alice.address, alice.address)
+          : vault.connect(alice)["withdraw(uint256,address,address)"](parseEther("4"), alice.address, alice.address);
       // The debt may accrue a unit of interest before the transaction is mined: a few units of tolerance.
       const wethPerDebtUnit = wethPerWadOfDebt / WAD;
       await expect(call)

@@ -211,7 +211,7 @@ export async function runBacktest(
   for (const vault of [managed, unmanaged]) {
     await (await market.weth.connect(depositor).getFunction("approve")(vault.target, MaxUint256)).wait();
     try {
-      await (await vault.connect(depositor).deposit(deposit, depositor.address)).wait();
+      await (await vault.connect(depositor)["deposit(uint256,address)"](deposit, depositor.address)).wait();
     } catch (error) {
       throw new Error(`deposit of ${opts.depositWeth} WETH at ${opts.leverage}x failed: ${decode(error)}`);
     }
