@@ -17,7 +17,7 @@
 import type { ContractTransactionReceipt, Interface, Signer } from "ethers";
 import type { IKeeperLens, ILeveredVault, IVaultRegistry } from "../../typechain-types";
 import type { Ethers } from "./market";
-import { actionName, describeError, gas, hf, lev, units } from "./format";
+import { actionName, describeError, gas, hf, lev, revertData, units } from "./format";
 import { scanAll } from "./keeper-scan";
 
 export interface KeeperAction {
@@ -29,6 +29,8 @@ export interface KeeperAction {
   ok: boolean;
   /** The simulation (staticCall) reverted: nothing was sent. */
   notSent?: boolean;
+  /** Dry run: the simulation passed and nothing was sent; `gasUsed` is the estimate. */
+  dryRun?: boolean;
   gasUsed?: bigint;
   txHash?: string;
   leverageBefore?: bigint;
@@ -71,6 +73,8 @@ export interface KeeperOptions {
   maxActionsPerVault?: number;
   /** Vaults per lens `eth_call`, or per registry page without a lens; default 100. */
   pageSize?: number;
+  /** Simulate every due action and estimate its gas, send nothing. */
+  dryRun?: boolean;
   log?: (line: string) => void;
 }
 
@@ -97,6 +101,7 @@ export function describeTriggerFailure(vaultInterface: Interface, selector: stri
 function describeAction(a: KeeperAction): string {
   const head = `vault ${short(a.vault)} ${a.call}() ${a.action}`;
   if (a.notSent) return `${head} not sent: simulation reverted ${a.error}`;
+  if (a.dryRun) return `${head} would be sent (dry run): simulation passed, gas ~${gas(a.gasUsed!)}`;
   if (!a.ok) return `${head} FAILED: ${a.error}`;
   let move = "";
   if (a.action === "Poke" && a.highWaterMark !== undefined) {
@@ -135,14 +140,23 @@ function readEvents(vault: ILeveredVault, receipt: ContractTransactionReceipt, i
  * Simulates the call on the pending block (the block the transaction would land in), then sends it. A simulated
  * revert is returned with `notSent`; nothing is broadcast.
  */
-async function attempt(vault: ILeveredVault, call: "rebalance" | "ripcord", announced: string): Promise<KeeperAction> {
+async function attempt(
+  vault: ILeveredVault,
+  call: "rebalance" | "ripcord",
+  announced: string,
+  dryRun = false,
+): Promise<KeeperAction> {
   const result: KeeperAction = { vault: vault.target as string, call, action: announced, ok: false };
   try {
     if (call === "rebalance") result.action = actionName(await vault.rebalance.staticCall({ blockTag: "pending" }));
     else await vault.ripcord.staticCall({ blockTag: "pending" });
+    if (dryRun) {
+      result.gasUsed = await (call === "rebalance" ? vault.rebalance : vault.ripcord).estimateGas();
+      return { ...result, ok: true, dryRun: true };
+    }
   } catch (error) {
     result.notSent = true;
-    result.error = describeError(error);
+    result.error = describeError(error, vault.interface);
     return result;
   }
   try {
@@ -154,7 +168,7 @@ async function attempt(vault: ILeveredVault, call: "rebalance" | "ripcord", anno
     result.txHash = receipt.hash;
     readEvents(vault, receipt, result);
   } catch (error) {
-    result.error = describeError(error);
+    result.error = describeError(error, vault.interface);
   }
   return result;
 }
@@ -182,7 +196,7 @@ export async function serviceVault(
     try {
       return await get();
     } catch (error) {
-      log(`vault ${name} stopped: ${what} failed: ${describeError(error)}`);
+      log(`vault ${name} stopped: ${what} failed: ${describeError(error, vault.interface)}`);
       return undefined;
     }
   };
@@ -195,7 +209,7 @@ export async function serviceVault(
     }
     let done: KeeperAction | undefined;
     if (isKeeper) {
-      done = await attempt(connected, "rebalance", actionName(announced));
+      done = await attempt(connected, "rebalance", actionName(announced), opts.dryRun);
       actions.push(done);
       log(describeAction(done));
     } else if (i === 0) {
@@ -208,12 +222,13 @@ export async function serviceVault(
       const healthFactor = await read("position()", async () => (await vault.position()).healthFactor);
       if (healthFactor === undefined) break;
       if (healthFactor < critical) {
-        done = await attempt(connected, "ripcord", "Ripcord");
+        done = await attempt(connected, "ripcord", "Ripcord", opts.dryRun);
         actions.push(done);
         log(describeAction(done));
       }
     }
-    if (!done?.ok) break;
+    // A dry run changes nothing: the next chunk would be the same call again.
+    if (!done?.ok || done.dryRun) break;
   }
   return actions;
 }
@@ -232,7 +247,12 @@ interface Scan {
   blockNumber?: number;
 }
 
-/** Every decision from KeeperLens pages (see scanAll): failed vaults become failures, named from the vault's ABI. */
+/**
+ * Every decision from KeeperLens pages (see scanAll): failed vaults become failures. The lens keeps only the revert
+ * selector, so each failed vault's trigger() is called once more (at the scan's block) to decode the error with its
+ * arguments, e.g. `OracleStale(feed=0x..., updatedAt=..., heartbeat=3600)`; if that call answers differently, the
+ * selector is named from the vault's ABI.
+ */
 async function scanWithLens(ethers: Ethers, lensAddress: string, registryAddress: string, pageSize: number): Promise<Scan> {
   const lens = (await ethers.getContractAt("IKeeperLens", lensAddress)).connect(ethers.provider) as unknown as IKeeperLens;
   const scan = await scanAll(lens, registryAddress, { batchSize: pageSize });
@@ -240,11 +260,21 @@ async function scanWithLens(ethers: Ethers, lensAddress: string, registryAddress
   const vaultInterface = failed.length ? (await ethers.getContractAt("ILeveredVault", failed[0].vault)).interface : undefined;
   return {
     decisions: scan.decisions.filter((d) => !d.failed).map((d) => ({ vault: d.vault, needed: d.needed, action: BigInt(d.action) })),
-    failures: failed.map((d) => ({
-      vault: d.vault,
-      error: describeTriggerFailure(vaultInterface!, d.errorSelector),
-      selector: d.errorSelector,
-    })),
+    failures: await Promise.all(
+      failed.map(async (d) => {
+        let error = describeTriggerFailure(vaultInterface!, d.errorSelector);
+        if (d.errorSelector !== NO_REVERT_DATA) {
+          const vault = (await ethers.getContractAt("ILeveredVault", d.vault)) as unknown as ILeveredVault;
+          try {
+            await vault.trigger({ blockTag: scan.blockNumber });
+          } catch (reason) {
+            const data = revertData(reason);
+            if (data?.slice(0, 10) === d.errorSelector) error = describeError(reason, vault.interface);
+          }
+        }
+        return { vault: d.vault, error, selector: d.errorSelector };
+      }),
+    ),
     scanned: scan.decisions.length,
     calls: scan.calls,
     blockNumber: scan.blockNumber,
@@ -261,12 +291,12 @@ async function scanWithTriggers(ethers: Ethers, registryAddress: string, pageSiz
     scan.calls += 1 + page.length;
     const answers = await Promise.all(
       page.map(async (address): Promise<Decision | VaultFailure> => {
+        const vault = (await ethers.getContractAt("ILeveredVault", address)) as unknown as ILeveredVault;
         try {
-          const vault = (await ethers.getContractAt("ILeveredVault", address)) as unknown as ILeveredVault;
           const { needed, action } = await vault.trigger();
           return { vault: address, needed, action };
         } catch (error) {
-          return { vault: address, error: describeError(error) };
+          return { vault: address, error: describeError(error, vault.interface) };
         }
       }),
     );
@@ -315,14 +345,15 @@ export async function keeperPass(
       log(`vault ${short(decision.vault)} skipped: ${failure.error}`);
     }
   }
-  const ok = result.actions.filter((a) => a.ok).length;
+  const ok = result.actions.filter((a) => a.ok && !a.dryRun).length;
+  const simulated = result.actions.filter((a) => a.dryRun).length;
   const how =
     result.via === "lens"
       ? `KeeperLens scan, ${result.scanCalls} eth_call(s) at block ${result.blockNumber}`
       : `${result.scanCalls} call(s), one trigger() per vault`;
   log(
-    `pass: ${result.scanned} vault(s), ${ok} action(s) done, ` +
-      `${result.actions.length - ok} refused, ${result.failures.length} unreadable; ${result.due} due (${how})`,
+    `pass: ${result.scanned} vault(s), ${ok} action(s) done, ${simulated ? `${simulated} simulated (dry run), ` : ""}` +
+      `${result.actions.length - ok - simulated} refused, ${result.failures.length} unreadable; ${result.due} due (${how})`,
   );
   return result;
 }
