@@ -12,13 +12,15 @@
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { Contract, formatUnits, getAddress, parseUnits, type ContractTransactionReceipt, type ContractTransactionResponse, type Interface } from "ethers";
+import { Contract, FallbackProvider, JsonRpcProvider, Network, Wallet, formatUnits, getAddress, parseUnits, type Provider, type Signer, type TransactionRequest, type TransactionResponse, type ContractTransactionReceipt, type ContractTransactionResponse, type Interface } from "ethers";
 import { z } from "zod";
 import type { ILeveredVault } from "../typechain-types";
 import { actionName, decodeError, describeError, gas, hf, lev, modeName, table, units, usd } from "../scripts/lib/format";
 import { runKeeper, type KeeperPassResult } from "../scripts/lib/keeper";
 import { deploymentsFile, readDeploymentRecord } from "../scripts/lib/deployments";
 import { address, amount, checkDecimals, fail, integer, parseArgs } from "./cli";
+import { DEFAULT_FEES, KeeperSender, URGENCIES, gwei, parseFeeCaps } from "../scripts/lib/keeper-sender";
+import { KeeperMetrics, serveMetrics } from "../scripts/lib/keeper-metrics";
 
 export { fail };
 
@@ -568,6 +570,17 @@ async function keeperLens(
   return lens.target as string;
 }
 
+const urlList = (flag: string) =>
+  z
+    .string()
+    .transform((text) => text.split(",").map((u) => u.trim()).filter(Boolean))
+    .superRefine((urls, ctx) => {
+      if (urls.length === 0) ctx.addIssue({ code: "custom", message: `--${flag} is empty` });
+      for (const url of urls) {
+        if (!/^(https?|wss?):\/\/[^\s]+$/.test(url)) ctx.addIssue({ code: "custom", message: `--${flag} '${url}' is not an http(s) or ws(s) URL` });
+      }
+    });
+
 const KeeperArgs = z.object({
   registry: address("registry"),
   lens: address("lens").optional(),
@@ -577,7 +590,65 @@ const KeeperArgs = z.object({
   signer: address("signer").optional(),
   once: z.boolean().default(false),
   dryRun: z.boolean().default(false),
+  maxFee: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      try {
+        return parseFeeCaps(text ?? "");
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: `--max-fee: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+  stuckBlocks: integer("stuck-blocks", 1, 1000),
+  confirmTimeout: integer("confirm-timeout", 0, 3600),
+  rpcUrls: urlList("rpc-urls").optional(),
+  sendUrl: urlList("send-url").optional(),
+  logFormat: z.enum(["text", "json"], { error: (i) => `--log-format must be text or json (got '${String(i.input)}')` }),
+  metricsPort: integer("metrics-port", 0, 65_535).optional(),
 });
+
+/** JSON.stringify with bigints as decimal strings. */
+const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+
+/**
+ * Providers and signer for --rpc-urls / --send-url: reads through a FallbackProvider over the URLs (in order of
+ * priority), sends signed locally with KEEPER_PRIVATE_KEY (else DEPLOYER_PRIVATE_KEY) and broadcast through the send
+ * URL when given (e.g. a private-transaction endpoint), else through the read URLs.
+ */
+async function keeperConnections(hre: HardhatRuntimeEnvironment, rpcUrls: string[] | undefined, sendUrl: string[] | undefined) {
+  const key = process.env.KEEPER_PRIVATE_KEY ?? process.env.DEPLOYER_PRIVATE_KEY;
+  if (!key) fail("--rpc-urls / --send-url sign locally: set KEEPER_PRIVATE_KEY (or DEPLOYER_PRIVATE_KEY)");
+  const urls = rpcUrls ?? [(hre.network.config as { url?: string }).url ?? ""].filter(Boolean);
+  if (urls.length === 0) fail(`--send-url needs --rpc-urls on network '${hre.network.name}' (it has no URL)`);
+  let chainId = hre.network.config.chainId;
+  for (const url of urls) {
+    if (chainId !== undefined) break;
+    chainId = await new JsonRpcProvider(url, undefined, { staticNetwork: true })
+      .send("eth_chainId", [])
+      .then((id: string) => Number(id))
+      .catch(() => undefined);
+  }
+  if (chainId === undefined) fail(`none of --rpc-urls answers eth_chainId: ${urls.join(", ")}`);
+  const network = Network.from(chainId);
+  const make = (url: string) => new JsonRpcProvider(url, network, { staticNetwork: network, pollingInterval: 1000 });
+  const reader: Provider =
+    urls.length === 1
+      ? make(urls[0])
+      : new FallbackProvider(urls.map((url, i) => ({ provider: make(url), priority: i + 1, stallTimeout: 1500, weight: 1 })), network, { quorum: 1 });
+  const broadcaster: Provider = sendUrl ? (sendUrl.length === 1 ? make(sendUrl[0]) : new FallbackProvider(sendUrl.map((u) => make(u)), network, { quorum: 1 })) : reader;
+  class SplitWallet extends Wallet {
+    override async sendTransaction(tx: TransactionRequest): Promise<TransactionResponse> {
+      const populated = await this.populateTransaction(tx);
+      delete populated.from;
+      const signed = await this.signTransaction(populated);
+      return broadcaster.broadcastTransaction(signed);
+    }
+  }
+  const signer = new SplitWallet(key, reader);
+  return { reader, signer, urls, sendUrl };
+}
 
 task("keeper:run", "Keeper bot: scans every vault in a registry and runs the actions their triggers report")
   .addParam("registry", "VaultRegistry address")
@@ -592,22 +663,59 @@ task("keeper:run", "Keeper bot: scans every vault in a registry and runs the act
   .addOptionalParam("signer", "keeper account (default: first account); must be allow-listed for rebalance()")
   .addFlag("once", "run a single scan and exit")
   .addFlag("dryRun", "scan and simulate every due action (gas estimated), send nothing")
+  .addOptionalParam("maxFee", "max fee per gas per urgency, gwei, band <= health <= stop <= ripcord", "band=50,health=100,stop=200,ripcord=500")
+  .addOptionalParam("stuckBlocks", "blocks after which an unmined transaction is replaced with bumped fees", "3")
+  .addOptionalParam("confirmTimeout", "seconds a send waits for its receipt before leaving it in flight", "15")
+  .addOptionalParam("rpcUrls", "comma-separated RPC URLs read through an ethers FallbackProvider (signs with KEEPER_PRIVATE_KEY)")
+  .addOptionalParam("sendUrl", "RPC URL transactions are broadcast through (e.g. a private-transaction endpoint)")
+  .addOptionalParam("logFormat", "text or json (one JSON object per line)", "text")
+  .addOptionalParam("metricsPort", "serve Prometheus /metrics and /healthz on this port (127.0.0.1; 0 = any free port)")
   .setAction(async (raw: unknown, hre): Promise<KeeperPassResult[]> => {
     const args = parseArgs(KeeperArgs, raw);
-    const signer = await signerFor(hre, args.signer);
+    const log = (line: string, fields: Record<string, unknown> = {}) =>
+      console.log(args.logFormat === "json" ? json({ time: new Date().toISOString(), msg: line, ...fields }) : `[${new Date().toISOString()}] ${line}`);
+    const custom = args.rpcUrls || args.sendUrl ? await keeperConnections(hre, args.rpcUrls, args.sendUrl) : undefined;
+    if (custom && args.signer && getAddress(args.signer) !== custom.signer.address) {
+      fail(`--signer ${args.signer} is not the KEEPER_PRIVATE_KEY account ${custom.signer.address}`);
+    }
+    const signer: Signer = custom?.signer ?? (await signerFor(hre, args.signer));
+    const me = await signer.getAddress();
+    const reader: Provider = custom?.reader ?? hre.ethers.provider;
     const registry = args.registry;
-    if ((await read(`reading the code at ${registry}`, () => hre.ethers.provider.getCode(registry))) === "0x") {
+    if ((await read(`reading the code at ${registry}`, () => reader.getCode(registry))) === "0x") {
       fail(`no contract at ${registry} on '${hre.network.name}'`);
     }
-    const log = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`);
+    const caps = URGENCIES.map((u) => `${u} ${gwei(args.maxFee[u])}`).join(", ");
     log(
-      `keeper ${signer.address} on '${hre.network.name}', registry ${registry}${args.once ? ", one scan" : `, every ${args.interval} s`}` +
-        (args.dryRun ? "; DRY RUN: nothing is sent" : ""),
+      `keeper ${me} on '${hre.network.name}', registry ${registry}${args.once ? ", one scan" : `, every ${args.interval} s`}` +
+        (args.dryRun ? "; DRY RUN: nothing is sent" : `; max fee ${caps}; stuck after ${args.stuckBlocks} blocks`) +
+        (custom ? `; reads via ${custom.urls.length} URL(s)${custom.urls.length > 1 ? " (fallback)" : ""}, sends via ${custom.sendUrl ? "--send-url" : "the same"}` : ""),
+      { event: "start", keeper: me, network: hre.network.name, registry, dryRun: args.dryRun },
     );
     const lens = await keeperLens(hre, registry, args.lens, log);
+    const metrics = new KeeperMetrics();
+    const senderLog = (line: string, fields?: Record<string, unknown>) => {
+      if (fields?.event === "replaced") metrics.replacements.inc();
+      log(line, fields);
+    };
+    const sender = new KeeperSender(signer, reader, {
+      fees: { ...DEFAULT_FEES, maxFee: args.maxFee },
+      stuckBlocks: args.stuckBlocks,
+      confirmTimeoutMs: args.confirmTimeout * 1000,
+      log: senderLog,
+      onMined: (receipt) => {
+        metrics.gasUsed.inc(Number(receipt.gasUsed));
+        metrics.feesPaid.inc(Number(receipt.gasUsed * receipt.gasPrice));
+      },
+    });
+    let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+    if (args.metricsPort !== undefined) {
+      server = await serveMetrics(metrics, args.metricsPort, "127.0.0.1", Math.max(300, 3 * args.interval));
+      log(`metrics on http://127.0.0.1:${server.port}/metrics, health on /healthz`, { event: "metrics", port: server.port });
+    }
     let stop = false;
     const onSignal = (signal: string) => {
-      log(`${signal}: stopping after this scan`);
+      log(`${signal}: stopping after this scan`, { event: "signal", signal });
       stop = true;
     };
     if (!args.once) for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, onSignal);
@@ -619,6 +727,9 @@ task("keeper:run", "Keeper bot: scans every vault in a registry and runs the act
         maxActionsPerVault: args.maxActions,
         pageSize: args.pageSize,
         dryRun: args.dryRun,
+        sender,
+        metrics,
+        provider: custom?.reader,
         shouldStop: () => stop,
         log,
       });
@@ -626,5 +737,8 @@ task("keeper:run", "Keeper bot: scans every vault in a registry and runs the act
       fail(`keeper scan failed: ${describeError(error)}`);
     } finally {
       for (const signal of ["SIGINT", "SIGTERM"] as const) process.removeListener(signal, onSignal);
+      server?.close();
+      if (sender.inFlight.size) log(`stopped with ${sender.inFlight.size} transaction(s) in flight: a restart finds them on chain`, { event: "stopped", inFlight: sender.inFlight.size });
+      custom?.reader.destroy();
     }
   });

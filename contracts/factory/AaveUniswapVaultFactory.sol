@@ -25,16 +25,19 @@ contract AaveUniswapVaultFactory {
     AaveUniswapMarkets.Markets internal _markets;
     IOracleModule.OracleConfig internal _oracle;
 
+    /// @param marketsConfig the Aave pool, Uniswap router / factory and assets every vault of this factory uses
+    /// @param oracleConfig the feeds, heartbeats and sequencer feed every vault of this factory uses
+    /// @dev Not named `markets` / `oracle`: those are this contract's view functions.
     constructor(
-        AaveUniswapMarkets.Markets memory markets,
-        IOracleModule.OracleConfig memory oracle,
+        AaveUniswapMarkets.Markets memory marketsConfig,
+        IOracleModule.OracleConfig memory oracleConfig,
         address module,
         IVaultRegistry registry
     ) {
-        MARKETS_HASH = AaveUniswapMarkets.hash(markets, oracle);
+        MARKETS_HASH = AaveUniswapMarkets.hash(marketsConfig, oracleConfig);
         if (IVaultModule(module).MARKETS_HASH() != MARKETS_HASH) revert FactoryModuleMismatch();
-        _markets = markets;
-        _oracle = oracle;
+        _markets = marketsConfig;
+        _oracle = oracleConfig;
         MODULE = module;
         REGISTRY = registry;
     }
