@@ -5,6 +5,7 @@ import type { HardhatUserConfig, NetworkUserConfig } from "hardhat/types";
 import "@nomicfoundation/hardhat-toolbox";
 import "dotenv/config";
 import "./tasks/vault";
+import "./tasks/market";
 import { UserError } from "./tasks/cli";
 
 const SOLC_VERSION = "0.8.28";

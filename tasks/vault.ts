@@ -57,7 +57,8 @@ async function signerFor(hre: HardhatRuntimeEnvironment, account?: string): Prom
     if (!signers[0]) fail(`no account configured for network '${hre.network.name}': set DEPLOYER_PRIVATE_KEY`);
     return signers[0];
   }
-  const signer = signers.find((s) => s.address === account);
+  // Remote accounts (a node's eth_accounts) come lower-case.
+  const signer = signers.find((s) => s.address.toLowerCase() === account.toLowerCase());
   if (!signer) fail(`--signer ${account} is not an account of network '${hre.network.name}'`);
   return signer;
 }

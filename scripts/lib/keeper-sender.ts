@@ -9,7 +9,7 @@
  *   its mined nonce, the pending block's transactions from the account are adopted as in flight (by target vault); if
  *   the node does not show them, nothing is sent until they are mined.
  */
-import type { Provider, Signer, TransactionReceipt } from "ethers";
+import { getAddress, type Provider, type Signer, type TransactionReceipt } from "ethers";
 
 export type Urgency = "band" | "health" | "stop" | "ripcord";
 export const URGENCIES: Urgency[] = ["band", "health", "stop", "ripcord"];
@@ -147,15 +147,31 @@ export class KeeperSender {
     type PendingTx = { from: string; to: string | null; hash: string; nonce: number; data: string; maxFeePerGas: bigint | null; maxPriorityFeePerGas: bigint | null; gasLimit: bigint };
     let transactions: PendingTx[] = [];
     try {
-      const block = await this.provider.getBlock("pending", true);
-      transactions = (block?.prefetchedTransactions ?? []) as unknown as PendingTx[];
+      const raw = this.provider as unknown as { send?: (method: string, params: unknown[]) => Promise<unknown> };
+      if (typeof raw.send === "function") {
+        // Raw JSON-RPC: the pending block's transactions, as the node lists them.
+        const block = (await raw.send("eth_getBlockByNumber", ["pending", true])) as { transactions?: Record<string, string>[] } | null;
+        transactions = (block?.transactions ?? []).map((t) => ({
+          from: t.from,
+          to: t.to ?? null,
+          hash: t.hash,
+          nonce: Number(t.nonce),
+          data: t.input ?? t.data ?? "0x",
+          maxFeePerGas: t.maxFeePerGas !== undefined ? BigInt(t.maxFeePerGas) : t.gasPrice !== undefined ? BigInt(t.gasPrice) : null,
+          maxPriorityFeePerGas: t.maxPriorityFeePerGas !== undefined ? BigInt(t.maxPriorityFeePerGas) : t.gasPrice !== undefined ? BigInt(t.gasPrice) : null,
+          gasLimit: BigInt(t.gas ?? t.gasLimit ?? 0),
+        }));
+      } else {
+        const block = await this.provider.getBlock("pending", true);
+        transactions = (block?.prefetchedTransactions ?? []) as unknown as PendingTx[];
+      }
     } catch {
       return;
     }
     const current = await this.provider.getBlockNumber();
     for (const tx of transactions) {
       if (tx.from.toLowerCase() !== this.account!.toLowerCase() || tx.nonce < mined || tx.nonce >= pending || !tx.to) continue;
-      const vault = tx.to;
+      const vault = getAddress(tx.to); // nodes list addresses in lower case; the map is keyed by checksummed address
       if (this.inFlight.has(vault)) continue;
       this.inFlight.set(vault, {
         vault,
@@ -175,7 +191,8 @@ export class KeeperSender {
   }
 
   /** The in-flight transaction of `vault`, checked: mined (cleared), still pending, or replaced when stuck. */
-  async checkInFlight(vault: string): Promise<SendOutcome | undefined> {
+  async checkInFlight(target: string): Promise<SendOutcome | undefined> {
+    const vault = getAddress(target);
     const tx = this.inFlight.get(vault);
     if (!tx) return undefined;
     const receipt = await this.provider.getTransactionReceipt(tx.hash);
@@ -228,7 +245,8 @@ export class KeeperSender {
   }
 
   /** True when a new transaction may be sent for `vault` (none in flight, nothing unknown pending). */
-  canSend(vault: string): boolean {
+  canSend(target: string): boolean {
+    const vault = getAddress(target);
     return !this.inFlight.has(vault) && this.blockedUntilNonce === undefined;
   }
 
@@ -236,7 +254,8 @@ export class KeeperSender {
    * Sends `data` to `vault` with the fees of `urgency`; waits up to the confirm timeout. Waits (sends nothing) when the
    * cap is below the base fee, when a transaction of this vault is in flight, or when unknown ones are pending.
    */
-  async send(vault: string, data: string, gasLimit: bigint, urgency: Urgency, action: string): Promise<SendOutcome> {
+  async send(target: string, data: string, gasLimit: bigint, urgency: Urgency, action: string): Promise<SendOutcome> {
+    const vault = getAddress(target);
     if (this.nextNonce === undefined) await this.sync();
     if (this.blockedUntilNonce !== undefined) return { status: "waiting", reason: "earlier transactions of this account are pending" };
     if (this.inFlight.has(vault)) return { status: "waiting", reason: `transaction ${this.inFlight.get(vault)!.hash} in flight` };

@@ -14,7 +14,7 @@
  * The contract decides what and how much; the bot only decides when. A vault that fails (stale oracle, not a vault,
  * guard refused, RPC error) is logged with its error and the pass goes on.
  */
-import type { Interface, Provider, Signer, TransactionReceipt } from "ethers";
+import { getAddress, type Interface, type Provider, type Signer, type TransactionReceipt } from "ethers";
 import type { IKeeperLens, ILeveredVault, IVaultRegistry } from "../../typechain-types";
 import type { Ethers } from "./market";
 import { actionName, describeError, gas, hf, lev, revertData, units } from "./format";
@@ -237,21 +237,22 @@ export async function serviceVault(
   const me = await signer.getAddress();
   const connected = vault.connect(signer) as ILeveredVault;
   const sender = opts.dryRun ? undefined : opts.sender;
-  const target = vault.target as string;
-  if (sender?.inFlight.has(target)) {
-    // One transaction in flight per vault: see what became of it (mined, still pending, replaced if stuck).
-    const outcome = await sender.checkInFlight(target);
-    if (outcome) {
-      const previous = sender.inFlight.get(target);
-      const done = outcomeInto(vault, outcome, { vault: target, call: "rebalance", action: previous?.action ?? "in flight", ok: false });
-      log(describeAction(done), { event: "in-flight", vault: target, status: outcome.status });
-      if (outcome.status !== "mined") return [done];
-    }
-  }
+  const target = getAddress(vault.target as string);
   const isKeeper = await vault.isKeeper(me);
   let critical: bigint | undefined;
   const actions: KeeperAction[] = [];
   const name = short(vault.target as string);
+  if (sender?.inFlight.has(target)) {
+    // One transaction in flight per vault: see what became of it (mined, still pending, replaced if stuck).
+    const previous = sender.inFlight.get(target)!;
+    const outcome = await sender.checkInFlight(target);
+    if (outcome) {
+      const done = outcomeInto(vault, outcome, { vault: target, call: "rebalance", action: previous.action, ok: false });
+      actions.push(done);
+      log(describeAction(done), { event: "in-flight", vault: target, status: outcome.status });
+      if (outcome.status !== "mined") return actions;
+    }
+  }
   /** A read after the first attempt: on error, logged and undefined (the vault's turn ends). */
   const read = async <T>(what: string, get: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -423,13 +424,14 @@ export async function keeperPass(
   if (opts.sender) metrics?.inFlight.set(opts.sender.inFlight.size);
   const ok = result.actions.filter((a) => a.ok && !a.dryRun).length;
   const simulated = result.actions.filter((a) => a.dryRun).length;
+  const inFlight = result.actions.filter((a) => a.pending || a.waiting).length;
   const how =
     result.via === "lens"
       ? `KeeperLens scan, ${result.scanCalls} eth_call(s) at block ${result.blockNumber}`
       : `${result.scanCalls} call(s), one trigger() per vault`;
   log(
     `pass: ${result.scanned} vault(s), ${ok} action(s) done, ${simulated ? `${simulated} simulated (dry run), ` : ""}` +
-      `${result.actions.length - ok - simulated} refused, ${result.failures.length} unreadable; ${result.due} due (${how})`,
+      `${inFlight ? `${inFlight} in flight or waiting, ` : ""}${result.actions.length - ok - simulated - inFlight} refused, ${result.failures.length} unreadable; ${result.due} due (${how})`,
   );
   return result;
 }
