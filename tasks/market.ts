@@ -9,7 +9,7 @@ import { task } from "hardhat/config";
 import { Contract } from "ethers";
 import { z } from "zod";
 import { readDeploymentRecord, deploymentsFile } from "../scripts/lib/deployments";
-import { fail, parseArgs, positiveNumber } from "./cli";
+import { fail, integer, parseArgs, positiveNumber } from "./cli";
 
 const FEED_ABI = [
   "function setAnswer(int256 answer)",
@@ -25,10 +25,15 @@ const ROUTER_ABI = [
 ];
 const ERC20_ABI = ["function balanceOf(address) view returns (uint256)", "function approve(address,uint256) returns (bool)"];
 
-const SetPriceArgs = z.object({ price: positiveNumber("price"), dryRun: z.boolean().default(false) });
+const SetPriceArgs = z.object({
+  price: positiveNumber("price"),
+  advance: integer("advance", 0, 365 * 86_400),
+  dryRun: z.boolean().default(false),
+});
 
 task("market:set-price", "Local market only: moves the ETH/USD feed and both Uniswap pools to a price, refreshes the feeds")
   .addParam("price", "ETH/USD, e.g. 1700")
+  .addOptionalParam("advance", "seconds to move the chain's clock forward first (e.g. 3600: past a cooldown)", "0")
   .addFlag("dryRun", "print the current and the target prices, change nothing")
   .setAction(async (raw: unknown, hre) => {
     const args = parseArgs(SetPriceArgs, raw);
@@ -63,6 +68,10 @@ task("market:set-price", "Local market only: moves the ETH/USD feed and both Uni
     if (args.dryRun) {
       console.log(`dry run: oracle $${before.oracle}, 0.05% pool $${before.pool.toFixed(2)} -> would move both to $${args.price}; nothing sent`);
       return before;
+    }
+    if (args.advance > 0) {
+      await hre.network.provider.send("evm_increaseTime", [args.advance]);
+      await hre.network.provider.send("evm_mine", []);
     }
     await setMarketPrice(market, args.price);
     const usdcAnswer = await market.usdcUsdFeed.latestAnswer();

@@ -21,7 +21,7 @@ export interface FeePolicy {
 }
 
 const GWEI = 10n ** 9n;
-export const gwei = (wei: bigint) => `${(Number(wei) / 1e9).toFixed(wei % GWEI === 0n ? 0 : 3)} gwei`;
+export const gwei = (wei: bigint) => `${Number((Number(wei) / 1e9).toFixed(3))} gwei`;
 
 /** Defaults (gwei): caps 50 / 100 / 200 / 500, tips 1 / 2 / 3 / 5. */
 export const DEFAULT_FEES: FeePolicy = {
