@@ -17,6 +17,8 @@ const ROOT = path.join(__dirname, "..", "..");
 const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "bootstrap.js");
 /** `hardhat node` account #3 (the local market's liquidator, unused here): the keeper, allow-listed at deployment. */
 const KEEPER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906".toLowerCase();
+/** Its private key (Hardhat's well-known test mnemonic), for the locally signing --rpc-urls / --send-url mode. */
+const KEEPER_KEY = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -203,5 +205,21 @@ describe("keeper:run against a local hardhat node", function () {
 
     second.child.kill("SIGTERM");
     expect(await second.exited).to.equal(0);
+
+    // --- several RPC URLs (the first one dead) through a FallbackProvider, sending through a separate URL ---
+    await hardhat(["market:set-price", "--price", "2080", "--advance", "3600"]); // -5.5%: ~3.4x, above the band
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const once = await new Promise<string>((resolve, reject) =>
+      execFile(
+        "node",
+        [HARDHAT, "keeper:run", "--registry", record.registry, "--lens", record.lens, "--network", "localhost", "--once",
+          "--rpc-urls", `${dead},${url}`, "--send-url", url],
+        { cwd: ROOT, env: { ...env, KEEPER_PRIVATE_KEY: KEEPER_KEY }, timeout: 180_000 },
+        (error, stdout, stderr) => (error ? reject(new Error(stderr || stdout)) : resolve(stdout)),
+      ),
+    );
+    expect(once).to.include("reads via 2 URL(s) (fallback), sends via --send-url");
+    expect(once).to.match(/rebalance\(\) Delever(Band|Health): gas [\d,]+ lev 3\.\d+x -> 3(\.\d+)?x/);
+    expect(await rpc.getTransactionCount(KEEPER, "latest")).to.equal(sent.nonce + 2);
   });
 });
