@@ -413,6 +413,28 @@ describe("tasks", () => {
       expect(rpc.to(foreign.address).map((r) => r.method)).to.not.include.members(["eth_estimateGas", "eth_sendTransaction"]);
     });
 
+    it("waits, and says so, when the action's max fee is below the base fee; --max-fee is validated", async () => {
+      const { created, stack, keeper, market } = await loadFixture(depositedWorld);
+      await advanceTime(3600, market);
+      await setMarketPrice(market, 2200);
+      const rpc = recordRpc();
+      let run;
+      try {
+        run = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address, maxFee: "band=0" });
+      } finally {
+        rpc.stop();
+      }
+      expect(run.result[0].actions).to.have.length(1);
+      expect(run.result[0].actions[0]).to.include({ action: "ReleverBand", ok: false });
+      expect(run.result[0].actions[0].waiting).to.match(/^the band max fee 0 gwei is below the base fee [\d.]+ gwei$/);
+      expect(run.output).to.match(/rebalance\(\) ReleverBand waits: the band max fee 0 gwei is below the base fee/);
+      expect(rpc.seen.map((r) => r.method)).to.not.include("eth_sendTransaction");
+      expect((await created.vault.trigger()).action).to.equal(Action.ReleverBand);
+      await expect(keeperRun({ registry: stack.registry.target, signer: keeper.address, maxFee: "band=80,health=60" })).to.be.rejectedWith(
+        /^--max-fee: caps must not decrease with urgency \(band <= health <= stop <= ripcord\): health < band$/,
+      );
+    });
+
     it("without the keeper role, pulls the ripcord once HF is below critical", async () => {
       const { created, stack, stranger, market } = await loadFixture(depositedWorld);
       await advanceTime(3600, market);
