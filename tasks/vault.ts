@@ -1,11 +1,14 @@
 /**
  * Operator and user tasks (imported by hardhat.config.ts):
- *   npx hardhat vault:deposit  --vault <addr> --amount <weth> [--wrap] [--receiver <addr>] [--signer <addr>]
- *   npx hardhat vault:withdraw --vault <addr> (--amount <weth> | --all) [--receiver <addr>] [--signer <addr>]
+ *   npx hardhat vault:deposit  --vault <addr> --amount <weth> [--wrap] [--receiver <addr>] [--signer <addr>] [--dry-run]
+ *   npx hardhat vault:withdraw --vault <addr> (--amount <weth> | --all) [--receiver <addr>] [--signer <addr>] [--dry-run]
  *   npx hardhat vault:status   --vault <addr> [--account <addr>]
- *   npx hardhat vault:set-keeper --vault <addr> --keeper <addr> [--remove]   (manager only)
+ *   npx hardhat vault:set-keeper --vault <addr> --keeper <addr> [--remove] [--dry-run]   (manager only)
  *   npx hardhat keeper:run     --registry <addr> [--lens <addr>] [--interval <s>] [--once] [--max-actions <n>]
- *                              [--page-size <n>] [--signer <addr>]
+ *                              [--page-size <n>] [--signer <addr>] [--dry-run] [--max-fee band=50,health=100,...]
+ *                              [--stuck-blocks <n>] [--confirm-timeout <s>] [--rpc-urls <u1,u2>] [--send-url <u>]
+ *                              [--log-format text|json] [--metrics-port <port>]
+ * Arguments are validated (zod, tasks/cli.ts) before the chain is touched; every failure is one line, exit code 1.
  * Add `--network <name>`; the signer defaults to the network's first account (DEPLOYER_PRIVATE_KEY on live networks).
  * This file is loaded with the config, so it must not import `hardhat` or load typechain-types at runtime.
  */
