@@ -60,6 +60,8 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     ///         proxy fallback take empty calldata to the module, which has no receive and refuses it as well) to state
     ///         that intent and to answer solc's "payable fallback without receive" warning; behaviour is unchanged.
     receive() external payable {
+        // No custom error on purpose: the same empty revert data as before this function existed.
+        // solhint-disable-next-line gas-custom-errors
         revert();
     }
 
