@@ -6,6 +6,8 @@ import "@nomicfoundation/hardhat-toolbox";
 import "dotenv/config";
 import "./tasks/vault";
 import { forkBlock } from "./scripts/lib/forks";
+import "./tasks/market";
+import { UserError } from "./tasks/cli";
 
 const SOLC_VERSION = "0.8.28";
 
@@ -37,7 +39,8 @@ function liveNetwork(name: string, chainId: number): NetworkUserConfig | undefin
   const url = process.env[variable];
   const selected = selectedNetwork() === name;
   if (!url) {
-    if (selected) throw new Error(`--network ${name} needs ${variable}: set it in .env (see .env.example)`);
+    // A UserError: one line, no "unexpected error" banner and no stack trace (also where Hardhat assumes CI).
+    if (selected) throw new UserError(`--network ${name} needs ${variable}: set it in .env (see .env.example)`);
     return undefined;
   }
   const key = process.env.DEPLOYER_PRIVATE_KEY;

@@ -234,13 +234,20 @@ async function main() {
   }
   const file = writeDeploymentRecord(record);
   console.log(`\nWrote ${path.relative(process.cwd(), file)}`);
-  const net = network.name === "hardhat" ? "" : ` --network ${network.name}`;
+  if (network.name === "hardhat") {
+    // Nothing to come back to: "Next:" commands would name contracts on a chain that is gone when this script exits.
+    console.log(
+      "(in-process network: everything above is gone when this script exits. For a chain to come back to: " +
+        "`npx hardhat node` in another terminal, then this script with --network localhost)",
+    );
+    return;
+  }
+  const net = ` --network ${network.name}`;
   console.log(
     `Next:\n  npx hardhat vault:status --vault ${created.address}${net}\n` +
       `  npx hardhat vault:deposit --vault ${created.address} --amount 1${local ? " --wrap" : ""}${net}\n` +
       `  npx hardhat keeper:run --registry ${stack.registry.target} --lens ${stack.lens.target}${net}`,
   );
-  if (network.name === "hardhat") console.log("(in-process network: everything above is gone when this script exits)");
 }
 
 main().catch((error) => {

@@ -8,8 +8,10 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { VaultSettings } from "./lib/vault";
+import { defaultSettings, type VaultSettings } from "./lib/vault";
 
+// The defaults shown are the ones the run uses (lib/vault defaultSettings, which the backtest settings start from).
+const D = defaultSettings(3);
 const HELP = `Usage: npm run backtest -- <prices.csv> [options]
 
   --leverage <x>              target leverage of both vaults (default 3)
@@ -19,10 +21,10 @@ const HELP = `Usage: npm run backtest -- <prices.csv> [options]
   --min-hf <x>                keeper health-factor floor (default: min(1.1, halfway to the HF at the band top))
   --critical-hf <x>           ripcord threshold (default: min(1.05, halfway to the floor))
   --cooldown <s>              seconds between band rebalances (default 3600)
-  --max-slippage-bps <bps>    oracle-bounded slippage per swap (default 100)
-  --max-dex-deviation-bps <bps>  (default 100)
-  --max-equity-loss-bps <bps>    (default 100)
-  --max-trade-size <usdc>     debt repaid or borrowed per keeper call (default 5000000)
+  --max-slippage-bps <bps>    oracle-bounded slippage per swap (default ${D.maxSlippageBps})
+  --max-dex-deviation-bps <bps>  DEX spot vs oracle bound (default ${D.maxDexDeviationBps})
+  --max-equity-loss-bps <bps>    equity loss allowed per keeper action, of the value traded (default ${D.maxEquityLossBps})
+  --max-trade-size <usdc>     debt repaid or borrowed per keeper call (default ${D.maxTradeSize.toLocaleString("en-US")})
   --stop-loss <usd>           stop-loss price, 0 = off (default 0)
   --take-profit <usd>         take-profit price, 0 = off (default 0)
   --take-profit-leverage <x>  leverage kept after take-profit (default 1)
@@ -93,6 +95,9 @@ function parseCli(argv: string[]) {
   set("takeProfitLeverage", num("take-profit-leverage", values["take-profit-leverage"]));
   set("trailBps", num("trail-bps", values["trail-bps"]));
   if (values["stop-to-usdc"]) settings.stopToDebtAsset = true;
+  const leverage = num("leverage", values.leverage) ?? 3;
+  // Checked before Hardhat starts; the upper bound (Aave's LTV) is the contract's to check.
+  if (leverage < 1) throw new Error(`--leverage ${values.leverage}: must be >= 1 (1 = no debt)`);
   const base = process.env.INIT_CWD ?? process.cwd();
   const csv = path.resolve(base, positionals[0]);
   const name = path.basename(csv).replace(/\.csv$/i, "");
@@ -100,7 +105,7 @@ function parseCli(argv: string[]) {
     csv,
     out: path.resolve(base, values.out ?? path.join("reports", `backtest-${name}`)),
     quiet: values.quiet ?? false,
-    leverage: num("leverage", values.leverage) ?? 3,
+    leverage,
     depositWeth: num("deposit", values.deposit) ?? 100,
     bandFraction: num("band", values.band),
     keeperFirst: values["keeper-first"] ?? false,
@@ -126,6 +131,7 @@ async function main() {
   const { runBacktest } = await import("./lib/backtest/replay");
   const { buildReport, writeReport } = await import("./lib/backtest/report");
 
+  let replayStarted = performance.now();
   log(`backtest: ${path.basename(args.csv)}, ${points.length} rows, ${args.leverage}x, on '${hre.network.name}'`);
   const run = await runBacktest(hre, points, {
     leverage: args.leverage,
@@ -138,11 +144,18 @@ async function main() {
     uniswapDepth: args.uniswapDepth,
     followLiquidity: args.followLiquidity,
     onRow: (i, n) => {
-      if (i % 50 === 0 || i === n - 1) log(`  row ${i + 1}/${n}  ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      if (i === 0) replayStarted = performance.now();
+      if (i % 50 === 0 || i === n - 1) {
+        const elapsed = (performance.now() - started) / 1000;
+        const perRow = i > 0 ? (performance.now() - replayStarted) / 1000 / i : undefined;
+        const eta = perRow === undefined || i === n - 1 ? "" : `, ETA ${Math.ceil(perRow * (n - 1 - i))} s`;
+        log(`  row ${i + 1}/${n}  ${elapsed.toFixed(1)} s${eta}`);
+      }
     },
   });
   const seconds = (performance.now() - started) / 1000;
-  const report = buildReport(run, { file: path.relative(process.env.INIT_CWD ?? process.cwd(), args.csv), seconds });
+  // Absolute: backtest.json must name the input whatever directory it is read from.
+  const report = buildReport(run, { file: args.csv, seconds });
   const title = `${path.basename(args.csv)}: ${args.leverage}x vault, managed vs unmanaged vs spot`;
   const files = await writeReport(run, report, args.out, title);
   const wall = (performance.now() - started) / 1000;
@@ -153,8 +166,8 @@ async function main() {
     [
       `${path.basename(args.csv)} (${points.length} rows, ${report.input.start.slice(0, 10)} .. ${report.input.end.slice(0, 10)}), ${args.leverage}x, ${wall.toFixed(1)} s (replay ${report.runtime.replaySeconds} s)`,
       `             liquidations  min HF     max DD %   final equity USD  keeper actions  keeper gas`,
-      `  managed    ${String(m.liquidations).padEnd(13)} ${fmt(m.minHealthFactor).padEnd(10)} ${fmt(m.maxDrawdownPct).padEnd(10)} ${fmt(m.finalEquity).padEnd(17)} ${String(m.keeperActions).padEnd(15)} ${m.keeperGas}`,
-      `  unmanaged  ${String(u.liquidations).padEnd(13)} ${fmt(u.minHealthFactor).padEnd(10)} ${fmt(u.maxDrawdownPct).padEnd(10)} ${fmt(u.finalEquity).padEnd(17)} ${String(u.keeperActions).padEnd(15)} ${u.keeperGas}`,
+      `  managed    ${String(m.liquidations).padEnd(13)} ${fmt(m.minHealthFactor).padEnd(10)} ${fmt(m.maxDrawdownPct).padEnd(10)} ${fmt(m.finalEquity).padEnd(17)} ${String(m.keeperActions).padEnd(15)} ${m.keeperGas.toLocaleString("en-US")}`,
+      `  unmanaged  ${String(u.liquidations).padEnd(13)} ${fmt(u.minHealthFactor).padEnd(10)} ${fmt(u.maxDrawdownPct).padEnd(10)} ${fmt(u.finalEquity).padEnd(17)} ${String(u.keeperActions).padEnd(15)} ${u.keeperGas.toLocaleString("en-US")}`,
       `  spot       ${"0".padEnd(13)} ${"-".padEnd(10)} ${fmt(s.maxDrawdownPct).padEnd(10)} ${fmt(s.finalEquity).padEnd(17)} -`,
       `  wrote ${files.json}, ${files.chart}, ${files.csv}`,
     ].join("\n"),

@@ -130,7 +130,7 @@ async function main() {
     rows.push(await positionRow(vault, step.label, String(step.price), action, gasUsed));
   }
   console.log(table(HEADERS, rows));
-  console.log(`\nKeeper bot log (every line is one transaction or refusal; 'pass' lines summarise each scan):`);
+  console.log(`\nKeeper bot log (one line per transaction or refusal; the per-scan summaries are left out):`);
   console.log(actionLog.filter((l) => !l.includes("pass:")).join("\n"));
   const { needed, action } = await vault.trigger();
   console.log(

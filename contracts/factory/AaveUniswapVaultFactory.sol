@@ -26,6 +26,9 @@ contract AaveUniswapVaultFactory {
     AaveUniswapMarkets.Markets internal _markets;
     IOracleModule.OracleConfig internal _oracle;
 
+    /// @param marketsConfig the Aave pool, Uniswap router / factory and assets every vault of this factory uses
+    /// @param oracleConfig the feeds, heartbeats and sequencer feed every vault of this factory uses
+    /// @dev Not named `markets` / `oracle`: those are this contract's view functions.
     constructor(
         AaveUniswapMarkets.Markets memory marketsConfig,
         IOracleModule.OracleConfig memory oracleConfig,

@@ -59,6 +59,15 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         }
     }
 
+    /// @notice Plain ETH is refused: the vault holds only its ERC-20 assets. Declared (rather than letting the payable
+    ///         proxy fallback take empty calldata to the module, which has no receive and refuses it as well) to state
+    ///         that intent and to answer solc's "payable fallback without receive" warning; behaviour is unchanged.
+    receive() external payable {
+        // No custom error on purpose: the same empty revert data as before this function existed.
+        // solhint-disable-next-line gas-custom-errors
+        revert();
+    }
+
     /// @dev Every selector not defined here is served by the module, in this contract's storage.
     function _implementation() internal view override returns (address) {
         return MODULE;

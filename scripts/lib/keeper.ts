@@ -14,11 +14,13 @@
  * The contract decides what and how much; the bot only decides when. A vault that fails (stale oracle, not a vault,
  * guard refused, RPC error) is logged with its error and the pass goes on.
  */
-import type { ContractTransactionReceipt, Interface, Signer } from "ethers";
+import { getAddress, type Interface, type Provider, type Signer, type TransactionReceipt } from "ethers";
 import type { IKeeperLens, ILeveredVault, IVaultRegistry } from "../../typechain-types";
 import type { Ethers } from "./market";
-import { actionName, describeError, gas, hf, lev, units } from "./format";
+import { actionName, describeError, gas, hf, lev, revertData, units } from "./format";
 import { scanAll } from "./keeper-scan";
+import { urgencyOf, type KeeperSender } from "./keeper-sender";
+import { KeeperMetrics } from "./keeper-metrics";
 
 export interface KeeperAction {
   vault: string;
@@ -29,6 +31,14 @@ export interface KeeperAction {
   ok: boolean;
   /** The simulation (staticCall) reverted: nothing was sent. */
   notSent?: boolean;
+  /** Dry run: the simulation passed and nothing was sent; `gasUsed` is the estimate. */
+  dryRun?: boolean;
+  /** Sent, not mined yet (left in flight: checked, and replaced if stuck, on the next passes). */
+  pending?: boolean;
+  /** Not sent: why it waits (fee cap below the base fee, a transaction of this vault in flight...). */
+  waiting?: string;
+  /** Times the transaction was replaced with bumped fees before it was mined. */
+  replaced?: number;
   gasUsed?: bigint;
   txHash?: string;
   leverageBefore?: bigint;
@@ -71,7 +81,14 @@ export interface KeeperOptions {
   maxActionsPerVault?: number;
   /** Vaults per lens `eth_call`, or per registry page without a lens; default 100. */
   pageSize?: number;
-  log?: (line: string) => void;
+  /** Simulate every due action and estimate its gas, send nothing. */
+  dryRun?: boolean;
+  /** Fees per urgency, nonces, in-flight transactions (keeper:run); without it a call is sent and awaited as is. */
+  sender?: KeeperSender;
+  metrics?: KeeperMetrics;
+  /** Reads (scan, trigger, position) through this provider instead of the Hardhat one (e.g. a FallbackProvider). */
+  provider?: Provider;
+  log?: (line: string, fields?: Record<string, unknown>) => void;
 }
 
 const short = (address: string) => `${address.slice(0, 8)}…${address.slice(-4)}`;
@@ -97,6 +114,9 @@ export function describeTriggerFailure(vaultInterface: Interface, selector: stri
 function describeAction(a: KeeperAction): string {
   const head = `vault ${short(a.vault)} ${a.call}() ${a.action}`;
   if (a.notSent) return `${head} not sent: simulation reverted ${a.error}`;
+  if (a.dryRun) return `${head} would be sent (dry run): simulation passed, gas ~${gas(a.gasUsed!)}`;
+  if (a.waiting) return `${head} waits: ${a.waiting}`;
+  if (a.pending) return `${head} sent, not mined yet (tx ${a.txHash}): in flight, checked on the next pass`;
   if (!a.ok) return `${head} FAILED: ${a.error}`;
   let move = "";
   if (a.action === "Poke" && a.highWaterMark !== undefined) {
@@ -105,11 +125,12 @@ function describeAction(a: KeeperAction): string {
     move = ` lev ${lev(a.leverageBefore)} -> ${lev(a.leverageAfter!)}, HF ${hf(a.healthFactorBefore!)} -> ${hf(a.healthFactorAfter!)}`;
   }
   const reward = a.reward !== undefined ? `, reward ${units(a.reward)} collateral` : "";
-  return `${head}: gas ${gas(a.gasUsed!)}${move}${reward} (tx ${a.txHash})`;
+  const replaced = a.replaced ? `, after ${a.replaced} fee bump(s)` : "";
+  return `${head}: gas ${gas(a.gasUsed!)}${move}${reward} (tx ${a.txHash}${replaced})`;
 }
 
 /** Fills the action's outcome from the vault's ActionExecuted / HighWaterMarkRaised / RipcordRewardPaid events. */
-function readEvents(vault: ILeveredVault, receipt: ContractTransactionReceipt, into: KeeperAction): void {
+function readEvents(vault: ILeveredVault, receipt: Pick<TransactionReceipt, "logs">, into: KeeperAction): void {
   for (const log of receipt.logs) {
     let parsed;
     try {
@@ -135,16 +156,27 @@ function readEvents(vault: ILeveredVault, receipt: ContractTransactionReceipt, i
  * Simulates the call on the pending block (the block the transaction would land in), then sends it. A simulated
  * revert is returned with `notSent`; nothing is broadcast.
  */
-async function attempt(vault: ILeveredVault, call: "rebalance" | "ripcord", announced: string): Promise<KeeperAction> {
+async function attempt(
+  vault: ILeveredVault,
+  call: "rebalance" | "ripcord",
+  announced: string,
+  dryRun = false,
+  sender?: KeeperSender,
+): Promise<KeeperAction> {
   const result: KeeperAction = { vault: vault.target as string, call, action: announced, ok: false };
   try {
     if (call === "rebalance") result.action = actionName(await vault.rebalance.staticCall({ blockTag: "pending" }));
     else await vault.ripcord.staticCall({ blockTag: "pending" });
+    if (dryRun) {
+      result.gasUsed = await (call === "rebalance" ? vault.rebalance : vault.ripcord).estimateGas();
+      return { ...result, ok: true, dryRun: true };
+    }
   } catch (error) {
     result.notSent = true;
-    result.error = describeError(error);
+    result.error = describeError(error, vault.interface);
     return result;
   }
+  if (sender) return sendThrough(sender, vault, call, result);
   try {
     // Sending estimates gas again: a state change between simulation and send still fails here, not on chain.
     const tx = await (call === "rebalance" ? vault.rebalance() : vault.ripcord());
@@ -154,7 +186,38 @@ async function attempt(vault: ILeveredVault, call: "rebalance" | "ripcord", anno
     result.txHash = receipt.hash;
     readEvents(vault, receipt, result);
   } catch (error) {
-    result.error = describeError(error);
+    result.error = describeError(error, vault.interface);
+  }
+  return result;
+}
+
+/** Sends a simulated call through the sender (fees per urgency, nonce, in flight); fills `result` from the outcome. */
+async function sendThrough(sender: KeeperSender, vault: ILeveredVault, call: "rebalance" | "ripcord", result: KeeperAction): Promise<KeeperAction> {
+  try {
+    const estimate = await (call === "rebalance" ? vault.rebalance : vault.ripcord).estimateGas();
+    const data = call === "rebalance" ? vault.interface.encodeFunctionData("rebalance") : vault.interface.encodeFunctionData("ripcord");
+    const outcome = await sender.send(result.vault, data, estimate + estimate / 5n, urgencyOf(result.action, call), result.action);
+    return outcomeInto(vault, outcome, result);
+  } catch (error) {
+    result.error = describeError(error, vault.interface);
+    return result;
+  }
+}
+
+function outcomeInto(vault: ILeveredVault, outcome: Awaited<ReturnType<KeeperSender["send"]>>, result: KeeperAction): KeeperAction {
+  if (outcome.status === "waiting") {
+    result.waiting = outcome.reason;
+  } else if (outcome.status === "pending") {
+    result.pending = true;
+    result.txHash = outcome.hash;
+    result.replaced = outcome.replaced;
+  } else {
+    result.txHash = outcome.receipt.hash;
+    result.gasUsed = outcome.receipt.gasUsed;
+    result.replaced = outcome.replaced;
+    result.ok = outcome.receipt.status === 1;
+    if (result.ok) readEvents(vault, outcome.receipt, result);
+    else result.error = "reverted on chain";
   }
   return result;
 }
@@ -173,16 +236,29 @@ export async function serviceVault(
   const log = opts.log ?? console.log;
   const me = await signer.getAddress();
   const connected = vault.connect(signer) as ILeveredVault;
+  const sender = opts.dryRun ? undefined : opts.sender;
+  const target = getAddress(vault.target as string);
   const isKeeper = await vault.isKeeper(me);
   let critical: bigint | undefined;
   const actions: KeeperAction[] = [];
   const name = short(vault.target as string);
+  if (sender?.inFlight.has(target)) {
+    // One transaction in flight per vault: see what became of it (mined, still pending, replaced if stuck).
+    const previous = sender.inFlight.get(target)!;
+    const outcome = await sender.checkInFlight(target);
+    if (outcome) {
+      const done = outcomeInto(vault, outcome, { vault: target, call: "rebalance", action: previous.action, ok: false });
+      actions.push(done);
+      log(describeAction(done), { event: "in-flight", vault: target, status: outcome.status });
+      if (outcome.status !== "mined") return actions;
+    }
+  }
   /** A read after the first attempt: on error, logged and undefined (the vault's turn ends). */
   const read = async <T>(what: string, get: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await get();
     } catch (error) {
-      log(`vault ${name} stopped: ${what} failed: ${describeError(error)}`);
+      log(`vault ${name} stopped: ${what} failed: ${describeError(error, vault.interface)}`);
       return undefined;
     }
   };
@@ -195,12 +271,13 @@ export async function serviceVault(
     }
     let done: KeeperAction | undefined;
     if (isKeeper) {
-      done = await attempt(connected, "rebalance", actionName(announced));
+      done = await attempt(connected, "rebalance", actionName(announced), opts.dryRun, sender);
       actions.push(done);
       log(describeAction(done));
     } else if (i === 0) {
       log(`vault ${name} ${actionName(announced)} due, but ${short(me)} is not an allow-listed keeper`);
     }
+    if (done?.pending || done?.waiting) break; // in flight or waiting: no ripcord on top of it
     if (!done?.ok) {
       // Read only for the vaults a rebalance could not serve.
       critical ??= await read("automationConfig()", async () => (await vault.automationConfig()).criticalHealthFactor);
@@ -208,12 +285,13 @@ export async function serviceVault(
       const healthFactor = await read("position()", async () => (await vault.position()).healthFactor);
       if (healthFactor === undefined) break;
       if (healthFactor < critical) {
-        done = await attempt(connected, "ripcord", "Ripcord");
+        done = await attempt(connected, "ripcord", "Ripcord", opts.dryRun, sender);
         actions.push(done);
         log(describeAction(done));
       }
     }
-    if (!done?.ok) break;
+    // A dry run changes nothing: the next chunk would be the same call again.
+    if (!done?.ok || done.dryRun) break;
   }
   return actions;
 }
@@ -232,19 +310,39 @@ interface Scan {
   blockNumber?: number;
 }
 
-/** Every decision from KeeperLens pages (see scanAll): failed vaults become failures, named from the vault's ABI. */
-async function scanWithLens(ethers: Ethers, lensAddress: string, registryAddress: string, pageSize: number): Promise<Scan> {
-  const lens = (await ethers.getContractAt("IKeeperLens", lensAddress)).connect(ethers.provider) as unknown as IKeeperLens;
+/**
+ * Every decision from KeeperLens pages (see scanAll): failed vaults become failures. The lens keeps only the revert
+ * selector, so each failed vault's trigger() is called once more (at the scan's block) to decode the error with its
+ * arguments, e.g. `OracleStale(feed=0x..., updatedAt=..., heartbeat=3600)`; if that call answers differently, the
+ * selector is named from the vault's ABI.
+ */
+/** A contract connected to the reading provider (the Hardhat one unless `reader` is given). */
+async function at<T>(ethers: Ethers, name: string, address: string, reader?: Provider): Promise<T> {
+  return (await ethers.getContractAt(name, address)).connect(reader ?? ethers.provider) as unknown as T;
+}
+
+async function scanWithLens(ethers: Ethers, lensAddress: string, registryAddress: string, pageSize: number, reader?: Provider): Promise<Scan> {
+  const lens = await at<IKeeperLens>(ethers, "IKeeperLens", lensAddress, reader);
   const scan = await scanAll(lens, registryAddress, { batchSize: pageSize });
   const failed = scan.decisions.filter((d) => d.failed);
   const vaultInterface = failed.length ? (await ethers.getContractAt("ILeveredVault", failed[0].vault)).interface : undefined;
   return {
     decisions: scan.decisions.filter((d) => !d.failed).map((d) => ({ vault: d.vault, needed: d.needed, action: BigInt(d.action) })),
-    failures: failed.map((d) => ({
-      vault: d.vault,
-      error: describeTriggerFailure(vaultInterface!, d.errorSelector),
-      selector: d.errorSelector,
-    })),
+    failures: await Promise.all(
+      failed.map(async (d) => {
+        let error = describeTriggerFailure(vaultInterface!, d.errorSelector);
+        if (d.errorSelector !== NO_REVERT_DATA) {
+          const vault = await at<ILeveredVault>(ethers, "ILeveredVault", d.vault, reader);
+          try {
+            await vault.trigger({ blockTag: scan.blockNumber });
+          } catch (reason) {
+            const data = revertData(reason);
+            if (data?.slice(0, 10) === d.errorSelector) error = describeError(reason, vault.interface);
+          }
+        }
+        return { vault: d.vault, error, selector: d.errorSelector };
+      }),
+    ),
     scanned: scan.decisions.length,
     calls: scan.calls,
     blockNumber: scan.blockNumber,
@@ -252,8 +350,8 @@ async function scanWithLens(ethers: Ethers, lensAddress: string, registryAddress
 }
 
 /** Without a lens: the registry's pages, then each vault's trigger() (the vaults of a page together). */
-async function scanWithTriggers(ethers: Ethers, registryAddress: string, pageSize: number): Promise<Scan> {
-  const registry = (await ethers.getContractAt("IVaultRegistry", registryAddress)) as unknown as IVaultRegistry;
+async function scanWithTriggers(ethers: Ethers, registryAddress: string, pageSize: number, reader?: Provider): Promise<Scan> {
+  const registry = await at<IVaultRegistry>(ethers, "IVaultRegistry", registryAddress, reader);
   const count = await registry.vaultCount();
   const scan: Scan = { decisions: [], failures: [], scanned: 0, calls: 1 };
   for (let offset = 0n; offset < count; offset += BigInt(pageSize)) {
@@ -261,12 +359,12 @@ async function scanWithTriggers(ethers: Ethers, registryAddress: string, pageSiz
     scan.calls += 1 + page.length;
     const answers = await Promise.all(
       page.map(async (address): Promise<Decision | VaultFailure> => {
+        const vault = await at<ILeveredVault>(ethers, "ILeveredVault", address, reader);
         try {
-          const vault = (await ethers.getContractAt("ILeveredVault", address)) as unknown as ILeveredVault;
           const { needed, action } = await vault.trigger();
           return { vault: address, needed, action };
         } catch (error) {
-          return { vault: address, error: describeError(error) };
+          return { vault: address, error: describeError(error, vault.interface) };
         }
       }),
     );
@@ -289,8 +387,8 @@ export async function keeperPass(
   const log = opts.log ?? console.log;
   const pageSize = opts.pageSize ?? 100;
   const scan = opts.lens
-    ? await scanWithLens(ethers, opts.lens, registryAddress, pageSize)
-    : await scanWithTriggers(ethers, registryAddress, pageSize);
+    ? await scanWithLens(ethers, opts.lens, registryAddress, pageSize, opts.provider)
+    : await scanWithTriggers(ethers, registryAddress, pageSize, opts.provider);
   const due = scan.decisions.filter((d) => d.needed);
   const result: KeeperPassResult = {
     scanned: scan.scanned,
@@ -301,28 +399,39 @@ export async function keeperPass(
     actions: [],
     failures: [...scan.failures],
   };
+  const metrics = opts.metrics;
   for (const failure of scan.failures) {
+    metrics?.failures.inc({ error: KeeperMetrics.errorName(failure.error) });
     const selector = failure.selector && failure.selector !== NO_REVERT_DATA ? ` [${failure.selector}]` : "";
     log(`vault ${short(failure.vault)} skipped: ${failure.error}${selector}`);
   }
   for (const decision of due) {
     try {
-      const vault = (await ethers.getContractAt("ILeveredVault", decision.vault)) as unknown as ILeveredVault;
+      const vault = await at<ILeveredVault>(ethers, "ILeveredVault", decision.vault, opts.provider);
       result.actions.push(...(await serviceVault(vault, signer, decision.action, opts)));
     } catch (error) {
       const failure = { vault: decision.vault, error: describeError(error) };
       result.failures.push(failure);
+      metrics?.failures.inc({ error: KeeperMetrics.errorName(failure.error) });
       log(`vault ${short(decision.vault)} skipped: ${failure.error}`);
     }
   }
-  const ok = result.actions.filter((a) => a.ok).length;
+  for (const a of result.actions) {
+    const outcome = a.dryRun ? "dry_run" : a.ok ? "mined" : a.pending ? "pending" : a.waiting ? "waiting" : a.notSent ? "not_sent" : "failed";
+    metrics?.actions.inc({ call: a.call, action: a.action, outcome });
+    if (a.error) metrics?.failures.inc({ error: KeeperMetrics.errorName(a.error) });
+  }
+  if (opts.sender) metrics?.inFlight.set(opts.sender.inFlight.size);
+  const ok = result.actions.filter((a) => a.ok && !a.dryRun).length;
+  const simulated = result.actions.filter((a) => a.dryRun).length;
+  const inFlight = result.actions.filter((a) => a.pending || a.waiting).length;
   const how =
     result.via === "lens"
       ? `KeeperLens scan, ${result.scanCalls} eth_call(s) at block ${result.blockNumber}`
       : `${result.scanCalls} call(s), one trigger() per vault`;
   log(
-    `pass: ${result.scanned} vault(s), ${ok} action(s) done, ` +
-      `${result.actions.length - ok} refused, ${result.failures.length} unreadable; ${result.due} due (${how})`,
+    `pass: ${result.scanned} vault(s), ${ok} action(s) done, ${simulated ? `${simulated} simulated (dry run), ` : ""}` +
+      `${inFlight ? `${inFlight} in flight or waiting, ` : ""}${result.actions.length - ok - simulated - inFlight} refused, ${result.failures.length} unreadable; ${result.due} due (${how})`,
   );
   return result;
 }
@@ -337,10 +446,16 @@ export async function runKeeper(
   const log = opts.log ?? console.log;
   const passes: KeeperPassResult[] = [];
   for (;;) {
+    opts.metrics?.scans.inc();
     try {
-      passes.push(await keeperPass(ethers, registryAddress, signer, opts));
+      // The account's nonces and pending transactions, read back from the chain (a restart finds its own sends).
+      if (opts.sender && !opts.dryRun) await opts.sender.sync();
+      const pass = await keeperPass(ethers, registryAddress, signer, opts);
+      passes.push(pass);
+      opts.metrics?.scanSucceeded(pass.scanned);
     } catch (error) {
       // The registry itself could not be read (RPC down...): a long-running bot waits and tries again.
+      opts.metrics?.scanFailures.inc();
       if (opts.once) throw error;
       log(`pass failed: ${describeError(error)}`);
     }

@@ -19,7 +19,7 @@ import { createVault, type CreatedVault } from "../../scripts/lib/deploy";
 import { writeDeploymentRecord, type DeploymentRecord } from "../../scripts/lib/deployments";
 import type { KeeperPassResult } from "../../scripts/lib/keeper";
 import { countRpc } from "../../scripts/lib/rpc-counter";
-import type { DepositResult, WithdrawResult } from "../../tasks/vault";
+import type { DepositResult, StatusResult, WithdrawResult } from "../../tasks/vault";
 import { SETTINGS_3X, vaultStackWorld, type VaultStackWorld } from "../factory/fixtures";
 
 const WAD = 10n ** 18n;
@@ -164,6 +164,142 @@ describe("tasks", () => {
     });
   });
 
+  describe("bad input: one line, before the chain is touched", () => {
+    it("refuses malformed amounts and addresses without sending a request", async () => {
+      const { created, alice } = await loadFixture(vaultStackWorld);
+      const base = { vault: created.address, signer: alice.address };
+      const cases: [Record<string, unknown>, RegExp][] = [
+        [{ ...base, amount: "-1" }, /^--amount must be positive \(got '-1'\)$/],
+        [{ ...base, amount: "abc" }, /^--amount 'abc' is not a number: write tokens as a decimal, e\.g\. 1\.5$/],
+        [{ ...base, amount: "1e3" }, /^--amount '1e3': write the number without an exponent/],
+        [{ ...base, amount: "0" }, /^--amount must be > 0$/],
+        [{ ...base, amount: "1", vault: "0x12" }, /^--vault '0x12' is not an address \(0x followed by 40 hex digits\)$/],
+        [{ ...base, amount: "1", vault: created.address.toLowerCase().replace("0x", "0X") }, /is not an address/],
+        [{ ...base, amount: "1", receiver: "0xAbCdEf0000000000000000000000000000000001" }, /^--receiver '0xAbCd.*' has a wrong checksum/],
+        [{ ...base, amount: "1", signer: "nope" }, /^--signer 'nope' is not an address/],
+      ];
+      const rpc = recordRpc();
+      try {
+        for (const [args, message] of cases) {
+          const error = await hre.run("vault:deposit", args).then(
+            () => undefined,
+            (e: Error) => e,
+          );
+          expect(error, JSON.stringify(args)).to.be.instanceOf(Error);
+          expect(error!.message, JSON.stringify(args)).to.match(message);
+          expect(error!.message).to.not.include("\n");
+          expect(error!.constructor.name).to.equal("UserError");
+        }
+      } finally {
+        rpc.stop();
+      }
+      expect(rpc.seen).to.deep.equal([]);
+    });
+
+    it("refuses more decimals than the token has, a non-vault, a signer that is not an account, bad integers", async () => {
+      const { created, alice, market, stack, keeper } = await loadFixture(vaultStackWorld);
+      await expect(
+        runTask("vault:deposit", { vault: created.address, amount: "1.0000000000000000001", signer: alice.address }),
+      ).to.be.rejectedWith(/^--amount 1\.0000000000000000001 has 19 decimals; WETH has 18$/);
+      for (const notVault of [market.weth.target, stack.registry.target]) {
+        await expect(runTask("vault:status", { vault: notVault })).to.be.rejectedWith(
+          new RegExp(`^${notVault} is not a levered vault \\(asset\\(\\) / debtAsset\\(\\) failed: `),
+        );
+      }
+      await expect(runTask("vault:status", { vault: "0x000000000000000000000000000000000000dEaD" })).to.be.rejectedWith(
+        /^no contract at 0x000000000000000000000000000000000000dEaD on 'hardhat'$/,
+      );
+      await expect(
+        runTask("vault:deposit", { vault: created.address, amount: "1", signer: "0x000000000000000000000000000000000000dEaD" }),
+      ).to.be.rejectedWith(/^--signer 0x000000000000000000000000000000000000dEaD is not an account of network 'hardhat'$/);
+      await expect(
+        keeperRun({ registry: stack.registry.target, signer: keeper.address, pageSize: "0", interval: "x" }),
+      ).to.be.rejectedWith(/^--interval must be an integer from 1 up \(got 'x'\); --page-size must be an integer from 1 to 100000 \(got '0'\)$/);
+    });
+  });
+
+  describe("--dry-run", () => {
+    it("vault:deposit and vault:withdraw print the effect (shares, assets, leverage and HF after, gas) and change nothing", async () => {
+      const { created, alice, stranger, market } = await loadFixture(depositedWorld);
+      const before = { block: await hre.ethers.provider.getBlockNumber(), supply: await created.vault.totalSupply(), position: plain(await created.vault.position()) };
+      const wethBefore = await market.weth.balanceOf(stranger.address);
+
+      // The stranger has no WETH: the dry run wraps and approves too, on the snapshot.
+      const deposit = await runTask<DepositResult>("vault:deposit", { vault: created.address, amount: "2", signer: stranger.address, wrap: true, dryRun: true });
+      expect(deposit.result).to.include({ dryRun: true, txHash: "" });
+      expect(deposit.result.shares).to.be.gt(0n);
+      expect(deposit.result.gasUsed).to.be.gt(200_000n);
+      expect(deposit.result.leverageAfter).to.be.closeTo(3n * WAD, WAD / 50n);
+      expect(deposit.output).to.include("dry run: simulated on a snapshot of the chain and reverted; nothing was sent");
+      expect(deposit.output).to.match(/would deposit 2 WETH for [\d.,]+ shares to 0x[0-9a-fA-F]{40}; gas wrap [\d,]+, approve [\d,]+, deposit [\d,]+/);
+      expect(deposit.output).to.match(/vault after: +leverage 3(\.\d+)?x, HF [\d.]+, equity \$[\d,]+/);
+
+      const withdraw = await runTask<WithdrawResult>("vault:withdraw", { vault: created.address, all: true, signer: alice.address, dryRun: true });
+      expect(withdraw.result).to.include({ dryRun: true, txHash: "" });
+      expect(withdraw.result.assets).to.be.within(parseEther("9.7"), parseEther("10"));
+      expect(withdraw.result.shares).to.equal(before.supply);
+      expect(withdraw.output).to.match(/would redeem [\d.,]+ shares \(preview [\d.]+ WETH\): [\d.]+ WETH to 0x[0-9a-fA-F]{40} for [\d.,]+ shares; gas [\d,]+/);
+      expect(withdraw.output).to.match(/vault after: +leverage 1x, HF ∞, equity \$0$/m);
+
+      expect(await hre.ethers.provider.getBlockNumber()).to.equal(before.block);
+      expect(await created.vault.totalSupply()).to.equal(before.supply);
+      expect(plain(await created.vault.position())).to.deep.equal(before.position);
+      expect(await market.weth.balanceOf(stranger.address)).to.equal(wethBefore);
+      expect(await created.vault.balanceOf(stranger.address)).to.equal(0n);
+    });
+
+    it("vault:set-keeper and keeper:run simulate, estimate gas and send nothing", async () => {
+      const { created, stack, owner, keeper, stranger, market } = await loadFixture(depositedWorld);
+      const setKeeper = await runTask<boolean>("vault:set-keeper", { vault: created.address, keeper: stranger.address, signer: owner.address, dryRun: true });
+      expect(setKeeper.result).to.equal(false);
+      expect(setKeeper.output).to.match(/would have 0x[0-9a-fA-F]{40} allow-listed on 0x[0-9a-fA-F]{40} \(keeper now: no\); gas ~[\d,]+/);
+      expect(await created.vault.isKeeper(stranger.address)).to.equal(false);
+
+      await advanceTime(3600, market);
+      await setMarketPrice(market, 2200);
+      const block = await hre.ethers.provider.getBlockNumber();
+      const rpc = recordRpc();
+      let run;
+      try {
+        run = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address, dryRun: true });
+      } finally {
+        rpc.stop();
+      }
+      const [pass] = run.result;
+      expect(pass.actions).to.have.length(1);
+      expect(pass.actions[0]).to.include({ call: "rebalance", action: "ReleverBand", ok: true, dryRun: true });
+      expect(pass.actions[0].gasUsed).to.be.gt(100_000n);
+      expect(rpc.seen.map((r) => r.method)).to.not.include("eth_sendTransaction");
+      expect(await hre.ethers.provider.getBlockNumber()).to.equal(block);
+      expect((await created.vault.trigger()).action).to.equal(Action.ReleverBand);
+      expect(run.output).to.include("DRY RUN: nothing is sent");
+      expect(run.output).to.match(/rebalance\(\) ReleverBand would be sent \(dry run\): simulation passed, gas ~[\d,]+/);
+      expect(run.output).to.include("0 action(s) done, 1 simulated (dry run), 0 refused");
+    });
+  });
+
+  describe("vault:status with a stale oracle", () => {
+    it("still prints roles and configuration, and says which feed is stale since when", async () => {
+      const { created, market } = await loadFixture(depositedWorld);
+      const [, , , updatedAt] = await market.ethUsdFeed.latestRoundData();
+      await time.increaseTo(updatedAt + 3600n + 7200n); // the 1 h heartbeat ran out two hours ago
+      await expect(created.vault.position()).to.be.revertedWithCustomError(created.vault, "OracleStale");
+      const { result, output } = await runTask<StatusResult>("vault:status", { vault: created.address });
+      expect(result.position).to.equal(undefined);
+      expect(result.oracleStale).to.deep.equal({
+        feed: market.ethUsdFeed.target,
+        updatedAt,
+        heartbeat: 3600n,
+        staleSince: updatedAt + 3600n,
+      });
+      const since = new Date(Number(updatedAt + 3600n) * 1000).toISOString().replace(".000Z", "Z");
+      expect(output).to.match(new RegExp(`unavailable: oracle STALE: feed .*\\(${market.ethUsdFeed.target}\\) last answered at .*, heartbeat 3600 s: stale since ${since} \\(2 h 0 min ago\\)`));
+      for (const expected of ["Levered WETH 3x (lvWETH3x)", "roles: owner", "band 2.7x-3.3x", "stop-loss 1,500 USDC/WETH", "mode Active", "trigger: unavailable (OracleStale(feed="]) {
+        expect(output).to.include(expected);
+      }
+    });
+  });
+
   describe("vault:withdraw", () => {
     it("withdraws an exact amount, then --all redeems every share", async () => {
       const { created, alice, market } = await loadFixture(depositedWorld);
@@ -277,6 +413,28 @@ describe("tasks", () => {
       expect(rpc.to(foreign.address).map((r) => r.method)).to.not.include.members(["eth_estimateGas", "eth_sendTransaction"]);
     });
 
+    it("waits, and says so, when the action's max fee is below the base fee; --max-fee is validated", async () => {
+      const { created, stack, keeper, market } = await loadFixture(depositedWorld);
+      await advanceTime(3600, market);
+      await setMarketPrice(market, 2200);
+      const rpc = recordRpc();
+      let run;
+      try {
+        run = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address, maxFee: "band=0" });
+      } finally {
+        rpc.stop();
+      }
+      expect(run.result[0].actions).to.have.length(1);
+      expect(run.result[0].actions[0]).to.include({ action: "ReleverBand", ok: false });
+      expect(run.result[0].actions[0].waiting).to.match(/^the band max fee 0 gwei is below the base fee [\d.]+ gwei$/);
+      expect(run.output).to.match(/rebalance\(\) ReleverBand waits: the band max fee 0 gwei is below the base fee/);
+      expect(rpc.seen.map((r) => r.method)).to.not.include("eth_sendTransaction");
+      expect((await created.vault.trigger()).action).to.equal(Action.ReleverBand);
+      await expect(keeperRun({ registry: stack.registry.target, signer: keeper.address, maxFee: "band=80,health=60" })).to.be.rejectedWith(
+        /^--max-fee: caps must not decrease with urgency \(band <= health <= stop <= ripcord\): health < band$/,
+      );
+    });
+
     it("without the keeper role, pulls the ripcord once HF is below critical", async () => {
       const { created, stack, stranger, market } = await loadFixture(depositedWorld);
       await advanceTime(3600, market);
@@ -319,11 +477,12 @@ describe("tasks", () => {
       const { result, output } = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address });
       const [pass] = result;
       expect(pass).to.include({ scanned: 2, via: "lens", due: 1 });
-      expect(pass.failures).to.deep.equal([
-        { vault: broken.address, error: "OracleStale(address,uint256,uint256)", selector },
-      ]);
+      // The lens keeps only the selector: the failed vault's trigger() is read again and decoded with its arguments.
+      const [, , , updatedAt] = await feed.latestRoundData();
+      const decoded = `OracleStale(feed=${feed.target}, updatedAt=${updatedAt} (${new Date(Number(updatedAt) * 1000).toISOString().replace(".000Z", "Z")}), heartbeat=3600)`;
+      expect(pass.failures).to.deep.equal([{ vault: broken.address, error: decoded, selector }]);
       expect(pass.actions.map((a) => [a.vault, a.action, a.ok])).to.deep.equal([[created.address, "ReleverBand", true]]);
-      expect(output).to.include(`skipped: OracleStale(address,uint256,uint256) [${selector}]`);
+      expect(output).to.include(`skipped: ${decoded} [${selector}]`);
       expect(output).to.include("1 unreadable");
     });
 
