@@ -51,12 +51,14 @@ export function chartSpec(run: BacktestRun, title: string): TopLevelSpec {
     scale: { type: "utc" as const },
     axis: { format: "%b %d", title: null, labelAngle: 0 },
   };
-  const color = {
+  // Each panel's legend lists only the series it draws (the HF panel has no spot line).
+  const colorFor = (series: readonly (typeof SERIES)[number][]) => ({
     field: "series",
     type: "nominal" as const,
-    scale: { domain: [...SERIES], range: COLORS },
+    scale: { domain: [...series], range: series.map((s) => COLORS[SERIES.indexOf(s)]) },
     legend: { title: null, orient: "top" as const },
-  };
+  });
+  const color = colorFor(SERIES);
   // One legend for the event markers: same domain for shape and colour; liquidations red, keeper actions not
   // in the series colours.
   const eventDomain = [...new Set(events.map((e) => e.event))].sort();
@@ -135,7 +137,7 @@ export function chartSpec(run: BacktestRun, title: string): TopLevelSpec {
             encoding: {
               x,
               y: { field: "value", type: "quantitative", title: "HF", scale: { domain: [0, HF_CHART_MAX], clamp: true } },
-              color,
+              color: colorFor(["managed", "unmanaged"]),
             },
           },
           {

@@ -24,9 +24,11 @@ export interface VaultMetrics {
   keeperGasByType: Record<string, number>;
   /** USD of equity the keeper's actions cost at oracle prices (price impact, pool fees, flash premium, rewards). */
   keeperEquityCost: number;
-  /** Keeper calls that reverted (simulated: no gas spent), by error name. */
+  /** Keeper calls refused (simulation: nothing sent; sent: failed on chain) or scans whose trigger() reverted, by error name. */
   keeperFailures: number;
   keeperFailuresByError: Record<string, number>;
+  /** Of those, transactions that were sent and failed on chain (gas spent). */
+  keeperFailuresSent: number;
   /** WETH paid out by ripcord calls. */
   ripcordRewards: number;
   /** Rows whose health factor (on arrival or after actions) was below the vault's floor. */
@@ -96,10 +98,12 @@ export function vaultMetrics(run: BacktestRun, position: PositionName): VaultMet
   const depositedValue = run.options.depositWeth * initialPrice;
   const last = samples[samples.length - 1];
   const floor = run.settings.minHealthFactor;
+  // Every price update's samples (on arrival and after the actors), not only the row ends.
+  const extremes = run.extremes[position];
   return {
     liquidations: liquidations.length,
-    minHealthFactor: round(Math.min(...hfs, HF_CAP)),
-    maxDrawdownPct: maxDrawdownPct(equity),
+    minHealthFactor: round(Math.min(...hfs, extremes.minHealthFactor, HF_CAP)),
+    maxDrawdownPct: Math.max(maxDrawdownPct(equity), round(extremes.maxDrawdownPct, 4)),
     finalEquity: round(last.equity, 2),
     keeperActions: actions.length,
     keeperGas: actions.reduce((sum, a) => sum + a.gas, 0),
@@ -115,6 +119,7 @@ export function vaultMetrics(run: BacktestRun, position: PositionName): VaultMet
     keeperEquityCost: round(actions.reduce((sum, a) => sum + a.equityCost, 0), 2),
     keeperFailures: failures.length,
     keeperFailuresByError: countBy(failures, (f) => `${f.action}: ${errorName(f.error)}`),
+    keeperFailuresSent: failures.filter((f) => f.stage === "sent").length,
     ripcordRewards: round(actions.reduce((s, a) => s + (a.reward ?? 0), 0)),
     rowsBelowMinHealthFactor: samples.filter((s) => Math.min(s.healthFactor, s.healthFactorOnArrival) < floor).length,
     ...(managed ? { finalMode: rows[rows.length - 1].managedMode } : {}),

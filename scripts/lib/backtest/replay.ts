@@ -1,25 +1,39 @@
 /**
  * Replays a price path on the local market (real Aave V3 + Uniswap V3 bytecode, in-process Hardhat network) for
  * three positions built from the same collateral:
- *   - managed:   a vault whose allow-listed keeper calls `rebalance()` (and `ripcord()` as a last resort) at each row;
- *   - unmanaged: a second vault with the same settings and the same starting leverage that no keeper ever touches;
+ *   - managed:   a vault created through the factory into a registry, served by the project's keeper bot
+ *                (scripts/lib/keeper.ts `keeperPass`: KeeperLens scan -> simulate on the pending block -> send);
+ *   - unmanaged: a second vault with the same settings and the same starting leverage, outside the registry, that no
+ *                keeper ever touches;
  *   - spot:      the collateral simply held.
- * At every row the chain clock moves to the row's time, the ETH/USD feed is set to the row's price and both
- * Uniswap pools are arbitraged to it with real swaps (setMarketPrice). Liquidators then call the real
- * Aave `liquidationCall` on any vault whose health factor is below 1 (both vaults: a managed vault whose keeper
- * could not act is liquidated like any other borrower), repeatedly while it stays below 1.
+ * Liquidators call the real Aave `liquidationCall` on any vault whose health factor is below 1 (both vaults: a
+ * managed vault whose keeper could not act is liquidated like any other borrower), repeatedly while it stays below 1.
+ *
+ * Two models of how prices reach the chain:
+ *   - `realistic` (default): each interval is walked along its path (previous close -> the interval's low when the
+ *     CSV gives one -> close, log-linear in between); the ETH/USD feed publishes as Chainlink does (deviation
+ *     threshold or heartbeat, ./oracle), the pools are arbitraged to the market price the actors will see (the DEX
+ *     leads the feed), and liquidators and the keeper act `latency` blocks after each update.
+ *   - `rows`: every CSV row is one jump of feed and pools, actors `reactionDelay` seconds later: the pessimistic bound.
  */
-import { MaxUint256, formatUnits, parseEther, type TransactionReceipt } from "ethers";
+import { MaxUint256, formatUnits, parseEther, type Contract } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { ILeveredVault } from "../../../typechain-types";
+import type { ILeveredVault, KeeperLens } from "../../../typechain-types";
+import type { IOracleModule } from "../../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
 import { deployMarket, type Market } from "../market";
-import { fund, liquidate, setMarketPrice } from "../market-helpers";
-import { deployVault, type VaultSettings } from "../vault";
+import { fund, liquidate } from "../market-helpers";
+import { priceE8ToSqrtX96, toPriceE8 } from "../price-math";
+import { deployVault, localMarketAddresses, localOracleConfig, type VaultSettings } from "../vault";
+import { createVault, deployStack } from "../deploy";
+import { keeperPass, type KeeperAction as BotAction } from "../keeper";
 import { errorDecoder, type ErrorDecoder } from "./errors";
 import { LiquidityFollower, type LiquidityMove } from "./liquidity";
+import { marketSteps, stepSummary, waypoints, type MarketStep } from "./oracle";
+import { resolveOptions, type BacktestOptions, type ResolvedOptions } from "./options";
+export { resolveOptions, REPLAY_MODELS, type BacktestOptions, type ReplayModel, type ResolvedOptions } from "./options";
 import type { PricePoint } from "./prices";
 import { backtestSettings } from "./settings";
-import { ACTIONS } from "../format";
+import { ACTIONS, MODES } from "../format";
 
 /** Health factors at or above this (no debt: the contracts return type(uint256).max) are reported as this. */
 export const HF_CAP = 1e9;
@@ -28,45 +42,20 @@ export const HF_CAP = 1e9;
 export const ACTION_NAMES = ACTIONS;
 /** The vault's IVaultAutomation.Action names, by enum value (Poke: raising the trailing stop's high-water mark). */
 export type ActionName = (typeof ACTION_NAMES)[number];
-export const MODE_NAMES = ["Active", "StoppedOut", "ProfitTaken"] as const;
+export const MODE_NAMES = MODES;
 export type ModeName = (typeof MODE_NAMES)[number];
-
-export interface BacktestOptions {
-  /** Target leverage of both vaults. */
-  leverage: number;
-  /** Collateral (WETH) each position starts with. */
-  depositWeth: number;
-  /** Overrides of the vault settings (human units); the rest comes from `backtestSettings(leverage)`. */
-  settings?: Partial<VaultSettings>;
-  /** Half-width of the leverage band as a fraction of (L - 1). */
-  bandFraction?: number;
-  /** Cap on keeper calls in one row (a large delever proceeds in maxTradeSize chunks). */
-  maxKeeperCallsPerRow?: number;
-  /** Cap on liquidation calls per position in one row. */
-  maxLiquidationsPerRow?: number;
-  /** Seconds after the row's price update at which the first movers act; the others act as long again later. */
-  reactionDelay?: number;
-  /** Who acts first on a row's new price: liquidators (conservative, default) or the keeper. */
-  keeperFirst?: boolean;
-  /** Multiplier on the local Uniswap liquidity (deployMarket's uniswapDepth). */
-  uniswapDepth?: number;
-  /** The LP re-centres its concentrated Uniswap positions on the price as it moves (see ./liquidity). */
-  followLiquidity?: boolean;
-  /** Called after each row. */
-  onRow?: (index: number, total: number) => void;
-}
 
 export type PositionName = "managed" | "unmanaged";
 
-/** One position at one row; values in USD, ratios plain numbers. */
+/** One position at one moment; values in USD, ratios plain numbers. */
 export interface VaultSample {
   /** USD, position().equityValue (0 when debt exceeds assets). */
   equity: number;
   /** null when equity is 0 (leverage undefined). */
   leverage: number | null;
-  /** Capped at HF_CAP (no debt). After this row's keeper actions and liquidations. */
+  /** Capped at HF_CAP (no debt). At the end of the row, after the actors. */
   healthFactor: number;
-  /** Health factor right after the row's price update, before keeper or liquidators acted (capped). */
+  /** Lowest health factor right after a price update in this row, before keeper or liquidators acted (capped). */
   healthFactorOnArrival: number;
   /** WETH supplied on Aave plus idle WETH. */
   collateral: number;
@@ -78,8 +67,10 @@ export interface RowRecord {
   index: number;
   /** Unix seconds of the CSV row. */
   timestamp: number;
-  /** USD per ETH from the CSV (= feed = pools after the update). */
+  /** USD per ETH from the CSV (= the pools at the row's end). */
   price: number;
+  /** The feed's answer at the row's end (rows model: = price). */
+  oraclePrice: number;
   managed: VaultSample;
   unmanaged: VaultSample;
   /** USD value of the collateral held. */
@@ -89,15 +80,22 @@ export interface RowRecord {
 
 export interface KeeperAction {
   row: number;
+  /** Unix seconds on the path's clock (CSV time) at which the keeper acted. */
   timestamp: number;
+  /** Market (pool) price when the keeper acted. */
   price: number;
   action: ActionName;
+  /** The function the bot called. */
+  call: "rebalance" | "ripcord";
   gas: number;
   leverageBefore: number | null;
   leverageAfter: number | null;
   healthFactorBefore: number;
   healthFactorAfter: number;
-  /** USD of equity the action cost at oracle prices (swap price impact, fees, flash premium, ripcord reward). */
+  /**
+   * USD of equity the keeper's pass cost at oracle prices (swap price impact, fees, flash premium, ripcord reward),
+   * split evenly over the pass's successful actions.
+   */
   equityCost: number;
   /** WETH paid to the caller (ripcord only). */
   reward?: number;
@@ -107,9 +105,11 @@ export interface KeeperFailure {
   row: number;
   timestamp: number;
   price: number;
-  /** What trigger() said was due, or Ripcord. */
-  action: ActionName;
-  /** Decoded revert (custom error with its arguments). */
+  /** What the bot was asked to do (the trigger's action, Ripcord, or Scan when trigger() itself reverted). */
+  action: string;
+  /** `simulation`: refused by the staticCall, nothing sent; `sent`: the transaction failed; `scan`: trigger() reverted. */
+  stage: "simulation" | "sent" | "scan";
+  /** Decoded revert (custom error with its arguments where the bot decoded them). */
   error: string;
 }
 
@@ -132,8 +132,16 @@ export interface LiquidationFailure {
   error: string;
 }
 
+/** Extremes over every sample (each price update on arrival and after the actors), not only row ends. */
+export interface PositionExtremes {
+  minHealthFactor: number;
+  maxDrawdownPct: number;
+  minEquity: number;
+  samples: number;
+}
+
 export interface BacktestRun {
-  options: Required<Omit<BacktestOptions, "onRow" | "settings">>;
+  options: ResolvedOptions;
   settings: VaultSettings;
   rows: RowRecord[];
   keeperActions: KeeperAction[];
@@ -142,28 +150,36 @@ export interface BacktestRun {
   liquidationFailures: LiquidationFailure[];
   /** LP re-centring transactions (followLiquidity only). */
   liquidityMoves: (LiquidityMove & { row: number; price: number })[];
-  timing: { setupSeconds: number; replaySeconds: number; msPerRow: number };
+  extremes: Record<PositionName, PositionExtremes>;
+  /** Price updates on chain: feed publications and pool-only steps (outages); rows model: one per row. */
+  updates: ReturnType<typeof stepSummary>;
+  timing: {
+    setupSeconds: number;
+    replaySeconds: number;
+    msPerRow: number;
+    msPerUpdate: number;
+    /** Seconds the chain clock ran behind the schedule because actors needed more blocks than the gap allowed. */
+    clockSlipSeconds: number;
+  };
 }
 
 const WAD_MAX_THRESHOLD = BigInt(HF_CAP) * 10n ** 18n;
 const ONE = 10n ** 18n;
+/** Gas for the market's own transactions (feed, arbitrage swaps): fixed, so that no estimate runs first. */
+const MARKET_TX_GAS = 1_500_000n;
 
 const wadToNumber = (x: bigint) => Number(formatUnits(x, 18));
 const hfToNumber = (hf: bigint) => (hf >= WAD_MAX_THRESHOLD ? HF_CAP : wadToNumber(hf));
 /** position().leverage is type(uint256).max when equity <= 0. */
 const leverageToNumber = (lev: bigint, equity: bigint) => (equity === 0n || lev >= WAD_MAX_THRESHOLD ? null : wadToNumber(lev));
+const optLev = (x: bigint | undefined) => (x === undefined || x >= WAD_MAX_THRESHOLD ? null : wadToNumber(x));
 
-type PositionState = Awaited<ReturnType<ILeveredVault["position"]>>;
-
-function sample(p: PositionState, onArrival: PositionState = p): VaultSample {
-  return {
-    equity: wadToNumber(p.equityValue),
-    leverage: leverageToNumber(p.leverage, p.equityValue),
-    healthFactor: hfToNumber(p.healthFactor),
-    healthFactorOnArrival: hfToNumber(onArrival.healthFactor),
-    collateral: Number(formatUnits(p.collateral + p.idleCollateral, 18)),
-    debt: Number(formatUnits(p.debt, 6)),
-  };
+interface Snapshot {
+  equity: number;
+  leverage: number | null;
+  healthFactor: number;
+  collateral: number;
+  debt: number;
 }
 
 export async function runBacktest(
@@ -171,43 +187,51 @@ export async function runBacktest(
   path: PricePoint[],
   options: BacktestOptions,
 ): Promise<BacktestRun> {
-  const opts = {
-    leverage: options.leverage,
-    depositWeth: options.depositWeth,
-    bandFraction: options.bandFraction ?? 0.1,
-    maxKeeperCallsPerRow: options.maxKeeperCallsPerRow ?? 5,
-    maxLiquidationsPerRow: options.maxLiquidationsPerRow ?? 10,
-    reactionDelay: options.reactionDelay ?? 60,
-    keeperFirst: options.keeperFirst ?? false,
-    uniswapDepth: options.uniswapDepth ?? 1,
-    followLiquidity: options.followLiquidity ?? false,
-  };
+  const opts = resolveOptions(options);
   if (path.length < 2) throw new Error("the price path needs at least 2 rows");
-  const minGap = Math.min(...path.slice(1).map((p, i) => p.timestamp - path[i].timestamp));
-  if (2 * opts.reactionDelay + 60 >= minGap) {
-    throw new Error(`reaction delay ${opts.reactionDelay} s does not fit between rows ${minGap} s apart`);
+  if (opts.model === "rows") {
+    const minGap = Math.min(...path.slice(1).map((p, i) => p.timestamp - path[i].timestamp));
+    if (2 * opts.reactionDelay + 60 >= minGap) {
+      throw new Error(`reaction delay ${opts.reactionDelay} s does not fit between rows ${minGap} s apart`);
+    }
   }
+  const steps = opts.model === "realistic" ? marketSteps(path, opts.oracle) : undefined;
   const { ethers } = hre;
-  const provider = hre.network.provider;
   const setupStarted = performance.now();
 
   // ---------------------------------------------------------------- setup at the first price
   const market = await deployMarket(ethers, { ethPrice: path[0].price, uniswapDepth: opts.uniswapDepth });
   const [depositor, keeper] = market.users;
   const settings = backtestSettings(opts.leverage, options.settings, { bandFraction: opts.bandFraction });
-  const decode = await errorDecoder(hre, ["ILeveredVault", "AaveUniswapLeverageVault", "AaveUniswapVaultModule"]);
-  const deploy = async (s: VaultSettings, keepers: string[]) => {
-    try {
-      return (await deployVault(ethers, market, { settings: s, keepers })).vault;
-    } catch (error) {
-      throw new Error(`vault settings rejected: ${decode(error)}\nsettings: ${JSON.stringify(s)}`);
-    }
+  const decode = await errorDecoder(hre, [
+    "ILeveredVault", "AaveUniswapLeverageVault", "AaveUniswapVaultModule", "AaveUniswapVaultFactory", "VaultRegistry",
+  ]);
+  // The vaults accept the collateral feed for as long as its heartbeat: a feed on time is never stale to them.
+  const oracle: IOracleModule.OracleConfigStruct = {
+    ...localOracleConfig(market),
+    collateralHeartbeat: opts.model === "realistic" ? opts.oracle.heartbeat : 3600,
   };
-  const managed = await deploy(settings, [keeper.address]);
-  const unmanaged = await deploy({ ...settings, name: `${settings.name} (unmanaged)` }, []);
+  const stack = await deployStack(ethers, { markets: localMarketAddresses(market), oracle, owner: market.deployer });
+  const rejected = (error: unknown, s: VaultSettings) =>
+    new Error(`vault settings rejected: ${decode(error)}${process.env.DEBUG ? `\nsettings: ${JSON.stringify(s)}` : " (DEBUG=1 prints them)"}`);
+  let managed: ILeveredVault;
+  let unmanaged: ILeveredVault;
+  try {
+    managed = (await createVault(ethers, stack.factory, market.deployer, { settings, keepers: [keeper.address], salt: "backtest-managed" })).vault;
+  } catch (error) {
+    throw rejected(error, settings);
+  }
+  const unmanagedSettings = { ...settings, name: `${settings.name} (unmanaged)` };
+  try {
+    // Outside the registry: the keeper bot never sees it (the ripcord is permissionless).
+    unmanaged = (await deployVault(ethers, market, { settings: unmanagedSettings, module: stack.module, oracle })).vault;
+  } catch (error) {
+    throw rejected(error, unmanagedSettings);
+  }
 
   const deposit = parseEther(String(opts.depositWeth));
   await fund(market, depositor.address, { weth: 2n * deposit });
+  const pools = new PoolMover(market, settings.swapFee);
   for (const vault of [managed, unmanaged]) {
     await (await market.weth.connect(depositor).getFunction("approve")(vault.target, MaxUint256)).wait();
     try {
@@ -216,12 +240,11 @@ export async function runBacktest(
       throw new Error(`deposit of ${opts.depositWeth} WETH at ${opts.leverage}x failed: ${decode(error)}`);
     }
     // Each deposit's levering swap moved the pools: bring them back so both vaults start alike.
-    await setMarketPrice(market, path[0].price);
+    await pools.moveTo(path[0].price, true);
   }
 
   const follower = opts.followLiquidity ? await LiquidityFollower.create(market) : undefined;
-  const chainStart = Number((await ethers.provider.getBlock("latest"))!.timestamp);
-  const chainTime = (row: number) => chainStart + (path[row].timestamp - path[0].timestamp);
+  const chainStart = Number((await ethers.provider.getBlock("latest"))!.timestamp) + 1;
 
   const run: BacktestRun = {
     options: opts,
@@ -232,201 +255,411 @@ export async function runBacktest(
     liquidations: [],
     liquidationFailures: [],
     liquidityMoves: [],
-    timing: { setupSeconds: 0, replaySeconds: 0, msPerRow: 0 },
+    extremes: { managed: newExtremes(), unmanaged: newExtremes() },
+    updates: steps ? stepSummary(steps) : { steps: path.length - 1, feedUpdates: path.length - 1, deviationUpdates: 0, heartbeatUpdates: 0, outageSteps: 0, outages: 0 },
+    timing: { setupSeconds: 0, replaySeconds: 0, msPerRow: 0, msPerUpdate: 0, clockSlipSeconds: 0 },
   };
-  const criticalHealthFactor = (await managed.automationConfig()).criticalHealthFactor;
-  const start = await positions({ managed, unmanaged });
-  const ctx: RowContext = {
-    market, managed, unmanaged, keeper, decode, run, opts, criticalHealthFactor, mode: "Active", lastPosition: sample(start[0]),
+  const ctx: ReplayContext = {
+    hre, market, managed, unmanaged, keeper, decode, run, opts, pools, follower, chainStart,
+    lens: stack.lens, registry: stack.registry.target as string,
+    t0: path[0].timestamp, mode: "Active", oraclePrice: path[0].price, usdcFeedUpdatedAt: chainStart,
+    rowArrival: { managed: HF_CAP, unmanaged: HF_CAP }, followCheckedAt: path[0].price, arrivalEquity: 0, acted: false,
   };
-  await record(ctx, 0, path[0], start);
+  const start = await snapshots(ctx);
+  track(ctx, start);
+  record(ctx, 0, path[0], start);
   run.timing.setupSeconds = (performance.now() - setupStarted) / 1000;
 
   // ---------------------------------------------------------------- replay
   const replayStarted = performance.now();
-  let usdcFeedUpdatedAt = chainStart;
-  const mineAt = async (timestamp: number) => {
-    const latest = Number((await ethers.provider.getBlock("latest"))!.timestamp);
-    if (latest >= timestamp) throw new Error(`row actions ran past ${timestamp}: raise --reaction-delay`);
-    await provider.send("evm_mine", [timestamp]);
-  };
-  for (let i = 1; i < path.length; i++) {
-    const t = chainTime(i);
-    await provider.send("evm_setNextBlockTimestamp", [t]);
-    // The USDC/USD feed never moves; it is re-stamped well before the vault's 24 h heartbeat runs out.
-    if (t - usdcFeedUpdatedAt > 6 * 3600) {
-      await (await market.usdcUsdFeed.setAnswer(await market.usdcUsdFeed.latestAnswer())).wait();
-      usdcFeedUpdatedAt = t;
-    }
-    await setMarketPrice(market, path[i].price);
-    for (const move of (await follower?.follow()) ?? []) run.liquidityMoves.push({ ...move, row: i, price: path[i].price });
-    // First movers act `reactionDelay` after the price, the others `reactionDelay` later. The keeper's first
-    // transaction thus lands at the same offset in every row whatever else was mined, so a cooldown equal to
-    // the row spacing is neither shortened nor stretched by a second.
-    await mineAt(t + opts.reactionDelay);
-    const onArrival = await positions(ctx);
-
-    if (opts.keeperFirst) {
-      await runKeeper(ctx, i, path[i]);
-      await mineAt(t + 2 * opts.reactionDelay);
-      await liquidateAll(ctx, i, path[i]);
-    } else {
-      await liquidateAll(ctx, i, path[i]);
-      await mineAt(t + 2 * opts.reactionDelay);
-      await runKeeper(ctx, i, path[i]);
-      // The keeper could not bring the managed vault above 1: liquidators come back.
-      await liquidateIfUnhealthy(ctx, "managed", i, path[i]);
-    }
-    await record(ctx, i, path[i], onArrival);
-    options.onRow?.(i, path.length);
-  }
+  if (steps) await replayRealistic(ctx, path, steps, options.onRow);
+  else await replayRows(ctx, path, options.onRow);
   run.timing.replaySeconds = (performance.now() - replayStarted) / 1000;
   run.timing.msPerRow = (run.timing.replaySeconds * 1000) / (path.length - 1);
+  run.timing.msPerUpdate = (run.timing.replaySeconds * 1000) / Math.max(1, run.updates.steps);
   return run;
 }
 
-interface RowContext {
+interface ReplayContext {
+  hre: HardhatRuntimeEnvironment;
   market: Market;
   managed: ILeveredVault;
   unmanaged: ILeveredVault;
   keeper: Market["deployer"];
+  lens: KeeperLens;
+  registry: string;
   decode: ErrorDecoder;
   run: BacktestRun;
-  opts: BacktestRun["options"];
-  /** wad, the managed vault's ripcord threshold. */
-  criticalHealthFactor: bigint;
+  opts: ResolvedOptions;
+  pools: PoolMover;
+  follower?: LiquidityFollower;
+  /** Chain timestamp of the path's first row. */
+  chainStart: number;
+  /** Unix seconds of the path's first row. */
+  t0: number;
   mode: ModeName;
-  /** The managed vault before the keeper transaction being recorded. */
-  lastPosition: VaultSample;
+  /** The feed's current answer, USD. */
+  oraclePrice: number;
+  usdcFeedUpdatedAt: number;
+  /** Lowest HF on arrival of a price in the current row. */
+  rowArrival: Record<PositionName, number>;
+  /** Pool price at which the liquidity follower last looked. */
+  followCheckedAt: number;
+  /** The managed vault's equity on arrival of the current update (USD). */
+  arrivalEquity: number;
+  /** Something happened in the last act() (an action, a liquidation or a failure). */
+  acted: boolean;
 }
 
-type Positions = [managed: PositionState, unmanaged: PositionState];
-
-async function positions(ctx: Pick<RowContext, "managed" | "unmanaged">): Promise<Positions> {
-  return Promise.all([ctx.managed.position(), ctx.unmanaged.position()]);
+/** The moment actors act, for the records: CSV clock, market price, row. */
+interface Moment {
+  row: number;
+  timestamp: number;
+  price: number;
 }
 
-async function record(ctx: RowContext, index: number, point: PricePoint, onArrival: Positions): Promise<void> {
-  const [m, u] = await positions(ctx);
+function newExtremes(): PositionExtremes & { peak: number } {
+  return { minHealthFactor: HF_CAP, maxDrawdownPct: 0, minEquity: Infinity, samples: 0, peak: 0 };
+}
+
+// ------------------------------------------------------------------ chain clock
+
+async function latestTimestamp(ctx: ReplayContext): Promise<number> {
+  return Number((await ctx.hre.ethers.provider.getBlock("latest"))!.timestamp);
+}
+
+/** The next transaction lands at `timestamp` (or right after the latest block if that is already later). */
+async function scheduleAt(ctx: ReplayContext, timestamp: number, strict: boolean): Promise<void> {
+  const latest = await latestTimestamp(ctx);
+  if (latest >= timestamp) {
+    if (strict) throw new Error(`row actions ran past ${timestamp}: raise --reaction-delay`);
+    ctx.run.timing.clockSlipSeconds += latest + 1 - timestamp;
+    return;
+  }
+  await ctx.hre.network.provider.send("evm_setNextBlockTimestamp", [timestamp]);
+}
+
+/** Mines an empty block at `timestamp` so that reads (the keeper's scan) see that time; later if already past. */
+async function mineAt(ctx: ReplayContext, timestamp: number, strict: boolean): Promise<void> {
+  const latest = await latestTimestamp(ctx);
+  if (latest >= timestamp) {
+    if (strict) throw new Error(`row actions ran past ${timestamp}: raise --reaction-delay`);
+    // Due in the block just mined (same latency for both actors) is on time: the next block follows it.
+    ctx.run.timing.clockSlipSeconds += latest - timestamp;
+    return;
+  }
+  await ctx.hre.network.provider.send("evm_mine", [timestamp]);
+}
+
+// ------------------------------------------------------------------ market moves
+
+/**
+ * Arbitrage of both Uniswap pools to a price with real swaps (as market-helpers' swapPoolTo, with the pools' fee and
+ * direction known and a fixed gas limit: 1 read and 1 transaction per pool instead of ~8 requests).
+ */
+class PoolMover {
+  private readonly pools: { pool: Contract; fee: number; lastPrice: number }[];
+  constructor(private readonly market: Market, private readonly vaultFee: number) {
+    this.pools = [
+      { pool: market.uniPool500, fee: market.fees.uniswapLow, lastPrice: 0 },
+      { pool: market.uniPool3000, fee: market.fees.uniswapMedium, lastPrice: 0 },
+    ];
+  }
+
+  /**
+   * The pool the vaults trade in follows every move; the other one (nobody trades in it here) only once it is 1 %
+   * off, or when `all` is set: a swap costs ~20 ms on the in-process chain, the largest part of an update.
+   */
+  async moveTo(price: number, all = false): Promise<void> {
+    const { arbitrageur, weth, usdc, swapRouter, wethIsToken0 } = this.market;
+    const target = priceE8ToSqrtX96(toPriceE8(price), wethIsToken0);
+    const router = swapRouter.connect(arbitrageur) as Contract;
+    for (const entry of this.pools) {
+      const { pool, fee, lastPrice } = entry;
+      if (!all && fee !== this.vaultFee && Math.abs(price / lastPrice - 1) < 0.01) continue;
+      entry.lastPrice = price;
+      const { sqrtPriceX96: current } = await pool.slot0();
+      if (current === target) continue;
+      const zeroForOne = target < current;
+      const wethIn = zeroForOne === wethIsToken0;
+      const [tokenIn, tokenOut] = wethIn ? [weth, usdc] : [usdc, weth];
+      // The arbitrageur is funded far beyond any move; the router pulls only what reaching the limit takes.
+      await (
+        await router.exactInputSingle(
+          {
+            tokenIn: tokenIn.target, tokenOut: tokenOut.target, fee, recipient: arbitrageur.address, deadline: MaxUint256,
+            amountIn: wethIn ? 10n ** 30n : 10n ** 24n, amountOutMinimum: 0n, sqrtPriceLimitX96: target,
+          },
+          { gasLimit: MARKET_TX_GAS },
+        )
+      ).wait();
+    }
+  }
+}
+
+/** Feed answer, pools, USDC feed re-stamp and LP re-centring for one price update. */
+async function publish(ctx: ReplayContext, feedPrice: number | undefined, poolPrice: number, moment: Moment, allPools = false): Promise<void> {
+  const { market } = ctx;
+  const now = (await latestTimestamp(ctx)) + 1;
+  // The USDC/USD feed never moves; it is re-stamped well before the vault's 24 h heartbeat runs out.
+  if (now - ctx.usdcFeedUpdatedAt > 6 * 3600) {
+    await (await market.usdcUsdFeed.setAnswer(10n ** 8n, { gasLimit: MARKET_TX_GAS })).wait();
+    ctx.usdcFeedUpdatedAt = now;
+  }
+  if (feedPrice !== undefined) {
+    await (await market.ethUsdFeed.setAnswer(toPriceE8(feedPrice), { gasLimit: MARKET_TX_GAS })).wait();
+    ctx.oraclePrice = feedPrice;
+  }
+  await ctx.pools.moveTo(poolPrice, allPools);
+  // The follower re-centres only once the price has left the middle half of the range (+-20% here): looking after
+  // every 2% move is enough and saves two reads per update.
+  if (ctx.follower && Math.abs(Math.log(poolPrice / ctx.followCheckedAt)) > 0.02) {
+    ctx.followCheckedAt = poolPrice;
+    for (const move of await ctx.follower.follow()) ctx.run.liquidityMoves.push({ ...move, row: moment.row, price: poolPrice });
+  }
+}
+
+// ------------------------------------------------------------------ the two models
+
+async function replayRows(ctx: ReplayContext, path: PricePoint[], onRow: BacktestOptions["onRow"]): Promise<void> {
+  const { opts } = ctx;
+  for (let i = 1; i < path.length; i++) {
+    const t = ctx.chainStart + (path[i].timestamp - ctx.t0);
+    const moment = { row: i, timestamp: path[i].timestamp, price: path[i].price };
+    await scheduleAt(ctx, t, true);
+    await publish(ctx, path[i].price, path[i].price, moment, true);
+    // First movers act `reactionDelay` after the price, the others `reactionDelay` later. The keeper's first
+    // transaction thus lands at the same offset in every row whatever else was mined, so a cooldown equal to
+    // the row spacing is neither shortened nor stretched by a second.
+    await mineAt(ctx, t + opts.reactionDelay, true);
+    await act(ctx, moment, t + 2 * opts.reactionDelay, true);
+    const end = await snapshots(ctx);
+    track(ctx, end);
+    record(ctx, i, path[i], end);
+    onRow?.(i, path.length, i / (path.length - 1));
+  }
+}
+
+async function replayRealistic(ctx: ReplayContext, path: PricePoint[], steps: MarketStep[], onRow: BacktestOptions["onRow"]): Promise<void> {
+  const { opts } = ctx;
+  const priceAt = marketPrice(path);
+  const [keeperDelay, liquidatorDelay] = [opts.keeperLatencyBlocks, opts.liquidatorLatencyBlocks].map((blocks) =>
+    Math.max(1, Math.ceil(blocks * opts.oracle.blockTime)),
+  );
+  const first = opts.keeperFirst ? Math.min(keeperDelay, liquidatorDelay) : liquidatorDelay;
+  const second = opts.keeperFirst ? liquidatorDelay : keeperDelay;
+  const lead = Math.max(keeperDelay, liquidatorDelay);
+  let row = 1;
+  const finishRowsBefore = async (nextRow: number) => {
+    for (; row < nextRow; row++) {
+      const end = await snapshots(ctx);
+      record(ctx, row, path[row], end);
+      onRow?.(row, path.length, done / steps.length);
+    }
+  };
+  let done = 0;
+  for (const step of steps) {
+    await finishRowsBefore(step.row);
+    const t = ctx.chainStart + Math.ceil(step.t);
+    const pathTime = ctx.t0 + step.t;
+    // Arbitrageurs keep the pools at the market: when the actors' transactions land, `lead` seconds after the feed's,
+    // the market has already moved on along the path (the DEX leads the feed).
+    const poolPrice = priceAt(Math.min(step.t + lead, path[path.length - 1].timestamp - ctx.t0));
+    const moment = { row: step.row, timestamp: Math.round(pathTime), price: poolPrice };
+    await scheduleAt(ctx, t, false);
+    await publish(ctx, step.feed ? step.price : undefined, poolPrice, moment);
+    await mineAt(ctx, t + first, false);
+    const arrival = await act(ctx, moment, t + second, false);
+    // Nobody acted: the positions are what they were on arrival (but for seconds of interest).
+    if (ctx.acted) track(ctx, await snapshots(ctx));
+    else track(ctx, arrival);
+    done += 1;
+  }
+  await finishRowsBefore(path.length);
+}
+
+/** The market price along the path (log-linear between waypoints), by seconds since the first row. */
+export function marketPrice(path: PricePoint[]): (t: number) => number {
+  const points = waypoints(path);
+  let k = 1;
+  return (t: number) => {
+    if (t <= 0) return points[0].price;
+    if (t < points[k - 1].t) k = 1;
+    while (k < points.length - 1 && points[k].t < t) k++;
+    const [a, b] = [points[k - 1], points[k]];
+    if (t >= b.t) return b.price;
+    const f = (t - a.t) / (b.t - a.t);
+    return Math.exp(Math.log(a.price) + f * (Math.log(b.price) - Math.log(a.price)));
+  };
+}
+
+/**
+ * The actors after a price update; the first movers' block is already mined. Liquidators first (default): they act,
+ * then the keeper at `secondAt`, then liquidators again on the managed vault if the keeper could not lift it above 1.
+ */
+async function act(ctx: ReplayContext, moment: Moment, secondAt: number, strict: boolean): Promise<Snapshots> {
+  const { run } = ctx;
+  const events = () => run.liquidations.length + run.keeperActions.length + run.liquidationFailures.length + run.keeperFailures.length;
+  const before = events();
+  const arrival = await snapshots(ctx);
+  ctx.arrivalEquity = arrival.managed.equity;
+  track(ctx, arrival);
+  ctx.rowArrival.managed = Math.min(ctx.rowArrival.managed, arrival.managed.healthFactor);
+  ctx.rowArrival.unmanaged = Math.min(ctx.rowArrival.unmanaged, arrival.unmanaged.healthFactor);
+  // The vault's HF is Aave's from the same feed; a margin covers rounding. Liquidators check Aave itself.
+  const mayLiquidate = (p: PositionName) => arrival[p].healthFactor < 1.01;
+  if (ctx.opts.keeperFirst) {
+    await runKeeper(ctx, moment);
+    await mineAt(ctx, secondAt, strict);
+    await liquidateIfUnhealthy(ctx, "unmanaged", moment, mayLiquidate("unmanaged"));
+    await liquidateIfUnhealthy(ctx, "managed", moment, true);
+  } else {
+    await liquidateIfUnhealthy(ctx, "unmanaged", moment, mayLiquidate("unmanaged"));
+    await liquidateIfUnhealthy(ctx, "managed", moment, mayLiquidate("managed"));
+    await mineAt(ctx, secondAt, strict);
+    await runKeeper(ctx, moment);
+    // The keeper could not bring the managed vault above 1: liquidators come back.
+    await liquidateIfUnhealthy(ctx, "managed", moment, true);
+  }
+  ctx.acted = events() !== before;
+  return arrival;
+}
+
+// ------------------------------------------------------------------ positions
+
+type Snapshots = Record<PositionName, Snapshot>;
+
+async function snapshots(ctx: ReplayContext): Promise<Snapshots> {
+  const [managed, unmanaged] = await Promise.all([snapshot(ctx, ctx.managed), snapshot(ctx, ctx.unmanaged)]);
+  return { managed, unmanaged };
+}
+
+/**
+ * position() of the vault; when it reverts (its oracle stale during an outage) the same figures from Aave's account
+ * data and the vault's idle balances at the Aave oracle's price.
+ */
+async function snapshot(ctx: ReplayContext, vault: ILeveredVault): Promise<Snapshot> {
+  try {
+    const p = await vault.position();
+    return {
+      equity: wadToNumber(p.equityValue),
+      leverage: leverageToNumber(p.leverage, p.equityValue),
+      healthFactor: hfToNumber(p.healthFactor),
+      collateral: Number(formatUnits(p.collateral + p.idleCollateral, 18)),
+      debt: Number(formatUnits(p.debt, 6)),
+    };
+  } catch {
+    const { market } = ctx;
+    const user = vault.target as string;
+    const [account, idleWeth, idleUsdc, debt, price] = await Promise.all([
+      market.pool.getUserAccountData(user),
+      market.weth.balanceOf(user) as Promise<bigint>,
+      market.usdc.balanceOf(user) as Promise<bigint>,
+      market.variableDebtUSDC.balanceOf(user) as Promise<bigint>,
+      market.aaveOracle.getAssetPrice(market.weth.target) as Promise<bigint>,
+    ]);
+    const usd = (base: bigint) => Number(base) / 1e8;
+    const gross = usd(account.totalCollateralBase) + (Number(formatUnits(idleWeth, 18)) * Number(price)) / 1e8 + Number(formatUnits(idleUsdc, 6));
+    const equity = Math.max(0, gross - usd(account.totalDebtBase));
+    return {
+      equity,
+      leverage: equity > 0 ? gross / equity : null,
+      healthFactor: account.totalDebtBase === 0n ? HF_CAP : hfToNumber(account.healthFactor),
+      collateral: (usd(account.totalCollateralBase) * 1e8) / Number(price) + Number(formatUnits(idleWeth, 18)),
+      debt: Number(formatUnits(debt, 6)),
+    };
+  }
+}
+
+function track(ctx: ReplayContext, s: Snapshots): void {
+  for (const name of ["managed", "unmanaged"] as const) {
+    const e = ctx.run.extremes[name] as PositionExtremes & { peak: number };
+    const { equity, healthFactor } = s[name];
+    e.samples += 1;
+    e.minHealthFactor = Math.min(e.minHealthFactor, healthFactor);
+    e.minEquity = Math.min(e.minEquity, equity);
+    e.peak = Math.max(e.peak, equity);
+    if (e.peak > 0) e.maxDrawdownPct = Math.max(e.maxDrawdownPct, ((e.peak - equity) / e.peak) * 100);
+  }
+}
+
+function record(ctx: ReplayContext, index: number, point: PricePoint, end: Snapshots): void {
+  const sample = (name: PositionName): VaultSample => ({
+    equity: end[name].equity,
+    leverage: end[name].leverage,
+    healthFactor: end[name].healthFactor,
+    healthFactorOnArrival: Math.min(ctx.rowArrival[name], end[name].healthFactor),
+    collateral: end[name].collateral,
+    debt: end[name].debt,
+  });
   ctx.run.rows.push({
     index,
     timestamp: point.timestamp,
     price: point.price,
-    managed: sample(m, onArrival[0]),
-    unmanaged: sample(u, onArrival[1]),
+    oraclePrice: ctx.oraclePrice,
+    managed: sample("managed"),
+    unmanaged: sample("unmanaged"),
     spotEquity: ctx.opts.depositWeth * point.price,
     managedMode: ctx.mode,
   });
+  ctx.rowArrival = { managed: HF_CAP, unmanaged: HF_CAP };
 }
 
-/** The managed vault's keeper: rebalance while trigger() says so (bounded), ripcord when HF < critical and rebalance could not act. */
-async function runKeeper(ctx: RowContext, row: number, point: PricePoint): Promise<void> {
-  const { managed, keeper } = ctx;
-  const asKeeper = managed.connect(keeper);
-  let acted = false;
-  for (let call = 0; call < ctx.opts.maxKeeperCallsPerRow; call++) {
-    // Simulated against the block the keeper's transaction will land in (eth_call on 'latest' would see the
-    // previous block's time and report a cooldown that has ended by the time the transaction is mined).
-    const [needed, actionId] = await managed.trigger({ blockTag: "pending" });
-    if (!needed) break;
-    if (!(await execute(ctx, row, point, ACTION_NAMES[Number(actionId)], () => asKeeper.rebalance()))) break;
-    acted = true;
-  }
-  // Only an executed action changes the latched mode.
-  if (acted) await updateMode(ctx);
-
-  // Ripcord: permissionless, for a reward, when the health factor is still below critical.
-  for (let call = 0; call < ctx.opts.maxKeeperCallsPerRow; call++) {
-    const { healthFactor } = await managed.position();
-    if (healthFactor >= ctx.criticalHealthFactor) break;
-    if (!(await execute(ctx, row, point, "Ripcord", () => asKeeper.ripcord()))) break;
-  }
-
-  // With a trailing stop the keeper also raises the high-water mark at every new high: trigger() asks for it
-  // (Action.Poke) only once the price is a tenth of the trail above the mark.
-  if (ctx.run.settings.trailBps > 0) {
-    const [{ highWaterMark }, { price }] = await Promise.all([managed.automationState(), managed.position()]);
-    if (price > highWaterMark) await execute(ctx, row, point, "Poke", () => asKeeper.poke());
-  }
-}
+// ------------------------------------------------------------------ keeper and liquidators
 
 /**
- * Sends one keeper transaction and records it (with the equity it cost at oracle prices), or records the revert.
- * Gas is estimated first, as a keeper simulates before sending, so a reverting call is never mined.
+ * One pass of the project's keeper bot over the registry (only the managed vault is in it): KeeperLens scan, then for
+ * a due vault rebalance() simulated on the pending block and sent, ripcord() when that is refused and HF < critical,
+ * chunked unwinds while the vault's trigger() says more is due.
  */
-async function execute(
-  ctx: RowContext,
-  row: number,
-  point: PricePoint,
-  expected: ActionName,
-  send: () => Promise<{ wait(): Promise<TransactionReceipt | null> }>,
-): Promise<boolean> {
-  const before = await ctx.managed.position();
-  ctx.lastPosition = sample(before);
-  try {
-    const receipt = (await (await send()).wait())!;
-    const after = await ctx.managed.position();
-    const action = actionFromReceipt(ctx, receipt, row, point);
-    action.equityCost = wadToNumber(before.equityValue) - wadToNumber(after.equityValue);
-    ctx.run.keeperActions.push(action);
-    return true;
-  } catch (error) {
-    ctx.run.keeperFailures.push({ row, timestamp: point.timestamp, price: point.price, action: expected, error: ctx.decode(error) });
-    return false;
+async function runKeeper(ctx: ReplayContext, moment: Moment): Promise<void> {
+  const { run } = ctx;
+  const last = run.liquidations[run.liquidations.length - 1];
+  const liquidated = last !== undefined && last.position === "managed" && last.timestamp === moment.timestamp;
+  const before = liquidated ? (await snapshot(ctx, ctx.managed)).equity : ctx.arrivalEquity;
+  const pass = await keeperPass(ctx.hre.ethers, ctx.registry, ctx.keeper, {
+    lens: ctx.lens.target as string,
+    maxActionsPerVault: ctx.opts.maxKeeperCalls,
+    log: () => {},
+  });
+  for (const failure of pass.failures) {
+    run.keeperFailures.push({ ...moment, action: "Scan", stage: "scan", error: failure.error });
   }
-}
-
-async function updateMode(ctx: RowContext): Promise<void> {
+  const done: BotAction[] = [];
+  for (const a of pass.actions) {
+    if (!a.ok) {
+      run.keeperFailures.push({ ...moment, action: a.action, stage: a.notSent ? "simulation" : "sent", error: a.error ?? "unknown" });
+      continue;
+    }
+    done.push(a);
+  }
+  if (done.length === 0) return;
+  const cost = before - (await snapshot(ctx, ctx.managed)).equity;
+  for (const a of done) {
+    const action = (ACTION_NAMES as readonly string[]).includes(a.action) ? (a.action as ActionName) : "None";
+    run.keeperActions.push({
+      ...moment,
+      action,
+      call: a.call,
+      gas: Number(a.gasUsed ?? 0n),
+      leverageBefore: optLev(a.leverageBefore),
+      leverageAfter: optLev(a.leverageAfter),
+      healthFactorBefore: a.healthFactorBefore === undefined ? HF_CAP : hfToNumber(a.healthFactorBefore),
+      healthFactorAfter: a.healthFactorAfter === undefined ? HF_CAP : hfToNumber(a.healthFactorAfter),
+      equityCost: cost / done.length,
+      ...(a.reward !== undefined ? { reward: Number(formatUnits(a.reward, 18)) } : {}),
+    });
+  }
   ctx.mode = MODE_NAMES[Number((await ctx.managed.automationState()).mode)];
 }
 
-function actionFromReceipt(ctx: RowContext, receipt: TransactionReceipt, row: number, point: PricePoint): KeeperAction {
-  const vault = ctx.managed;
-  let executed: ReturnType<typeof vault.interface.parseLog> = null;
-  let reward: number | undefined;
-  for (const log of receipt.logs) {
-    if (log.address.toLowerCase() !== (vault.target as string).toLowerCase()) continue;
-    const parsed = vault.interface.parseLog(log);
-    if (parsed?.name === "ActionExecuted") executed = parsed;
-    if (parsed?.name === "RipcordRewardPaid") reward = Number(formatUnits(parsed.args.assets as bigint, 18));
-  }
-  if (!executed) {
-    // poke(): no ActionExecuted, position unchanged.
-    const s = ctx.lastPosition;
-    return {
-      row, timestamp: point.timestamp, price: point.price, action: "Poke", gas: Number(receipt.gasUsed),
-      leverageBefore: s.leverage, leverageAfter: s.leverage, healthFactorBefore: s.healthFactor,
-      healthFactorAfter: s.healthFactor, equityCost: 0,
-    };
-  }
-  const a = executed.args;
-  const lev = (x: bigint) => (x >= WAD_MAX_THRESHOLD ? null : wadToNumber(x));
-  return {
-    row,
-    timestamp: point.timestamp,
-    price: point.price,
-    action: ACTION_NAMES[Number(a.action)],
-    gas: Number(receipt.gasUsed),
-    leverageBefore: lev(a.leverageBefore),
-    leverageAfter: lev(a.leverageAfter),
-    healthFactorBefore: hfToNumber(a.healthFactorBefore),
-    healthFactorAfter: hfToNumber(a.healthFactorAfter),
-    equityCost: 0,
-    ...(reward !== undefined ? { reward } : {}),
-  };
-}
-
-async function liquidateAll(ctx: RowContext, row: number, point: PricePoint): Promise<void> {
-  await liquidateIfUnhealthy(ctx, "unmanaged", row, point);
-  await liquidateIfUnhealthy(ctx, "managed", row, point);
-}
-
 /** Real Aave liquidationCall (close factor 50%, 100% below HF 0.95) while the position's Aave HF is below 1. */
-async function liquidateIfUnhealthy(ctx: RowContext, position: PositionName, row: number, point: PricePoint): Promise<void> {
+async function liquidateIfUnhealthy(ctx: ReplayContext, position: PositionName, moment: Moment, mayBeDue: boolean): Promise<void> {
+  if (!mayBeDue) return;
   const { market, run } = ctx;
   const vault = position === "managed" ? ctx.managed : ctx.unmanaged;
   const user = vault.target as string;
-  for (let call = 0; call < ctx.opts.maxLiquidationsPerRow; call++) {
+  for (let call = 0; call < ctx.opts.maxLiquidationsPerPass; call++) {
     const before = await market.pool.getUserAccountData(user);
     // Nothing left to seize (bad debt) or healthy: no liquidator can or may act.
     if (before.totalDebtBase === 0n || before.totalCollateralBase === 0n || before.healthFactor >= ONE) return;
@@ -434,9 +667,7 @@ async function liquidateIfUnhealthy(ctx: RowContext, position: PositionName, row
       const result = await liquidate(market, user);
       const after = await market.pool.getUserAccountData(user);
       run.liquidations.push({
-        row,
-        timestamp: point.timestamp,
-        price: point.price,
+        ...moment,
         position,
         debtRepaid: Number(formatUnits(result.debtRepaid, 6)),
         collateralSeized: Number(formatUnits(result.collateralReceived, 18)),
@@ -444,8 +675,9 @@ async function liquidateIfUnhealthy(ctx: RowContext, position: PositionName, row
         healthFactorAfter: hfToNumber(after.healthFactor),
       });
     } catch (error) {
-      run.liquidationFailures.push({ row, position, error: ctx.decode(error) });
+      run.liquidationFailures.push({ row: moment.row, position, error: ctx.decode(error) });
       return;
     }
   }
 }
+

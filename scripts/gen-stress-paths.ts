@@ -1,0 +1,159 @@
+/**
+ * Generates synthetic stress paths for the backtester (hourly `timestamp,price[,low]` CSVs), seeded, so that the
+ * protection is not tuned to the historical paths alone:
+ *
+ *   npm run backtest:stress-paths -- [--out data/stress] [--seed 10]
+ *
+ * Each path is a jump-diffusion (log-normal diffusion, ~0.8 % hourly volatility, plus Poisson jumps) with a crash
+ * written into it: several -10 % to -25 % hours in a row, gaps in the rows (no oracle update for more than a
+ * heartbeat: the realistic replay treats a gap as an oracle outage, see scripts/lib/backtest/oracle.ts), hourly
+ * lows far below the closes. The same seed always writes the same files.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+/** mulberry32: small, fast, seedable; good enough for test paths. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal by Box-Muller. */
+const gaussian = (u: () => number) => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+
+interface Row {
+  timestamp: number;
+  price: number;
+  low?: number;
+}
+
+interface Spec {
+  name: string;
+  description: string;
+  hours: number;
+  /** Hourly log-volatility of the diffusion. */
+  vol: number;
+  /** Poisson jumps per hour and their mean log size (negative) and spread. */
+  jumpRate: number;
+  jumpMean: number;
+  jumpSd: number;
+  /** Crash hours: index of the first, and how many in a row, each -10 %..-25 %. */
+  crashAt?: number;
+  crashHours?: number;
+  /** Rows left out (oracle outages): [first missing hour, how many]. */
+  gaps?: [number, number][];
+  /** Hourly drift of the log price outside the crash (e.g. a slow bleed). */
+  drift?: number;
+  /** Write a `low` column: each hour's low below min(open, close) by a draw, deep in crash hours. */
+  lows?: boolean;
+}
+
+const START = Date.UTC(2030, 0, 1) / 1000;
+const HOUR = 3600;
+
+function generate(spec: Spec, seed: number): Row[] {
+  const u = rng(seed);
+  let logp = Math.log(2000);
+  const rows: Row[] = [{ timestamp: START, price: 2000 }];
+  const crashEnd = (spec.crashAt ?? -1) + (spec.crashHours ?? 0);
+  for (let h = 1; h <= spec.hours; h++) {
+    const open = Math.exp(logp);
+    const inCrash = spec.crashAt !== undefined && h >= spec.crashAt && h < crashEnd;
+    let r: number;
+    if (inCrash) {
+      r = Math.log(1 - (0.1 + 0.15 * u())); // -10 % .. -25 %
+    } else {
+      r = (spec.drift ?? 0) + spec.vol * gaussian(u);
+      if (u() < spec.jumpRate) r += spec.jumpMean + spec.jumpSd * gaussian(u);
+      // A dead-cat bounce right after the crash.
+      if (h === crashEnd) r += 0.06;
+    }
+    logp += r;
+    const close = Math.exp(logp);
+    const row: Row = { timestamp: START + h * HOUR, price: round(close) };
+    if (spec.lows) {
+      const wick = inCrash ? 0.03 + 0.07 * u() : Math.abs(spec.vol * gaussian(u)) * 0.8;
+      row.low = round(Math.min(open, close) * (1 - wick));
+    }
+    rows.push(row);
+  }
+  const missing = new Set<number>();
+  for (const [first, count] of spec.gaps ?? []) for (let k = 0; k < count; k++) missing.add(first + k);
+  return rows.filter((_, h) => !missing.has(h));
+}
+
+const round = (x: number) => Number(x.toFixed(2));
+
+const SPECS: Spec[] = [
+  {
+    name: "stress_01_cascade_4h",
+    description: "diffusion, then four hours in a row of -10 % to -25 % (about -55 %), a bounce, diffusion",
+    hours: 240, vol: 0.008, jumpRate: 0.01, jumpMean: -0.03, jumpSd: 0.02, crashAt: 96, crashHours: 4,
+  },
+  {
+    name: "stress_02_cascade_6h_jumpy",
+    description: "frequent downward jumps (5 % of hours, mean -4 %), then six crash hours in a row",
+    hours: 240, vol: 0.01, jumpRate: 0.05, jumpMean: -0.04, jumpSd: 0.03, crashAt: 120, crashHours: 6,
+  },
+  {
+    name: "stress_03_outage_then_gap_down",
+    description: "two oracle outages of 2 h and 3 h (rows missing: no feed update for more than a heartbeat) during which the price gaps down, each inside a 2-hour crash",
+    hours: 240, vol: 0.008, jumpRate: 0.01, jumpMean: -0.03, jumpSd: 0.02, crashAt: 100, crashHours: 2,
+    gaps: [[100, 2], [170, 3]], drift: -0.0005,
+  },
+  {
+    name: "stress_04_cascade_with_wicks",
+    description: "three crash hours in a row with lows 3-10 % below the close (`low` column), wicks in calm hours too",
+    hours: 240, vol: 0.008, jumpRate: 0.02, jumpMean: -0.03, jumpSd: 0.02, crashAt: 80, crashHours: 3, lows: true,
+  },
+  {
+    name: "stress_05_bleed_outage_crash",
+    description: "a slow bleed under the feed's deviation threshold (heartbeat updates only), a 2 h outage, then five crash hours",
+    hours: 240, vol: 0.002, jumpRate: 0, jumpMean: 0, jumpSd: 0, drift: -0.0015, crashAt: 150, crashHours: 5,
+    gaps: [[148, 2]],
+  },
+];
+
+function main() {
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { out: { type: "string" }, seed: { type: "string" } } });
+  const base = process.env.INIT_CWD ?? process.cwd();
+  const out = path.resolve(base, values.out ?? path.join("data", "stress"));
+  const seed = Number(values.seed ?? 10);
+  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got '${values.seed}'`);
+  mkdirSync(out, { recursive: true });
+  const readme = [
+    "# Synthetic stress paths",
+    "",
+    `Written by \`npm run backtest:stress-paths -- --seed ${seed}\` (scripts/gen-stress-paths.ts); the same seed writes the same files.`,
+    "Hourly rows from 2030-01-01, starting at $2,000. Jump-diffusion (log-normal, Poisson jumps) with a crash written in.",
+    "A gap in the rows is an oracle outage in the realistic replay (no feed update until the row after it).",
+    "",
+    "| file | rows | min close | max drawdown of closes | what |",
+    "| --- | ---: | ---: | ---: | --- |",
+  ];
+  SPECS.forEach((spec, i) => {
+    const rows = generate(spec, seed * 1000 + i);
+    const header = spec.lows ? "timestamp,price,low" : "timestamp,price";
+    const lines = rows.map((r) => (spec.lows ? `${r.timestamp},${r.price},${r.low ?? ""}` : `${r.timestamp},${r.price}`));
+    writeFileSync(path.join(out, `${spec.name}.csv`), [header, ...lines].join("\n") + "\n");
+    let peak = 0;
+    let dd = 0;
+    for (const r of rows) {
+      peak = Math.max(peak, r.price);
+      dd = Math.max(dd, 1 - r.price / peak);
+    }
+    const min = Math.min(...rows.map((r) => r.price));
+    readme.push(`| \`${spec.name}.csv\` | ${rows.length} | ${min.toFixed(2)} | ${(dd * 100).toFixed(1)} % | ${spec.description} |`);
+    console.log(`${spec.name}.csv: ${rows.length} rows, min ${min.toFixed(2)}, max drawdown ${(dd * 100).toFixed(1)} %`);
+  });
+  writeFileSync(path.join(out, "README.md"), readme.join("\n") + "\n");
+}
+
+main();
