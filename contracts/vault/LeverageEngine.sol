@@ -210,10 +210,14 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         uint256 maxDeviationBps
     ) internal view returns (uint256) {
         int256 adverse = sellCollateral ? int256(oraclePrice) - int256(spot) : int256(spot) - int256(oraclePrice);
-        adverse = adverse * int256(BPS) / int256(oraclePrice);
+        // Rounded against the trade (a part of a bp more adverse), as is the deviation room below (1 bp kept back
+        // for the tick and rounding error of the liquidity estimate).
+        adverse = adverse > 0
+            ? (adverse * int256(BPS) + int256(oraclePrice) - 1) / int256(oraclePrice)
+            : adverse * int256(BPS) / int256(oraclePrice);
         int256 slippageRoom = int256(slippageBps) - int256(uint256(_swapRoute() / 100)) - adverse;
         int256 move = slippageRoom * 3 / 2;
-        int256 deviationRoom = int256(maxDeviationBps) - adverse;
+        int256 deviationRoom = int256(maxDeviationBps) - adverse - 1;
         if (deviationRoom < move) move = deviationRoom;
         if (move > int256(BPS / 2)) move = int256(BPS / 2);
         return move <= 0 ? 0 : _maxInputWithinMove(sellCollateral, uint256(move));

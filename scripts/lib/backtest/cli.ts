@@ -39,6 +39,10 @@ export const OPTIONS_HELP = `  --model <realistic|rows>    realistic (default): 
   --take-profit <usd>         take-profit price, 0 = off (default 0)
   --take-profit-leverage <x>  leverage kept after take-profit (default 1)
   --trail-bps <bps>           trailing stop below the high-water mark, 0 = off (default 0)
+  --volatility-horizon <s>    volatility-aware leverage: horizon over which a k-sigma fall must keep HF >= 1, 0 = off (default ${D.volatilityHorizon})
+  --sigma-multiple <k>        k of that fall (default ${D.sigmaMultiple})
+  --volatility-rounds <n>     feed rounds the realised volatility is read from (default ${D.volatilityRounds})
+  --volatility-floor <x>      the volatility-aware target never goes below this leverage (default ${D.volatilityFloorLeverage})
   --stop-to-usdc              on a stop, sell all collateral into USDC
   --keeper-first              the keeper acts before liquidators when both are due (default: liquidators first)
   --max-keeper-calls <n>      keeper calls per keeper pass (default 5)
@@ -73,6 +77,10 @@ export const BACKTEST_OPTIONS = {
   "take-profit": { type: "string" },
   "take-profit-leverage": { type: "string" },
   "trail-bps": { type: "string" },
+  "volatility-horizon": { type: "string" },
+  "sigma-multiple": { type: "string" },
+  "volatility-rounds": { type: "string" },
+  "volatility-floor": { type: "string" },
   "stop-to-usdc": { type: "boolean" },
   "keeper-first": { type: "boolean" },
   "max-keeper-calls": { type: "string" },
@@ -114,6 +122,10 @@ export function backtestOptionsFrom(values: Values): ParsedBacktestArgs {
   set("takeProfitPrice", num("take-profit", values["take-profit"]));
   set("takeProfitLeverage", num("take-profit-leverage", values["take-profit-leverage"]));
   set("trailBps", num("trail-bps", values["trail-bps"]));
+  set("volatilityHorizon", num("volatility-horizon", values["volatility-horizon"]));
+  set("sigmaMultiple", num("sigma-multiple", values["sigma-multiple"]));
+  set("volatilityRounds", num("volatility-rounds", values["volatility-rounds"]));
+  set("volatilityFloorLeverage", num("volatility-floor", values["volatility-floor"]));
   if (values["stop-to-usdc"]) settings.stopToDebtAsset = true;
   const model = values.model as ReplayModel | undefined;
   if (model !== undefined && !REPLAY_MODELS.includes(model)) {
