@@ -41,7 +41,7 @@ interface ILeverageVault is IERC4626 {
         uint256 debtValue; // wad USD of the debt
         uint256 equityValue; // wad USD, gross - debt (0 if negative)
         uint256 leverage; // wad, gross / equity
-        uint256 healthFactor; // wad, supplied * liqThreshold / debt
+        uint256 healthFactor; // wad, (supplied + idle collateral) * liqThreshold / (debt - idle debt asset)
         uint256 price; // wad, collateral price in debt asset
     }
 

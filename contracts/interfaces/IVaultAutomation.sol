@@ -111,7 +111,9 @@ interface IVaultAutomation {
     ///         min(ripcordRewardBps of equity, ripcordRewardCap) in collateral.
     function ripcord() external returns (uint256 reward);
 
-    /// @notice Anyone: raises the high-water mark to the current oracle price.
+    /// @notice Anyone: raises the high-water mark to the current oracle price and puts idle balances to work (idle
+    ///         debt asset repays debt, idle collateral is supplied unless stopped out), as every keeper action and
+    ///         the ripcord do first: whatever is sent to the vault then protects its health factor.
     function poke() external;
 
     /// @notice Chainlink Automation: `performData` is informational only.

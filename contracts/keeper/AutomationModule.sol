@@ -88,6 +88,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         uint256 liquidationThreshold = _liquidationThresholdBps();
         ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
+        if (_sweepIdle(before)) before = _position(collateralPrice, debtPrice, liquidationThreshold);
         AutomationConfig memory config = _vault().automation;
         if (before.healthFactor >= config.criticalHealthFactor) {
             revert KeeperRipcordNotArmed(before.healthFactor, config.criticalHealthFactor);
@@ -122,9 +123,10 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     }
 
     /// @inheritdoc IVaultAutomation
-    function poke() external onlyDelegated {
+    function poke() external onlyDelegated nonReentrant {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         _onInteraction(collateralPrice.mulDiv(WAD, debtPrice));
+        _sweepIdle(_position(collateralPrice, debtPrice, 0));
     }
 
     // ---------------------------------------------------------------- keeper views
@@ -274,6 +276,8 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         uint256 liquidationThreshold = _liquidationThresholdBps();
         ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
+        // The decision already counts idle balances as put to work (the view does too); make it so on the market.
+        if (_sweepIdle(before)) before = _position(collateralPrice, debtPrice, liquidationThreshold);
         uint256 target;
         (action, target) = _decide(before, collateralPrice, debtPrice);
         VaultLayout storage v = _vault();

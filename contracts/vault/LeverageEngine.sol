@@ -113,11 +113,33 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         s.equityValue = s.grossValue > s.debtValue ? s.grossValue - s.debtValue : 0;
         s.leverage = LeverageMath.leverage(s.grossValue, s.debtValue);
         if (liquidationThresholdBps != 0) {
-            s.healthFactor = s.debt == 0
+            // As the market will see it once the idle balances are put to work (`_sweepIdle`): idle collateral
+            // supplied, idle debt asset repaid. Leverage already counts them; the health factor must agree with it.
+            uint256 owed = s.debt - Math.min(s.idleDebtAsset, s.debt);
+            s.healthFactor = owed == 0
                 ? type(uint256).max
-                : LeverageMath.healthFactor(suppliedValue, s.debtValue, liquidationThresholdBps);
+                : LeverageMath.healthFactor(
+                    suppliedValue + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT),
+                    _debtValue(owed, debtPrice),
+                    liquidationThresholdBps
+                );
         }
         s.price = collateralPrice.mulDiv(WAD, debtPrice);
+    }
+
+    /// @dev Puts idle balances to work so that the market's position is the one the vault accounts for: the idle
+    ///      debt asset repays debt, idle collateral is supplied (except once stopped out, where the stop holds or
+    ///      sells it). Anything sent to the vault then protects its health factor. Returns whether it did anything.
+    function _sweepIdle(ILeverageVault.PositionState memory s) internal returns (bool swept) {
+        uint256 repayable = Math.min(s.idleDebtAsset, s.debt);
+        if (repayable > _dustDebt()) {
+            _repayDebt(repayable);
+            swept = true;
+        }
+        if (s.idleCollateral != 0 && _vault().state.mode != IVaultAutomation.Mode.StoppedOut) {
+            _supplyCollateral(s.idleCollateral);
+            swept = true;
+        }
     }
 
     /// @dev 1x once stopped out, the take-profit leverage once profit is taken, else the configured target.
