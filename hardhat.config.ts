@@ -5,7 +5,7 @@ import type { HardhatUserConfig, NetworkUserConfig } from "hardhat/types";
 import "@nomicfoundation/hardhat-toolbox";
 import "dotenv/config";
 import "./tasks/vault";
-import { forkBlock } from "./scripts/lib/forks";
+import { forkBlock } from "./scripts/lib/deploy/forks";
 import "./tasks/market";
 import { UserError } from "./tasks/cli";
 

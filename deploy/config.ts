@@ -1,7 +1,7 @@
 /**
  * Configuration of deploy/deploy-vault.ts: an optional JSON file (VAULT_CONFIG=path) overlaid with environment
  * variables, validated with zod. Every field is optional; what is missing comes from the vault defaults
- * (scripts/lib/vault.ts defaultSettings) and, for addresses, from scripts/lib/addresses.ts.
+ * (scripts/lib/deploy/vault.ts defaultSettings) and, for addresses, from scripts/lib/deploy/addresses.ts.
  *
  * Environment variables (each overrides the file):
  *   VAULT_<SETTING>   any vault setting in SCREAMING_SNAKE case: VAULT_TARGET_LEVERAGE=3, VAULT_STOP_LOSS_PRICE=1500,

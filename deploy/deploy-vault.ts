@@ -1,11 +1,11 @@
 /**
  * Deploys the vault stack (module, registry, factory, and the KeeperLens `keeper:run` scans through) and one vault,
- * and records the addresses in deployments/<network>.json (scripts/lib/deployments.ts).
+ * and records the addresses in deployments/<network>.json (scripts/lib/deploy/deployments.ts).
  *
  *   npx hardhat run deploy/deploy-vault.ts --network <name>
  *
  * Live networks: Aave V3 addresses from @bgd-labs/aave-address-book, Uniswap V3 and sequencer feeds from
- * scripts/lib/addresses.ts; anything can be overridden (deploy/config.ts lists the env vars; VAULT_CONFIG=file.json).
+ * scripts/lib/deploy/addresses.ts; anything can be overridden (deploy/config.ts lists the env vars; VAULT_CONFIG=file.json).
  * Before sending anything it checks that every address has code, that both feeds answer latestRoundData() fresh and
  * that the Uniswap pool exists. A later run on the same network adds a vault to the recorded factory
  * (VAULT_NEW_STACK=true deploys a new stack).
@@ -18,17 +18,17 @@ import hre from "hardhat";
 import { Contract, ZeroAddress, formatUnits } from "ethers";
 import type { AaveUniswapVaultFactory, AaveUniswapVaultModule, KeeperLens, VaultRegistry } from "../typechain-types";
 import { loadDeployConfig, type DeployConfig } from "./config";
-import { chainDefaults, missingFields, type OracleAddresses } from "../scripts/lib/addresses";
-import { createVault, deployLens, deployStack, vaultInitParams, type Stack } from "../scripts/lib/deploy";
+import { chainDefaults, missingFields, type OracleAddresses } from "../scripts/lib/deploy/addresses";
+import { createVault, deployLens, deployStack, vaultInitParams, type Stack } from "../scripts/lib/deploy/deploy";
 import {
   deploymentsFile,
   readDeploymentRecord,
   writeDeploymentRecord,
   type DeploymentRecord,
-} from "../scripts/lib/deployments";
-import { deployMarket } from "../scripts/lib/market";
-import { localMarketAddresses, localOracleConfig, type MarketAddresses } from "../scripts/lib/vault";
-import { gas, hf, lev, units } from "../scripts/lib/format";
+} from "../scripts/lib/deploy/deployments";
+import { deployMarket } from "../scripts/lib/market/market";
+import { localMarketAddresses, localOracleConfig, type MarketAddresses } from "../scripts/lib/deploy/vault";
+import { gas, hf, lev, units } from "../scripts/lib/util/format";
 
 const LOCAL_CHAIN_ID = 31337;
 const FEED_ABI = [

@@ -10,9 +10,9 @@ import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { MaxUint256, parseEther, type ContractTransactionResponse, type Log } from "ethers";
-import { deployMarket } from "./lib/market";
-import { fund, setMarketPrice } from "./lib/market-helpers";
-import { deployVault, wad } from "./lib/vault";
+import { deployMarket } from "./lib/market/market";
+import { fund, setMarketPrice } from "./lib/market/market-helpers";
+import { deployVault, wad } from "./lib/deploy/vault";
 import type { GasFloorProbe } from "../typechain-types";
 
 const { ethers } = hre;

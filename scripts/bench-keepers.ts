@@ -1,6 +1,6 @@
 /**
  * Keeper scale: with KEEPER_VAULTS (default 1,000) vaults in the registry, the time and the JSON-RPC requests a
- * keeper needs to evaluate every trigger once, through KeeperLens pages (scripts/lib/keeper-scan.ts).
+ * keeper needs to evaluate every trigger once, through KeeperLens pages (scripts/lib/keeper/keeper-scan.ts).
  * Targets: <= 1 s and <= 5 requests on the in-process network. Writes reports/keeper-scale.json.
  *
  *   npm run bench:keepers
@@ -10,7 +10,7 @@
  * exactly the funded vaults with a stop-loss (every 20th) have an active trigger. Deployment is not timed as part
  * of the scan, but is measured and reported.
  *
- * Requests are counted on hre.network.provider (scripts/lib/rpc-counter.ts): every JSON-RPC request that reaches the
+ * Requests are counted on hre.network.provider (scripts/lib/util/rpc-counter.ts): every JSON-RPC request that reaches the
  * node while a scan runs, whatever its method, not only eth_call.
  */
 import fs from "node:fs";
@@ -22,13 +22,13 @@ import vm from "node:vm";
 import hre from "hardhat";
 import { Contract, MaxUint256, parseEther } from "ethers";
 import type { ILeveredVault, KeeperLens } from "../typechain-types";
-import { deployMarket } from "./lib/market";
-import { fund, setMarketPrice } from "./lib/market-helpers";
-import { defaultSettings } from "./lib/vault";
-import { createVaults, deployFleet, type Fleet } from "./lib/vault-fleet";
-import { maxBatchSize, scanAll, TX_GAS_CAP, type KeeperDecision } from "./lib/keeper-scan";
-import { countRpc } from "./lib/rpc-counter";
-import { ACTIONS, actionName, gas, table } from "./lib/format";
+import { deployMarket } from "./lib/market/market";
+import { fund, setMarketPrice } from "./lib/market/market-helpers";
+import { defaultSettings } from "./lib/deploy/vault";
+import { createVaults, deployFleet, type Fleet } from "./lib/deploy/vault-fleet";
+import { maxBatchSize, scanAll, TX_GAS_CAP, type KeeperDecision } from "./lib/keeper/keeper-scan";
+import { countRpc } from "./lib/util/rpc-counter";
+import { ACTIONS, actionName, gas, table } from "./lib/util/format";
 
 const { ethers } = hre;
 const OUT = path.join(__dirname, "..", "reports", "keeper-scale.json");

@@ -4,19 +4,19 @@
  * Deploys the local Aave V3 + Uniswap V3 market (real bytecode), the stack (module, registry, factory, keeper lens)
  * and a 3x WETH/USDC vault with a stop-loss at 75% of the start price and an allow-listed keeper. A user deposits
  * 10 WETH, then the ETH price follows a short story moved by real swaps (and the feed); after every step the keeper
- * bot (scripts/lib/keeper.ts, the same code as `keeper:run --lens`) scans the registry through the KeeperLens and
+ * bot (scripts/lib/keeper/keeper.ts, the same code as `keeper:run --lens`) scans the registry through the KeeperLens and
  * acts where the vault says so.
  * Finally the user redeems everything.
  */
 import hre from "hardhat";
 import { MaxUint256, formatEther, parseEther, type ContractTransactionResponse } from "ethers";
-import { deployMarket, type Market } from "./lib/market";
-import { printMarket } from "./lib/market-report";
-import { advanceTime, fund, oraclePrice, poolPrice, setMarketPrice } from "./lib/market-helpers";
-import { PRESET_3X, localMarketAddresses, localOracleConfig } from "./lib/vault";
-import { createVault, deployStack } from "./lib/deploy";
-import { keeperPass, type KeeperAction } from "./lib/keeper";
-import { actionName, gas, hf, lev, modeName, table, units, usd } from "./lib/format";
+import { deployMarket, type Market } from "./lib/market/market";
+import { printMarket } from "./lib/market/market-report";
+import { advanceTime, fund, oraclePrice, poolPrice, setMarketPrice } from "./lib/market/market-helpers";
+import { PRESET_3X, localMarketAddresses, localOracleConfig } from "./lib/deploy/vault";
+import { createVault, deployStack } from "./lib/deploy/deploy";
+import { keeperPass, type KeeperAction } from "./lib/keeper/keeper";
+import { actionName, gas, hf, lev, modeName, table, units, usd } from "./lib/util/format";
 import type { ILeveredVault } from "../typechain-types";
 
 const START_PRICE = 2000;

@@ -5,8 +5,8 @@
  * ETH_PRICE=2500 sets the starting ETH/USD.
  */
 import hre from "hardhat";
-import { deployMarket } from "./lib/market";
-import { printMarket } from "./lib/market-report";
+import { deployMarket } from "./lib/market/market";
+import { printMarket } from "./lib/market/market-report";
 
 async function main() {
   const started = Date.now();

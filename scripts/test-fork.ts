@@ -1,6 +1,6 @@
 /**
  * `npm run test:fork`: the fork suite (test/fork) against live chains. Needs MAINNET_RPC_URL (ARBITRUM_RPC_URL adds
- * the L2 run), from the environment or .env; FORK_BLOCK overrides the pinned block (scripts/lib/forks.ts).
+ * the L2 run), from the environment or .env; FORK_BLOCK overrides the pinned block (scripts/lib/deploy/forks.ts).
  * Without an endpoint it says so in one line and exits non-zero: it never passes without having run.
  * Extra arguments go to `hardhat test` (e.g. `npm run test:fork -- --bail`).
  */

@@ -8,7 +8,7 @@
 import { task } from "hardhat/config";
 import { Contract } from "ethers";
 import { z } from "zod";
-import { readDeploymentRecord, deploymentsFile } from "../scripts/lib/deployments";
+import { readDeploymentRecord, deploymentsFile } from "../scripts/lib/deploy/deployments";
 import { fail, integer, parseArgs, positiveNumber } from "./cli";
 
 const FEED_ABI = [
@@ -47,7 +47,7 @@ task("market:set-price", "Local market only: moves the ETH/USD feed and both Uni
     if ((await hre.ethers.provider.getCode(record.oracle.collateralFeed)) === "0x") {
       fail(`the market recorded in ${deploymentsFile(hre.network.name)} is not on this chain (node restarted?): deploy again`);
     }
-    const { setMarketPrice, poolPrice, oraclePrice } = await import("../scripts/lib/market-helpers");
+    const { setMarketPrice, poolPrice, oraclePrice } = await import("../scripts/lib/market/market-helpers");
     const signers = await hre.ethers.getSigners();
     const arbitrageur = signers[2]; // deployMarket's actor order: deployer, lp, arbitrageur, liquidator, users
     const weth = new Contract(record.markets.collateralAsset, ERC20_ABI, arbitrageur);

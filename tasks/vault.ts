@@ -18,12 +18,12 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { Contract, FallbackProvider, JsonRpcProvider, Network, Wallet, formatUnits, getAddress, parseUnits, type Provider, type Signer, type TransactionRequest, type TransactionResponse, type ContractTransactionReceipt, type ContractTransactionResponse, type Interface } from "ethers";
 import { z } from "zod";
 import type { ILeveredVault } from "../typechain-types";
-import { actionName, decodeError, describeError, gas, hf, lev, modeName, table, units, usd } from "../scripts/lib/format";
-import { runKeeper, type KeeperPassResult } from "../scripts/lib/keeper";
-import { deploymentsFile, readDeploymentRecord } from "../scripts/lib/deployments";
+import { actionName, decodeError, describeError, gas, hf, lev, modeName, table, units, usd } from "../scripts/lib/util/format";
+import { runKeeper, type KeeperPassResult } from "../scripts/lib/keeper/keeper";
+import { deploymentsFile, readDeploymentRecord } from "../scripts/lib/deploy/deployments";
 import { address, amount, checkDecimals, fail, integer, parseArgs } from "./cli";
-import { DEFAULT_FEES, KeeperSender, URGENCIES, gwei, parseFeeCaps } from "../scripts/lib/keeper-sender";
-import { KeeperMetrics, serveMetrics } from "../scripts/lib/keeper-metrics";
+import { DEFAULT_FEES, KeeperSender, URGENCIES, gwei, parseFeeCaps } from "../scripts/lib/keeper/keeper-sender";
+import { KeeperMetrics, serveMetrics } from "../scripts/lib/keeper/keeper-metrics";
 
 export { fail };
 

@@ -6,8 +6,8 @@ import type { AaveUniswapLeverageVault, ILeveredVault } from "../../typechain-ty
 import { recordGas } from "../shared/gas";
 import { Action } from "../shared/keeper";
 import { advanceTime, setMarketPrice } from "../shared/market-helpers";
-import { deployModule, localMarketAddresses, localOracleConfig } from "../../scripts/lib/vault";
-import { createVault, toSalt, vaultInitParams } from "../../scripts/lib/deploy";
+import { deployModule, localMarketAddresses, localOracleConfig } from "../../scripts/lib/deploy/vault";
+import { createVault, toSalt, vaultInitParams } from "../../scripts/lib/deploy/deploy";
 import { SETTINGS_3X, stackWorld, vaultStackWorld } from "./fixtures";
 
 const WAD = 10n ** 18n;

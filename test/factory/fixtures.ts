@@ -1,13 +1,13 @@
 /**
- * The deployed product on the local market: module, registry and factory from scripts/lib/deploy.ts (the same code
+ * The deployed product on the local market: module, registry and factory from scripts/lib/deploy/deploy.ts (the same code
  * the demo and deploy/deploy-vault.ts run), plus funded users. Shared by test/factory and test/scripts.
  */
 import hre from "hardhat";
 import { MaxUint256, parseEther } from "ethers";
 import { deployMarket, type Market } from "../shared/market";
 import { fund } from "../shared/market-helpers";
-import { PRESET_3X, localMarketAddresses, localOracleConfig, type VaultSettings } from "../../scripts/lib/vault";
-import { createVault, deployStack, type CreatedVault, type Stack } from "../../scripts/lib/deploy";
+import { PRESET_3X, localMarketAddresses, localOracleConfig, type VaultSettings } from "../../scripts/lib/deploy/vault";
+import { createVault, deployStack, type CreatedVault, type Stack } from "../../scripts/lib/deploy/deploy";
 
 export interface StackWorld {
   market: Market;

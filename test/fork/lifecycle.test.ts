@@ -12,8 +12,8 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { ACTIONS, MODES, table } from "../../scripts/lib/format";
-import { wad } from "../../scripts/lib/vault";
+import { ACTIONS, MODES, table } from "../../scripts/lib/util/format";
+import { wad } from "../../scripts/lib/deploy/vault";
 import {
   expectMatchesAave,
   expectPriceSeen,

@@ -1,7 +1,7 @@
 /**
- * The fork suite's world and moves, written once for any chain: only addresses from scripts/lib/addresses.ts, the
- * deployment code of deploy/deploy-vault.ts (scripts/lib/deploy.ts), the public ERC-4626 / keeper API of the vault,
- * and the keeper bot (scripts/lib/keeper.ts). Nothing here knows whether the chain under it is a fork of mainnet or
+ * The fork suite's world and moves, written once for any chain: only addresses from scripts/lib/deploy/addresses.ts, the
+ * deployment code of deploy/deploy-vault.ts (scripts/lib/deploy/deploy.ts), the public ERC-4626 / keeper API of the vault,
+ * and the keeper bot (scripts/lib/keeper/keeper.ts). Nothing here knows whether the chain under it is a fork of mainnet or
  * of the local market on a `hardhat node`.
  *
  * Prices move the way they do on a real chain, as far as a fork allows: real swaps on the vault's Uniswap pool, and
@@ -14,13 +14,13 @@ import { Contract, MaxUint256, ZeroAddress, parseEther } from "ethers";
 import { setBalance, setCode, setStorageAt, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ILeveredVault } from "../../typechain-types";
-import { chainDefaults, missingFields, type OracleAddresses } from "../../scripts/lib/addresses";
-import { createVault, deployStack, type Stack } from "../../scripts/lib/deploy";
-import { keeperPass, type KeeperPassResult } from "../../scripts/lib/keeper";
-import { deployMarket } from "../../scripts/lib/market";
-import { priceE8ToSqrtX96, sqrtX96ToPriceE8 } from "../../scripts/lib/price-math";
-import { defaultSettings, localMarketAddresses, type MarketAddresses, type VaultSettings } from "../../scripts/lib/vault";
-import { units } from "../../scripts/lib/format";
+import { chainDefaults, missingFields, type OracleAddresses } from "../../scripts/lib/deploy/addresses";
+import { createVault, deployStack, type Stack } from "../../scripts/lib/deploy/deploy";
+import { keeperPass, type KeeperPassResult } from "../../scripts/lib/keeper/keeper";
+import { deployMarket } from "../../scripts/lib/market/market";
+import { priceE8ToSqrtX96, sqrtX96ToPriceE8 } from "../../scripts/lib/market/price-math";
+import { defaultSettings, localMarketAddresses, type MarketAddresses, type VaultSettings } from "../../scripts/lib/deploy/vault";
+import { units } from "../../scripts/lib/util/format";
 import type { ForkTarget } from "./targets";
 
 const WAD = 10n ** 18n;

@@ -2,10 +2,10 @@
  * What the fork suite forks, and the rehearsal's fork source.
  *
  * - Live targets (`npm run test:fork`, FORK_SUITE=live): the chains whose RPC URL is set (MAINNET_RPC_URL,
- *   ARBITRUM_RPC_URL), each at FORK_BLOCK or its pinned default (scripts/lib/forks.ts). Their addresses come from
- *   the published books through scripts/lib/addresses.ts.
+ *   ARBITRUM_RPC_URL), each at FORK_BLOCK or its pinned default (scripts/lib/deploy/forks.ts). Their addresses come from
+ *   the published books through scripts/lib/deploy/addresses.ts.
  * - Rehearsal (inside `npm test`): a `hardhat node` started on a free loopback port, the local Aave V3 + Uniswap V3
- *   market deployed there over JSON-RPC, and its addresses registered in scripts/lib/addresses.ts for the node's
+ *   market deployed there over JSON-RPC, and its addresses registered in scripts/lib/deploy/addresses.ts for the node's
  *   chain id, so that the suite reads them exactly as it reads mainnet's.
  *
  * Either way the suite then forks the source in-process (`hardhat_reset` with `forking`) at the pinned block and
@@ -20,10 +20,10 @@ import { HttpProvider } from "hardhat/internal/core/providers/http";
 import * as helpers from "@nomicfoundation/hardhat-ethers/internal/helpers";
 import { HardhatEthersProvider } from "@nomicfoundation/hardhat-ethers/internal/hardhat-ethers-provider";
 import type { EthereumProvider, HardhatRuntimeEnvironment } from "hardhat/types";
-import { registerChainAddresses, unregisterChainAddresses } from "../../scripts/lib/addresses";
-import { forkBlock } from "../../scripts/lib/forks";
-import { deployMarket, type Ethers, type Market } from "../../scripts/lib/market";
-import { localMarketAddresses, localOracleConfig } from "../../scripts/lib/vault";
+import { registerChainAddresses, unregisterChainAddresses } from "../../scripts/lib/deploy/addresses";
+import { forkBlock } from "../../scripts/lib/deploy/forks";
+import { deployMarket, type Ethers, type Market } from "../../scripts/lib/market/market";
+import { localMarketAddresses, localOracleConfig } from "../../scripts/lib/deploy/vault";
 
 export interface ForkTarget {
   /** "mainnet", "arbitrum", or "rehearsal" (a local `hardhat node`). */

@@ -7,9 +7,9 @@ import { deployMarket } from "../shared/market";
 import { advanceTime, fund, setMarketPrice } from "../shared/market-helpers";
 import { Action } from "../shared/keeper";
 import { defaultSettings, deployVault, localOracleConfig, type VaultSettings } from "../shared/vault";
-import { createVaults, deployFleet } from "../../scripts/lib/vault-fleet";
-import { decodeScan, scanAll, TX_GAS_CAP, type KeeperDecision } from "../../scripts/lib/keeper-scan";
-import { countRpc } from "../../scripts/lib/rpc-counter";
+import { createVaults, deployFleet } from "../../scripts/lib/deploy/vault-fleet";
+import { decodeScan, scanAll, TX_GAS_CAP, type KeeperDecision } from "../../scripts/lib/keeper/keeper-scan";
+import { countRpc } from "../../scripts/lib/util/rpc-counter";
 
 const E8 = 10n ** 8n;
 const NO_ERROR = "0x00000000";

@@ -1,5 +1,5 @@
 /**
- * Deployment tooling: the config loader (deploy/config.ts), the per-chain address table (scripts/lib/addresses.ts),
+ * Deployment tooling: the config loader (deploy/config.ts), the per-chain address table (scripts/lib/deploy/addresses.ts),
  * and the two scripts end to end in a child process on the in-process network: deploy/deploy-vault.ts and
  * `npm run demo` (scripts/demo.ts).
  */
@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { ZeroAddress } from "ethers";
 import { AaveV3Arbitrum, AaveV3Ethereum } from "@bgd-labs/aave-address-book";
 import { loadDeployConfig } from "../../deploy/config";
-import { chainDefaults, missingFields } from "../../scripts/lib/addresses";
+import { chainDefaults, missingFields } from "../../scripts/lib/deploy/addresses";
 
 const ROOT = path.join(__dirname, "..", "..");
 const run = promisify(execFile);

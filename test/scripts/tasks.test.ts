@@ -14,11 +14,11 @@ import { Action } from "../shared/keeper";
 import { plain } from "../shared/structs";
 import { advanceTime, setMarketPrice } from "../shared/market-helpers";
 import { toPriceE8 } from "../shared/market";
-import { deployModule, localMarketAddresses, localOracleConfig } from "../../scripts/lib/vault";
-import { createVault, type CreatedVault } from "../../scripts/lib/deploy";
-import { writeDeploymentRecord, type DeploymentRecord } from "../../scripts/lib/deployments";
-import type { KeeperPassResult } from "../../scripts/lib/keeper";
-import { countRpc } from "../../scripts/lib/rpc-counter";
+import { deployModule, localMarketAddresses, localOracleConfig } from "../../scripts/lib/deploy/vault";
+import { createVault, type CreatedVault } from "../../scripts/lib/deploy/deploy";
+import { writeDeploymentRecord, type DeploymentRecord } from "../../scripts/lib/deploy/deployments";
+import type { KeeperPassResult } from "../../scripts/lib/keeper/keeper";
+import { countRpc } from "../../scripts/lib/util/rpc-counter";
 import type { DepositResult, StatusResult, WithdrawResult } from "../../tasks/vault";
 import { SETTINGS_3X, vaultStackWorld, type VaultStackWorld } from "../factory/fixtures";
 
@@ -83,7 +83,7 @@ async function fleetWorld(): Promise<FleetWorld> {
 
 /**
  * The JSON-RPC requests that reach the node while installed: method and, for calls and sends, the target, seen
- * through the same provider wrapper the keeper-scale benchmark counts with (scripts/lib/rpc-counter.ts).
+ * through the same provider wrapper the keeper-scale benchmark counts with (scripts/lib/util/rpc-counter.ts).
  */
 function recordRpc() {
   const seen: { method: string; to?: string }[] = [];

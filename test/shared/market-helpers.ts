@@ -1,2 +1,2 @@
 /** Price, time, funding and liquidation helpers for the local market (implemented in scripts/lib). */
-export * from "../../scripts/lib/market-helpers";
+export * from "../../scripts/lib/market/market-helpers";

@@ -7,9 +7,9 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, parseEther } from "ethers";
 import { deployMarket, type Market } from "./market";
 import { fund } from "./market-helpers";
-import { deployVault, type DeployedVault, type VaultSettings } from "../../scripts/lib/vault";
+import { deployVault, type DeployedVault, type VaultSettings } from "../../scripts/lib/deploy/vault";
 
-export * from "../../scripts/lib/vault";
+export * from "../../scripts/lib/deploy/vault";
 
 export interface VaultWorld extends DeployedVault {
   market: Market;

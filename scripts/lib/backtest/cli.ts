@@ -4,7 +4,7 @@
  * in the help are read from the code that applies them.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { defaultSettings, type VaultSettings } from "../vault";
+import { defaultSettings, type VaultSettings } from "../deploy/vault";
 import { ORACLE_NETWORKS, ORACLE_PRESETS, type OracleNetwork } from "./oracle";
 import { REPLAY_MODELS, resolveOptions, type BacktestOptions, type ReplayModel } from "./options";
 

@@ -7,9 +7,9 @@
  * vaults see then stays what it was at the start. The moves are real NonfungiblePositionManager transactions.
  */
 import { Contract, MaxUint256 } from "ethers";
-import type { Market } from "../market";
-import { fund } from "../market-helpers";
-import { fullRange } from "../price-math";
+import type { Market } from "../market/market";
+import { fund } from "../market/market-helpers";
+import { fullRange } from "../market/price-math";
 
 const MAX_UINT128 = (1n << 128n) - 1n;
 const Q96 = 2 ** 96;

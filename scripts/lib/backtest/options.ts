@@ -3,7 +3,7 @@
  * bad option before Hardhat starts.
  */
 import { ORACLE_PRESETS, type OracleNetwork } from "./oracle";
-import type { VaultSettings } from "../vault";
+import type { VaultSettings } from "../deploy/vault";
 
 export type ReplayModel = "realistic" | "rows";
 export const REPLAY_MODELS: ReplayModel[] = ["realistic", "rows"];

@@ -2,7 +2,7 @@
  * Replays a price path on the local market (real Aave V3 + Uniswap V3 bytecode, in-process Hardhat network) for
  * three positions built from the same collateral:
  *   - managed:   a vault created through the factory into a registry, served by the project's keeper bot
- *                (scripts/lib/keeper.ts `keeperPass`: KeeperLens scan -> simulate on the pending block -> send);
+ *                (scripts/lib/keeper/keeper.ts `keeperPass`: KeeperLens scan -> simulate on the pending block -> send);
  *   - unmanaged: a second vault with the same settings and the same starting leverage, outside the registry, that no
  *                keeper ever touches;
  *   - spot:      the collateral simply held.
@@ -20,12 +20,12 @@ import { MaxUint256, formatUnits, parseEther, type Contract } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ILeveredVault, KeeperLens } from "../../../typechain-types";
 import type { IOracleModule } from "../../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
-import { deployMarket, type Market } from "../market";
-import { fund, liquidate } from "../market-helpers";
-import { priceE8ToSqrtX96, toPriceE8 } from "../price-math";
-import { deployVault, localMarketAddresses, localOracleConfig, type VaultSettings } from "../vault";
-import { createVault, deployStack } from "../deploy";
-import { keeperPass, type KeeperAction as BotAction } from "../keeper";
+import { deployMarket, type Market } from "../market/market";
+import { fund, liquidate } from "../market/market-helpers";
+import { priceE8ToSqrtX96, toPriceE8 } from "../market/price-math";
+import { deployVault, localMarketAddresses, localOracleConfig, type VaultSettings } from "../deploy/vault";
+import { createVault, deployStack } from "../deploy/deploy";
+import { keeperPass, type KeeperAction as BotAction } from "../keeper/keeper";
 import { errorDecoder, type ErrorDecoder } from "./errors";
 import { LiquidityFollower, type LiquidityMove } from "./liquidity";
 import { marketSteps, stepSummary, waypoints, type MarketStep } from "./oracle";
@@ -33,7 +33,7 @@ import { resolveOptions, type BacktestOptions, type ResolvedOptions } from "./op
 export { resolveOptions, REPLAY_MODELS, type BacktestOptions, type ReplayModel, type ResolvedOptions } from "./options";
 import type { PricePoint } from "./prices";
 import { backtestSettings } from "./settings";
-import { ACTIONS, MODES } from "../format";
+import { ACTIONS, MODES } from "../util/format";
 
 /** Health factors at or above this (no debt: the contracts return type(uint256).max) are reported as this. */
 export const HF_CAP = 1e9;

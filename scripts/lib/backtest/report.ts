@@ -49,7 +49,7 @@ export function modelNotes(run: BacktestRun) {
         : `liquidators act ${reactionDelay} s after each price update (Aave liquidationCall while HF < 1, on both vaults), ` +
           `the managed vault's keeper ${reactionDelay} s after them, then liquidators again`,
     keeper:
-      "the project's keeper bot (scripts/lib/keeper.ts keeperPass) over a registry holding only the managed vault: " +
+      "the project's keeper bot (scripts/lib/keeper/keeper.ts keeperPass) over a registry holding only the managed vault: " +
       "KeeperLens scan, rebalance() simulated on the pending block then sent, ripcord() when a rebalance is refused and " +
       `HF < critical, at most ${run.options.maxKeeperCalls} calls per pass; refused simulations, failed transactions and ` +
       "reverting trigger() scans are recorded in keeperFailures (a refused simulation costs no gas)",

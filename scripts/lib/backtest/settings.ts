@@ -3,8 +3,8 @@
  * a health-factor floor between liquidation and the band top, a 1 h cooldown (rows are hourly). Every field
  * can be overridden; the contract validates the result (VaultInvalidLeverageConfig and friends).
  */
-import { defaultSettings, type VaultSettings } from "../vault";
-import { RESERVE_PARAMS } from "../market";
+import { defaultSettings, type VaultSettings } from "../deploy/vault";
+import { RESERVE_PARAMS } from "../market/market";
 
 /** Aave liquidation threshold of the collateral (WETH), as a fraction. */
 export const LIQUIDATION_THRESHOLD = Number(RESERVE_PARAMS.WETH.liquidationThreshold) / 10_000;

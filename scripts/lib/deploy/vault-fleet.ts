@@ -4,8 +4,8 @@
  */
 import { toBeHex, toQuantity, zeroPadValue } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { AaveUniswapVaultFactory, AaveUniswapVaultModule, KeeperLens, VaultRegistry } from "../../typechain-types";
-import type { Ethers, Market } from "./market";
+import type { AaveUniswapVaultFactory, AaveUniswapVaultModule, KeeperLens, VaultRegistry } from "../../../typechain-types";
+import type { Ethers, Market } from "../market/market";
 import { DEFAULT_TRIGGER_GAS_LIMIT, deployStack } from "./deploy";
 import { initParams, localMarketAddresses, localOracleConfig, type VaultSettings } from "./vault";
 

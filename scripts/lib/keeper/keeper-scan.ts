@@ -10,7 +10,7 @@
  * words per vault) and ethers' generic decoding cost ~0.1-0.3 ms per vault here, a third of the time budget.
  */
 import { getAddress, resolveAddress, type AddressLike, type BlockTag } from "ethers";
-import type { IKeeperLens } from "../../typechain-types";
+import type { IKeeperLens } from "../../../typechain-types";
 
 /** EIP-7825 (osaka) per-transaction gas cap; Hardhat 2.29 applies it to eth_call too (checked: 2^24 + 1 is refused). */
 export const TX_GAS_CAP = 16_777_216n;

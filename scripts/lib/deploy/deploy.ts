@@ -1,7 +1,7 @@
 /**
  * The product's deployment: one module per (markets, oracle), a registry, a factory approved on it, the KeeperLens
  * keepers scan the registry through, and vaults created through the factory at deterministic addresses. Used by the
- * demo, deploy/deploy-vault.ts, the tasks' tests, the factory tests and the keeper fleet (scripts/lib/vault-fleet.ts).
+ * demo, deploy/deploy-vault.ts, the tasks' tests, the factory tests and the keeper fleet (scripts/lib/deploy/vault-fleet.ts).
  * Works on any network: it only needs the market addresses and feeds.
  */
 import { id, isHexString, type ContractTransactionReceipt } from "ethers";
@@ -13,9 +13,9 @@ import type {
   ILeveredVault,
   KeeperLens,
   VaultRegistry,
-} from "../../typechain-types";
-import type { IOracleModule } from "../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
-import type { Ethers } from "./market";
+} from "../../../typechain-types";
+import type { IOracleModule } from "../../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
+import type { Ethers } from "../market/market";
 import { defaultSettings, deployModule, initParams, type MarketAddresses, type VaultSettings } from "./vault";
 
 export interface Stack {

@@ -1,7 +1,7 @@
 /**
  * The keeper bot. One pass reads every vault's decision in one go, then acts only on the vaults that need it:
  *
- * - Scan: through the KeeperLens (`opts.lens`; scripts/lib/keeper-scan.ts `scanAll`): a few `eth_call`s for the
+ * - Scan: through the KeeperLens (`opts.lens`; scripts/lib/keeper/keeper-scan.ts `scanAll`): a few `eth_call`s for the
  *   whole registry, every page pinned to one block. Without a lens it falls back to one `trigger()` call per vault.
  * - Act, for each vault whose decision is `needed`: `rebalance()` when the signer is allow-listed (setKeeper), or
  *   the permissionless `ripcord()` when a rebalance was not possible and the health factor is below critical
@@ -15,9 +15,9 @@
  * guard refused, RPC error) is logged with its error and the pass goes on.
  */
 import { getAddress, type Interface, type Provider, type Signer, type TransactionReceipt } from "ethers";
-import type { IKeeperLens, ILeveredVault, IVaultRegistry } from "../../typechain-types";
-import type { Ethers } from "./market";
-import { actionName, describeError, gas, hf, lev, revertData, units } from "./format";
+import type { IKeeperLens, ILeveredVault, IVaultRegistry } from "../../../typechain-types";
+import type { Ethers } from "../market/market";
+import { actionName, describeError, gas, hf, lev, revertData, units } from "../util/format";
 import { scanAll } from "./keeper-scan";
 import { urgencyOf, type KeeperSender } from "./keeper-sender";
 import { KeeperMetrics } from "./keeper-metrics";

@@ -27,7 +27,7 @@ export interface DeploymentRecord {
 
 /** deployments/<network>.json, or under DEPLOYMENTS_DIR when set (read at every call). */
 export const deploymentsFile = (network: string) =>
-  path.join(process.env.DEPLOYMENTS_DIR ?? path.join(__dirname, "..", "..", "deployments"), `${network}.json`);
+  path.join(process.env.DEPLOYMENTS_DIR ?? path.join(__dirname, "..", "..", "..", "deployments"), `${network}.json`);
 
 export function readDeploymentRecord(network: string): DeploymentRecord | undefined {
   const file = deploymentsFile(network);

@@ -10,9 +10,9 @@ import type {
   AaveUniswapVaultModule,
   ILeveredVault,
   IVaultManagement,
-} from "../../typechain-types";
-import type { IOracleModule } from "../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
-import type { Ethers, Market } from "./market";
+} from "../../../typechain-types";
+import type { IOracleModule } from "../../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
+import type { Ethers, Market } from "../market/market";
 
 export const wad = (x: number | string) => parseUnits(String(x), 18);
 
