@@ -1,0 +1,33 @@
+/**
+ * Defect found by the adversarial fuzzer (issue 9; seed 20250909, TRIGGER-1): collateral the vault holds idle (sent to
+ * it, not supplied on Aave) counts in its leverage (gross / equity) but not in Aave's health factor (supplied only).
+ * After a donation of 60 WETH to a 100 WETH 3x vault and an 8% fall, HF is under the floor, so trigger() reports
+ * DeleverHealth, but the vault's leverage (~2.5x with the idle WETH) is already under the action's 3x target:
+ * `_deleverToward` does nothing and the post-condition reverts `KeeperLeverageNotImproved(2.5x, 2.5x, 3x)`. Every
+ * keeper call fails (TRIGGER-1), and the ripcord aims at the same target: nothing restores the health factor, which
+ * keeps falling with the price toward liquidation (the idle WETH does not protect the Aave position).
+ * Skipped so that main stays green; remove `.skip` once the contract is fixed (e.g. supply idle collateral before a
+ * health deleverage / the ripcord, or decide health actions on the supplied position).
+ */
+import { expect } from "chai";
+import { parseEther } from "ethers";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { keeperWorld } from "../shared/keeper";
+import { PRESET_3X } from "../shared/vault";
+import { fund, oraclePriceE8, setMarketPrice } from "../shared/market-helpers";
+import { expectTriggerHonest } from "../security/helpers";
+
+const idleCollateral3x = () => keeperWorld(PRESET_3X, parseEther("100"));
+
+describe("adversarial: defect found by the fuzzer, idle collateral jams the health deleverage (TRIGGER-1)", () => {
+  it.skip("60 WETH sent to a 100 WETH 3x vault, ETH -8%: DeleverHealth is due and rebalance() succeeds", async () => {
+    const w = await loadFixture(idleCollateral3x);
+    await fund(w.market, w.vault.target, { weth: parseEther("60") }); // anyone can send it
+    await setMarketPrice(w.market, ((await oraclePriceE8(w.market)) * 92n) / 100n);
+    const p = await w.vault.position();
+    expect(p.healthFactor).to.be.lt(parseEther("1.15")); // under the floor
+    expect(p.leverage).to.be.lt(parseEther("3")); // but under the target, counting the idle WETH
+    // Fails today: trigger() says DeleverHealth, rebalance() reverts KeeperLeverageNotImproved(l, l, 3e18).
+    await expectTriggerHonest(w.vault, w.keeper, "after the donation and the fall");
+  });
+});
