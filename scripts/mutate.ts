@@ -1,0 +1,136 @@
+/**
+ * Mutation check of the adversarial suite (issue 9): removes one guard at a time from the contract sources, runs a
+ * short seeded fuzz campaign (no shrinking) and records which invariant failed. Every source is restored (also on
+ * Ctrl-C or a crash) and the original contracts recompiled at the end.
+ *
+ *   npm run mutate [-- --runs N --commands C --seed S --only id1,id2]
+ * Writes reports/mutations.json and prints a Markdown table (the README's Testing section quotes it).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+
+interface Mutation {
+  id: string;
+  guard: string;
+  file: string;
+  find: string;
+  replace: string;
+}
+
+const MUTATIONS: Mutation[] = [
+  {
+    id: "deviation",
+    guard: "DEX spot vs oracle deviation bound (AutomationModule._guards)",
+    file: "contracts/keeper/AutomationModule.sol",
+    find: "if (LeverageMath.distance(spot, oraclePrice) * BPS > oraclePrice * maxDeviation) {",
+    replace: "if (false && LeverageMath.distance(spot, oraclePrice) * BPS > oraclePrice * maxDeviation) {",
+  },
+  {
+    id: "min-out",
+    guard: "oracle-derived min out of exact-input swaps (UniswapV3SwapModule)",
+    file: "contracts/adapters/swap/UniswapV3SwapModule.sol",
+    find: "if (amountOut < minOut) revert SwapSlippageExceeded(amountOut, minOut);",
+    replace: "",
+  },
+  {
+    id: "max-in",
+    guard: "oracle-derived max in of exact-output swaps (UniswapV3SwapModule)",
+    file: "contracts/adapters/swap/UniswapV3SwapModule.sol",
+    find: "if (amountIn > maxIn) revert SwapInputExceeded(amountIn, maxIn);",
+    replace: "",
+  },
+  {
+    id: "cooldown",
+    guard: "cooldown between band rebalances (AutomationModule._decide)",
+    file: "contracts/keeper/AutomationModule.sol",
+    find: "if (RiskPolicy.isBandAction(action) && block.timestamp < _cooldownEnd(state)) action = Action.None;",
+    replace: "",
+  },
+  {
+    id: "post-equity-loss",
+    guard: "post-condition: max equity loss of an action (PostConditions, VAULT-EQ-1)",
+    file: "contracts/risk/PostConditions.sol",
+    find: "if (loss > maxLoss) revert IVaultAutomation.KeeperEquityLossExceeded(loss, maxLoss);",
+    replace: "",
+  },
+  {
+    id: "post-hf-floor",
+    guard: "post-condition: a re-lever ends above the HF floor (PostConditions, VAULT-HF-2)",
+    file: "contracts/risk/PostConditions.sol",
+    find: "if (afterAction.healthFactor < minHealthFactor) {",
+    replace: "if (false) {",
+  },
+  {
+    id: "timelock-order",
+    guard: "timelock: a leverage loosening applies at once (ConfigOrder.leverageTightens)",
+    file: "contracts/risk/ConfigOrder.sol",
+    find: "return next.targetLeverage <= current.targetLeverage && next.minLeverage <= current.minLeverage",
+    replace: "return true || next.targetLeverage <= current.targetLeverage && next.minLeverage <= current.minLeverage",
+  },
+  {
+    id: "timelock-accept",
+    guard: "timelock: acceptChange before validAt (ManagementModule.acceptChange)",
+    file: "contracts/vault/ManagementModule.sol",
+    find: "if (block.timestamp < validAt) revert VaultTimelockNotElapsed(validAt);",
+    replace: "",
+  },
+];
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : args[i + 1];
+};
+const runs = opt("runs", "8");
+const commands = opt("commands", "50");
+const seed = opt("seed", "20250909");
+const only = opt("only", "").split(",").filter(Boolean);
+const root = path.join(__dirname, "..");
+const originals = new Map<string, string>();
+
+function restore() {
+  for (const [file, text] of originals) fs.writeFileSync(path.join(root, file), text);
+  originals.clear();
+}
+process.on("SIGINT", () => {
+  restore();
+  process.exit(130);
+});
+
+const run = (cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv = process.env) =>
+  spawnSync(cmd, cmdArgs, { cwd: root, env, encoding: "utf8", maxBuffer: 1 << 28 });
+
+const results: Array<{ id: string; guard: string; caught: boolean; by: string; ms: number; detail: string }> = [];
+try {
+  for (const m of MUTATIONS.filter((x) => only.length === 0 || only.includes(x.id))) {
+    const file = path.join(root, m.file);
+    const text = fs.readFileSync(file, "utf8");
+    if (!text.includes(m.find)) throw new Error(`mutation ${m.id}: pattern not found in ${m.file}`);
+    originals.set(m.file, text);
+    fs.writeFileSync(file, text.replace(m.find, m.replace));
+    const compiled = run("npx", ["hardhat", "compile", "--quiet"]);
+    if (compiled.status !== 0) throw new Error(`mutation ${m.id} does not compile:\n${compiled.stderr}`);
+    const report = path.join(os.tmpdir(), `mutation-${m.id}-${process.pid}.json`);
+    const started = Date.now();
+    const fuzz = run("npx", ["hardhat", "test", "test/adversarial/stateful.test.ts"], {
+      ...process.env, FUZZ_RUNS: runs, FUZZ_COMMANDS: commands, FUZZ_SEED: seed, FUZZ_SHRINK: "0", FUZZ_REPORT: report,
+    });
+    const ms = Date.now() - started;
+    const out = fs.existsSync(report) ? (JSON.parse(fs.readFileSync(report, "utf8")) as { ok?: boolean; message?: string }) : {};
+    const message = out.message ?? (fuzz.status === 0 ? "" : (fuzz.stdout + fuzz.stderr).split("\n").find((l) => /violated|Error/.test(l)) ?? "failed");
+    const by = /^(\S+) violated/.exec(message)?.[1] ?? (fuzz.status === 0 ? "-" : "other");
+    results.push({ id: m.id, guard: m.guard, caught: fuzz.status !== 0, by, ms, detail: message.slice(0, 300) });
+    console.log(`${m.id}: ${fuzz.status !== 0 ? `caught by ${by}` : "NOT caught"} (${(ms / 1000).toFixed(0)} s) ${message.slice(0, 200)}`);
+    restore();
+  }
+} finally {
+  restore();
+  run("npx", ["hardhat", "compile", "--quiet"]);
+}
+fs.mkdirSync(path.join(root, "reports"), { recursive: true });
+fs.writeFileSync(path.join(root, "reports", "mutations.json"), JSON.stringify({ runs, commands, seed, results }, null, 2) + "\n");
+console.log("\n| mutation (guard removed) | caught | by | first failure |\n| --- | --- | --- | --- |");
+for (const r of results) console.log(`| ${r.id}: ${r.guard} | ${r.caught ? "yes" : "**no**"} | ${r.by} | ${r.detail.replace(/\|/g, "/").slice(0, 160)} |`);
+process.exit(results.every((r) => r.caught) ? 0 : 1);

@@ -1,0 +1,97 @@
+/**
+ * The adversarial suite's commands as fast-check arbitraries (plain records, so a shrunk counter-example prints as
+ * data and replays as is). Each is run by `runCommand` in model.ts against the real-bytecode market.
+ */
+import fc from "fast-check";
+
+export const DEPOSITOR = fc.integer({ min: 0, max: 2 }); // alice, bob, carol
+/** Who calls an exit: the holder itself or the approved third party (dave). */
+export const VIA = fc.constantFrom("self" as const, "dave" as const);
+/** An amount: a fraction of the matching max* (bps, 10000 = the max itself), or a raw amount from 1 wei up. */
+export const SIZE = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("frac" as const), bps: fc.integer({ min: 1, max: 10_000 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("max" as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("raw" as const), mantissa: fc.integer({ min: 1, max: 9 }), exponent: fc.integer({ min: 0, max: 19 }),
+    }),
+  },
+);
+export type Size = typeof SIZE extends fc.Arbitrary<infer T> ? T : never;
+/** ERC-5143 bound: none (ERC-4626 signature), exactly the preview, or the preview missed by one unit (must revert). */
+export const BOUND = fc.constantFrom("none" as const, "preview" as const, "tight" as const);
+
+const depositCmd = fc.record({
+  op: fc.constant("deposit" as const), who: DEPOSITOR, size: SIZE, bound: BOUND,
+});
+const mintCmd = fc.record({ op: fc.constant("mint" as const), who: DEPOSITOR, size: SIZE, bound: BOUND });
+const redeemCmd = fc.record({ op: fc.constant("redeem" as const), who: DEPOSITOR, via: VIA, size: SIZE, bound: BOUND });
+const withdrawCmd = fc.record({ op: fc.constant("withdraw" as const), who: DEPOSITOR, via: VIA, size: SIZE, bound: BOUND });
+const keeperCmd = fc.record({ op: fc.constant("keeper" as const), blind: fc.boolean() });
+const ripcordCmd = fc.record({ op: fc.constant("ripcord" as const) });
+const liquidateCmd = fc.record({ op: fc.constant("liquidate" as const) });
+const donateCmd = fc.record({
+  op: fc.constant("donate" as const),
+  kind: fc.constantFrom("weth" as const, "usdc" as const, "aweth" as const, "repay" as const),
+  mantissa: fc.integer({ min: 1, max: 9 }),
+  exponent: fc.integer({ min: 0, max: 19 }), // WETH kinds up to ~9e19 wei; USDC kinds capped at 1e12 raw (1M USDC)
+});
+/** Mallory moves the 0.05% pool, the victim's call runs, Mallory swaps back: one block (automine off). */
+const sandwichCmd = fc.record({
+  op: fc.constant("sandwich" as const),
+  victim: fc.constantFrom(
+    "deposit" as const, "mint" as const, "redeem" as const, "withdraw" as const, "keeper" as const, "ripcord" as const,
+    "selfDeposit" as const, "selfRedeem" as const,
+  ),
+  who: DEPOSITOR,
+  pushBps: fc.integer({ min: -300, max: 300 }).filter((b) => b !== 0),
+  size: SIZE,
+});
+/** An arbitrageur's move of one pool across blocks (the feed stays), within or beyond the deviation bound. */
+const poolCmd = fc.record({
+  op: fc.constant("pool" as const), bps: fc.integer({ min: -300, max: 300 }).filter((b) => b !== 0), wide: fc.boolean(),
+});
+const arbitrageCmd = fc.record({ op: fc.constant("arbitrage" as const) });
+/** Oracle moves: market-wide (pools then feed), the ETH feed alone, the USDC feed, a stale feed. */
+const oracleCmd = fc.record({
+  op: fc.constant("oracle" as const),
+  kind: fc.constantFrom("market" as const, "market" as const, "feedOnly" as const, "usdc" as const, "stale" as const),
+  bps: fc.integer({ min: -900, max: 900 }),
+});
+const timeCmd = fc.record({
+  op: fc.constant("time" as const), seconds: fc.constantFrom(1, 60, 600, 3_601, 7_200, 43_200, 86_400, 2 * 86_400, 8 * 86_400),
+});
+/** The manager (owner for the timelock) proposes a change; `tighten` picks a value on the safe side when it can. */
+const manageCmd = fc.record({
+  op: fc.constant("manage" as const),
+  kind: fc.constantFrom(
+    "leverage" as const, "execution" as const, "automation" as const, "exit" as const, "timelock" as const,
+    "rearm" as const, "stop" as const, "pause" as const,
+  ),
+  pick: fc.array(fc.nat(7), { minLength: 8, maxLength: 8 }),
+});
+const acceptCmd = fc.record({ op: fc.constant("accept" as const), kind: fc.integer({ min: 0, max: 5 }) });
+const revokeCmd = fc.record({ op: fc.constant("revoke" as const), kind: fc.integer({ min: 0, max: 5 }) });
+
+export const command = fc.oneof(
+  { weight: 5, arbitrary: depositCmd },
+  { weight: 2, arbitrary: mintCmd },
+  { weight: 3, arbitrary: redeemCmd },
+  { weight: 3, arbitrary: withdrawCmd },
+  { weight: 4, arbitrary: keeperCmd },
+  { weight: 1, arbitrary: ripcordCmd },
+  { weight: 1, arbitrary: liquidateCmd },
+  { weight: 2, arbitrary: donateCmd },
+  { weight: 3, arbitrary: sandwichCmd },
+  { weight: 2, arbitrary: poolCmd },
+  { weight: 1, arbitrary: arbitrageCmd },
+  { weight: 4, arbitrary: oracleCmd },
+  { weight: 2, arbitrary: timeCmd },
+  { weight: 2, arbitrary: manageCmd },
+  { weight: 1, arbitrary: acceptCmd },
+  { weight: 1, arbitrary: revokeCmd },
+);
+export type Command = typeof command extends fc.Arbitrary<infer T> ? T : never;
+
+export const describeCommand = (c: Command) => JSON.stringify(c);
