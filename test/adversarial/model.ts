@@ -155,7 +155,7 @@ export async function rtx(c: Target, fn: string, args: unknown[], from: string):
 // ---------------------------------------------------------------- model
 
 type Kind = 0 | 1 | 2 | 3 | 4 | 5; // Leverage, Execution, Automation, Exit, Timelock, Rearm
-const KIND_NAMES = ["Leverage", "Execution", "Automation", "Exit", "Timelock", "Rearm"];
+const KIND_NAMES = ["Leverage", "Execution", "Automation", "Exit", "Timelock", "Rearm", "Volatility"];
 
 interface Configs {
   leverage: string;
@@ -686,7 +686,7 @@ async function manage(ctx: Ctx, c: Extract<Command, { op: "manage" }>): Promise<
   if (applied) {
     // ROLE-1: applied at once only if it tightens; anything else must wait out the timelock.
     if (!tightens(kind, next, cur)) violated("ROLE-1", `a loosening ${KIND_NAMES[kind]} change applied at once: ${JSON.stringify(next, (_, x) => (typeof x === "bigint" ? String(x) : x))}`);
-    const field = (["leverage", "execution", "automation", "exits"] as const)[kind];
+    const field = (["leverage", "execution", "automation", "exits"] as const)[kind as 0 | 1 | 2 | 3];
     model.configs[field] = enc;
     model.pending.delete(kind);
     return `set ${KIND_NAMES[kind]} applied (tightens)`;
@@ -727,7 +727,7 @@ async function accept(ctx: Ctx, kind: Kind): Promise<string> {
   model.pending.delete(kind);
   if (kind === 4) model.configs.timelock = coder.decode(["uint256"], pending!.data)[0] as bigint;
   else if (kind < 4) {
-    const field = (["leverage", "execution", "automation", "exits"] as const)[kind];
+    const field = (["leverage", "execution", "automation", "exits"] as const)[kind as 0 | 1 | 2 | 3];
     model.configs[field] = pending!.data;
   }
   return `accept ${KIND_NAMES[kind]}: applied`;
@@ -944,10 +944,14 @@ async function checkInvariants(ctx: Ctx, c: Command, label: string, snap: Snapsh
   if (healthFactor >= WAD && deviationBps <= roomBps / 2 && withShares.length > 0) {
     const h = withShares[stats.commands % withShares.length];
     const balance = balances[holders.indexOf(h)];
-    // A slice whose debt is more than the pool absorbs within the slippage must leave in parts (known limit):
-    // check the largest part that fits, ~200 WETH of debt (~0.2% of the 0.05% pool's price).
-    const debt = (await rview<Result>(vault, "position")).debt as bigint;
-    const sliceDebtWeth = totalSupply === 0n ? 0n : (((debt * balance) / totalSupply) * 10n ** 12n * usdE8) / ethE8;
+    // A slice whose swap is more than the pool absorbs within the slippage must leave in parts (known limit): the
+    // swap is its debt less its idle USDC (exact out), or its idle USDC beyond its debt, e.g. after a large USDC
+    // donation (exact in). Check the largest part that fits, ~200 WETH (~0.2% of the 0.05% pool's price).
+    const position = await rview<Result>(vault, "position");
+    const debt = position.debt as bigint;
+    const idleUsdc = position.idleDebtAsset as bigint;
+    const swapped = debt > idleUsdc ? debt - idleUsdc : idleUsdc - debt;
+    const sliceDebtWeth = totalSupply === 0n ? 0n : (((swapped * balance) / totalSupply) * 10n ** 12n * usdE8) / ethE8;
     const fits = parseEther("200");
     const shares = sliceDebtWeth > fits ? (balance * fits) / sliceDebtWeth : balance;
     const r = await attempt(vault, "full redeem", () => rcall(vault, "redeem(uint256,address,address)", [shares, h, h], { from: h }));

@@ -55,7 +55,7 @@ export async function adversarialWorld(): Promise<AdversarialWorld> {
   // Two holders to start from: 60 + 40 WETH at 3x, the pool arbitraged back to the oracle after each.
   const price = await oraclePriceE8(market);
   for (const [holder, amount] of [[w.alice, "60"], [w.bob, "40"]] as const) {
-    await (await vault.connect(holder).deposit(parseEther(amount), holder.address)).wait();
+    await (await vault.connect(holder)["deposit(uint256,address)"](parseEther(amount), holder.address)).wait();
     await swapPoolTo(market, market.uniPool500, price);
   }
   return { ...w, owner, manager, guardian, dave, mallory, depositors: [w.alice, w.bob, w.carol] };
