@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { formatFailure, formatStats, runCampaign } from "./campaign";
 
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
-const RUNS = env("FUZZ_RUNS", 12);
+const RUNS = env("FUZZ_RUNS", 40);
 const COMMANDS = env("FUZZ_COMMANDS", 50);
 const SEED = env("FUZZ_SEED", 20_250_909);
 
