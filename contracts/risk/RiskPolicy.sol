@@ -33,7 +33,8 @@ library RiskPolicy {
         uint256 dustCollateral
     ) internal pure returns (IVaultAutomation.Action action, uint256 targetLeverage) {
         if (mode == IVaultAutomation.Mode.StoppedOut) {
-            bool unwound = position.debt == 0
+            // Debt the idle debt asset covers is repaid first by any action (`_sweepIdle`): it does not keep a stop open.
+            bool unwound = position.debt <= position.idleDebtAsset
                 && (!exits.stopToDebtAsset || position.collateral + position.idleCollateral <= dustCollateral);
             return (unwound ? IVaultAutomation.Action.None : IVaultAutomation.Action.StopLoss, WAD);
         }

@@ -111,7 +111,11 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
             + s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
         s.debtValue = _debtValue(s.debt, debtPrice);
         s.equityValue = s.grossValue > s.debtValue ? s.grossValue - s.debtValue : 0;
-        s.leverage = LeverageMath.leverage(s.grossValue, s.debtValue);
+        // Leverage and health factor as they are once the idle balances are put to work (`_sweepIdle`: idle debt
+        // asset repays debt, idle collateral is supplied), so that a keeper action decides on what it will trade.
+        uint256 repayableValue = _debtValue(Math.min(s.idleDebtAsset, s.debt), debtPrice);
+        repayableValue = Math.min(repayableValue, Math.min(s.grossValue, s.debtValue));
+        s.leverage = LeverageMath.leverage(s.grossValue - repayableValue, s.debtValue - repayableValue);
         if (liquidationThresholdBps != 0) {
             // As the market will see it once the idle balances are put to work (`_sweepIdle`): idle collateral
             // supplied, idle debt asset repaid. Leverage already counts them; the health factor must agree with it.

@@ -31,8 +31,9 @@ describe("adversarial: defects found by the fuzzer, idle balances vs Aave's heal
   it("D2: 100,000 USDC sent to a 100 WETH 3x vault: ReleverBand is due and rebalance() succeeds", async () => {
     const w = await loadFixture(idleCollateral3x);
     await fund(w.market, w.vault.target, { usdc: parseUnits("100000", 6) }); // anyone can send it
+    // The donation is equity: with the idle USDC repaying debt first the vault is ~2x, under the band.
     const p = await w.vault.position();
-    expect(p.leverage).to.be.lt(parseEther("2.7")); // under the band, counting the idle USDC
+    expect(p.leverage).to.be.lt(parseEther("2.7"));
     // Fails today: trigger() says ReleverBand, rebalance() reverts VaultHealthFactorTooLow(~1.1e18, 1.15e18).
     await expectTriggerHonest(w.vault, w.keeper, "after the USDC donation");
   });
