@@ -12,7 +12,7 @@
  * runs unchanged; afterwards it resets the in-process network to a plain local chain.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
+import { freeLoopbackPort } from "../shared/net";
 import path from "node:path";
 import hre from "hardhat";
 import { reset } from "@nomicfoundation/hardhat-network-helpers";
@@ -101,16 +101,6 @@ export interface RehearsalSource {
   stop(): Promise<void>;
 }
 
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const STARTED = /Started HTTP and WebSocket JSON-RPC server at (http:\/\/\S+?)\/?\s/;
 const START_TIMEOUT_MS = 60_000;

@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
+import { freeLoopbackPort } from "../shared/net";
 import os from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, toQuantity } from "ethers";
@@ -20,16 +20,6 @@ const KEEPER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906".toLowerCase();
 /** Its private key (Hardhat's well-known test mnemonic), for the locally signing --rpc-urls / --send-url mode. */
 const KEEPER_KEY = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A long-running Hardhat process whose stdout lines are kept (JSON lines parsed). */
 class Proc {
@@ -105,7 +95,7 @@ describe("keeper:run against a local hardhat node", function () {
   };
 
   before(async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     url = `http://127.0.0.1:${port}`;
     env = {
       ...process.env,
@@ -208,7 +198,7 @@ describe("keeper:run against a local hardhat node", function () {
 
     // --- several RPC URLs (the first one dead) through a FallbackProvider, sending through a separate URL ---
     await hardhat(["market:set-price", "--price", "2080", "--advance", "3600"]); // -5.5%: ~3.4x, above the band
-    const dead = `http://127.0.0.1:${await freePort()}`;
+    const dead = `http://127.0.0.1:${await freeLoopbackPort()}`;
     const once = await new Promise<string>((resolve, reject) =>
       execFile(
         "node",
