@@ -106,7 +106,7 @@ const config: HardhatUserConfig = {
     noColors: !!process.env.REPORT_GAS_FILE,
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
-  mocha: { timeout: 300_000 },
+  mocha: { timeout: 300_000, reporter: "./test/support/spec-with-summary.js" },
 };
 
 export default config;
