@@ -94,10 +94,12 @@ function restore() {
   for (const [file, text] of originals) fs.writeFileSync(path.join(root, file), text);
   originals.clear();
 }
-process.on("SIGINT", () => {
-  restore();
-  process.exit(130);
-});
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    restore();
+    process.exit(130);
+  });
+}
 
 const run = (cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv = process.env) =>
   spawnSync(cmd, cmdArgs, { cwd: root, env, encoding: "utf8", maxBuffer: 1 << 28 });

@@ -33,7 +33,7 @@ const ACTIONS = ["None", "DeleverBand", "ReleverBand", "DeleverHealth", "StopLos
 
 export const PROPERTY_IDS = [
   "TRIGGER-1", "EXIT-1", "FAIR-1", "ROLE-1", "ACCT-1", "ACCT-2", "KEEP-1", "MAX-1", "PREVIEW-1", "ALLOW-1", "ERR-1",
-  "STALE-1", "KEEP-2",
+  "STALE-1", "KEEP-2", "VAULT-DEX-1",
 ] as const;
 export type PropertyId = (typeof PROPERTY_IDS)[number];
 
@@ -459,7 +459,11 @@ async function keeperCall(ctx: Ctx, blind: boolean): Promise<{ note: string; exe
   const due = trig.ok && (trig.value as Result)[0] === true;
   if (!blind && !due) return { note: `keeper: nothing due${trig.ok ? "" : ` (${trig.error})`}`, executed: false };
   const before = await attempt(vault, "position()", () => rview<Result>(vault, "position", [], at));
+  const deviation = await keeperPoolDeviationBps(ctx);
   const r = await attempt(vault, "rebalance()", () => rtx(vault, "rebalance", [], keeper.address));
+  if (r.ok && trig.ok && Number((trig.value as Result)[1]) !== 8 && deviation.bps > deviation.max) {
+    violated("VAULT-DEX-1", `a keeper trade ran with the pool ${deviation.bps.toFixed(1)} bps off the oracle (bound ${deviation.max} bps)`);
+  }
   if (due && !r.ok && !(await knownDefect(ctx, r.error))) violated("TRIGGER-1", `trigger() said action ${(trig.value as Result)[1]} is due; rebalance() in that block reverted ${r.error}`);
   if (!due && r.ok) violated("TRIGGER-1", `trigger() said nothing is due (${trig.ok ? "" : trig.error}); rebalance() in that block succeeded`);
   if (!r.ok) bump(ctx.stats.reverts, `rebalance: ${r.name}`);
@@ -473,6 +477,16 @@ async function keeperCall(ctx: Ctx, blind: boolean): Promise<{ note: string; exe
     executed: r.ok,
     before: r.ok && before.ok ? { before: before.value as never } : undefined,
   };
+}
+
+/** |spot - oracle| of the vault's pool (bps, the oracle in the debt asset) and the configured DEX deviation bound. */
+async function keeperPoolDeviationBps(ctx: Ctx): Promise<{ bps: number; max: number }> {
+  const { vault, market } = ctx.w;
+  const exec = await rview<Result>(vault, "executionConfig");
+  const auto = await rview<Result>(vault, "automationConfig");
+  const spot = await poolPriceE8(market, (exec[1] as bigint) === 3000n ? market.uniPool3000 : market.uniPool500);
+  const oracle = ((await rview(market.ethUsdFeed, "latestAnswer")) * 10n ** 8n) / (await rview(market.usdcUsdFeed, "latestAnswer"));
+  return { bps: (Number(spot > oracle ? spot - oracle : oracle - spot) * 10_000) / Number(oracle), max: Number(auto.maxDexDeviationBps) };
 }
 
 /** KEEP-2: a band rebalance (DeleverBand, ReleverBand) never runs within `cooldown` of the previous one. */
@@ -729,8 +743,11 @@ function checkValidAt(ctx: Ctx, kind: Kind, validAt: bigint, now: number) {
   }
 }
 
-async function accept(ctx: Ctx, kind: Kind): Promise<string> {
+async function accept(ctx: Ctx, drawn: Kind): Promise<string> {
   const { w, model } = ctx;
+  // Mostly a kind that is pending (early, in its window or late): that is where the timelock can be got wrong.
+  const pendingKinds = [...model.pending.keys()];
+  const kind = pendingKinds.length > 0 && drawn !== 5 ? pendingKinds[drawn % pendingKinds.length] : drawn;
   const pending = model.pending.get(kind);
   await time.setNextBlockTimestamp((await time.latest()) + 1);
   const now = BigInt(await time.latest()) + 1n;
