@@ -24,8 +24,46 @@ const EVENT_STYLES: Record<string, { color: string; shape: string }> = {
   "liquidation: unmanaged": { color: "#d62728", shape: "diamond" },
 };
 
+type Series = (typeof SERIES)[number];
+type ChartEvent = { time: string; price: number; event: string };
+type Settings = BacktestRun["settings"];
+
+const WIDTH = 900;
+const X = {
+  field: "time",
+  type: "temporal" as const,
+  scale: { type: "utc" as const },
+  axis: { format: "%b %d", title: null, labelAngle: 0 },
+};
+const iso = (t: number) => new Date(t * 1000).toISOString();
+const panelFilter = (name: string) => ({ filter: `datum.panel === '${name}'` });
+const panelTitle = (text: string) => ({ text, anchor: "start", fontSize: 12 });
+
+/** Colour encoding by series; each panel's legend lists only the series it draws (the HF panel has no spot line). */
+function colorFor(series: readonly Series[]) {
+  return {
+    field: "series",
+    type: "nominal" as const,
+    scale: { domain: [...series], range: series.map((s) => COLORS[SERIES.indexOf(s)]) },
+    legend: { title: null, orient: "top" as const },
+  };
+}
+
+/** The chart's spec: four panels over one data set of (time, panel, series, value) rows, plus the event markers. */
 export function chartSpec(run: BacktestRun, title: string): TopLevelSpec {
-  const iso = (t: number) => new Date(t * 1000).toISOString();
+  const events = chartEvents(run);
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: { text: title, anchor: "start" },
+    data: { values: chartRows(run) },
+    config: { view: { stroke: "#ddd" }, font: "sans-serif" },
+    resolve: { scale: { color: "independent", shape: "independent" }, legend: { color: "independent", shape: "independent" } },
+    vconcat: [pricePanel(events), leveragePanel(run.settings), healthFactorPanel(run.settings), equityPanel()],
+  } as TopLevelSpec;
+}
+
+/** One row per panel and series for every backtest row ("long" format, filtered per panel). */
+function chartRows(run: BacktestRun) {
   const long: { time: string; panel: string; series: string; value: number | null }[] = [];
   for (const r of run.rows) {
     const time = iso(r.timestamp);
@@ -40,123 +78,109 @@ export function chartSpec(run: BacktestRun, title: string): TopLevelSpec {
     long.push({ time, panel: "leverage", series: "spot", value: 1 });
     long.push({ time, panel: "equity", series: "spot", value: r.spotEquity });
   }
-  const events = [
+  return long;
+}
+
+/** Keeper actions, then liquidations, as markers on the price panel. */
+function chartEvents(run: BacktestRun): ChartEvent[] {
+  return [
     ...run.keeperActions.map((a) => ({ time: iso(a.timestamp), price: a.price, event: `keeper: ${a.action}` })),
     ...run.liquidations.map((l) => ({ time: iso(l.timestamp), price: l.price, event: `liquidation: ${l.position}` })),
   ];
-  const width = 900;
-  const x = {
-    field: "time",
-    type: "temporal" as const,
-    scale: { type: "utc" as const },
-    axis: { format: "%b %d", title: null, labelAngle: 0 },
+}
+
+function pricePanel(events: ChartEvent[]) {
+  return {
+    width: WIDTH,
+    height: 180,
+    title: panelTitle("Price (USD per ETH), keeper actions and liquidations"),
+    layer: [
+      {
+        transform: [panelFilter("price")],
+        mark: { type: "line", color: "#333", strokeWidth: 1.2 },
+        encoding: { x: X, y: { field: "value", type: "quantitative", title: "USD", scale: { zero: false } } },
+      },
+      ...(events.length ? [eventLayer(events)] : []),
+    ],
   };
-  // Each panel's legend lists only the series it draws (the HF panel has no spot line).
-  const colorFor = (series: readonly (typeof SERIES)[number][]) => ({
-    field: "series",
-    type: "nominal" as const,
-    scale: { domain: [...series], range: series.map((s) => COLORS[SERIES.indexOf(s)]) },
-    legend: { title: null, orient: "top" as const },
-  });
-  const color = colorFor(SERIES);
-  // One legend for the event markers: same domain for shape and colour; liquidations red, keeper actions not
-  // in the series colours.
+}
+
+/**
+ * One legend for the event markers: same domain for shape and colour; liquidations red, keeper actions not in the
+ * series colours.
+ */
+function eventLayer(events: ChartEvent[]) {
   const eventDomain = [...new Set(events.map((e) => e.event))].sort();
   const eventStyle = (event: string) => EVENT_STYLES[event] ?? { color: "#8c564b", shape: "circle" };
   const eventScale = (channel: "color" | "shape") => ({ domain: eventDomain, range: eventDomain.map((e) => eventStyle(e)[channel]) });
   const eventLegend = { title: null, orient: "top" as const, labelLimit: 400, columns: 4 };
-  const panel = (name: string) => ({ filter: `datum.panel === '${name}'` });
-  const { minLeverage, maxLeverage, targetLeverage, minHealthFactor } = run.settings;
-
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: { text: title, anchor: "start" },
-    data: { values: long },
-    config: { view: { stroke: "#ddd" }, font: "sans-serif" },
-    resolve: { scale: { color: "independent", shape: "independent" }, legend: { color: "independent", shape: "independent" } },
-    vconcat: [
+    data: { values: events },
+    mark: { type: "point" as const, filled: true, size: 60, opacity: 0.9 },
+    encoding: {
+      x: X,
+      y: { field: "price", type: "quantitative" as const },
+      shape: { field: "event", type: "nominal" as const, scale: eventScale("shape"), legend: eventLegend },
+      color: { field: "event", type: "nominal" as const, scale: eventScale("color"), legend: eventLegend },
+    },
+  };
+}
+
+function leveragePanel({ minLeverage, maxLeverage, targetLeverage }: Settings) {
+  return {
+    width: WIDTH,
+    height: 140,
+    title: panelTitle(`Leverage (band ${minLeverage}-${maxLeverage}, target ${targetLeverage}; dashed)`),
+    layer: [
       {
-        width,
-        height: 180,
-        title: { text: "Price (USD per ETH), keeper actions and liquidations", anchor: "start", fontSize: 12 },
-        layer: [
-          {
-            transform: [panel("price")],
-            mark: { type: "line", color: "#333", strokeWidth: 1.2 },
-            encoding: { x, y: { field: "value", type: "quantitative", title: "USD", scale: { zero: false } } },
-          },
-          ...(events.length
-            ? [
-                {
-                  data: { values: events },
-                  mark: { type: "point" as const, filled: true, size: 60, opacity: 0.9 },
-                  encoding: {
-                    x,
-                    y: { field: "price", type: "quantitative" as const },
-                    shape: { field: "event", type: "nominal" as const, scale: eventScale("shape"), legend: eventLegend },
-                    color: { field: "event", type: "nominal" as const, scale: eventScale("color"), legend: eventLegend },
-                  },
-                },
-              ]
-            : []),
-        ],
-      },
-      {
-        width,
-        height: 140,
-        title: {
-          text: `Leverage (band ${minLeverage}-${maxLeverage}, target ${targetLeverage}; dashed)`,
-          anchor: "start",
-          fontSize: 12,
-        },
-        layer: [
-          {
-            transform: [panel("leverage"), { filter: "datum.value !== null" }],
-            mark: { type: "line", strokeWidth: 1.2 },
-            encoding: { x, y: { field: "value", type: "quantitative", title: "x" }, color },
-          },
-          {
-            data: { values: [minLeverage, targetLeverage, maxLeverage].map((v) => ({ v })) },
-            mark: { type: "rule", strokeDash: [4, 4], color: "#1f77b4", opacity: 0.5 },
-            encoding: { y: { field: "v", type: "quantitative" } },
-          },
-        ],
-      },
-      {
-        width,
-        height: 140,
-        title: {
-          text: `Health factor, lowest in each row (drawn up to ${HF_CHART_MAX}; liquidation at 1, keeper floor ${minHealthFactor}; dashed)`,
-          anchor: "start",
-          fontSize: 12,
-        },
-        layer: [
-          {
-            transform: [panel("hf")],
-            mark: { type: "line", strokeWidth: 1.2, clip: true },
-            encoding: {
-              x,
-              y: { field: "value", type: "quantitative", title: "HF", scale: { domain: [0, HF_CHART_MAX], clamp: true } },
-              color: colorFor(["managed", "unmanaged"]),
-            },
-          },
-          {
-            data: { values: [{ v: 1, c: "#d62728" }, { v: minHealthFactor, c: "#1f77b4" }] },
-            mark: { type: "rule", strokeDash: [4, 4] },
-            encoding: { y: { field: "v", type: "quantitative" }, color: { field: "c", type: "nominal", scale: null } },
-          },
-        ],
-      },
-      {
-        width,
-        height: 180,
-        title: { text: "Equity (USD)", anchor: "start", fontSize: 12 },
-        transform: [panel("equity")],
+        transform: [panelFilter("leverage"), { filter: "datum.value !== null" }],
         mark: { type: "line", strokeWidth: 1.2 },
-        encoding: { x, y: { field: "value", type: "quantitative", title: "USD" }, color },
+        encoding: { x: X, y: { field: "value", type: "quantitative", title: "x" }, color: colorFor(SERIES) },
+      },
+      {
+        data: { values: [minLeverage, targetLeverage, maxLeverage].map((v) => ({ v })) },
+        mark: { type: "rule", strokeDash: [4, 4], color: "#1f77b4", opacity: 0.5 },
+        encoding: { y: { field: "v", type: "quantitative" } },
       },
     ],
-  } as TopLevelSpec;
+  };
+}
+
+function healthFactorPanel({ minHealthFactor }: Settings) {
+  return {
+    width: WIDTH,
+    height: 140,
+    title: panelTitle(
+      `Health factor, lowest in each row (drawn up to ${HF_CHART_MAX}; liquidation at 1, keeper floor ${minHealthFactor}; dashed)`,
+    ),
+    layer: [
+      {
+        transform: [panelFilter("hf")],
+        mark: { type: "line", strokeWidth: 1.2, clip: true },
+        encoding: {
+          x: X,
+          y: { field: "value", type: "quantitative", title: "HF", scale: { domain: [0, HF_CHART_MAX], clamp: true } },
+          color: colorFor(["managed", "unmanaged"]),
+        },
+      },
+      {
+        data: { values: [{ v: 1, c: "#d62728" }, { v: minHealthFactor, c: "#1f77b4" }] },
+        mark: { type: "rule", strokeDash: [4, 4] },
+        encoding: { y: { field: "v", type: "quantitative" }, color: { field: "c", type: "nominal", scale: null } },
+      },
+    ],
+  };
+}
+
+function equityPanel() {
+  return {
+    width: WIDTH,
+    height: 180,
+    title: panelTitle("Equity (USD)"),
+    transform: [panelFilter("equity")],
+    mark: { type: "line", strokeWidth: 1.2 },
+    encoding: { x: X, y: { field: "value", type: "quantitative", title: "USD" }, color: colorFor(SERIES) },
+  };
 }
 
 /** Renders the chart to an SVG string. */
