@@ -14,6 +14,7 @@
  * (scripts/lib/util/rpc-counter.ts): every JSON-RPC request that reaches the node while a scan runs, whatever its
  * method, not only eth_call. Report: scripts/lib/keeper/keeper-scale-report.ts.
  */
+import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
 import { buildWorld } from "./lib/keeper/keeper-scale-world";
@@ -27,8 +28,13 @@ import {
 } from "./lib/keeper/keeper-scale-scans";
 import { buildReport, printReport, writeReport, type KeeperScaleResults } from "./lib/keeper/keeper-scale-report";
 
-const OUT = path.join(__dirname, "..", "reports", "keeper-scale.json");
-const VAULTS = Number(process.env.KEEPER_VAULTS ?? 1000);
+const RECORDED_VAULTS = 1000;
+const VAULTS = Number(process.env.KEEPER_VAULTS ?? RECORDED_VAULTS);
+// Only the recorded scale replaces the tracked figures; a smaller trial run writes beside the OS's temp files.
+const OUT =
+  VAULTS === RECORDED_VAULTS
+    ? path.join(__dirname, "..", "reports", "keeper-scale.json")
+    : path.join(os.tmpdir(), `keeper-scale-${VAULTS}.json`);
 
 /** Setup, the lens scans, the naive scan as ground truth, the gas of the pages used; then the report. */
 async function main() {

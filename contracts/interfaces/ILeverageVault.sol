@@ -72,6 +72,10 @@ interface ILeverageVault is IERC4626 {
     error VaultHealthFactorTooLow(uint256 healthFactor, uint256 minHealthFactor);
     /// @notice The position has no equity left at oracle prices.
     error VaultInsolvent();
+    /// @notice The market's health factor `healthFactor` (wad) is below 1: it refuses every withdrawal and borrow, so
+    ///         deposits and partial exits wait until the keeper or the ripcord (which then liquidate the vault's own
+    ///         debt) or a liquidator bring it back above 1. The last holder's full exit still goes through.
+    error VaultPositionUnhealthy(uint256 healthFactor);
 
     /// @notice ERC-5143 `deposit`: fewer than `minShares` shares minted.
     error VaultSharesBelowMin(uint256 shares, uint256 minShares);

@@ -98,7 +98,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         uint256 target = Math.min(
             _effectiveTargetLeverage(), RiskPolicy.healthRestoringLeverage(_vault().leverage, liquidationThreshold)
         );
-        _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
+        bool ownLiquidation = _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
 
         uint256 rewardValue = Math.min(
             before.equityValue.mulDiv(config.ripcordRewardBps, BPS),
@@ -106,6 +106,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         );
         reward = _toAssets(rewardValue, collateralPrice);
         if (reward != 0) _sendCollateral(msg.sender, reward);
+        if (ownLiquidation) _supplyIdleCollateral();
 
         _checkPostConditions(
             Action.Ripcord,
@@ -115,7 +116,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
             collateralPrice,
             debtPrice,
             rewardValue,
-            slippageBps
+            _lossAllowanceBps(slippageBps, ownLiquidation)
         );
         _overrideSlippage(0);
         _noteKeeperTrade();
@@ -296,19 +297,23 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         (uint256 maxTrade, uint256 slippageBps) = _enterTrade(action, before, collateralPrice, debtPrice);
         if (RiskPolicy.isBandAction(action)) v.state.lastRebalanceAt = uint40(block.timestamp);
 
+        bool ownLiquidation;
         if (action == Action.ReleverBand) {
             uint256 targetDebtValue = LeverageMath.debtForLeverage(before.equityValue, target);
             uint256 borrowAmount = (targetDebtValue - before.debtValue).mulDiv(DEBT_UNIT, debtPrice);
             _lever(Math.min(borrowAmount, maxTrade), before.idleCollateral, collateralPrice, debtPrice);
         } else if (action == Action.StopLoss || action == Action.TrailingStop) {
             if (state.mode != Mode.StoppedOut) _setMode(Mode.StoppedOut);
-            _unwindChunk(before, collateralPrice, debtPrice, maxTrade);
+            ownLiquidation = _unwindChunk(before, collateralPrice, debtPrice, maxTrade);
         } else {
             if (action == Action.TakeProfit && state.mode != Mode.ProfitTaken) _setMode(Mode.ProfitTaken);
-            _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
+            ownLiquidation = _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
         }
+        if (ownLiquidation) _supplyIdleCollateral();
         ILeverageVault.PositionState memory afterAction = _position(collateralPrice, debtPrice, liquidationThreshold);
-        _checkPostConditions(action, target, before, afterAction, collateralPrice, debtPrice, 0, slippageBps);
+        _checkPostConditions(
+            action, target, before, afterAction, collateralPrice, debtPrice, 0, _lossAllowanceBps(slippageBps, ownLiquidation)
+        );
         _overrideSlippage(0);
         _noteKeeperTrade();
     }
@@ -346,23 +351,41 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     }
 
     /// @dev Repays debt toward `target` leverage, at most `maxTrade` debt units; the last chunk to 1x is exact.
+    ///      Below the market's liquidation threshold it liquidates its own debt, at most the market's close factor
+    ///      (half the debt), and returns true.
     function _deleverToward(
         uint256 target,
         ILeverageVault.PositionState memory before,
         uint256 collateralPrice,
         uint256 debtPrice,
         uint256 maxTrade
-    ) internal {
+    ) internal returns (bool ownLiquidation) {
         uint256 targetDebtValue = LeverageMath.debtForLeverage(before.equityValue, target);
-        if (targetDebtValue >= before.debtValue) return;
+        if (targetDebtValue >= before.debtValue) return false;
         uint256 repay = (before.debtValue - targetDebtValue).mulDiv(DEBT_UNIT, debtPrice);
-        if (targetDebtValue == 0 && before.debt <= maxTrade) return _unwindAll(before.debt, collateralPrice, debtPrice);
-        _delever(_collateralFor(Math.min(repay, maxTrade), collateralPrice, debtPrice), collateralPrice, debtPrice);
+        if (targetDebtValue == 0 && before.debt <= maxTrade) {
+            _unwindAll(before.debt, collateralPrice, debtPrice);
+            return false;
+        }
+        uint256 chunk = Math.min(repay, maxTrade);
+        if (_marketHealthFactor() < WAD) {
+            _deleverBelowLiquidation(Math.min(chunk, before.debt / 2), collateralPrice, debtPrice);
+            return true;
+        }
+        _delever(_collateralFor(chunk, collateralPrice, debtPrice), collateralPrice, debtPrice);
+    }
+
+    /// @dev The slippage an action's loss budget allows (bps of what it traded), plus the market's protocol fee on
+    ///      the liquidation bonus when the vault liquidated its own debt.
+    function _lossAllowanceBps(uint256 slippageBps, bool ownLiquidation) internal view returns (uint256) {
+        if (!ownLiquidation) return slippageBps;
+        return slippageBps + (_liquidationBonusBps() - BPS).mulDiv(_liquidationProtocolFeeBps(), BPS, Math.Rounding.Ceil);
     }
 
     /// @dev One step of the stop: repay debt in chunks, then (if configured) sell collateral into the debt asset.
     function _unwindChunk(ILeverageVault.PositionState memory before, uint256 collateralPrice, uint256 debtPrice, uint256 maxTrade)
         internal
+        returns (bool ownLiquidation)
     {
         if (before.debt != 0) return _deleverToward(WAD, before, collateralPrice, debtPrice, maxTrade);
         if (before.collateral != 0) _withdrawCollateral(type(uint256).max, address(this));
@@ -373,8 +396,8 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
 
     /// @dev The loss budget is `maxEquityLossBps` of what the action traded (the debt it repaid or borrowed, or
     ///      the debt asset it bought once the debt is gone), widened to the slippage `slippageBps` the action was
-    ///      allowed plus the flash premium when an urgent action got more, plus the rounding of two raw units of
-    ///      each token.
+    ///      allowed (`slippageBps`, which counts an own liquidation's protocol fee) plus the flash premium when an
+    ///      urgent action got more, plus the rounding of two raw units of each token.
     function _checkPostConditions(
         Action action,
         uint256 target,

@@ -31,7 +31,8 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
     enum FlashAction {
         Lever, // debt flash-borrowed as debt -> swap to collateral -> supply
         Delever, // collateral flashed -> swap to debt -> repay -> withdraw collateral to return the loan
-        Exit // debt flashed -> repay -> withdraw collateral -> swap exact out to return the loan
+        Exit, // debt flashed -> repay -> withdraw collateral -> swap exact out to return the loan
+        LiquidateOwn // debt flashed -> liquidate own debt -> swap exact out to return the loan -> supply the rest
     }
 
     /// @dev Borrows `borrowAmount` of debt through a debt-opening flash loan, swaps it to collateral and supplies it
@@ -61,10 +62,29 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         uint256 collateralPrice,
         uint256 debtPrice
     ) internal {
-        uint256 maxCollateralPerDebt = _collateralFor(WAD, collateralPrice, debtPrice).mulDiv(
-            BPS + _slippageBps(), BPS, Math.Rounding.Ceil
+        _flashLoan(
+            DEBT_ASSET,
+            debtAmount,
+            abi.encode(FlashAction.Exit, collateralAmount, _maxCollateralPerDebt(collateralPrice, debtPrice))
         );
-        _flashLoan(DEBT_ASSET, debtAmount, abi.encode(FlashAction.Exit, collateralAmount, maxCollateralPerDebt));
+    }
+
+    /// @dev Below the market's liquidation threshold the market refuses every withdrawal that leaves the health
+    ///      factor under 1, so a chunk too small to lift it above 1 alone cannot delever. The vault then acts as
+    ///      its own liquidator: it repays `debtAmount` through the market's liquidation and receives the collateral
+    ///      with the liquidation bonus, which stays with the holders but for the market's protocol fee. What the
+    ///      bonus leaves after returning the loan is idle: the caller supplies it (`_supplyIdleCollateral`).
+    function _deleverBelowLiquidation(uint256 debtAmount, uint256 collateralPrice, uint256 debtPrice) internal {
+        _flashLoan(
+            DEBT_ASSET,
+            debtAmount,
+            abi.encode(FlashAction.LiquidateOwn, 0, _maxCollateralPerDebt(collateralPrice, debtPrice))
+        );
+    }
+
+    /// @dev Collateral (wad per whole debt token) an exact-out swap may pay for debt: the oracle price plus slippage.
+    function _maxCollateralPerDebt(uint256 collateralPrice, uint256 debtPrice) private view returns (uint256) {
+        return _collateralFor(WAD, collateralPrice, debtPrice).mulDiv(BPS + _slippageBps(), BPS, Math.Rounding.Ceil);
     }
 
     /// @dev Repays all `debt` (read in this transaction) and withdraws all collateral into the vault (1x, idle).
@@ -86,12 +106,21 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
             uint256 out = _swapExactIn(COLLATERAL_ASSET, DEBT_ASSET, amount, bound);
             _repayDebt(out);
             _withdrawCollateral(amount + premium, address(this));
-        } else {
+        } else if (action == FlashAction.Exit) {
             _repayDebt(amount);
             _withdrawCollateral(arg, address(this));
-            uint256 owed = amount + premium;
-            _swapExactOut(COLLATERAL_ASSET, DEBT_ASSET, owed, owed.mulDiv(bound, WAD, Math.Rounding.Ceil));
+            _returnDebtLoan(amount + premium, bound);
+        } else {
+            // What the bonus leaves over stays idle for the caller to supply (a ripcord pays its reward from it
+            // first: below a health factor of 1 nothing can be withdrawn).
+            _liquidateOwnDebt(amount);
+            _returnDebtLoan(amount + premium, bound);
         }
+    }
+
+    /// @dev Buys `owed` debt asset with collateral, at most `maxCollateralPerDebt` (wad) each; returns what it sold.
+    function _returnDebtLoan(uint256 owed, uint256 maxCollateralPerDebt) private returns (uint256 sold) {
+        return _swapExactOut(COLLATERAL_ASSET, DEBT_ASSET, owed, owed.mulDiv(maxCollateralPerDebt, WAD, Math.Rounding.Ceil));
     }
 
     /// @dev Everything the vault holds and owes, valued at the given prices (wad USD per whole token). The health
@@ -111,24 +140,34 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
             + s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
         s.debtValue = _debtValue(s.debt, debtPrice);
         s.equityValue = s.grossValue > s.debtValue ? s.grossValue - s.debtValue : 0;
-        // Leverage and health factor as they are once the idle balances are put to work (`_sweepIdle`: idle debt
-        // asset repays debt, idle collateral is supplied), so that a keeper action decides on what it will trade.
+        _setLeverageAfterSweep(s, debtPrice);
+        if (liquidationThresholdBps != 0) {
+            uint256 collateralValue = suppliedValue + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
+            _setHealthFactorAfterSweep(s, collateralValue, debtPrice, liquidationThresholdBps);
+        }
+        s.price = collateralPrice.mulDiv(WAD, debtPrice);
+    }
+
+    /// @dev Leverage as it is once the idle balances are put to work (`_sweepIdle`: idle debt asset repays debt,
+    ///      idle collateral is supplied), so that a keeper action decides on what it will trade.
+    function _setLeverageAfterSweep(ILeverageVault.PositionState memory s, uint256 debtPrice) private view {
         uint256 repayableValue = _debtValue(Math.min(s.idleDebtAsset, s.debt), debtPrice);
         repayableValue = Math.min(repayableValue, Math.min(s.grossValue, s.debtValue));
         s.leverage = LeverageMath.leverage(s.grossValue - repayableValue, s.debtValue - repayableValue);
-        if (liquidationThresholdBps != 0) {
-            // As the market will see it once the idle balances are put to work (`_sweepIdle`): idle collateral
-            // supplied, idle debt asset repaid. Leverage already counts them; the health factor must agree with it.
-            uint256 owed = s.debt - Math.min(s.idleDebtAsset, s.debt);
-            s.healthFactor = owed == 0
-                ? type(uint256).max
-                : LeverageMath.healthFactor(
-                    suppliedValue + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT),
-                    _debtValue(owed, debtPrice),
-                    liquidationThresholdBps
-                );
-        }
-        s.price = collateralPrice.mulDiv(WAD, debtPrice);
+    }
+
+    /// @dev The health factor as the market will see it once the idle balances are put to work: leverage already
+    ///      counts them, the health factor must agree with it. `collateralValue` counts idle collateral as supplied.
+    function _setHealthFactorAfterSweep(
+        ILeverageVault.PositionState memory s,
+        uint256 collateralValue,
+        uint256 debtPrice,
+        uint256 liquidationThresholdBps
+    ) private view {
+        uint256 owed = s.debt - Math.min(s.idleDebtAsset, s.debt);
+        s.healthFactor = owed == 0
+            ? type(uint256).max
+            : LeverageMath.healthFactor(collateralValue, _debtValue(owed, debtPrice), liquidationThresholdBps);
     }
 
     /// @dev Puts idle balances to work so that the market's position is the one the vault accounts for: the idle
@@ -144,6 +183,12 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
             _supplyCollateral(s.idleCollateral);
             swept = true;
         }
+    }
+
+    /// @dev Supplies all idle collateral, except once stopped out (see `_sweepIdle`).
+    function _supplyIdleCollateral() internal {
+        uint256 idle = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
+        if (idle != 0 && _vault().state.mode != IVaultAutomation.Mode.StoppedOut) _supplyCollateral(idle);
     }
 
     /// @dev 1x once stopped out, the take-profit leverage once profit is taken, else the configured target.

@@ -85,7 +85,7 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     /// @dev The deposit-cap room, and no more than the pool absorbs within the slippage for the deposit's borrow.
     function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
         VaultLayout storage v = _vault();
-        if (v.depositsPaused || !_oracleUsable()) return 0;
+        if (v.depositsPaused || !_oracleUsable() || _marketHealthFactor() < WAD) return 0;
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         ILeverageVault.PositionState memory state = _position(collateralPrice, debtPrice, 0);
         if (state.equityValue == 0 && totalSupply() != 0) return 0;
@@ -110,12 +110,12 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     /// @inheritdoc ERC4626
     /// @dev What redeeming the whole balance is sure to pay.
     function maxWithdraw(address holder) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _oracleUsable() ? previewRedeem(balanceOf(holder)) : 0;
+        return _canExit(holder) ? previewRedeem(balanceOf(holder)) : 0;
     }
 
     /// @inheritdoc ERC4626
     function maxRedeem(address holder) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _oracleUsable() ? balanceOf(holder) : 0;
+        return _canExit(holder) ? balanceOf(holder) : 0;
     }
 
     /// @inheritdoc ERC4626
@@ -283,6 +283,8 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         uint256 liquidationThreshold = _liquidationThresholdBps();
         ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
         if (before.equityValue == 0 && totalSupply() != 0) revert VaultInsolvent();
+        // The market lends nothing below 1: say so rather than let its borrow check refuse the lever.
+        if (before.healthFactor < WAD) revert VaultPositionUnhealthy(before.healthFactor);
         _onInteraction(before.price);
         uint256 assetsBefore = _toAssets(before.equityValue, collateralPrice);
         uint256 cap = _vault().execution.depositCap;
@@ -336,6 +338,10 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         if (_collateralFor(debtShare, collateralPrice, debtPrice) >= collateralShare) {
             debtShare = _debtBalance().mulDiv(shares, supply);
         }
+        if (shares < supply && debtShare != 0) {
+            uint256 healthFactor = _marketHealthFactor();
+            if (healthFactor < WAD) revert VaultPositionUnhealthy(healthFactor);
+        }
         uint256 idleCollateral = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
         uint256 idleDebtShare = IERC20(DEBT_ASSET).balanceOf(address(this)).mulDiv(shares, supply);
 
@@ -371,6 +377,14 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     ///      the min outs leave two out) plus a few wei of aToken and conversion rounding.
     function _roundingAssets(uint256 collateralPrice, uint256 debtPrice) internal view returns (uint256) {
         return _collateralFor(4, collateralPrice, debtPrice) + 4;
+    }
+
+    /// @dev An exit goes through with a usable oracle, and while the market's health factor is at least 1 (below,
+    ///      it refuses withdrawals) unless it is the last holder's, which repays all the debt first.
+    function _canExit(address holder) internal view returns (bool) {
+        if (!_oracleUsable()) return false;
+        uint256 balance = balanceOf(holder);
+        return balance == totalSupply() || _marketHealthFactor() >= WAD;
     }
 
     /// @dev False when the oracle would revert (stale, invalid, sequencer down): `max*` then return 0.

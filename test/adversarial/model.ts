@@ -64,11 +64,6 @@ async function knownDefect(ctx: Ctx, error: string | undefined): Promise<boolean
   if (error.startsWith("KeeperLeverageNotImproved") && (p.idleCollateral as bigint) > 0n) id = "D1 (idle collateral jams DeleverHealth)";
   // D2 also shows as Aave's COLLATERAL_CANNOT_COVER_NEW_BORROW (Error 36) when the re-lever borrows past the LTV.
   if ((error.startsWith("VaultHealthFactorTooLow") || error === 'Error("36")') && (p.idleDebtAsset as bigint) > 0n) id = "D2 (idle debt asset makes ReleverBand due, fails the HF floor)";
-  if (error === 'Error("35")') {
-    // Aave's HEALTH_FACTOR_LOWER_THAN_LIQUIDATION_THRESHOLD: a chunk that cannot bring HF back to 1 is refused.
-    const hf = (await rcall(ctx.w.market.pool, "getUserAccountData", [addr(ctx.w.vault)]))[5] as bigint;
-    if (hf < 11n * 10n ** 17n) id = "D3 (near or below HF 1 the announced chunk is refused by Aave, Error 35)";
-  }
   if (id === undefined) return false;
   bump(ctx.stats.checks, `KNOWN DEFECT ${id} tolerated`);
   return true;

@@ -17,11 +17,19 @@ let failures = 0;
  * (their gas is not the product's), and after a failed test the run is not one whose figures we keep.
  */
 export function snapshotRefusal(): string | undefined {
-  // solidity-coverage marks the Hardhat runtime environment it runs the tests in.
-  const hre = require("hardhat") as { __SOLIDITY_COVERAGE_RUNNING?: boolean };
-  if (hre.__SOLIDITY_COVERAGE_RUNNING || process.env.SOLIDITY_COVERAGE) return "coverage run: instrumented gas";
+  if (underCoverage()) return "coverage run: instrumented gas";
   if (failures > 0) return `${failures} test(s) failed`;
   return undefined;
+}
+
+/**
+ * True under `npm run coverage`: the contracts are instrumented, so their gas and code size are not the product's.
+ * Gas and size assertions are skipped then, never the tests that make them.
+ */
+export function underCoverage(): boolean {
+  // solidity-coverage marks the Hardhat runtime environment it runs the tests in.
+  const hre = require("hardhat") as { __SOLIDITY_COVERAGE_RUNNING?: boolean };
+  return !!hre.__SOLIDITY_COVERAGE_RUNNING || !!process.env.SOLIDITY_COVERAGE;
 }
 
 afterEach(function countFailures() {

@@ -18,6 +18,7 @@ abstract contract AaveV3LendingModule is LendingModule {
     uint256 private constant LTV_MASK = 0xFFFF;
     uint256 private constant LIQ_THRESHOLD_SHIFT = 16;
     uint256 private constant LIQ_BONUS_SHIFT = 32;
+    uint256 private constant LIQ_PROTOCOL_FEE_SHIFT = 152;
 
     IPool internal immutable AAVE_POOL;
     /// @dev aToken of the collateral: its balance is the supplied collateral with interest.
@@ -104,6 +105,20 @@ abstract contract AaveV3LendingModule is LendingModule {
 
     function _maxLtvBps() internal view override returns (uint256) {
         return _configuration() & LTV_MASK;
+    }
+
+    function _liquidationProtocolFeeBps() internal view override returns (uint256) {
+        return (_configuration() >> LIQ_PROTOCOL_FEE_SHIFT) & LTV_MASK;
+    }
+
+    function _marketHealthFactor() internal view override returns (uint256 healthFactor) {
+        (,,,,, healthFactor) = AAVE_POOL.getUserAccountData(address(this));
+    }
+
+    function _liquidateOwnDebt(uint256 debtAmount) internal override returns (uint256) {
+        uint256 held = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
+        AAVE_POOL.liquidationCall(COLLATERAL_ASSET, DEBT_ASSET, address(this), debtAmount, false);
+        return IERC20(COLLATERAL_ASSET).balanceOf(address(this)) - held;
     }
 
     function _flashLoanPremiumBps() internal view override returns (uint256) {

@@ -30,6 +30,17 @@ abstract contract LendingModule is ILendingModuleErrors, VaultAssets {
     /// @return Maximum loan-to-value of the collateral at borrow time, bps.
     function _maxLtvBps() internal view virtual returns (uint256);
 
+    /// @return Share of the liquidation bonus the market keeps as a protocol fee, bps of the bonus.
+    function _liquidationProtocolFeeBps() internal view virtual returns (uint256);
+
+    /// @return The vault's health factor as the market computes it, on the market's own prices (wad; max when it
+    ///         owes nothing). Below 1 the market refuses any withdrawal and lets anyone liquidate.
+    function _marketHealthFactor() internal view virtual returns (uint256);
+
+    /// @dev Liquidates `debtAmount` of the vault's own debt with debt asset it holds (market health factor below
+    ///      1 only): the collateral and the market's bonus come to the vault. Returns the collateral received.
+    function _liquidateOwnDebt(uint256 debtAmount) internal virtual returns (uint256 collateralReceived);
+
     /// @return Flash-loan premium charged on loans repaid in the same call, bps.
     function _flashLoanPremiumBps() internal view virtual returns (uint256);
 
