@@ -368,7 +368,8 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
             return false;
         }
         uint256 chunk = Math.min(repay, maxTrade);
-        if (_marketHealthFactor() < WAD) {
+        (bool belowLiquidation,) = _belowLiquidation(before.collateral, before.debt, collateralPrice, debtPrice);
+        if (belowLiquidation) {
             _deleverBelowLiquidation(Math.min(chunk, before.debt / 2), collateralPrice, debtPrice);
             return true;
         }

@@ -23,6 +23,8 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
 
     uint256 internal constant WAD = 1e18;
     uint256 internal constant BPS = 10_000;
+    /// @dev Above 1 + this (wad) the vault's own health reading is trusted to be above the market's 1.
+    uint256 private constant HEALTH_READ_MARGIN = 0.05e18;
 
     /// @dev Slippage (bps) an urgent keeper action may use instead of the configured one, for that transaction
     ///      only; 0 = the configured slippage. ERC-7201 formula on "levered-vaults.transient.slippageOverride".
@@ -80,6 +82,23 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
             debtAmount,
             abi.encode(FlashAction.LiquidateOwn, 0, _maxCollateralPerDebt(collateralPrice, debtPrice))
         );
+    }
+
+    /// @dev Whether the market's health factor is below 1, and the health factor read. The market is asked (an
+    ///      account-data call, ~25k gas) only when the vault's own reading of the supplied `collateral` and `debt`
+    ///      at its oracle prices is within HEALTH_READ_MARGIN of 1: both read the same feeds.
+    function _belowLiquidation(uint256 collateral, uint256 debt, uint256 collateralPrice, uint256 debtPrice)
+        internal
+        view
+        returns (bool below, uint256 healthFactor)
+    {
+        if (debt == 0) return (false, type(uint256).max);
+        healthFactor = LeverageMath.healthFactor(
+            collateral.mulDiv(collateralPrice, COLLATERAL_UNIT), _debtValue(debt, debtPrice), _liquidationThresholdBps()
+        );
+        if (healthFactor >= WAD + HEALTH_READ_MARGIN) return (false, healthFactor);
+        healthFactor = _marketHealthFactor();
+        below = healthFactor < WAD;
     }
 
     /// @dev Collateral (wad per whole debt token) an exact-out swap may pay for debt: the oracle price plus slippage.

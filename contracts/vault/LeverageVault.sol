@@ -331,16 +331,18 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     function _exit(uint256 shares, uint256 supply) internal returns (uint256 assets) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         _onInteraction(collateralPrice.mulDiv(WAD, debtPrice));
-        uint256 collateralShare = _collateralBalance().mulDiv(shares, supply);
-        uint256 debtShare = _debtBalance().mulDiv(shares, supply, Math.Rounding.Ceil);
+        uint256 collateral = _collateralBalance();
+        uint256 debt = _debtBalance();
+        if (shares < supply) {
+            (bool belowLiquidation, uint256 healthFactor) = _belowLiquidation(collateral, debt, collateralPrice, debtPrice);
+            if (belowLiquidation) revert VaultPositionUnhealthy(healthFactor);
+        }
+        uint256 collateralShare = collateral.mulDiv(shares, supply);
+        uint256 debtShare = debt.mulDiv(shares, supply, Math.Rounding.Ceil);
         // A slice worth less than the raw unit its debt rounds up to could never repay it: it leaves its fraction
         // of a unit behind instead (less than one raw debt unit, the rounding any exit may carry).
         if (_collateralFor(debtShare, collateralPrice, debtPrice) >= collateralShare) {
-            debtShare = _debtBalance().mulDiv(shares, supply);
-        }
-        if (shares < supply && debtShare != 0) {
-            uint256 healthFactor = _marketHealthFactor();
-            if (healthFactor < WAD) revert VaultPositionUnhealthy(healthFactor);
+            debtShare = debt.mulDiv(shares, supply);
         }
         uint256 idleCollateral = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
         uint256 idleDebtShare = IERC20(DEBT_ASSET).balanceOf(address(this)).mulDiv(shares, supply);
