@@ -8,8 +8,8 @@ import { formatFailure, formatStats, runCampaign } from "./campaign";
 import { underCoverage } from "../shared/gas";
 
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
-// Instrumented for coverage every call is several times slower: the coverage run fuzzes a quarter of the campaign.
-const RUNS = env("FUZZ_RUNS", underCoverage() ? 10 : 40);
+// Instrumented for coverage every call is several times slower: the coverage run fuzzes a tenth of the campaign.
+const RUNS = env("FUZZ_RUNS", underCoverage() ? 4 : 40);
 const COMMANDS = env("FUZZ_COMMANDS", 50);
 const SEED = env("FUZZ_SEED", 20_250_909);
 
