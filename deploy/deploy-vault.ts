@@ -9,6 +9,9 @@
  * Before sending anything it checks that every address has code, that both feeds answer latestRoundData() fresh and
  * that the Uniswap pool exists. A later run on the same network adds a vault to the recorded factory
  * (VAULT_NEW_STACK=true deploys a new stack).
+ * Vault defaults: at a 3x target, or when no target is configured, the 3x preset (PRESET_3X: band 2.7x-3.3x, HF floor
+ * 1.15, ripcord below 1.08, volatility-aware leverage on, VAULT_VOLATILITY_HORIZON=0 turns it off); any other target
+ * starts from defaultSettings(target). Configured fields override the defaults.
  * Chain id 31337 (`hardhat`, `localhost`): the local Aave V3 + Uniswap V3 market is deployed first, so the whole
  * procedure can be rehearsed offline.
  */
@@ -27,7 +30,7 @@ import {
   type DeploymentRecord,
 } from "../scripts/lib/deploy/deployments";
 import { deployMarket } from "../scripts/lib/market/market";
-import { localMarketAddresses, localOracleConfig, type MarketAddresses } from "../scripts/lib/deploy/vault";
+import { PRESET_3X, localMarketAddresses, localOracleConfig, type MarketAddresses } from "../scripts/lib/deploy/vault";
 import { gas, hf, lev, units } from "../scripts/lib/util/format";
 
 const LOCAL_CHAIN_ID = 31337;
@@ -131,7 +134,7 @@ async function main() {
     ({ markets, oracle } = await resolveAddresses(chainId, cfg));
   }
   const { settings, roles, salt, params } = vaultInitParams(deployer.address, {
-    settings: cfg.vault,
+    settings: { ...(cfg.vault.targetLeverage === undefined || cfg.vault.targetLeverage === 3 ? PRESET_3X : {}), ...cfg.vault },
     roles: cfg.roles,
     salt: cfg.salt,
     debtDecimals: Number(await new Contract(markets.debtAsset, ERC20_ABI, ethers.provider).decimals()),

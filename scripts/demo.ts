@@ -52,12 +52,13 @@ async function positionRow(vault: ILeveredVault, label: string, price: string, a
   const decimals = await vault.decimals();
   const sharePrice = shares === 0n ? "-" : units(await vault.convertToAssets(10n ** decimals), 18, 4);
   const mode = modeName((await vault.automationState()).mode);
-  return [label, price, action, gasUsed, lev(p.leverage), hf(p.healthFactor), usd(p.equityValue), units(nav, 18, 3), sharePrice, mode];
+  const [target] = await vault.effectiveTargetLeverage();
+  return [label, price, action, gasUsed, lev(target), lev(p.leverage), hf(p.healthFactor), usd(p.equityValue), units(nav, 18, 3), sharePrice, mode];
 }
 /** The table's name for what a keeper call did; a Poke only raises the trailing stop's high-water mark. */
 const actionLabel = (a: KeeperAction) =>
   a.action === "Poke" && a.highWaterMark !== undefined ? `Poke (mark $${units(a.highWaterMark, 18, 0)})` : a.action;
-const HEADERS = ["step", "ETH $", "keeper action", "gas", "leverage", "HF", "equity", "NAV WETH", "WETH/share", "mode"];
+const HEADERS = ["step", "ETH $", "keeper action", "gas", "target", "leverage", "HF", "equity", "NAV WETH", "WETH/share", "mode"];
 
 async function main() {
   const started = Date.now();
@@ -98,7 +99,10 @@ async function main() {
   console.log(
     `\nVault: target ${SETTINGS.targetLeverage}x, band ${SETTINGS.minLeverage}x-${SETTINGS.maxLeverage}x, ` +
       `HF floor ${SETTINGS.minHealthFactor}, ripcord below HF ${SETTINGS.criticalHealthFactor}, ` +
-      `stop-loss at $${SETTINGS.stopLossPrice} (75% of $${START_PRICE}); keeper ${keeper.address}`,
+      `stop-loss at $${SETTINGS.stopLossPrice} (75% of $${START_PRICE}); keeper ${keeper.address}\n` +
+      `Volatility-aware leverage (the 3x preset): the target in force falls so that a ${SETTINGS.sigmaMultiple}-sigma fall ` +
+      `over ${SETTINGS.volatilityHorizon! / 3600} h keeps HF >= 1, sigma from the feed's last ${SETTINGS.volatilityRounds} rounds, ` +
+      `not below ${SETTINGS.volatilityFloorLeverage}x (column "target"; the band scales with it)`,
   );
 
   // --- the user deposits ---

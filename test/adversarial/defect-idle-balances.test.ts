@@ -13,12 +13,12 @@ import { expect } from "chai";
 import { parseEther } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keeperWorld } from "../shared/keeper";
-import { PRESET_3X } from "../shared/vault";
+import { PRESET_3X_FIXED } from "../shared/vault";
 import { fund, oraclePriceE8, setMarketPrice } from "../shared/market-helpers";
 import { parseUnits } from "ethers";
 import { expectTriggerHonest } from "../security/helpers";
 
-const idleCollateral3x = () => keeperWorld(PRESET_3X, parseEther("100"));
+const idleCollateral3x = () => keeperWorld(PRESET_3X_FIXED, parseEther("100"));
 
 describe("adversarial: defects found by the fuzzer, idle balances vs Aave's health factor (TRIGGER-1)", () => {
   /**

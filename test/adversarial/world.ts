@@ -6,7 +6,7 @@
  */
 import { MaxUint256, parseEther, parseUnits } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { PRESET_3X, vaultWorld, type VaultWorld } from "../shared/vault";
+import { PRESET_3X_FIXED, vaultWorld, type VaultWorld } from "../shared/vault";
 import { fund, oraclePriceE8, swapPoolTo } from "../shared/market-helpers";
 
 /** Finite allowance the depositors give the third party: the fuzzer checks it is spent only for shares burned. */
@@ -25,7 +25,7 @@ export interface AdversarialWorld extends VaultWorld {
 
 export async function adversarialWorld(): Promise<AdversarialWorld> {
   const w = await vaultWorld({
-    ...PRESET_3X,
+    ...PRESET_3X_FIXED,
     stopLossPrice: 1500,
     trailBps: 1500,
     takeProfitPrice: 2800,

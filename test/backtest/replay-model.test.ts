@@ -88,3 +88,25 @@ describe("backtest: CLI options", () => {
     expect(progressLine("row 50/100", 0.5, 60)).to.match(/ETA 1 m 00 s/);
   });
 });
+
+describe("backtest: default vault settings", () => {
+  it("at 3x: the 3x preset's volatility-aware leverage (6 h, 3 sigma, 8 rounds, floor 1.5x); --volatility-horizon 0 turns it off", async () => {
+    const { backtestSettings } = await import("../../scripts/lib/backtest/settings");
+    const { PRESET_3X } = await import("../../scripts/lib/deploy/vault");
+    expect(backtestSettings(3)).to.include({ volatilityHorizon: 21_600, sigmaMultiple: 3, volatilityRounds: 8, volatilityFloorLeverage: 1.5 });
+    expect(backtestSettings(3)).to.include({
+      volatilityHorizon: PRESET_3X.volatilityHorizon,
+      sigmaMultiple: PRESET_3X.sigmaMultiple,
+      volatilityRounds: PRESET_3X.volatilityRounds,
+      volatilityFloorLeverage: PRESET_3X.volatilityFloorLeverage,
+    });
+    const { options } = backtestOptionsFrom(parseBacktestArgv(["x.csv", "--volatility-horizon", "0"]).values);
+    expect(backtestSettings(3, options.settings)).to.include({ volatilityHorizon: 0 });
+  });
+
+  it("at other leverages: off unless configured", async () => {
+    const { backtestSettings } = await import("../../scripts/lib/backtest/settings");
+    expect(backtestSettings(2)).to.include({ volatilityHorizon: 0 });
+    expect(backtestSettings(2, { volatilityHorizon: 3600 })).to.include({ volatilityHorizon: 3600 });
+  });
+});

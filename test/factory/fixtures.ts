@@ -6,7 +6,7 @@ import hre from "hardhat";
 import { MaxUint256, parseEther } from "ethers";
 import { deployMarket, type Market } from "../shared/market";
 import { fund } from "../shared/market-helpers";
-import { PRESET_3X, localMarketAddresses, localOracleConfig, type VaultSettings } from "../../scripts/lib/deploy/vault";
+import { PRESET_3X_FIXED, localMarketAddresses, localOracleConfig, type VaultSettings } from "../../scripts/lib/deploy/vault";
 import { createVault, deployStack, type CreatedVault, type Stack } from "../../scripts/lib/deploy/deploy";
 
 export interface StackWorld {
@@ -20,7 +20,7 @@ export interface StackWorld {
 }
 
 export const SETTINGS_3X: Partial<VaultSettings> = {
-  ...PRESET_3X,
+  ...PRESET_3X_FIXED,
   name: "Levered WETH 3x",
   symbol: "lvWETH3x",
   stopLossPrice: 1500,

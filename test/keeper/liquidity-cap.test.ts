@@ -4,7 +4,7 @@ import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import { keeperWorld } from "../shared/keeper";
 import { oraclePriceE8, setMarketPrice, swapPoolTo } from "../shared/market-helpers";
 import { plain } from "../shared/structs";
-import { PRESET_3X } from "../shared/vault";
+import { PRESET_3X_FIXED } from "../shared/vault";
 import { acceptPending } from "../shared/timelock";
 
 const WAD = 10n ** 18n;
@@ -19,7 +19,7 @@ describe("keeper trade size follows the pool's liquidity", () => {
   const bigVaultThinPool = async () => {
     // A floor of 1.1 keeps the $1,800 deleverage a band action, on the tight (configured) bounds.
     const world = await keeperWorld(
-      { ...PRESET_3X, minHealthFactor: 1.1, criticalHealthFactor: 1.05, maxTradeSize: 10_000_000, cooldown: 0 },
+      { ...PRESET_3X_FIXED, minHealthFactor: 1.1, criticalHealthFactor: 1.05, maxTradeSize: 10_000_000, cooldown: 0 },
       parseEther("300"),
     );
     // Trade through the 0.3% pool, about a tenth of the 0.05% pool's depth.

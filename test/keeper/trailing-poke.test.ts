@@ -9,7 +9,7 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { Action, Mode, keeperWorld, setFeed } from "../shared/keeper";
 import { setMarketPrice } from "../shared/market-helpers";
 import { plain } from "../shared/structs";
-import { PRESET_3X } from "../shared/vault";
+import { PRESET_3X_FIXED } from "../shared/vault";
 import { acceptPending } from "../shared/timelock";
 
 const E8 = 10n ** 8n;
@@ -17,7 +17,7 @@ const WAD = 10n ** 18n;
 const TICK = 1n; // one feed unit: 1e-8 USD
 const TRAIL_BPS = 1000n; // 10%: a poke is due 1% above the mark
 
-const trail10pct = () => keeperWorld({ ...PRESET_3X, trailBps: Number(TRAIL_BPS) });
+const trail10pct = () => keeperWorld({ ...PRESET_3X_FIXED, trailBps: Number(TRAIL_BPS) });
 
 /** The price (feed answer, 8 decimals) at and below which a poke is not due for `mark` (wad). */
 const pokeThresholdE8 = (mark: bigint) => (mark * (10_000n + TRAIL_BPS / 10n)) / 10_000n / 10n ** 10n;

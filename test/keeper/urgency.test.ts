@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keeperWorld, Action, setFeed } from "../shared/keeper";
-import { PRESET_3X } from "../shared/vault";
+import { PRESET_3X_FIXED } from "../shared/vault";
 import { movePoolOnly, setMarketPrice } from "../shared/market-helpers";
 
 const WAD = 10n ** 18n;
@@ -15,7 +15,7 @@ const URGENT_CAP = 375n;
  * the critical HF. Band rebalances keep the tight bounds. 3x preset: floor 1.15, critical 1.08, bounds 100 bps.
  */
 describe("keeper: urgency-scaled bounds for health deleverages", () => {
-  const world = () => keeperWorld({ ...PRESET_3X, maxLeverage: 4.5 });
+  const world = () => keeperWorld({ ...PRESET_3X_FIXED, maxLeverage: 4.5 });
 
   /** Moves only the feed (the pool follows later) until HF is at `target` or just under it. */
   async function feedForHealth(w: Awaited<ReturnType<typeof world>>, target: bigint): Promise<bigint> {
@@ -79,7 +79,7 @@ describe("keeper: urgency-scaled bounds for health deleverages", () => {
   it("leave band rebalances on the tight bounds: the same pool refuses a band deleverage", async () => {
     const w = await loadFixture(world);
     // Leverage above the 4.5x band top is not reachable above the floor here, so take a tighter band instead.
-    const tight = await keeperWorld({ ...PRESET_3X, maxLeverage: 3.3 });
+    const tight = await keeperWorld({ ...PRESET_3X_FIXED, maxLeverage: 3.3 });
     await setMarketPrice(tight.market, 1900); // leverage ~3.35 above 3.3, HF ~1.18 above the floor
     const p = await tight.vault.position();
     expect(p.healthFactor).to.be.gt((await tight.vault.leverageConfig()).minHealthFactor);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { keeperWorld, Action, type KeeperWorld } from "../shared/keeper";
-import { PRESET_3X, PRESET_3X_VOLATILITY } from "../shared/vault";
+import { PRESET_3X, PRESET_3X_FIXED } from "../shared/vault";
 import { setMarketPrice } from "../shared/market-helpers";
 import { plain } from "../shared/structs";
 import { ChangeKind } from "../shared/timelock";
@@ -10,13 +10,13 @@ const WAD = 10n ** 18n;
 
 /**
  * Volatility-aware leverage (issue 10): the effective target falls so that a k-sigma fall over the horizon cannot take
- * HF below 1, sigma read from the collateral feed's own last rounds. PRESET_3X_VOLATILITY: 3 sigma, 6 h, 8 rounds,
+ * HF below 1, sigma read from the collateral feed's own last rounds. PRESET_3X (the 3x preset): 3 sigma, 6 h, 8 rounds,
  * floor 1.5x; liquidation threshold 83%.
  */
-const plain3x = () => keeperWorld(PRESET_3X);
+const plain3x = () => keeperWorld(PRESET_3X_FIXED);
 
 describe("keeper: volatility-aware leverage", () => {
-  const volatile3x = () => keeperWorld(PRESET_3X_VOLATILITY);
+  const volatile3x = () => keeperWorld(PRESET_3X);
 
   /** Publishes `answers` on the ETH/USD feed `spacing` seconds apart, the pools following (real swaps). */
   async function path(w: KeeperWorld, answers: number[], spacing: number) {

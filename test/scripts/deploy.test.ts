@@ -123,9 +123,9 @@ describe("deployment tooling", () => {
       expect(stdout).to.include("gone when this script exits").and.include("--network localhost");
     });
 
-    it("npm run demo (scripts/demo.ts) tells the whole story: relever, delever, stop-loss, full exit", async () => {
+    it("npm run demo (scripts/demo.ts) tells the whole story: volatility-aware target, relever, delever, stop-loss, full exit", async () => {
       const { stdout } = await hardhat(["run", "scripts/demo.ts"]);
-      for (const expected of ["ReleverBand", "DeleverBand", "DeleverHealth", "StopLoss", "StoppedOut", "Alice redeems all"]) {
+      for (const expected of ["Volatility-aware leverage", "ReleverBand", "DeleverBand", "StopLoss", "StoppedOut", "Alice redeems all"]) {
         expect(stdout).to.include(expected);
       }
       expect(stdout).to.include("Vault left: 0 shares");

@@ -105,6 +105,9 @@ describe("keeper:run against a local hardhat node", function () {
       VAULT_MIN_LEVERAGE: "2.7",
       VAULT_MAX_LEVERAGE: "3.3",
       VAULT_MIN_HEALTH_FACTOR: "1.15",
+      // A fixed 3x target: the +10% step below makes the band re-lever due (the 3x preset's volatility-aware
+      // target would read that step as volatility and stay lower).
+      VAULT_VOLATILITY_HORIZON: "0",
       VAULT_KEEPERS: KEEPER,
     };
     node = new Proc(spawn("node", [HARDHAT, "node", "--port", String(port)], { cwd: ROOT, env }));

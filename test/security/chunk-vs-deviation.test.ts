@@ -8,13 +8,13 @@ import { expect } from "chai";
 import { parseEther } from "ethers";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import { Action } from "../shared/keeper";
-import { vaultWorld, PRESET_3X, type VaultWorld } from "../shared/vault";
+import { vaultWorld, PRESET_3X_FIXED, type VaultWorld } from "../shared/vault";
 import { oraclePriceE8, setMarketPrice, swapPoolTo } from "../shared/market-helpers";
 import { depositInSlices, expectTriggerHonest, poolDeviationBps } from "./helpers";
 
 /** 2,000 WETH at the 3x preset (deposited in slices, the pool re-arbitraged after each); no size cap, no cooldown. */
 const bigVault3x = async () => {
-  const w = await vaultWorld({ ...PRESET_3X, maxTradeSize: 100_000_000, cooldown: 0 });
+  const w = await vaultWorld({ ...PRESET_3X_FIXED, maxTradeSize: 100_000_000, cooldown: 0 });
   for (const user of [w.alice, w.bob]) await depositInSlices(w, user, parseEther("1000"), parseEther("250"));
   return w;
 };

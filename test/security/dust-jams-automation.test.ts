@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { MaxUint256, parseEther } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keeperWorld, keeper3x, Mode, type KeeperWorld } from "../shared/keeper";
-import { PRESET_3X } from "../shared/vault";
+import { PRESET_3X_FIXED } from "../shared/vault";
 import { fund, setMarketPrice } from "../shared/market-helpers";
 import { expectTriggerHonest } from "./helpers";
 
@@ -45,14 +45,14 @@ async function expectAutomationSettles(w: KeeperWorld, label: string): Promise<s
 
 /** Stop-loss at $1,950 into the debt asset, run to the end: the vault holds only USDC. */
 const stoppedIntoUsdc = async () => {
-  const w = await keeperWorld({ ...PRESET_3X, stopLossPrice: 1950, stopToDebtAsset: true });
+  const w = await keeperWorld({ ...PRESET_3X_FIXED, stopLossPrice: 1950, stopToDebtAsset: true });
   await setMarketPrice(w.market, 1950);
   for (let i = 0; i < 10 && (await w.vault.trigger()).needed; i++) await (await w.vault.connect(w.keeper).rebalance()).wait();
   return w;
 };
 /** Stop-loss at $1,950, holding 1x WETH. */
 const stoppedAt1x = async () => {
-  const w = await keeperWorld({ ...PRESET_3X, stopLossPrice: 1950 });
+  const w = await keeperWorld({ ...PRESET_3X_FIXED, stopLossPrice: 1950 });
   await setMarketPrice(w.market, 1950);
   for (let i = 0; i < 10 && (await w.vault.trigger()).needed; i++) await (await w.vault.connect(w.keeper).rebalance()).wait();
   return w;

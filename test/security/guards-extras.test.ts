@@ -10,7 +10,7 @@ import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-networ
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { keeperWorld, keeper3x, Action } from "../shared/keeper";
 import { deployMarket, priceE8ToSqrtX96 } from "../shared/market";
-import { deployVault, localOracleConfig, vaultWorld, PRESET_3X, wad, type VaultWorld } from "../shared/vault";
+import { deployVault, localOracleConfig, vaultWorld, PRESET_3X_FIXED, wad, type VaultWorld } from "../shared/vault";
 import { connectAs, fund, poolPriceE8, setMarketPrice } from "../shared/market-helpers";
 import { plain } from "../shared/structs";
 import { describeRevert } from "./helpers";
@@ -113,7 +113,7 @@ describe("security: module guards (issue 8, also-check items)", () => {
 
   describe("setLeverageConfig keeps the other configs consistent", () => {
     const withTakeProfit = () =>
-      vaultWorld({ ...PRESET_3X, takeProfitPrice: 2400, takeProfitLeverage: 2.5 });
+      vaultWorld({ ...PRESET_3X_FIXED, takeProfitPrice: 2400, takeProfitLeverage: 2.5 });
 
     it("reverts VaultInvalidLeverageConfig when the critical HF (1.08) would exceed the new floor", async () => {
       const w = await loadFixture(keeper3x);

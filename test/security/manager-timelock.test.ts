@@ -8,7 +8,7 @@ import { parseEther, parseUnits } from "ethers";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { keeperWorld, Action, Mode, type KeeperWorld } from "../shared/keeper";
-import { PRESET_3X, wad } from "../shared/vault";
+import { PRESET_3X_FIXED, wad } from "../shared/vault";
 import { fund, oraclePriceE8, poolPriceE8 } from "../shared/market-helpers";
 import { plain } from "../shared/structs";
 import {
@@ -22,7 +22,7 @@ const UINT96_MAX = (1n << 96n) - 1n;
 /** The review's vault: 994 WETH at the 3x preset, with a stop, a take-profit and a trailing stop to loosen. */
 const managedVault = async () => {
   const world = await keeperWorld(
-    { ...PRESET_3X, stopLossPrice: 1500, takeProfitPrice: 2400, takeProfitLeverage: 2, trailBps: 1000 },
+    { ...PRESET_3X_FIXED, stopLossPrice: 1500, takeProfitPrice: 2400, takeProfitLeverage: 2, trailBps: 1000 },
     parseEther("244"),
   );
   await depositInSlices(world, world.alice, parseEther("750"), parseEther("250")); // 994 WETH in all

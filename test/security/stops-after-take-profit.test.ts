@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { AbiCoder } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keeperWorld, runKeeper, Action, Mode } from "../shared/keeper";
-import { PRESET_3X } from "../shared/vault";
+import { PRESET_3X_FIXED } from "../shared/vault";
 import { advanceTime, setMarketPrice } from "../shared/market-helpers";
 import { ACTION_NAMES } from "./helpers";
 import { near } from "../shared/vault-helpers";
@@ -15,9 +15,9 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 const WAD = 10n ** 18n;
 
 const takeProfitThenStop = () =>
-  keeperWorld({ ...PRESET_3X, stopLossPrice: 1500, takeProfitPrice: 2200, takeProfitLeverage: 2 });
+  keeperWorld({ ...PRESET_3X_FIXED, stopLossPrice: 1500, takeProfitPrice: 2200, takeProfitLeverage: 2 });
 const takeProfitThenTrail = () =>
-  keeperWorld({ ...PRESET_3X, trailBps: 1000, takeProfitPrice: 2200, takeProfitLeverage: 2 });
+  keeperWorld({ ...PRESET_3X_FIXED, trailBps: 1000, takeProfitPrice: 2200, takeProfitLeverage: 2 });
 
 /** Price up to $2,200: the take-profit runs, the vault is latched in ProfitTaken at ~2x. */
 async function takeProfit(fixture: typeof takeProfitThenStop) {

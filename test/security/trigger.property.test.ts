@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keeperWorld, type KeeperWorld } from "../shared/keeper";
-import { PRESET_3X } from "../shared/vault";
+import { PRESET_3X_FIXED } from "../shared/vault";
 import { advanceTime, fund, movePoolOnly, oraclePriceE8, setMarketPrice, swapPoolTo } from "../shared/market-helpers";
 import { MaxUint256 } from "ethers";
 import { expectTriggerHonest } from "./helpers";
@@ -19,7 +19,7 @@ const MAX_PRICE = 2450n * 10n ** 8n;
 /** Every exit armed: stop at $1,700 into USDC, trailing stop 8%, take-profit at $2,400 down to 2x. */
 const armed3x = () =>
   keeperWorld({
-    ...PRESET_3X, stopLossPrice: 1700, stopToDebtAsset: true, trailBps: 800, takeProfitPrice: 2400, takeProfitLeverage: 2,
+    ...PRESET_3X_FIXED, stopLossPrice: 1700, stopToDebtAsset: true, trailBps: 800, takeProfitPrice: 2400, takeProfitLeverage: 2,
   });
 
 const step = fc.oneof(

@@ -5,7 +5,7 @@
 import { parseEther } from "ethers";
 import type { ILeveredVault } from "../../typechain-types";
 import type { Market } from "./market";
-import { PRESET_3X, vaultWorld, type VaultSettings, type VaultWorld } from "./vault";
+import { PRESET_3X_FIXED, vaultWorld, type VaultSettings, type VaultWorld } from "./vault";
 
 export const Action = {
   None: 0n,
@@ -32,8 +32,8 @@ export async function keeperWorld(settings: Partial<VaultSettings>, deposit = pa
   return { ...world, deposited: deposit };
 }
 
-export const keeper3x = () => keeperWorld(PRESET_3X);
-export const keeper3xStop = () => keeperWorld({ ...PRESET_3X, stopLossPrice: 1500 });
+export const keeper3x = () => keeperWorld(PRESET_3X_FIXED);
+export const keeper3xStop = () => keeperWorld({ ...PRESET_3X_FIXED, stopLossPrice: 1500 });
 
 /** Calls `rebalance()` while `trigger()` reports an action, at most `maxCalls` times; returns the actions run. */
 export async function runKeeper(vault: ILeveredVault, keeper: Market["deployer"], maxCalls = 10): Promise<bigint[]> {

@@ -4,7 +4,7 @@
  * in the help are read from the code that applies them.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { defaultSettings, type VaultSettings } from "../deploy/vault";
+import { VOLATILITY_3X, defaultSettings, type VaultSettings } from "../deploy/vault";
 import { ORACLE_NETWORKS, ORACLE_PRESETS, type OracleNetwork } from "./oracle";
 import { REPLAY_MODELS, resolveOptions, type BacktestOptions, type ReplayModel } from "./options";
 
@@ -12,6 +12,10 @@ import { REPLAY_MODELS, resolveOptions, type BacktestOptions, type ReplayModel }
 export class UsageError extends Error {}
 
 const D = defaultSettings(3);
+/** At --leverage 3 the backtester uses the 3x preset's volatility-aware leverage (settings.ts backtestSettings). */
+const V = VOLATILITY_3X;
+/** "8" when the 3x default and the others agree, else "1.5 at 3x, 1 otherwise". */
+const at3x = (v3: number, other: number) => (v3 === other ? `${v3}` : `${v3} at 3x, ${other} otherwise`);
 const thousands = (x: number) => x.toLocaleString("en-US");
 const mainnet = ORACLE_PRESETS.mainnet;
 
@@ -39,10 +43,11 @@ export const OPTIONS_HELP = `  --model <realistic|rows>    realistic (default): 
   --take-profit <usd>         take-profit price, 0 = off (default 0)
   --take-profit-leverage <x>  leverage kept after take-profit (default 1)
   --trail-bps <bps>           trailing stop below the high-water mark, 0 = off (default 0)
-  --volatility-horizon <s>    volatility-aware leverage: horizon over which a k-sigma fall must keep HF >= 1, 0 = off (default ${D.volatilityHorizon})
-  --sigma-multiple <k>        k of that fall (default ${D.sigmaMultiple})
-  --volatility-rounds <n>     feed rounds the realised volatility is read from (default ${D.volatilityRounds})
-  --volatility-floor <x>      the volatility-aware target never goes below this leverage (default ${D.volatilityFloorLeverage})
+  --volatility-horizon <s>    volatility-aware leverage: horizon over which a k-sigma fall must keep HF >= 1, 0 = off
+                              (default at --leverage 3: ${thousands(V.volatilityHorizon)}, as the 3x preset; 0 = off at other leverages)
+  --sigma-multiple <k>        k of that fall (default ${at3x(V.sigmaMultiple, D.sigmaMultiple)})
+  --volatility-rounds <n>     feed rounds the realised volatility is read from (default ${at3x(V.volatilityRounds, D.volatilityRounds)})
+  --volatility-floor <x>      the volatility-aware target never goes below this leverage (default ${at3x(V.volatilityFloorLeverage, D.volatilityFloorLeverage)})
   --stop-to-usdc              on a stop, sell all collateral into USDC
   --keeper-first              the keeper acts before liquidators when both are due (default: liquidators first)
   --max-keeper-calls <n>      keeper calls per keeper pass (default 5)

@@ -2,8 +2,10 @@
  * Vault settings the backtester uses for a given target leverage: a band of +-10% of (L - 1) around the target,
  * a health-factor floor between liquidation and the band top, a 1 h cooldown (rows are hourly). Every field
  * can be overridden; the contract validates the result (VaultInvalidLeverageConfig and friends).
+ * At a 3x target the vaults are volatility-aware as in the 3x preset (PRESET_3X: 3 sigma over 6 h from the last 8
+ * feed rounds, not below 1.5x); `volatilityHorizon: 0` (CLI `--volatility-horizon 0`) turns it off.
  */
-import { defaultSettings, type VaultSettings } from "../deploy/vault";
+import { VOLATILITY_3X, defaultSettings, type VaultSettings } from "../deploy/vault";
 import { RESERVE_PARAMS } from "../market/market";
 
 /** Aave liquidation threshold of the collateral (WETH), as a fraction. */
@@ -19,6 +21,11 @@ const round = (x: number, digits = 4) => Number(x.toFixed(digits));
 export interface BandOptions {
   /** Half-width of the band as a fraction of (L - 1); 0.1 = +-10%. */
   bandFraction?: number;
+}
+
+/** Volatility-aware leverage defaults at `targetLeverage`: the 3x preset's at 3x, off at any other target. */
+export function backtestVolatilityDefaults(targetLeverage: number): Partial<VaultSettings> {
+  return targetLeverage === 3 ? { ...VOLATILITY_3X } : {};
 }
 
 /** Backtest defaults for `targetLeverage`, then `overrides` on top. */
@@ -41,6 +48,7 @@ export function backtestSettings(
     minHealthFactor,
     criticalHealthFactor,
     cooldown: 3600,
+    ...backtestVolatilityDefaults(targetLeverage),
     ...overrides,
   };
   return settings;

@@ -49,7 +49,12 @@ export function summaryMarkdown(summary: Summary, heading: string): string {
       `Model **${o.model}**: ${oracle}; ${o.keeperFirst ? "keeper" : "liquidators"} first. ${o.leverage}x target, ` +
         `${o.depositWeth} WETH per position, band ${first.settings.minLeverage}-${first.settings.maxLeverage}x, ` +
         `HF floor ${first.settings.minHealthFactor}, ripcord below ${first.settings.criticalHealthFactor}` +
-        `${first.settings.trailBps ? `, trailing stop ${first.settings.trailBps / 100} %` : ""}.`,
+        `${first.settings.trailBps ? `, trailing stop ${first.settings.trailBps / 100} %` : ""}` +
+        `${first.settings.trailBps && first.settings.stopToDebtAsset ? " (stop into USDC)" : ""}` +
+        `${first.settings.volatilityHorizon
+          ? `, volatility-aware leverage (${first.settings.sigmaMultiple} sigma over ${first.settings.volatilityHorizon / 3600} h, ` +
+            `${first.settings.volatilityRounds} feed rounds, floor ${first.settings.volatilityFloorLeverage}x)`
+          : ", fixed target (volatility-aware leverage off)"}.`,
       "",
       "Min HF and max drawdown count every price update (on arrival, before anyone acts, and after). " +
         "Keeper gas: successful transactions; failed calls: simulations the bot refused to send, failed transactions, " +

@@ -84,11 +84,13 @@ export function defaultSettings(targetLeverage = 2): VaultSettings {
 }
 
 /**
- * The 3x WETH/USDC preset used by the demo and the tests: band 2.7x-3.3x, HF floor 1.15, ripcord below 1.08.
- * `PRESET_3X_VOLATILITY` adds volatility-aware leverage (3 sigma over 6 h, from the last 8 feed rounds, not below
- * 1.5x): quiet at an hourly volatility under ~2.5%, ~2.1x at 5% an hour.
+ * The 3x WETH/USDC preset used by the demo, the deploy task and the backtests: band 2.7x-3.3x, HF floor 1.15,
+ * ripcord below 1.08, with volatility-aware leverage on (3 sigma over 6 h, from the last 8 feed rounds, not below
+ * 1.5x): quiet at an hourly volatility under ~2.5%, ~2.1x at 5% an hour (docs/PROTECTION.md section 2).
+ * `PRESET_3X_FIXED` is the same vault at a fixed 3x target (volatility-aware leverage off), for tests whose
+ * expectations depend on the target not moving.
  */
-export const PRESET_3X: Partial<VaultSettings> = {
+export const PRESET_3X_FIXED: Partial<VaultSettings> = {
   targetLeverage: 3,
   minLeverage: 2.7,
   maxLeverage: 3.3,
@@ -96,12 +98,17 @@ export const PRESET_3X: Partial<VaultSettings> = {
   criticalHealthFactor: 1.08,
 };
 
-export const PRESET_3X_VOLATILITY: Partial<VaultSettings> = {
-  ...PRESET_3X,
+/** Volatility-aware leverage fields of the 3x preset (also the backtester's default at 3x). */
+export const VOLATILITY_3X: Pick<VaultSettings, "volatilityHorizon" | "sigmaMultiple" | "volatilityRounds" | "volatilityFloorLeverage"> = {
   volatilityHorizon: 6 * 3600,
   sigmaMultiple: 3,
   volatilityRounds: 8,
   volatilityFloorLeverage: 1.5,
+};
+
+export const PRESET_3X: Partial<VaultSettings> = {
+  ...PRESET_3X_FIXED,
+  ...VOLATILITY_3X,
 };
 
 export interface Roles {
