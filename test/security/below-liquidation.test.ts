@@ -79,6 +79,18 @@ describe("security: a position below the liquidation threshold (defect D3)", () 
       .withArgs((hf: bigint) => hf < WAD);
   });
 
+  it("once the equity is gone at oracle prices (bad debt), a deposit reverts VaultInsolvent and maxDeposit is 0", async () => {
+    const { vault, market, bob } = await loadFixture(world);
+    // 300 WETH of collateral against 400,000 USDC of debt: worth nothing at $1,300, and no liquidator came.
+    await setMarketPrice(market, 1300);
+    expect((await vault.position()).equityValue).to.equal(0n);
+    expect(await vault.maxDeposit(bob.address)).to.equal(0n);
+    await expect(vault.connect(bob)["deposit(uint256,address)"](parseEther("1"), bob.address)).to.be.revertedWithCustomError(
+      vault,
+      "VaultInsolvent",
+    );
+  });
+
   it("repeated keeper actions bring the market's health factor back above 1 and then the floor", async () => {
     const { vault, market, keeper } = await underwater();
     for (let i = 0; i < 12; i++) {
