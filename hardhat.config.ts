@@ -10,6 +10,7 @@ import "./tasks/market";
 import { UserError } from "./tasks/cli";
 
 const SOLC_VERSION = "0.8.28";
+const SOLC_SETTINGS = { optimizer: { enabled: true, runs: 200 }, viaIR: true, evmVersion: "cancun" };
 
 // Compile with the `solc` npm package (soljson.js): these machines and CI cannot download compilers.
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
@@ -90,8 +91,14 @@ for (const [name, chainId] of Object.entries(LIVE_NETWORKS)) {
 
 const config: HardhatUserConfig = {
   solidity: {
-    version: SOLC_VERSION,
-    settings: { optimizer: { enabled: true, runs: 200 }, viaIR: true, evmVersion: "cancun" },
+    compilers: [{ version: SOLC_VERSION, settings: SOLC_SETTINGS }],
+    overrides: {
+      // Governance only (setters, pending changes): optimised for size, its gas does not matter.
+      "contracts/vault/AaveUniswapManagementModule.sol": {
+        version: SOLC_VERSION,
+        settings: { ...SOLC_SETTINGS, optimizer: { enabled: true, runs: 1 } },
+      },
+    },
   },
   defaultNetwork: "hardhat",
   networks,

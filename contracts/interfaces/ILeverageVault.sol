@@ -54,8 +54,11 @@ interface ILeverageVault is IERC4626 {
     error VaultZeroShares();
     /// @notice Deposits are paused.
     error VaultDepositsPaused();
-    /// @notice A deposit of `assets` would exceed the cap; at most `maxAssets` fit.
+    /// @notice A deposit of `assets` would exceed the vault's deposit cap or the market's supply or borrow cap;
+    ///         at most `maxAssets` fit.
     error VaultDepositCapExceeded(uint256 assets, uint256 maxAssets);
+    /// @notice The vault is stopped out (unwinding or unwound): deposits are refused until it is re-armed.
+    error VaultStoppedOut();
     /// @notice The exit returned `assets`, below the `minAssets` promised by the preview.
     error VaultExitShortfall(uint256 assets, uint256 minAssets);
     /// @notice `mint` added equity worth `equityShares`, fewer than the `shares` requested (its preview was wrong).

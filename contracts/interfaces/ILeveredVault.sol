@@ -5,7 +5,7 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 import {ILeverageVault} from "./ILeverageVault.sol";
 import {IVaultAutomation} from "./IVaultAutomation.sol";
 import {IVaultManagement} from "./IVaultManagement.sol";
-import {IOracleModule} from "./IOracleModule.sol";
+import {IOraclePrices} from "./IOracleModule.sol";
 import {ILendingModuleErrors, ISwapModuleErrors} from "./IModuleErrors.sol";
 
 /// @title ILeveredVault
@@ -16,7 +16,7 @@ interface ILeveredVault is
     ILeverageVault,
     IVaultManagement,
     IVaultAutomation,
-    IOracleModule,
+    IOraclePrices,
     ILendingModuleErrors,
     ISwapModuleErrors,
     IERC20Errors

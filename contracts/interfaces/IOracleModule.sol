@@ -25,7 +25,11 @@ interface IOracleModule {
     error OracleSequencerDown();
     /// @notice The sequencer came back up at `upSince` (s), less than `gracePeriod` (s) ago.
     error OracleSequencerGracePeriod(uint256 upSince, uint256 gracePeriod);
+}
 
+/// @title IOraclePrices
+/// @notice The vault's checked oracle read (served by the vault itself, never by its modules).
+interface IOraclePrices is IOracleModule {
     /// @notice Current checked prices.
     /// @return collateralPrice wad USD (1e18 = $1) per whole collateral token.
     /// @return debtPrice wad USD per whole debt token.

@@ -31,9 +31,9 @@ interface IVaultAutomation {
         uint16 maxDexDeviationBps; // bps, max |DEX spot - oracle| / oracle for any action
         uint16 maxEquityLossBps; // bps of the value an action trades that it may cost in oracle equity
         uint32 cooldown; // s between band rebalances
-        uint16 ripcordRewardBps; // bps of equity paid to the ripcord caller
+        uint16 ripcordRewardBps; // bps of the debt value a ripcord repays, paid to its caller
         uint96 maxTradeSize; // debt units repaid or borrowed per call; larger moves proceed in chunks
-        uint128 ripcordRewardCap; // collateral units, absolute cap on that reward (own slot: ripcord only)
+        uint128 ripcordRewardCap; // collateral units paid at most for a full `maxTradeSize` chunk, pro rata below
     }
 
     struct ExitConfig {
@@ -84,6 +84,8 @@ interface IVaultAutomation {
     /// @notice The pool's spot `spotPrice` sits so far on the wrong side of `oraclePrice` (both wad) that the
     ///         slippage and deviation bounds leave no room for a trade; the trigger reports nothing due meanwhile.
     error KeeperNoTradeRoom(uint256 spotPrice, uint256 oraclePrice);
+    /// @notice The market's supply or borrow cap leaves `room` debt units (or less) for a lever-up: nothing to trade.
+    error KeeperMarketCapReached(uint256 room);
     /// @notice Post-condition: a deleverage lowered the health factor.
     error KeeperHealthFactorDecreased(uint256 before, uint256 afterAction);
     /// @notice Post-condition: leverage did not move toward `target`.
@@ -107,8 +109,10 @@ interface IVaultAutomation {
     function rebalance() external returns (Action action);
 
     /// @notice Anyone, when the health factor is below critical: delevers toward the leverage that restores the
-    ///         health floor (as a health deleverage does) under the same market guards, and pays the caller
-    ///         min(ripcordRewardBps of equity, ripcordRewardCap) in collateral.
+    ///         health floor (as a health deleverage does) under the same market guards, and pays the caller, in
+    ///         collateral, min(ripcordRewardBps of the debt value it repaid, ripcordRewardCap * repaid /
+    ///         maxTradeSize): linear in the debt repaid, so splitting a ripcord never pays more (RIPCORD-1). Below a
+    ///         market health factor of 1 the reward is at most the liquidation bonus left idle.
     function ripcord() external returns (uint256 reward);
 
     /// @notice Anyone: raises the high-water mark to the current oracle price and puts idle balances to work (idle
@@ -125,7 +129,8 @@ interface IVaultAutomation {
     /// @notice Slippage and DEX-deviation bounds (bps) a health deleverage or the ripcord may use now. At or above
     ///         the HF floor they are the configured ones; below it both widen linearly, reaching at the critical HF
     ///         (and below) `URGENT_BONUS_SHARE_BPS` (75%) of the market's liquidation bonus (375 bps for a 5% bonus),
-    ///         never narrower than configured. Band rebalances, stops and take-profits keep the configured bounds.
+    ///         never narrower than configured. Stops and take-profits that repay debt use the same bounds (a stop
+    ///         below the floor must still delever); band rebalances keep the configured bounds.
     function healthActionBounds() external view returns (uint256 slippageBps, uint256 maxDexDeviationBps);
 
     /// @notice The leverage target the automation and deposits aim for now (wad): the configured target (or the

@@ -9,10 +9,15 @@ import {IVaultAutomation} from "./IVaultAutomation.sol";
 ///         Roles: the owner (two-step transfer) appoints manager and guardian; the manager sets parameters,
 ///         keepers and re-arms; the guardian may pause deposits, latch the stop and revoke pending changes.
 ///         No role can move depositors' funds anywhere but to share holders on exit.
-///         Timelock (MetaMorpho's rule): a change that only tightens risk applies at once; a change that loosens
-///         it (see each setter) is submitted, waits `timelock()` seconds, then anyone may accept it during
-///         `PENDING_VALIDITY`; the guardian, manager or owner may revoke it before. Depositors see it coming
-///         (`ChangeSubmitted`, `pendingChange`) and can exit before it applies.
+///         Timelock, judged by effect (ROLE-2): a change applies at once only when it cannot (a) let any action
+///         trade at wider bounds than before, (b) stop the keeper or the ripcord from delevering a position at or
+///         below the floor, (c) make an exit fail, or (d) cost holders more than `maxEquityLossBps` of what an action
+///         trades. Every other change, in either direction, is submitted, waits `timelock()` seconds, then anyone
+///         may accept it during `PENDING_VALIDITY`; the guardian, manager or owner may revoke it before. Depositors
+///         see it coming (`ChangeSubmitted`, `pendingChange`) and can exit before it applies. What applies at once:
+///         leverage target and band lowered with the HF floor unchanged, the deposit cap, a longer cooldown alone,
+///         stops raised or added and take-profits lowered or added, volatility-aware leverage turned on or made more
+///         prudent, a longer timelock, the manager, keepers, pausing deposits, and the guardian's `stop()`.
 interface IVaultManagement {
     /// @notice What a pending change changes.
     enum ChangeKind {
@@ -22,7 +27,8 @@ interface IVaultManagement {
         Exit,
         Timelock,
         Rearm,
-        Volatility
+        Volatility,
+        Guardian
     }
 
     /// @notice Everything a vault starts with; applied once through `initialize` from the vault's constructor.
@@ -68,6 +74,8 @@ interface IVaultManagement {
     error VaultTimelockNotElapsed(uint256 validAt);
     /// @notice The pending change could be accepted until `expiredAt` (s) only.
     error VaultPendingChangeExpired(uint256 expiredAt);
+    /// @notice A re-arm needs a latched mode (stopped out or profit taken); the vault is active.
+    error VaultNotStopped();
 
     /// @notice Once, from the vault's constructor.
     function initialize(InitParams calldata params) external;
@@ -100,7 +108,8 @@ interface IVaultManagement {
     function timelock() external view returns (uint256);
 
     /// @notice The pending change of `kind`: `data` is `abi.encode(config)` (`abi.encode(uint256)` for the
-    ///         timelock, empty for a re-arm); `validAt` (s) is 0 when nothing is pending.
+    ///         timelock, `abi.encode(address)` for the guardian, empty for a re-arm); `validAt` (s) is 0 when
+    ///         nothing is pending.
     function pendingChange(ChangeKind kind) external view returns (bytes memory data, uint64 validAt);
 
     /// @notice Owner only. A raise applies at once; a cut waits out the current timelock.
@@ -119,7 +128,9 @@ interface IVaultManagement {
 
     function acceptOwnership() external;
 
-    /// @notice Owner only. Zero addresses are refused with `VaultInvalidRole`.
+    /// @notice Owner only. The manager applies at once; a new guardian waits out the timelock (`ChangeKind.Guardian`,
+    ///         MetaMorpho's rule: the owner cannot remove at once the one role that revokes), and naming the current
+    ///         guardian drops a pending replacement. Zero addresses are refused with `VaultInvalidRole`.
     function setRoles(address newManager, address newGuardian) external;
 
     /// @notice Guardian or manager may pause; only the manager may unpause. Exits are never paused.
@@ -128,20 +139,22 @@ interface IVaultManagement {
     /// @notice Manager only. Reverts `VaultInvalidLeverageConfig` when target LTV > market max LTV - buffer,
     ///         band-top LTV > liquidation threshold - buffer, band inconsistent, the health-factor floor
     ///         is not in (1, HF at target], below the critical HF, or the target is below the take-profit
-    ///         leverage. Loosening (timelocked): target, min or max leverage up, HF floor down.
+    ///         leverage. At once: target, min and max leverage not raised and the HF floor unchanged; any other
+    ///         change (a raised floor arms the urgent bounds, so it waits too) is timelocked.
     function setLeverageConfig(ILeverageVault.LeverageConfig calldata config) external;
 
     /// @notice Manager only. Slippage in [1, 500] bps and within the equity-loss bound less the flash premium;
-    ///         a pool must exist for the fee tier. Loosening (timelocked): slippage up, another fee tier.
-    ///         The deposit cap applies at once either way.
+    ///         a pool must exist for the fee tier. Timelocked: any change of slippage (a cut can freeze exits) or
+    ///         fee tier. The deposit cap alone applies at once either way.
     function setExecutionConfig(ILeverageVault.ExecutionConfig calldata config) external;
 
     /// @notice Manager only. Allow-listed keepers may call `rebalance` and `performUpkeep`.
     function setKeeper(address keeper, bool allowed) external;
 
     /// @notice Manager only. Critical HF in (1, HF floor], deviation and loss in [1, 1000] bps, loss >= slippage
-    ///         + flash premium, reward <= 100 bps, trade size > 0, cooldown <= 7 days. Loosening (timelocked):
-    ///         critical HF down; deviation, loss bound, trade size, reward or reward cap up; cooldown down.
+    ///         + flash premium, reward <= 100 bps, trade size > 0, cooldown <= 7 days. At once: a longer cooldown
+    ///         alone. Timelocked: any other change in either direction (a smaller trade size or deviation can stop
+    ///         the backstop, a higher critical HF arms the urgent bounds).
     function setAutomationConfig(IVaultAutomation.AutomationConfig calldata config) external;
 
     /// @notice Manager only. Take-profit leverage in [1x, target], stop below take-profit, trail < 50%.
@@ -157,7 +170,8 @@ interface IVaultManagement {
     /// @notice Guardian or manager: latch the stop so keepers unwind to 1x (risk reduction only).
     function stop() external;
 
-    /// @notice Manager only: submits a return to Active (which re-levers), so it waits out the timelock; on
-    ///         acceptance the high-water mark is reset to the oracle price of that moment.
+    /// @notice Manager only, while stopped out or profit taken (else `VaultNotStopped`): submits a return to
+    ///         Active (which re-levers), so it waits out the timelock. A stop drops it; accepting it needs the
+    ///         vault still latched, and resets the high-water mark to the oracle price of that moment.
     function rearm() external;
 }

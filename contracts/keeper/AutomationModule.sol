@@ -100,11 +100,16 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         );
         bool ownLiquidation = _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
 
+        // RIPCORD-1: the reward is linear in the debt this call repaid, so slivers never earn more than one call.
+        uint256 repaid = before.debt - Math.min(before.debt, _debtBalance());
         uint256 rewardValue = Math.min(
-            before.equityValue.mulDiv(config.ripcordRewardBps, BPS),
-            uint256(config.ripcordRewardCap).mulDiv(collateralPrice, COLLATERAL_UNIT)
+            repaid.mulDiv(debtPrice, DEBT_UNIT).mulDiv(config.ripcordRewardBps, BPS),
+            uint256(config.ripcordRewardCap).mulDiv(collateralPrice, COLLATERAL_UNIT).mulDiv(repaid, config.maxTradeSize)
         );
         reward = _toAssets(rewardValue, collateralPrice);
+        // Below a market health factor of 1 nothing can be withdrawn: the reward comes out of the bonus left idle.
+        if (ownLiquidation) reward = Math.min(reward, IERC20(COLLATERAL_ASSET).balanceOf(address(this)));
+        rewardValue = reward.mulDiv(collateralPrice, COLLATERAL_UNIT, Math.Rounding.Ceil);
         if (reward != 0) _sendCollateral(msg.sender, reward);
         if (ownLiquidation) _supplyIdleCollateral();
 
@@ -140,8 +145,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         needed = action != Action.None;
         if (_trades(action)) {
             (uint256 slippageBps, uint256 deviationBps) = _bounds(action, s.healthFactor);
-            (, bytes memory blocked) =
-                _guards(_sellsCollateral(action), s.price, collateralPrice, debtPrice, slippageBps, deviationBps);
+            (, bytes memory blocked) = _guards(
+                _sellsCollateral(action), s.price, collateralPrice, debtPrice, slippageBps, deviationBps, s.idleCollateral
+            );
             needed = blocked.length == 0;
         }
         if (needed) callData = abi.encodeCall(IVaultAutomation.rebalance, ());
@@ -173,16 +179,18 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
 
     // ---------------------------------------------------------------- decision
 
-    /// @dev Slippage and deviation bounds (bps) of `action` at `healthFactor`. A health deleverage or the ripcord
-    ///      below the floor widens both linearly with urgency, from the configured bounds at the floor to
-    ///      URGENT_BONUS_SHARE_BPS of the liquidation bonus at the critical HF and below; never narrower than
-    ///      configured. Every other action keeps the configured bounds.
+    /// @dev Slippage and deviation bounds (bps) of `action` at `healthFactor`. Below the floor every action that
+    ///      repays debt (health deleverage, ripcord, stops, take-profit) widens both linearly with urgency, from the
+    ///      configured bounds at the floor to URGENT_BONUS_SHARE_BPS of the liquidation bonus at the critical HF and
+    ///      below; never narrower than configured. Band rebalances keep the configured bounds. The floor and the
+    ///      critical HF change only through the timelock (ROLE-2), so no immediate change widens these bounds, and
+    ///      an exit trigger made due at once trades at the bounds the health action would have had.
     function _bounds(Action action, uint256 healthFactor) internal view returns (uint256 slippageBps, uint256 deviationBps) {
         VaultLayout storage v = _vault();
         slippageBps = v.execution.maxSlippageBps;
         deviationBps = v.automation.maxDexDeviationBps;
         uint256 floor = v.leverage.minHealthFactor;
-        if ((action != Action.DeleverHealth && action != Action.Ripcord) || healthFactor >= floor) {
+        if (RiskPolicy.isBandAction(action) || healthFactor >= floor) {
             return (slippageBps, deviationBps);
         }
         uint256 critical = v.automation.criticalHealthFactor;
@@ -244,15 +252,17 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     }
 
     /// @dev The market guards every trading action passes, as (trade room in debt units, encoded error or empty):
-    ///      the pool has not moved within this block, its spot is within the deviation bound of the oracle, and
-    ///      the slippage and deviation bounds leave room for a trade.
+    ///      the pool has not moved within this block, its spot is within the deviation bound of the oracle, the
+    ///      slippage and deviation bounds leave room for a trade, and for a lever-up the market's caps do too, net
+    ///      of the `idleCollateral` it supplies along.
     function _guards(
         bool sellCollateral,
         uint256 oraclePrice,
         uint256 collateralPrice,
         uint256 debtPrice,
         uint256 slippageBps,
-        uint256 maxDeviation
+        uint256 maxDeviation,
+        uint256 idleCollateral
     ) internal view returns (uint256 maxTrade, bytes memory blocked) {
         uint256 moved = _poolMoveInBlockBps();
         if (moved > MAX_BLOCK_MOVE_BPS) {
@@ -262,12 +272,22 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         if (LeverageMath.distance(spot, oraclePrice) * BPS > oraclePrice * maxDeviation) {
             return (0, abi.encodeWithSelector(KeeperDexDeviation.selector, spot, oraclePrice));
         }
-        uint256 maxIn = _maxInputWithinBounds(sellCollateral, spot, oraclePrice, slippageBps, maxDeviation);
+        uint256 move = _moveWithinBounds(sellCollateral, spot, oraclePrice, slippageBps, maxDeviation);
+        uint256 maxIn = move == 0 ? 0 : _maxInputAcrossRanges(sellCollateral, move);
         maxTrade = Math.min(
             _vault().automation.maxTradeSize, sellCollateral ? _debtFor(maxIn, collateralPrice, debtPrice) : maxIn
         );
         if (maxTrade <= _dustDebt()) {
             return (0, abi.encodeWithSelector(KeeperNoTradeRoom.selector, spot, oraclePrice));
+        }
+        if (!sellCollateral) {
+            // CAP-1: a lever-up borrows and supplies what it buys with the idle collateral (which the sweep before
+            // it supplies first, within the cap); the market's caps bound it (read only on this path).
+            uint256 supplyRoom = _supplyRoom();
+            supplyRoom = supplyRoom > idleCollateral ? supplyRoom - idleCollateral : 0;
+            uint256 capRoom = Math.min(_borrowRoom(), _debtFor(supplyRoom, collateralPrice, debtPrice));
+            if (capRoom <= _dustDebt()) return (0, abi.encodeWithSelector(KeeperMarketCapReached.selector, capRoom));
+            maxTrade = Math.min(maxTrade, capRoom);
         }
     }
 
@@ -329,8 +349,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         uint256 deviationBps;
         (slippageBps, deviationBps) = _bounds(action, before.healthFactor);
         bytes memory blocked;
-        (maxTrade, blocked) =
-            _guards(_sellsCollateral(action), before.price, collateralPrice, debtPrice, slippageBps, deviationBps);
+        (maxTrade, blocked) = _guards(
+            _sellsCollateral(action), before.price, collateralPrice, debtPrice, slippageBps, deviationBps, before.idleCollateral
+        );
         _revertWith(blocked);
         _overrideSlippage(slippageBps);
     }
@@ -370,7 +391,10 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         uint256 chunk = Math.min(repay, maxTrade);
         (bool belowLiquidation,) = _belowLiquidation(before.collateral, before.debt, collateralPrice, debtPrice);
         if (belowLiquidation) {
-            _deleverBelowLiquidation(Math.min(chunk, before.debt / 2), collateralPrice, debtPrice);
+            // The loan is returned exact out with the flash premium on top: what the swap buys stays within the
+            // trade room the guards sized.
+            uint256 sized = maxTrade.mulDiv(BPS, BPS + _flashLoanPremiumBps());
+            _deleverBelowLiquidation(Math.min(Math.min(repay, sized), before.debt / 2), collateralPrice, debtPrice);
             return true;
         }
         _delever(_collateralFor(chunk, collateralPrice, debtPrice), collateralPrice, debtPrice);
@@ -395,10 +419,11 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         _swapExactIn(COLLATERAL_ASSET, DEBT_ASSET, amount, _minOut(true, amount, collateralPrice, debtPrice));
     }
 
-    /// @dev The loss budget is `maxEquityLossBps` of what the action traded (the debt it repaid or borrowed, or
-    ///      the debt asset it bought once the debt is gone), widened to the slippage `slippageBps` the action was
-    ///      allowed (`slippageBps`, which counts an own liquidation's protocol fee) plus the flash premium when an
-    ///      urgent action got more, plus the rounding of two raw units of each token.
+    /// @dev The loss budget is `maxEquityLossBps` of the value the action traded (the debt it repaid or borrowed, or
+    ///      the debt asset it bought once the debt is gone, grossed up by the slippage its swaps were held to),
+    ///      widened to the slippage `slippageBps` the action was allowed (which counts an own liquidation's protocol
+    ///      fee) plus the flash premium when an urgent action got more, plus the rounding of two raw units of each
+    ///      token.
     function _checkPostConditions(
         Action action,
         uint256 target,
@@ -416,7 +441,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         );
         uint256 rounding = 2 * (debtPrice / DEBT_UNIT + collateralPrice / COLLATERAL_UNIT + 1);
         uint256 lossBps = Math.max(v.automation.maxEquityLossBps, slippageBps + _flashLoanPremiumBps());
-        uint256 maxLoss = traded.mulDiv(lossBps, BPS) + allowedExtraLoss + rounding;
+        // The value traded is what the action sold: collateral sold for the debt it repaid is worth up to
+        // repaid / (1 - slippage) at the oracle (its min out), the base its chunk was sized on.
+        uint256 maxLoss = traded.mulDiv(lossBps, BPS - _slippageBps(), Math.Rounding.Ceil) + allowedExtraLoss + rounding;
         PostConditions.check(action, target, before, afterAction, v.leverage.minHealthFactor, maxLoss);
         emit ActionExecuted(
             action, msg.sender, before.leverage, afterAction.leverage, before.healthFactor, afterAction.healthFactor

@@ -32,11 +32,6 @@ abstract contract ChainlinkOracleModule is IOracleModule {
         DEBT_FEED_SCALE = 10 ** (18 - config.debtFeed.decimals());
     }
 
-    /// @inheritdoc IOracleModule
-    function oraclePrices() public view returns (uint256 collateralPrice, uint256 debtPrice) {
-        return _prices();
-    }
-
     /// @return collateralPrice wad USD per whole collateral token.
     /// @return debtPrice wad USD per whole debt token.
     function _prices() internal view returns (uint256 collateralPrice, uint256 debtPrice) {
@@ -46,12 +41,13 @@ abstract contract ChainlinkOracleModule is IOracleModule {
     }
 
     /// @dev Realised variance of the collateral price per second (wad): the sum of the squared simple returns
-    ///      between the feed's last `rounds` + 1 answers, over the time from the oldest of them to now. Reads the
+    ///      between the feed's last `rounds` + 1 answers, over the time from the oldest of them to the latest. The
+    ///      window is the rounds' own timestamps, so who calls when between two rounds changes nothing. Reads the
     ///      feed's own history only; stops early at a round the feed cannot serve (a new phase, a bad answer).
     function _collateralVariancePerSecond(uint256 rounds) internal view returns (uint256) {
-        (uint80 roundId, int256 answer,,,) = COLLATERAL_FEED.latestRoundData();
+        (uint80 roundId, int256 answer,, uint256 latestAt,) = COLLATERAL_FEED.latestRoundData();
         uint256 sumSquares;
-        uint256 oldest = block.timestamp;
+        uint256 oldest = latestAt;
         for (uint256 i; i < rounds && roundId > 1; ++i) {
             --roundId;
             try COLLATERAL_FEED.getRoundData(roundId) returns (uint80, int256 previous, uint256, uint256 updatedAt, uint80) {
@@ -64,7 +60,7 @@ abstract contract ChainlinkOracleModule is IOracleModule {
                 break;
             }
         }
-        return oldest >= block.timestamp ? 0 : sumSquares / (block.timestamp - oldest);
+        return oldest >= latestAt ? 0 : sumSquares / (latestAt - oldest);
     }
 
     function _read(IAggregatorV3 feed, uint256 heartbeat) private view returns (uint256) {

@@ -102,8 +102,14 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
     }
 
     /// @dev Collateral (wad per whole debt token) an exact-out swap may pay for debt: the oracle price plus slippage.
+    ///      A keeper action or the ripcord (a slippage override is set) sized its chunk on the exact-in basis, out >=
+    ///      in * price * (1 - slippage): its exact-out swaps are judged on that same basis, in <= out / (price *
+    ///      (1 - slippage)), so that a chunk its guards accept is never refused by its own bound.
     function _maxCollateralPerDebt(uint256 collateralPrice, uint256 debtPrice) private view returns (uint256) {
-        return _collateralFor(WAD, collateralPrice, debtPrice).mulDiv(BPS + _slippageBps(), BPS, Math.Rounding.Ceil);
+        uint256 slippage = _slippageBps();
+        uint256 fair = _collateralFor(WAD, collateralPrice, debtPrice);
+        if (SLIPPAGE_OVERRIDE_SLOT.asUint256().tload() != 0) return fair.mulDiv(BPS, BPS - slippage, Math.Rounding.Ceil);
+        return fair.mulDiv(BPS + slippage, BPS, Math.Rounding.Ceil);
     }
 
     /// @dev Repays all `debt` (read in this transaction) and withdraws all collateral into the vault (1x, idle).
@@ -198,16 +204,21 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
             _repayDebt(repayable);
             swept = true;
         }
-        if (s.idleCollateral != 0 && _vault().state.mode != IVaultAutomation.Mode.StoppedOut) {
-            _supplyCollateral(s.idleCollateral);
-            swept = true;
-        }
+        if (s.idleCollateral != 0) swept = _supplyWithinCap(s.idleCollateral) || swept;
     }
 
     /// @dev Supplies all idle collateral, except once stopped out (see `_sweepIdle`).
     function _supplyIdleCollateral() internal {
-        uint256 idle = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
-        if (idle != 0 && _vault().state.mode != IVaultAutomation.Mode.StoppedOut) _supplyCollateral(idle);
+        _supplyWithinCap(IERC20(COLLATERAL_ASSET).balanceOf(address(this)));
+    }
+
+    /// @dev Supplies `idle` collateral, as much as the market's supply cap still takes (the rest stays idle and is
+    ///      valued the same: CAP-1), except once stopped out. Returns whether it supplied anything.
+    function _supplyWithinCap(uint256 idle) private returns (bool) {
+        if (idle == 0 || _vault().state.mode == IVaultAutomation.Mode.StoppedOut) return false;
+        uint256 amount = Math.min(idle, _supplyRoom());
+        if (amount != 0) _supplyCollateral(amount);
+        return amount != 0;
     }
 
     /// @dev 1x once stopped out, the take-profit leverage once profit is taken, else the configured target.
@@ -287,12 +298,13 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         return fairOut.mulDiv(BPS - _slippageBps(), BPS);
     }
 
-    /// @dev Input (units of the token sold: collateral when `sellCollateral`) that keeps a swap inside its min out
-    ///      and the pool inside the deviation bound: it moves the price at most 1.5x the slippage left after the
-    ///      pool fee and the pool's current adverse deviation (the average fill then keeps ~1/4 of that room), and
-    ///      at most to `maxDeviationBps` from the oracle. `adverse` is, in signed bps of the oracle price, how much
-    ///      worse than the oracle the pool pays for this trade (negative when better). 0 when there is no room.
-    function _maxInputWithinBounds(
+    /// @dev Price move (bps) a swap may make and stay inside its min out and the deviation bound: at most 1.5x the
+    ///      slippage left after the pool fee and the pool's current adverse deviation (the average fill then keeps
+    ///      ~1/4 of that room), and at most to `maxDeviationBps` from the oracle. `adverse` is, in signed bps of the
+    ///      oracle price, how much worse than the oracle the pool pays for this trade (negative when better). 0 when
+    ///      there is no room. The input for that move is `_maxInputWithinMove` (active range, for a deposit's bound)
+    ///      or `_maxInputAcrossRanges` (the smallest liquidity over the move, for keeper chunks).
+    function _moveWithinBounds(
         bool sellCollateral,
         uint256 spot,
         uint256 oraclePrice,
@@ -310,7 +322,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         int256 deviationRoom = int256(maxDeviationBps) - adverse - 1;
         if (deviationRoom < move) move = deviationRoom;
         if (move > int256(BPS / 2)) move = int256(BPS / 2);
-        return move <= 0 ? 0 : _maxInputWithinMove(sellCollateral, uint256(move));
+        return move <= 0 ? 0 : uint256(move);
     }
 
     /// @dev The slippage (bps) swaps are held to now: the configured one, or an urgent action's wider one.
@@ -329,8 +341,15 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         return DEBT_UNIT / 10_000 + 1;
     }
 
+    /// @dev A stop (the guardian's or a stop trigger's) drops a pending re-arm: a re-arm submitted before the stop
+    ///      must not undo it (ROLE-2).
     function _setMode(IVaultAutomation.Mode mode) internal {
-        _vault().state.mode = mode;
+        VaultLayout storage v = _vault();
+        v.state.mode = mode;
         emit IVaultManagement.ModeChanged(mode, msg.sender);
+        if (mode == IVaultAutomation.Mode.StoppedOut && v.pending[IVaultManagement.ChangeKind.Rearm].validAt != 0) {
+            delete v.pending[IVaultManagement.ChangeKind.Rearm];
+            emit IVaultManagement.ChangeRevoked(IVaultManagement.ChangeKind.Rearm, msg.sender);
+        }
     }
 }

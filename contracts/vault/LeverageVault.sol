@@ -11,7 +11,8 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
-import {IOracleModule} from "../interfaces/IOracleModule.sol";
+import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
+import {IOraclePrices} from "../interfaces/IOracleModule.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
 import {LeverageEngine} from "./LeverageEngine.sol";
 
@@ -19,7 +20,7 @@ import {LeverageEngine} from "./LeverageEngine.sol";
 /// @notice Protocol-agnostic ERC-4626 core of a leveraged vault: shares, NAV, deposits that lever and exits that
 ///         delever in one transaction. Management and automation live in a module with the same storage
 ///         namespace, reached by delegatecall for every selector this contract does not define.
-abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngine {
+abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy, LeverageEngine {
     using SafeERC20 for IERC20;
     using Math for uint256;
 
@@ -82,19 +83,22 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     }
 
     /// @inheritdoc ERC4626
-    /// @dev The deposit-cap room, and no more than the pool absorbs within the slippage for the deposit's borrow.
+    /// @dev The deposit-cap room, the market's supply and borrow cap room (CAP-1), and no more than the pool absorbs
+    ///      within the slippage for the deposit's borrow. 0 while paused, stopped out, unhealthy or without oracle.
     function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
         VaultLayout storage v = _vault();
-        if (v.depositsPaused || !_oracleUsable() || _marketHealthFactor() < WAD) return 0;
+        if (v.depositsPaused || v.state.mode == IVaultAutomation.Mode.StoppedOut || !_oracleUsable()) return 0;
+        if (_marketHealthFactor() < WAD) return 0;
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         ILeverageVault.PositionState memory state = _position(collateralPrice, debtPrice, 0);
         if (state.equityValue == 0 && totalSupply() != 0) return 0;
-        uint256 assets = _toAssets(state.equityValue, collateralPrice);
-        uint256 cap = v.execution.depositCap;
-        uint256 room = assets >= cap ? 0 : cap - assets;
         uint256 leverage = _depositLeverage(state);
+        uint256 room = _depositRoom(
+            _toAssets(state.equityValue, collateralPrice), state.idleCollateral, leverage, collateralPrice, debtPrice
+        );
         if (leverage > WAD) {
-            uint256 maxBorrow = _maxInputWithinBounds(false, _spotPrice(), state.price, v.execution.maxSlippageBps, BPS);
+            uint256 move = _moveWithinBounds(false, _spotPrice(), state.price, v.execution.maxSlippageBps, BPS);
+            uint256 maxBorrow = move == 0 ? 0 : _maxInputWithinMove(false, move);
             room = Math.min(room, _collateralFor(maxBorrow, collateralPrice, debtPrice).mulDiv(WAD, leverage - WAD));
         }
         return room;
@@ -156,6 +160,7 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
 
     /// @inheritdoc ERC4626
     function previewWithdraw(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
+        if (assets == 0) return 0;
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         uint256 gross = (assets + _roundingAssets(collateralPrice, debtPrice)).mulDiv(
             BPS * WAD, BPS * WAD - _exitCostWad(), Math.Rounding.Ceil
@@ -260,6 +265,11 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
 
     // ---------------------------------------------------------------- views
 
+    /// @inheritdoc IOraclePrices
+    function oraclePrices() external view returns (uint256 collateralPrice, uint256 debtPrice) {
+        return _prices();
+    }
+
     /// @inheritdoc ILeverageVault
     function debtAsset() external view returns (address) {
         return DEBT_ASSET;
@@ -278,7 +288,10 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     ///      pushed around the deposit moves value between the pusher and the depositor only.
     function _depositAndLever(uint256 assets) internal returns (uint256 shares) {
         if (assets == 0) revert VaultZeroAmount();
-        if (_vault().depositsPaused) revert VaultDepositsPaused();
+        VaultLayout storage v = _vault();
+        if (v.depositsPaused) revert VaultDepositsPaused();
+        // Stopped out, a deposit would be supplied and then sold into the stop at every holder's cost (FAIR-1).
+        if (v.state.mode == IVaultAutomation.Mode.StoppedOut) revert VaultStoppedOut();
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         uint256 liquidationThreshold = _liquidationThresholdBps();
         ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
@@ -287,11 +300,12 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
         if (before.healthFactor < WAD) revert VaultPositionUnhealthy(before.healthFactor);
         _onInteraction(before.price);
         uint256 assetsBefore = _toAssets(before.equityValue, collateralPrice);
-        uint256 cap = _vault().execution.depositCap;
-        if (assetsBefore + assets > cap) revert VaultDepositCapExceeded(assets, cap > assetsBefore ? cap - assetsBefore : 0);
+        uint256 leverage = _depositLeverage(before);
+        uint256 room = _depositRoom(assetsBefore, before.idleCollateral, leverage, collateralPrice, debtPrice);
+        if (assets > room) revert VaultDepositCapExceeded(assets, room);
 
         IERC20(COLLATERAL_ASSET).safeTransferFrom(msg.sender, address(this), assets);
-        uint256 borrowAmount = _depositBorrow(assets, _depositLeverage(before), collateralPrice, debtPrice);
+        uint256 borrowAmount = _depositBorrow(assets, leverage, collateralPrice, debtPrice);
         _lever(borrowAmount, before.idleCollateral + assets, collateralPrice, debtPrice);
 
         ILeverageVault.PositionState memory afterState = _position(collateralPrice, debtPrice, liquidationThreshold);
@@ -312,6 +326,35 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
     function _depositLeverage(ILeverageVault.PositionState memory state) internal view returns (uint256) {
         uint256 target = _effectiveTargetLeverage();
         return state.equityValue == 0 ? target : Math.min(state.leverage, target);
+    }
+
+    /// @dev Assets a deposit may add at `leverage`: the vault's deposit cap above `totalAssets_`, and the market's
+    ///      supply cap (the deposit supplies `leverage` times its assets, and the idle collateral with them) and
+    ///      borrow cap (it borrows `leverage - 1` times their value) room.
+    function _depositRoom(
+        uint256 totalAssets_,
+        uint256 idleCollateral,
+        uint256 leverage,
+        uint256 collateralPrice,
+        uint256 debtPrice
+    )
+        internal
+        view
+        returns (uint256 room)
+    {
+        uint256 cap = _vault().execution.depositCap;
+        room = totalAssets_ >= cap ? 0 : cap - totalAssets_;
+        uint256 supplyRoom = _supplyRoom();
+        if (supplyRoom != type(uint256).max) {
+            // Idle collateral is supplied with the deposit.
+            room = Math.min(room, (supplyRoom > idleCollateral ? supplyRoom - idleCollateral : 0).mulDiv(WAD, leverage));
+        }
+        if (leverage > WAD) {
+            uint256 borrowRoom = _borrowRoom();
+            if (borrowRoom != type(uint256).max) {
+                room = Math.min(room, _collateralFor(borrowRoom, collateralPrice, debtPrice).mulDiv(WAD, leverage - WAD));
+            }
+        }
     }
 
     /// @dev Debt (debt units) that `assets` alone need to sit at `leverage`.
@@ -391,7 +434,7 @@ abstract contract LeverageVault is ILeverageVault, ERC4626, Proxy, LeverageEngin
 
     /// @dev False when the oracle would revert (stale, invalid, sequencer down): `max*` then return 0.
     function _oracleUsable() internal view returns (bool) {
-        try IOracleModule(address(this)).oraclePrices() returns (uint256, uint256) {
+        try this.oraclePrices() returns (uint256, uint256) {
             return true;
         } catch {
             return false;

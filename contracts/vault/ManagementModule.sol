@@ -7,11 +7,12 @@ import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {LeverageEngine} from "./LeverageEngine.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
-import {ConfigOrder} from "../risk/ConfigOrder.sol";
+import {ImmediateChanges} from "../risk/ImmediateChanges.sol";
 
 /// @title ManagementModule
 /// @notice Roles, parameters and their timelock, run only through the vault's delegatecall (reached through the
-///         automation module's fallback). Tightening applies at once; loosening waits out the timelock.
+///         automation module's fallback). A change applies at once only when its effect cannot hurt holders or the
+///         automation (`ImmediateChanges`, ROLE-2); every other change waits out the timelock.
 abstract contract ManagementModule is IVaultManagement, LeverageEngine {
     using Math for uint256;
 
@@ -71,16 +72,30 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
         if (params.owner == address(0)) revert ILeverageVault.VaultInvalidRole();
         v.owner = params.owner;
         emit OwnershipTransferred(address(0), params.owner);
-        _setRoles(params.manager, params.guardian);
-        v.timelock = uint64(MIN_TIMELOCK);
-        emit TimelockSet(MIN_TIMELOCK);
+        _setManager(params.manager);
         // Cross-checks read the other configurations: leverage and execution first, their checks skip what
-        // is still unset.
-        _applyLeverageConfig(params.leverage);
-        _applyExecutionConfig(params.execution);
-        _applyAutomationConfig(params.automation);
-        _applyExitConfig(params.exits);
-        _applyVolatilityConfig(params.volatility);
+        // is still unset. One call site: the same validation as any later change.
+        ChangeKind[7] memory kinds = [
+            ChangeKind.Guardian,
+            ChangeKind.Timelock,
+            ChangeKind.Leverage,
+            ChangeKind.Execution,
+            ChangeKind.Automation,
+            ChangeKind.Exit,
+            ChangeKind.Volatility
+        ];
+        bytes[7] memory values = [
+            abi.encode(params.guardian),
+            abi.encode(MIN_TIMELOCK),
+            abi.encode(params.leverage),
+            abi.encode(params.execution),
+            abi.encode(params.automation),
+            abi.encode(params.exits),
+            abi.encode(params.volatility)
+        ];
+        for (uint256 i; i < kinds.length; ++i) {
+            _apply(kinds[i], values[i], true);
+        }
     }
 
     /// @inheritdoc IVaultManagement
@@ -100,7 +115,8 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
 
     /// @inheritdoc IVaultManagement
     function setRoles(address newManager, address newGuardian) external onlyDelegated onlyOwner {
-        _setRoles(newManager, newGuardian);
+        _setManager(newManager);
+        _change(ChangeKind.Guardian, abi.encode(newGuardian), newGuardian == _vault().guardian);
     }
 
     /// @inheritdoc IVaultManagement
@@ -126,75 +142,39 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
 
     /// @inheritdoc IVaultManagement
     function rearm() external onlyDelegated onlyManager {
-        _submit(ChangeKind.Rearm, "");
+        _change(ChangeKind.Rearm, "", false);
     }
 
     // ---------------------------------------------------------------- parameters
 
     /// @inheritdoc IVaultManagement
     function setLeverageConfig(ILeverageVault.LeverageConfig calldata config) external onlyDelegated onlyManager {
-        _validateLeverageConfig(config);
-        if (ConfigOrder.leverageTightens(config, _vault().leverage)) {
-            _applyLeverageConfig(config);
-            _drop(ChangeKind.Leverage);
-        } else {
-            _submit(ChangeKind.Leverage, abi.encode(config));
-        }
+        _change(ChangeKind.Leverage, abi.encode(config), ImmediateChanges.leverage(config, _vault().leverage));
     }
 
     /// @inheritdoc IVaultManagement
     function setExecutionConfig(ILeverageVault.ExecutionConfig calldata config) external onlyDelegated onlyManager {
-        _validateExecutionConfig(config);
-        if (ConfigOrder.executionTightens(config, _vault().execution)) {
-            _applyExecutionConfig(config);
-            _drop(ChangeKind.Execution);
-        } else {
-            _submit(ChangeKind.Execution, abi.encode(config));
-        }
+        _change(ChangeKind.Execution, abi.encode(config), ImmediateChanges.execution(config, _vault().execution));
     }
 
     /// @inheritdoc IVaultManagement
     function setAutomationConfig(IVaultAutomation.AutomationConfig calldata config) external onlyDelegated onlyManager {
-        _validateAutomationConfig(config);
-        if (ConfigOrder.automationTightens(config, _vault().automation)) {
-            _applyAutomationConfig(config);
-            _drop(ChangeKind.Automation);
-        } else {
-            _submit(ChangeKind.Automation, abi.encode(config));
-        }
+        _change(ChangeKind.Automation, abi.encode(config), ImmediateChanges.automation(config, _vault().automation));
     }
 
     /// @inheritdoc IVaultManagement
     function setExitConfig(IVaultAutomation.ExitConfig calldata config) external onlyDelegated onlyManager {
-        _validateExitConfig(config);
-        if (ConfigOrder.exitTightens(config, _vault().exits)) {
-            _applyExitConfig(config);
-            _drop(ChangeKind.Exit);
-        } else {
-            _submit(ChangeKind.Exit, abi.encode(config));
-        }
+        _change(ChangeKind.Exit, abi.encode(config), ImmediateChanges.exits(config, _vault().exits));
     }
 
     /// @inheritdoc IVaultManagement
     function setVolatilityConfig(IVaultAutomation.VolatilityConfig calldata config) external onlyDelegated onlyManager {
-        _validateVolatilityConfig(config);
-        if (ConfigOrder.volatilityTightens(config, _vault().volatility)) {
-            _applyVolatilityConfig(config);
-            _drop(ChangeKind.Volatility);
-        } else {
-            _submit(ChangeKind.Volatility, abi.encode(config));
-        }
+        _change(ChangeKind.Volatility, abi.encode(config), ImmediateChanges.volatility(config, _vault().volatility));
     }
 
     /// @inheritdoc IVaultManagement
     function setTimelock(uint256 newTimelock) external onlyDelegated onlyOwner {
-        if (newTimelock < MIN_TIMELOCK || newTimelock > MAX_TIMELOCK) revert VaultInvalidTimelock(newTimelock);
-        if (newTimelock >= _vault().timelock) {
-            _applyTimelock(newTimelock);
-            _drop(ChangeKind.Timelock);
-        } else {
-            _submit(ChangeKind.Timelock, abi.encode(newTimelock));
-        }
+        _change(ChangeKind.Timelock, abi.encode(newTimelock), newTimelock >= _vault().timelock);
     }
 
     /// @inheritdoc IVaultManagement
@@ -206,27 +186,7 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
         if (block.timestamp > validAt + PENDING_VALIDITY) revert VaultPendingChangeExpired(validAt + PENDING_VALIDITY);
         bytes memory data = pending.data;
         delete _vault().pending[kind];
-        if (kind == ChangeKind.Leverage) {
-            ILeverageVault.LeverageConfig memory config = abi.decode(data, (ILeverageVault.LeverageConfig));
-            _applyLeverageConfig(config);
-        } else if (kind == ChangeKind.Execution) {
-            ILeverageVault.ExecutionConfig memory config = abi.decode(data, (ILeverageVault.ExecutionConfig));
-            _applyExecutionConfig(config);
-        } else if (kind == ChangeKind.Automation) {
-            IVaultAutomation.AutomationConfig memory config = abi.decode(data, (IVaultAutomation.AutomationConfig));
-            _applyAutomationConfig(config);
-        } else if (kind == ChangeKind.Exit) {
-            IVaultAutomation.ExitConfig memory config = abi.decode(data, (IVaultAutomation.ExitConfig));
-            _applyExitConfig(config);
-        } else if (kind == ChangeKind.Volatility) {
-            _applyVolatilityConfig(abi.decode(data, (IVaultAutomation.VolatilityConfig)));
-        } else if (kind == ChangeKind.Timelock) {
-            _applyTimelock(abi.decode(data, (uint256)));
-        } else {
-            (uint256 collateralPrice, uint256 debtPrice) = _prices();
-            _vault().state.highWaterMark = uint128(collateralPrice.mulDiv(WAD, debtPrice));
-            _setMode(IVaultAutomation.Mode.Active);
-        }
+        _apply(kind, data, true);
     }
 
     /// @inheritdoc IVaultManagement
@@ -319,10 +279,17 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
         }
     }
 
-    function _submit(ChangeKind kind, bytes memory data) private {
-        uint64 validAt = uint64(block.timestamp + _vault().timelock);
-        _vault().pending[kind] = PendingChange(data, validAt);
-        emit ChangeSubmitted(kind, data, validAt);
+    /// @dev Applies `data` of `kind` at once (dropping what was pending of that kind) or submits it; either way it
+    ///      is validated once, here, and again when a pending change is accepted.
+    function _change(ChangeKind kind, bytes memory data, bool atOnce) private {
+        _apply(kind, data, atOnce);
+        if (atOnce) {
+            _drop(kind);
+        } else {
+            uint64 validAt = uint64(block.timestamp + _vault().timelock);
+            _vault().pending[kind] = PendingChange(data, validAt);
+            emit ChangeSubmitted(kind, data, validAt);
+        }
     }
 
     /// @dev A value applied at once replaces whatever of its kind was pending.
@@ -333,17 +300,68 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
         }
     }
 
-    function _setRoles(address newManager, address newGuardian) private {
-        if (newManager == address(0) || newGuardian == address(0)) revert ILeverageVault.VaultInvalidRole();
+    /// @dev Validates `data` of `kind` against the market and the other configurations as they are now; stores it
+    ///      when `store`.
+    function _apply(ChangeKind kind, bytes memory data, bool store) private {
         VaultLayout storage v = _vault();
-        v.manager = newManager;
-        v.guardian = newGuardian;
-        emit RolesSet(newManager, newGuardian);
+        if (kind == ChangeKind.Leverage) {
+            ILeverageVault.LeverageConfig memory config = abi.decode(data, (ILeverageVault.LeverageConfig));
+            _validateLeverageConfig(config);
+            if (!store) return;
+            v.leverage = config;
+            emit LeverageConfigSet(config);
+        } else if (kind == ChangeKind.Execution) {
+            ILeverageVault.ExecutionConfig memory config = abi.decode(data, (ILeverageVault.ExecutionConfig));
+            _validateExecutionConfig(config);
+            if (!store) return;
+            _setSwapRoute(config.swapFee);
+            v.execution = config;
+            emit ExecutionConfigSet(config);
+        } else if (kind == ChangeKind.Automation) {
+            IVaultAutomation.AutomationConfig memory config = abi.decode(data, (IVaultAutomation.AutomationConfig));
+            _validateAutomationConfig(config);
+            if (!store) return;
+            v.automation = config;
+            emit AutomationConfigSet(config);
+        } else if (kind == ChangeKind.Exit) {
+            IVaultAutomation.ExitConfig memory config = abi.decode(data, (IVaultAutomation.ExitConfig));
+            _validateExitConfig(config);
+            if (!store) return;
+            v.exits = config;
+            emit ExitConfigSet(config);
+        } else if (kind == ChangeKind.Volatility) {
+            IVaultAutomation.VolatilityConfig memory config = abi.decode(data, (IVaultAutomation.VolatilityConfig));
+            _validateVolatilityConfig(config);
+            if (!store) return;
+            v.volatility = config;
+            emit VolatilityConfigSet(config);
+        } else if (kind == ChangeKind.Timelock) {
+            uint256 newTimelock = abi.decode(data, (uint256));
+            if (newTimelock < MIN_TIMELOCK || newTimelock > MAX_TIMELOCK) revert VaultInvalidTimelock(newTimelock);
+            if (!store) return;
+            v.timelock = uint64(newTimelock);
+            emit TimelockSet(newTimelock);
+        } else if (kind == ChangeKind.Guardian) {
+            address newGuardian = abi.decode(data, (address));
+            if (newGuardian == address(0)) revert ILeverageVault.VaultInvalidRole();
+            if (!store) return;
+            v.guardian = newGuardian;
+            emit RolesSet(v.manager, newGuardian);
+        } else {
+            // A re-arm undoes a latched mode only: submitted and accepted while the vault is still latched.
+            if (v.state.mode == IVaultAutomation.Mode.Active) revert VaultNotStopped();
+            if (!store) return;
+            (uint256 collateralPrice, uint256 debtPrice) = _prices();
+            v.state.highWaterMark = uint128(collateralPrice.mulDiv(WAD, debtPrice));
+            _setMode(IVaultAutomation.Mode.Active);
+        }
     }
 
-    function _applyTimelock(uint256 newTimelock) private {
-        _vault().timelock = uint64(newTimelock);
-        emit TimelockSet(newTimelock);
+    function _setManager(address newManager) private {
+        if (newManager == address(0)) revert ILeverageVault.VaultInvalidRole();
+        VaultLayout storage v = _vault();
+        v.manager = newManager;
+        emit RolesSet(newManager, v.guardian);
     }
 
     function _validateLeverageConfig(ILeverageVault.LeverageConfig memory config) private view {
@@ -361,12 +379,6 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
         if (!valid) revert ILeverageVault.VaultInvalidLeverageConfig(config, maxLtv);
     }
 
-    function _applyLeverageConfig(ILeverageVault.LeverageConfig memory config) private {
-        _validateLeverageConfig(config);
-        _vault().leverage = config;
-        emit LeverageConfigSet(config);
-    }
-
     /// @dev The slippage must exceed the pool fee, or no trade could ever meet its min out.
     function _validateExecutionConfig(ILeverageVault.ExecutionConfig memory config) private view {
         _checkSwapRoute(config.swapFee);
@@ -379,13 +391,6 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
         ) {
             revert ILeverageVault.VaultInvalidExecutionConfig(config);
         }
-    }
-
-    function _applyExecutionConfig(ILeverageVault.ExecutionConfig memory config) private {
-        _validateExecutionConfig(config);
-        _setSwapRoute(config.swapFee);
-        _vault().execution = config;
-        emit ExecutionConfigSet(config);
     }
 
     /// @dev The loss bound covers the worst swap the slippage allows plus the flash premium: otherwise a keeper
@@ -401,23 +406,11 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
         if (!valid) revert KeeperInvalidAutomationConfig(config);
     }
 
-    function _applyAutomationConfig(IVaultAutomation.AutomationConfig memory config) private {
-        _validateAutomationConfig(config);
-        _vault().automation = config;
-        emit AutomationConfigSet(config);
-    }
-
     function _validateExitConfig(IVaultAutomation.ExitConfig memory config) private view {
         bool valid = config.takeProfitLeverage >= WAD && config.takeProfitLeverage <= _vault().leverage.targetLeverage
             && (config.stopLossPrice == 0 || config.takeProfitPrice == 0 || config.stopLossPrice < config.takeProfitPrice)
             && config.trailBps < BPS / 2;
         if (!valid) revert KeeperInvalidExitConfig(config);
-    }
-
-    function _applyExitConfig(IVaultAutomation.ExitConfig memory config) private {
-        _validateExitConfig(config);
-        _vault().exits = config;
-        emit ExitConfigSet(config);
     }
 
     function _validateVolatilityConfig(IVaultAutomation.VolatilityConfig memory config) private view {
@@ -427,11 +420,5 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
                 && config.rounds <= MAX_VOLATILITY_ROUNDS && config.floorLeverage >= WAD
                 && config.floorLeverage <= _vault().leverage.targetLeverage);
         if (!valid) revert KeeperInvalidVolatilityConfig(config);
-    }
-
-    function _applyVolatilityConfig(IVaultAutomation.VolatilityConfig memory config) private {
-        _validateVolatilityConfig(config);
-        _vault().volatility = config;
-        emit VolatilityConfigSet(config);
     }
 }

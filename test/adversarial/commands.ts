@@ -74,6 +74,15 @@ const manageCmd = fc.record({
 const acceptCmd = fc.record({ op: fc.constant("accept" as const), kind: fc.integer({ min: 0, max: 5 }) });
 const revokeCmd = fc.record({ op: fc.constant("revoke" as const), kind: fc.integer({ min: 0, max: 5 }) });
 
+/** An actor at the market's caps (Aave governance sets them, a whale fills them): supply cap on WETH, borrow cap on USDC. */
+const capsCmd = fc.record({
+  op: fc.constant("caps" as const),
+  kind: fc.constantFrom("fillSupply" as const, "borrowCap" as const, "lift" as const),
+  roomWeth: fc.constantFrom(0, 0, 1, 5, 50),
+});
+/** Ripcords split into slivers: the pool held just inside the urgent deviation bound, then several ripcords. */
+const sliversCmd = fc.record({ op: fc.constant("slivers" as const), insideBps: fc.integer({ min: 2, max: 40 }), calls: fc.integer({ min: 2, max: 4 }) });
+
 export const command = fc.oneof(
   { weight: 5, arbitrary: depositCmd },
   { weight: 2, arbitrary: mintCmd },
@@ -91,6 +100,8 @@ export const command = fc.oneof(
   { weight: 2, arbitrary: manageCmd },
   { weight: 1, arbitrary: acceptCmd },
   { weight: 1, arbitrary: revokeCmd },
+  { weight: 1, arbitrary: capsCmd },
+  { weight: 1, arbitrary: sliversCmd },
 );
 export type Command = typeof command extends fc.Arbitrary<infer T> ? T : never;
 

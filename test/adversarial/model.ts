@@ -33,7 +33,7 @@ const ACTIONS = ["None", "DeleverBand", "ReleverBand", "DeleverHealth", "StopLos
 
 export const PROPERTY_IDS = [
   "TRIGGER-1", "EXIT-1", "FAIR-1", "ROLE-1", "ACCT-1", "ACCT-2", "KEEP-1", "MAX-1", "PREVIEW-1", "ALLOW-1", "ERR-1",
-  "STALE-1", "KEEP-2", "VAULT-DEX-1",
+  "STALE-1", "KEEP-2", "VAULT-DEX-1", "ROLE-2", "RIPCORD-1", "CAP-1",
 ] as const;
 export type PropertyId = (typeof PROPERTY_IDS)[number];
 
@@ -423,7 +423,11 @@ async function exitLike(
   if (!r.ok) {
     // An exit swaps at the pool: with the pool off the oracle by more than half the slippage room it may be refused
     // (the same precondition as EXIT-1; maxWithdraw / maxRedeem do not look at the pool).
-    const poolOff = (r.name === "SwapSlippageExceeded" || r.name === "SwapInputExceeded") && (await exitPoolOff(ctx));
+    // So may a slice whose swap is larger than the pool absorbs within the slippage (pool depth, the same limit as
+    // EXIT-1: it leaves in parts), e.g. its share of millions of USDC donated to a vault that owes nothing.
+    const swapRefused = r.name === "SwapSlippageExceeded" || r.name === "SwapInputExceeded";
+    const shares = kind === "redeem" ? amount : await rview(vault, "previewWithdraw", [amount]);
+    const poolOff = swapRefused && ((await exitPoolOff(ctx)) || (await sliceSwapWeth(ctx, shares)) > parseEther("200"));
     if (size.kind === "max" && !tight && !poolOff && !(await knownDefect(ctx, r.error))) violated("MAX-1", `${label} = max${kind}, refused: ${r.error}`);
     if (bound === "preview" && (r.name === "VaultAssetsBelowMin" || r.name === "VaultSharesAboveMax")) {
       violated("PREVIEW-1", `${label}: the preview ${p} as the ERC-5143 bound was refused: ${r.error}`);
@@ -455,9 +459,15 @@ async function keeperCall(ctx: Ctx, blind: boolean): Promise<{ note: string; exe
   if (!blind && !due) return { note: `keeper: nothing due${trig.ok ? "" : ` (${trig.error})`}`, executed: false };
   const before = await attempt(vault, "position()", () => rview<Result>(vault, "position", [], at));
   const deviation = await keeperPoolDeviationBps(ctx);
+  // Below the floor every action that repays debt runs at the health action's (urgent) bounds; band actions never.
+  const dueAction = trig.ok ? Number((trig.value as Result)[1]) : 0;
+  if (dueAction !== 1 && dueAction !== 2) {
+    const urgent = await attempt(vault, "healthActionBounds()", () => rcall(vault, "healthActionBounds", [], at));
+    if (urgent.ok) deviation.max = Math.max(deviation.max, Number((urgent.value as Result)[1]));
+  }
   const r = await attempt(vault, "rebalance()", () => rtx(vault, "rebalance", [], keeper.address));
   if (r.ok && trig.ok && Number((trig.value as Result)[1]) !== 8 && deviation.bps > deviation.max) {
-    violated("VAULT-DEX-1", `a keeper trade ran with the pool ${deviation.bps.toFixed(1)} bps off the oracle (bound ${deviation.max} bps)`);
+    violated("VAULT-DEX-1", `a keeper ${ACTIONS[dueAction]} ran with the pool ${deviation.bps.toFixed(1)} bps off the oracle (bound ${deviation.max} bps)`);
   }
   if (due && !r.ok && !(await knownDefect(ctx, r.error))) violated("TRIGGER-1", `trigger() said action ${(trig.value as Result)[1]} is due; rebalance() in that block reverted ${r.error}`);
   if (!due && r.ok) violated("TRIGGER-1", `trigger() said nothing is due (${trig.ok ? "" : trig.error}); rebalance() in that block succeeded`);
@@ -498,17 +508,65 @@ async function checkCooldown(ctx: Ctx, action: number) {
 }
 
 async function ripcordCall(ctx: Ctx): Promise<{ note: string; executed: boolean; before?: RunResult["keeperAction"] }> {
-  const { vault, stranger } = ctx.w;
+  const { vault, stranger, market } = ctx.w;
   await nextBlock();
   const before = await attempt(vault, "position()", () => rview<Result>(vault, "position", [], { tag: "pending" }));
+  const weth0 = await rview(market.weth, "balanceOf", [stranger.address]);
   const r = await attempt(vault, "ripcord()", () => rtx(vault, "ripcord", [], stranger.address));
   if (!r.ok) bump(ctx.stats.reverts, `ripcord: ${r.name}`);
-  else bump(ctx.stats.succeeded, "ripcord");
+  else {
+    bump(ctx.stats.succeeded, "ripcord");
+    if (before.ok) await checkRipcordReward(ctx, before.value as Result, (await rview(market.weth, "balanceOf", [stranger.address])) - weth0);
+  }
   return {
     note: `ripcord: ${r.ok ? "pulled" : `reverted ${r.error}`}`,
     executed: r.ok,
     before: r.ok && before.ok ? { before: before.value as never } : undefined,
   };
+}
+
+/**
+ * RIPCORD-1: a ripcord's reward is at most ripcordRewardBps of the debt value it repaid and ripcordRewardCap pro rata
+ * of a full maxTradeSize chunk: linear in the debt repaid, so slivers never earn more than one call.
+ */
+async function checkRipcordReward(ctx: Ctx, before: Result, reward: bigint) {
+  const { vault } = ctx.w;
+  const after = await rview<Result>(vault, "position");
+  const repaid = (before.debt as bigint) > (after.debt as bigint) ? (before.debt as bigint) - (after.debt as bigint) : 0n;
+  const cfg = await rview<Result>(vault, "automationConfig");
+  const price = before.price as bigint; // wad USDC per WETH
+  const byBps = (repaid * 10n ** 12n * (cfg.ripcordRewardBps as bigint)) / BPS; // wad USD-ish (USDC 6 decimals)
+  const byCap = ((cfg.ripcordRewardCap as bigint) * price * repaid) / WAD / (cfg.maxTradeSize as bigint);
+  const bound = ((byBps < byCap ? byBps : byCap) * WAD) / price;
+  // One block of interest between the read and the call, and a few wei of conversion.
+  if (reward > bound + bound / 1000n + 10n ** 9n) violated("RIPCORD-1", `ripcord paid ${reward} wei for ${repaid} raw USDC repaid (bound ${bound})`);
+  bump(ctx.stats.checks, "RIPCORD-1");
+}
+
+/** Aave governance sets a cap and a whale (the stranger) fills the supply cap's room (CAP-1). */
+async function capsCall(ctx: Ctx, c: Extract<Command, { op: "caps" }>): Promise<string> {
+  const { market, stranger } = ctx.w;
+  const configurator = market.configurator.connect(ctx.w.owner);
+  if (c.kind === "lift") {
+    await send(configurator.getFunction("setSupplyCap")(market.weth.target, 0));
+    await send(configurator.getFunction("setBorrowCap")(market.usdc.target, 0));
+    return "caps lifted";
+  }
+  if (c.kind === "borrowCap") {
+    const debtToken = (await market.pool.getReserveData(market.usdc.target)).variableDebtTokenAddress;
+    const borrowed = await rview(market.usdc.attach(debtToken) as never, "totalSupply");
+    const cap = borrowed / 10n ** 6n + 1n + BigInt(c.roomWeth) * 2_000n;
+    await send(configurator.getFunction("setBorrowCap")(market.usdc.target, cap));
+    return `USDC borrow cap ${cap} (~${c.roomWeth * 2000} USDC of room)`;
+  }
+  const aToken = (await market.pool.getReserveData(market.weth.target)).aTokenAddress;
+  const supplied = await rview(market.weth.attach(aToken) as never, "totalSupply");
+  const cap = supplied / WAD + 2n + BigInt(c.roomWeth);
+  await send(configurator.getFunction("setSupplyCap")(market.weth.target, cap));
+  const fill = cap * WAD - supplied - BigInt(c.roomWeth) * WAD;
+  await fundTracked(ctx, stranger.address, { weth: fill });
+  const r = await attempt(ctx.w.vault, "supply", () => send(market.pool.connect(stranger).supply(market.weth.target, fill, stranger.address, 0)));
+  return `WETH supply cap ${cap}, filled to ${c.roomWeth} WETH of room: ${r.ok ? "ok" : r.error}`;
 }
 
 /** WETH Mallory keeps out of her pool pushes (her own deposit in the bundle needs it). */
@@ -612,22 +670,55 @@ async function sandwich(ctx: Ctx, c: Extract<Command, { op: "sandwich" }>): Prom
 
 const pickOf = <T>(pick: number[], i: number, xs: readonly T[]) => xs[pick[i] % xs.length];
 
-/** ConfigOrder as the issue-8 spec states it, written independently: does `next` only tighten `cur`? */
-function tightens(kind: Kind, next: Record<string, bigint | boolean>, cur: Record<string, bigint | boolean>): boolean {
+/**
+ * ROLE-2's rule as issue 16 states it, written independently of ImmediateChanges.sol: what may apply at once. Leverage:
+ * target and band not raised, the HF floor unchanged. Execution: slippage and fee unchanged (the deposit cap alone).
+ * Automation: a longer cooldown alone. Exits: stops raised or added, trails narrowed or added, take-profits lowered or
+ * added, less take-profit leverage, the same stop-to-debt-asset flag.
+ */
+function appliesAtOnce(kind: Kind, next: Record<string, bigint | boolean>, cur: Record<string, bigint | boolean>): boolean {
   const n = next as Record<string, bigint>;
   const c = cur as Record<string, bigint>;
   if (kind === 0) {
-    return n.targetLeverage <= c.targetLeverage && n.minLeverage <= c.minLeverage && n.maxLeverage <= c.maxLeverage && n.minHealthFactor >= c.minHealthFactor;
+    return n.targetLeverage <= c.targetLeverage && n.minLeverage <= c.minLeverage && n.maxLeverage <= c.maxLeverage && n.minHealthFactor === c.minHealthFactor;
   }
-  if (kind === 1) return n.maxSlippageBps <= c.maxSlippageBps && n.swapFee === c.swapFee;
+  if (kind === 1) return n.maxSlippageBps === c.maxSlippageBps && n.swapFee === c.swapFee;
   if (kind === 2) {
-    return n.criticalHealthFactor >= c.criticalHealthFactor && n.maxDexDeviationBps <= c.maxDexDeviationBps &&
-      n.maxEquityLossBps <= c.maxEquityLossBps && n.cooldown >= c.cooldown && n.ripcordRewardBps <= c.ripcordRewardBps &&
-      n.maxTradeSize <= c.maxTradeSize && n.ripcordRewardCap <= c.ripcordRewardCap;
+    const same = ["criticalHealthFactor", "maxDexDeviationBps", "maxEquityLossBps", "ripcordRewardBps", "maxTradeSize", "ripcordRewardCap"];
+    return n.cooldown >= c.cooldown && same.every((f) => n[f] === c[f]);
   }
   const trail = c.trailBps === 0n || (n.trailBps !== 0n && n.trailBps <= c.trailBps);
   const tp = n.takeProfitPrice === c.takeProfitPrice || (n.takeProfitPrice !== 0n && (c.takeProfitPrice === 0n || n.takeProfitPrice < c.takeProfitPrice));
   return n.stopLossPrice >= c.stopLossPrice && trail && tp && n.takeProfitLeverage <= c.takeProfitLeverage && next.stopToDebtAsset === cur.stopToDebtAsset;
+}
+
+/** What an immediate change must not take away (ROLE-2): the bounds actions trade at, the backstop, a 10 % exit. */
+interface Effects {
+  bounds?: [bigint, bigint];
+  delevers: boolean;
+  exits: boolean;
+}
+
+async function effects(ctx: Ctx): Promise<Effects> {
+  const { vault, keeper, stranger, alice, bob } = ctx.w;
+  const at = { tag: "pending" };
+  await nextBlock();
+  const b = await attempt(vault, "healthActionBounds()", () => rcall(vault, "healthActionBounds", [], at));
+  const reb = await attempt(vault, "rebalance() (static)", () => rcall(vault, "rebalance", [], { from: keeper.address, ...at }));
+  const rip = await attempt(vault, "ripcord() (static)", () => rcall(vault, "ripcord", [], { from: stranger.address, ...at }));
+  const holder = (await rview(vault, "balanceOf", [alice.address])) > 0n ? alice : bob;
+  const shares = (await rview(vault, "balanceOf", [holder.address])) / 10n;
+  const exit = shares === 0n ? { ok: false } : await attempt(vault, "10% redeem", () =>
+    rcall(vault, "redeem(uint256,address,address)", [shares, holder.address, holder.address], { from: holder.address, ...at }));
+  // (b) is a promise about a position at or below the floor; above it nothing needs to delever.
+  const pos = await attempt(vault, "position()", () => rview<Result>(vault, "position", [], at));
+  const floor = (await rview<Result>(vault, "leverageConfig")).minHealthFactor as bigint;
+  const underFloor = pos.ok && ((pos.value as Result).healthFactor as bigint) <= floor;
+  return {
+    bounds: b.ok ? [(b.value as Result)[0] as bigint, (b.value as Result)[1] as bigint] : undefined,
+    delevers: !underFloor || reb.ok || rip.ok,
+    exits: exit.ok,
+  };
 }
 
 async function manage(ctx: Ctx, c: Extract<Command, { op: "manage" }>): Promise<string> {
@@ -643,7 +734,9 @@ async function manage(ctx: Ctx, c: Extract<Command, { op: "manage" }>): Promise<
     return `${c.kind} by ${who === guardian ? "guardian" : "manager"}: ${r.ok ? "ok" : r.error}`;
   }
   if (c.kind === "rearm") {
+    const mode = (await rview<Result>(vault, "automationState")).mode as bigint;
     const r = await attempt(vault, "rearm", () => send(m.rearm()));
+    if (r.ok && mode === 0n) violated("ROLE-2", "a re-arm was submitted while the vault is active");
     if (r.ok) {
       const [, validAt] = await vault.pendingChange(5);
       model.pending.set(5, { data: "0x", validAt });
@@ -677,14 +770,14 @@ async function manage(ctx: Ctx, c: Extract<Command, { op: "manage" }>): Promise<
     const target = pickOf(p, 0, [2.5, 2.8, 3, 3, 3.2, 3.5]);
     next = {
       targetLeverage: wadOf(target), minLeverage: wadOf(Math.max(1, target - pickOf(p, 1, [0.2, 0.3, 0.4]))),
-      maxLeverage: wadOf(target + pickOf(p, 2, [0.2, 0.3, 0.4])), minHealthFactor: wadOf(pickOf(p, 3, [1.1, 1.12, 1.15, 1.18])),
+      maxLeverage: wadOf(target + pickOf(p, 2, [0.2, 0.3, 0.4])), minHealthFactor: wadOf(pickOf(p, 3, [1.1, 1.12, 1.15, 1.15, 1.18, 1.2])),
     };
     enc = encLeverage(next as never);
     sendIt = () => send(m.setLeverageConfig(next as never));
   } else if (kind === 1) {
     cur = plain(await vault.executionConfig()) as never;
     next = {
-      maxSlippageBps: BigInt(pickOf(p, 0, [60, 80, 100, 100, 120, 140])), swapFee: BigInt(pickOf(p, 1, [500, 500, 500, 3000])),
+      maxSlippageBps: BigInt(pickOf(p, 0, [6, 60, 80, 100, 100, 120, 140])), swapFee: BigInt(pickOf(p, 1, [500, 500, 500, 3000])),
       depositCap: wadOf(pickOf(p, 2, [300, 1000, 10_000])),
     };
     enc = encExecution(next as never);
@@ -692,9 +785,10 @@ async function manage(ctx: Ctx, c: Extract<Command, { op: "manage" }>): Promise<
   } else if (kind === 2) {
     cur = plain(await vault.automationConfig()) as never;
     next = {
-      criticalHealthFactor: wadOf(pickOf(p, 0, [1.05, 1.08, 1.08, 1.1])), maxDexDeviationBps: BigInt(pickOf(p, 1, [50, 100, 100, 150, 200])),
-      maxEquityLossBps: BigInt(pickOf(p, 2, [120, 150, 150, 200])), cooldown: BigInt(pickOf(p, 3, [0, 600, 3600, 3600, 7200])),
-      ripcordRewardBps: BigInt(pickOf(p, 4, [0, 10, 10, 50])), maxTradeSize: parseUnits(String(pickOf(p, 5, [50_000, 100_000, 100_000, 250_000])), 6),
+      criticalHealthFactor: wadOf(pickOf(p, 0, [1.05, 1.08, 1.08, 1.1, 1.15])), maxDexDeviationBps: BigInt(pickOf(p, 1, [1, 50, 100, 100, 150, 200])),
+      maxEquityLossBps: BigInt(pickOf(p, 2, [120, 150, 150, 200, 500])), cooldown: BigInt(pickOf(p, 3, [0, 600, 3600, 3600, 7200])),
+      ripcordRewardBps: BigInt(pickOf(p, 4, [0, 10, 10, 50, 100])),
+      maxTradeSize: pickOf(p, 5, [101n, parseUnits("50000", 6), parseUnits("100000", 6), parseUnits("100000", 6), parseUnits("250000", 6)]),
       ripcordRewardCap: wadOf(pickOf(p, 6, [0.5, 1, 1, 2])),
     };
     enc = encAutomation(next as never);
@@ -702,24 +796,36 @@ async function manage(ctx: Ctx, c: Extract<Command, { op: "manage" }>): Promise<
   } else {
     cur = plain(await vault.exitConfig()) as never;
     next = {
-      stopLossPrice: wadOf(pickOf(p, 0, [0, 1400, 1500, 1500, 1600])), takeProfitPrice: wadOf(pickOf(p, 1, [0, 2600, 2800, 2800, 3000])),
-      takeProfitLeverage: wadOf(pickOf(p, 2, [1, 1.5, 2, 2])), trailBps: BigInt(pickOf(p, 3, [0, 1000, 1500, 1500, 2000])),
+      stopLossPrice: wadOf(pickOf(p, 0, [0, 1400, 1500, 1500, 1600, 1990])), takeProfitPrice: wadOf(pickOf(p, 1, [0, 2010, 2600, 2800, 2800, 3000])),
+      takeProfitLeverage: wadOf(pickOf(p, 2, [1, 1.5, 2, 2])), trailBps: BigInt(pickOf(p, 3, [0, 1, 1000, 1500, 1500, 2000])),
       stopToDebtAsset: pickOf(p, 4, [false, false, false, true]),
     };
     enc = encExit(next as never);
     sendIt = () => send(m.setExitConfig(next as never));
   }
+  const fresh = await oracleFresh(w);
+  const effectsBefore = fresh ? await effects(ctx) : undefined;
   const r = await attempt(vault, `set ${KIND_NAMES[kind]}`, sendIt);
   if (!r.ok) return `set ${KIND_NAMES[kind]} reverted ${r.error}`;
   const [pendingData, validAt] = await vault.pendingChange(kind);
   const applied = validAt === 0n;
   if (applied) {
-    // ROLE-1: applied at once only if it tightens; anything else must wait out the timelock.
-    if (!tightens(kind, next, cur)) violated("ROLE-1", `a loosening ${KIND_NAMES[kind]} change applied at once: ${JSON.stringify(next, (_, x) => (typeof x === "bigint" ? String(x) : x))}`);
+    // ROLE-2: applied at once only by the rule; anything else must wait out the timelock.
+    const shown = JSON.stringify(next, (_, x) => (typeof x === "bigint" ? String(x) : x));
+    if (!appliesAtOnce(kind, next, cur)) violated("ROLE-2", `a ${KIND_NAMES[kind]} change applied at once: ${shown}`);
+    // ROLE-2 by effect: no wider bounds, the backstop and a 10 % exit kept where they worked before the change.
+    if (effectsBefore) {
+      const after = await effects(ctx);
+      const [b0, b1] = [effectsBefore.bounds, after.bounds];
+      if (b0 && b1 && (b1[0] > b0[0] || b1[1] > b0[1])) violated("ROLE-2", `${KIND_NAMES[kind]} change at once widened the bounds ${b0} -> ${b1}: ${shown}`);
+      if (effectsBefore.delevers && !after.delevers) violated("ROLE-2", `${KIND_NAMES[kind]} change at once stopped the keeper and the ripcord: ${shown}`);
+      if (effectsBefore.exits && !after.exits) violated("ROLE-2", `${KIND_NAMES[kind]} change at once froze a 10 % exit: ${shown}`);
+      bump(ctx.stats.checks, "ROLE-2");
+    }
     const field = (["leverage", "execution", "automation", "exits"] as const)[kind as 0 | 1 | 2 | 3];
     model.configs[field] = enc;
     model.pending.delete(kind);
-    return `set ${KIND_NAMES[kind]} applied (tightens)`;
+    return `set ${KIND_NAMES[kind]} applied at once`;
   }
   if (pendingData !== enc) violated("ROLE-1", `pending ${KIND_NAMES[kind]} data differs from what was submitted`);
   checkValidAt(ctx, kind, validAt, await time.latest());
@@ -750,7 +856,7 @@ async function accept(ctx: Ctx, drawn: Kind): Promise<string> {
   const inWindow = pending !== undefined && now >= pending.validAt && now <= pending.validAt + PENDING_VALIDITY;
   if (r.ok && !inWindow) violated("ROLE-1", `acceptChange(${KIND_NAMES[kind]}) succeeded at ${now} outside its window (${pending?.validAt ?? "none pending"})`);
   if (!r.ok) {
-    if (inWindow && r.name !== "VaultInvalidLeverageConfig" && r.name !== "KeeperInvalidAutomationConfig" &&
+    if (inWindow && r.name !== "VaultInvalidLeverageConfig" && r.name !== "KeeperInvalidAutomationConfig" && r.name !== "VaultNotStopped" &&
       r.name !== "KeeperInvalidExitConfig" && r.name !== "VaultInvalidExecutionConfig" && !r.name?.startsWith("Oracle")) {
       violated("ROLE-1", `acceptChange(${KIND_NAMES[kind]}) in its window refused: ${r.error}`);
     }
@@ -864,6 +970,40 @@ async function runOne(ctx: Ctx, c: Command): Promise<RunResult> {
       await refreshBoth(ctx);
       return plainResult(`${c.seconds} s later`, [], false);
     }
+    case "caps":
+      return plainResult(await capsCall(ctx, c), [w.stranger.address], false);
+    case "slivers": {
+      // A crash first when the ripcord is not armed: the market (pools, then feed) falls toward HF ~3 % under
+      // critical, at most 9 % in one step (as the oracle command; the pools' depth is modelled around $2,000).
+      const pos = await attempt(vault, "position()", () => rview<Result>(vault, "position"));
+      const critical = (await rview<Result>(vault, "automationConfig")).criticalHealthFactor as bigint;
+      if (pos.ok && (pos.value as Result).debt > 0n && ((pos.value as Result).healthFactor as bigint) >= critical) {
+        const eth = await oraclePriceE8(market);
+        const target = (eth * critical * 97n) / 100n / ((pos.value as Result).healthFactor as bigint);
+        const floor = (eth * 91n) / 100n;
+        await setMarketPrice(market, clampPrice(target > floor ? target : floor));
+      }
+      // The pool held just inside the deviation bound the ripcord would use now (the widened one below the floor).
+      const bounds = await attempt(vault, "healthActionBounds()", () => rcall(vault, "healthActionBounds"));
+      if (!bounds.ok) return plainResult(`slivers: ${bounds.error}`);
+      const oracle = await oraclePriceE8(market);
+      const under = Number((bounds.value as Result)[1]) - c.insideBps;
+      await swapPoolTo(market, market.uniPool500, (oracle * BigInt(10_000 - Math.max(under, 0))) / 10_000n);
+      const notes: string[] = [];
+      let first: RunResult["keeperAction"];
+      let any = false;
+      for (let i = 0; i < c.calls; i++) {
+        const k = await ripcordCall(ctx);
+        notes.push(k.note);
+        first ??= k.before;
+        any ||= k.executed;
+      }
+      return {
+        initiators: [w.stranger.address], bystandersProtected: !any, keeperAction: first,
+        note: `slivers ${c.calls} ripcords, pool ${under} bps under: ${notes.join("; ")}`,
+        allowance: new Map([[w.stranger.address, BigInt(c.calls) * WAD]]),
+      };
+    }
     case "manage":
       return plainResult(await manage(ctx, c), [w.manager.address, w.guardian.address, w.owner.address]);
     case "accept":
@@ -903,7 +1043,7 @@ async function checkInvariants(ctx: Ctx, c: Command, label: string, snap: Snapsh
   lap("stale");
   // ROLE-1: the configuration in force is the one the holders were shown (tightenings, accepted changes). Read
   // after every command that reaches management or the keeper, and after every 5th command otherwise.
-  const roleCheck = ["manage", "accept", "revoke", "keeper", "sandwich", "ripcord"].includes(c.op) || stats.commands % 5 === 0;
+  const roleCheck = ["manage", "accept", "revoke", "keeper", "sandwich", "ripcord", "slivers"].includes(c.op) || stats.commands % 5 === 0;
   const live = roleCheck ? await readConfigs(vault) : model.configs;
   for (const field of ["leverage", "automation", "exits"] as const) {
     if (live[field] !== model.configs[field]) violated("ROLE-1", `${field} config changed without the timelock (${label})`);
@@ -912,6 +1052,12 @@ async function checkInvariants(ctx: Ctx, c: Command, label: string, snap: Snapsh
   if (live.execution.slice(0, 130) !== model.configs.execution.slice(0, 130)) violated("ROLE-1", `execution config changed without the timelock (${label})`);
   model.configs.execution = live.execution;
   if (live.timelock !== model.configs.timelock) violated("ROLE-1", `timelock ${live.timelock} != expected ${model.configs.timelock}`);
+  // ROLE-2: a pending re-arm disappears only when accepted, revoked (both tracked) or dropped by a stop.
+  if (roleCheck && model.pending.has(5) && (await vault.pendingChange(5))[1] === 0n) {
+    const mode = (await rview<Result>(vault, "automationState")).mode as bigint;
+    if (mode !== 1n) violated("ROLE-2", `a pending re-arm vanished without a stop (mode ${mode}) (${label})`);
+    model.pending.delete(5);
+  }
   if (roleCheck) count("ROLE-1");
 
   lap("role");
@@ -992,6 +1138,17 @@ async function checkInvariants(ctx: Ctx, c: Command, label: string, snap: Snapsh
   lap("exit");
 }
 
+/** WETH value of what redeeming `shares` swaps: its slice of the debt, or of the idle debt asset if that is more. */
+async function sliceSwapWeth(ctx: Ctx, shares: bigint): Promise<bigint> {
+  const { vault, market } = ctx.w;
+  const pos = await rview<Result>(vault, "position");
+  const supply = await rview(vault, "totalSupply");
+  const ethE8 = await rview(market.ethUsdFeed, "latestAnswer");
+  const usdE8 = await rview(market.usdcUsdFeed, "latestAnswer");
+  const swapUnits = (pos.debt as bigint) > (pos.idleDebtAsset as bigint) ? (pos.debt as bigint) : (pos.idleDebtAsset as bigint);
+  return supply === 0n ? 0n : (((swapUnits * shares) / supply) * 10n ** 12n * usdE8) / ethE8;
+}
+
 /** |pool spot - oracle| / oracle of the vault's pool beyond its fee, as a fraction (0 when within the fee). */
 async function poolDislocation(ctx: Ctx, snap: Snapshot): Promise<number> {
   const exec = await rview<Result>(ctx.w.vault, "executionConfig");
@@ -1033,6 +1190,8 @@ function walletsTouched(w: AdversarialWorld, c: Command): string[] {
     case "keeper":
       return [w.keeper.address];
     case "ripcord":
+    case "slivers":
+    case "caps":
     case "donate":
     case "accept":
       return [w.stranger.address];

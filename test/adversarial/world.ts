@@ -4,6 +4,7 @@
  * third party, a pool manipulator and a stranger (donor, ripcord puller). Deployed once through loadFixture; each
  * fuzz run starts from its snapshot.
  */
+import { acceptPending } from "../shared/timelock";
 import { MaxUint256, parseEther, parseUnits } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { PRESET_3X_FIXED, vaultWorld, type VaultWorld } from "../shared/vault";
@@ -36,6 +37,7 @@ export async function adversarialWorld(): Promise<AdversarialWorld> {
   const owner = market.deployer;
   const [, , , , , guardian, manager, dave, mallory] = market.users;
   await (await vault.connect(owner).setRoles(manager.address, guardian.address)).wait();
+  await acceptPending(vault, market); // a new guardian waits out the timelock (ROLE-2)
 
   // Mallory deposits too (she may sandwich her own deposit or exit) and trades in both pools.
   await fund(market, mallory.address, { weth: parseEther("4000"), usdc: parseUnits("8000000", 6) });

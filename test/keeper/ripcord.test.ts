@@ -21,30 +21,36 @@ describe("ripcord: permissionless emergency deleverage with a bounded reward", (
     return world;
   }
 
-  it("pays the caller ripcordRewardBps of equity when that is below the cap, and restores health", async () => {
+  it("pays the caller ripcordRewardBps of the debt value it repaid (RIPCORD-1), and restores health", async () => {
     const { vault, market, stranger } = await armed();
     const before = await vault.position();
     const wethBefore = await market.weth.balanceOf(stranger.address);
     const receipt = await recordGas("keeper.ripcord 3x", vault.connect(stranger).ripcord());
     const paid = (await market.weth.balanceOf(stranger.address)) - wethBefore;
-    // 10 bps of equity, converted at the oracle price (1 block of interest between the read and the call).
-    const expected = (((before.equityValue * 10n) / BPS) * WAD) / before.price;
-    expect(paid).to.be.closeTo(expected, expected / 100_000n);
+    const after = await vault.position();
+    // 10 bps of the debt value repaid (USDC at $1, 6 decimals), converted at the oracle price.
+    const repaidValue = (before.debt - after.debt) * 10n ** 12n;
+    const expected = (((repaidValue * 10n) / BPS) * WAD) / before.price;
+    expect(paid).to.be.closeTo(expected, expected / 1_000n);
     expect(paid).to.be.lt(WAD); // under the 1 WETH cap
     await expect(receipt).to.not.be.undefined;
-    const after = await vault.position();
     expect(after.healthFactor).to.be.gt(before.healthFactor);
     expect(after.leverage).to.be.closeTo(3n * WAD, WAD / 50n);
   });
 
-  it("caps the reward in absolute terms", async () => {
+  it("caps the reward at ripcordRewardCap for a full maxTradeSize chunk, pro rata below", async () => {
     const { vault, market, stranger } = await armed();
-    const cap = WAD / 1000n; // 0.001 WETH, below 10 bps of equity
+    const cap = WAD / 1000n; // 0.001 WETH per full chunk, below 10 bps of it
     await (await vault.setAutomationConfig({ ...plain(await vault.automationConfig()), ripcordRewardCap: cap })).wait();
     await acceptPending(vault, market);
+    const before = await vault.position();
     const wethBefore = await market.weth.balanceOf(stranger.address);
-    await expect(vault.connect(stranger).ripcord()).to.emit(vault, "RipcordRewardPaid").withArgs(stranger.address, cap);
-    expect((await market.weth.balanceOf(stranger.address)) - wethBefore).to.equal(cap);
+    await expect(vault.connect(stranger).ripcord()).to.emit(vault, "RipcordRewardPaid");
+    const paid = (await market.weth.balanceOf(stranger.address)) - wethBefore;
+    const repaid = before.debt - (await vault.position()).debt;
+    const expected = (cap * repaid) / (await vault.automationConfig()).maxTradeSize;
+    expect(paid).to.be.closeTo(expected, expected / 1_000n + 1n);
+    expect(paid).to.be.lte(cap);
   });
 
   it("works only below the critical health factor", async () => {

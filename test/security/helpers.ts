@@ -11,8 +11,7 @@ import type { Market } from "../shared/market";
 import { connectAs, poolPriceE8, oraclePriceE8, swapPoolTo } from "../shared/market-helpers";
 import { priceE8ToSqrtX96 } from "../shared/market";
 
-/** `enum ChangeKind { Leverage, Execution, Automation, Exit, Timelock, Rearm }` (IVaultManagement). */
-export const ChangeKind = { Leverage: 0, Execution: 1, Automation: 2, Exit: 3, Timelock: 4, Rearm: 5 } as const;
+export { ChangeKind } from "../shared/timelock";
 
 export const DAY = 86_400;
 export const MIN_TIMELOCK = DAY;

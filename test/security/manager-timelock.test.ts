@@ -1,7 +1,8 @@
 /**
  * Issue 8, finding 4 (ROLE-1): the manager must not be able to take depositors' funds. Every change that loosens
  * risk is a pending change behind a timelock (MetaMorpho-style): event + view so holders can exit, accepted by
- * anyone after `timelock()`, within 7 days, revocable by the guardian; tightening applies at once.
+ * anyone after `timelock()`, within 7 days, revocable by the guardian; what applies at once is judged by its effect
+ * (ROLE-2, test/security/role-2.immediate-powers.test.ts).
  */
 import { expect } from "chai";
 import { parseEther, parseUnits } from "ethers";
@@ -11,6 +12,7 @@ import { keeperWorld, Action, Mode, type KeeperWorld } from "../shared/keeper";
 import { PRESET_3X_FIXED, wad } from "../shared/vault";
 import { fund, oraclePriceE8, poolPriceE8 } from "../shared/market-helpers";
 import { plain } from "../shared/structs";
+import { acceptPending } from "../shared/timelock";
 import {
   ChangeKind, DAY, MAX_TIMELOCK, MIN_TIMELOCK, PENDING_VALIDITY, encodeChange, jumpTo, minedAt, pushPoolTo,
   rebalanceOutcome, timelocked, depositInSlices,
@@ -29,6 +31,7 @@ const managedVault = async () => {
   const manager = world.market.deployer; // owner = manager = guardian at deployment
   const guardian = world.market.users[5];
   await (await world.vault.setRoles(manager.address, guardian.address)).wait();
+  await acceptPending(world.vault, world.market); // a new guardian waits out the timelock (ROLE-2)
   await fund(world.market, manager.address, { weth: parseEther("10000"), usdc: parseUnits("30000000", 6) });
   return { ...world, manager, guardian };
 };
@@ -171,6 +174,14 @@ describe("security: the manager cannot take depositors' funds (finding 4, ROLE-1
       ["take-profit removed", ChangeKind.Exit, ext((c) => ({ ...c, takeProfitPrice: 0n }))],
       ["take-profit leverage up 2x -> 2.5x", ChangeKind.Exit, ext((c) => ({ ...c, takeProfitLeverage: wad(2.5) }))],
       ["stop-to-debt-asset flag changed", ChangeKind.Exit, ext((c) => ({ ...c, stopToDebtAsset: true }))],
+      // Former "tightenings" that can arm the urgent bounds, switch the backstop off or freeze exits (ROLE-2).
+      ["health-factor floor up 1.15 -> 1.2", ChangeKind.Leverage, lev((c) => ({ ...c, minHealthFactor: wad(1.2) }))],
+      ["slippage down 100 -> 50 bps", ChangeKind.Execution, exe((c) => ({ ...c, maxSlippageBps: 50n }))],
+      ["DEX deviation down 100 -> 50 bps", ChangeKind.Automation, aut((c) => ({ ...c, maxDexDeviationBps: 50n }))],
+      ["equity-loss bound down 150 -> 120 bps", ChangeKind.Automation, aut((c) => ({ ...c, maxEquityLossBps: 120n }))],
+      ["trade size down 250k -> 100k", ChangeKind.Automation, aut((c) => ({ ...c, maxTradeSize: parseUnits("100000", 6) }))],
+      ["ripcord reward down 10 -> 5 bps", ChangeKind.Automation, aut((c) => ({ ...c, ripcordRewardBps: 5n }))],
+      ["critical HF up 1.08 -> 1.1", ChangeKind.Automation, aut((c) => ({ ...c, criticalHealthFactor: wad(1.1) }))],
     ];
     for (const [label, kind, make] of cases) {
       it(`${label}: config unchanged, ChangeSubmitted + pendingChange until now + timelock`, async () => {
@@ -210,24 +221,22 @@ describe("security: the manager cannot take depositors' funds (finding 4, ROLE-1
     });
   });
 
-  describe("tightening applies at once", () => {
-    it("slippage, deviation, loss, cooldown, trade size, band down, stop and trail added, deposit cap: immediate", async () => {
+  describe("what applies at once, by effect (ROLE-2)", () => {
+    it("the deposit cap, a longer cooldown alone, a lower band with the same floor, stops and trails added: immediate", async () => {
       const w = await loadFixture(managedVault);
       const { vault } = w;
       const v = timelocked(vault);
-      const exec = { ...plain(await vault.executionConfig()), maxSlippageBps: 50n };
-      await expect(vault.setExecutionConfig(exec)).to.emit(vault, "ExecutionConfigSet").and.not.to.emit(vault, "ChangeSubmitted");
-      expect(plain(await vault.executionConfig())).to.deep.equal(exec);
-
-      const auto = {
-        ...plain(await vault.automationConfig()),
-        maxDexDeviationBps: 50n, maxEquityLossBps: 120n, cooldown: 7200n, maxTradeSize: parseUnits("100000", 6),
-        ripcordRewardBps: 5n, ripcordRewardCap: parseEther("0.5"), criticalHealthFactor: wad(1.1),
-      };
+      // Deposit-cap changes apply at once in both directions.
+      for (const cap of [parseEther("20000"), parseEther("5000")]) {
+        const exec = { ...plain(await vault.executionConfig()), depositCap: cap };
+        await expect(vault.setExecutionConfig(exec)).to.emit(vault, "ExecutionConfigSet").and.not.to.emit(vault, "ChangeSubmitted");
+        expect(plain(await vault.executionConfig())).to.deep.equal(exec);
+      }
+      const auto = { ...plain(await vault.automationConfig()), cooldown: 7200n };
       await expect(vault.setAutomationConfig(auto)).to.emit(vault, "AutomationConfigSet").and.not.to.emit(vault, "ChangeSubmitted");
       expect(plain(await vault.automationConfig())).to.deep.equal(auto);
 
-      const lev = { targetLeverage: wad(2.5), minLeverage: wad(2.3), maxLeverage: wad(2.7), minHealthFactor: wad(1.2) };
+      const lev = { ...plain(await vault.leverageConfig()), targetLeverage: wad(2.5), minLeverage: wad(2.3), maxLeverage: wad(2.7) };
       await expect(vault.setLeverageConfig(lev)).to.emit(vault, "LeverageConfigSet").and.not.to.emit(vault, "ChangeSubmitted");
       expect(plain(await vault.leverageConfig())).to.deep.equal(lev);
       expect((await vault.trigger()).action, "the lower band makes a deleverage due at once").to.equal(Action.DeleverBand);
@@ -235,38 +244,32 @@ describe("security: the manager cannot take depositors' funds (finding 4, ROLE-1
       const exits = { ...plain(await vault.exitConfig()), stopLossPrice: wad(1700), trailBps: 500n };
       await expect(vault.setExitConfig(exits)).to.emit(vault, "ExitConfigSet").and.not.to.emit(vault, "ChangeSubmitted");
       expect(plain(await vault.exitConfig())).to.deep.equal(exits);
-
-      // Deposit-cap changes apply at once in both directions.
-      for (const cap of [parseEther("20000"), parseEther("5000")]) {
-        await (await vault.setExecutionConfig({ ...plain(await vault.executionConfig()), depositCap: cap })).wait();
-        expect((await vault.executionConfig()).depositCap).to.equal(cap);
-      }
       for (const kind of [ChangeKind.Leverage, ChangeKind.Execution, ChangeKind.Automation, ChangeKind.Exit]) {
         expect((await v.pendingChange(kind))[1], `nothing pending of kind ${kind}`).to.equal(0n);
       }
     });
 
-    it("a tightening clears the pending loosening of the same kind", async () => {
+    it("a value applied at once clears the pending change of the same kind", async () => {
       const w = await loadFixture(managedVault);
       const v = timelocked(w.vault);
       const exec = plain(await w.vault.executionConfig());
       await (await w.vault.setExecutionConfig({ ...exec, maxSlippageBps: 140n })).wait();
       expect((await v.pendingChange(ChangeKind.Execution))[1]).to.be.gt(0n);
-      await (await w.vault.setExecutionConfig({ ...exec, maxSlippageBps: 50n })).wait();
-      expect((await w.vault.executionConfig()).maxSlippageBps).to.equal(50n);
+      await (await w.vault.setExecutionConfig({ ...exec, depositCap: parseEther("5000") })).wait();
+      expect((await w.vault.executionConfig()).maxSlippageBps).to.equal(exec.maxSlippageBps);
       expect((await v.pendingChange(ChangeKind.Execution))[1]).to.equal(0n);
       await expect(v.acceptChange(ChangeKind.Execution))
         .to.be.revertedWithCustomError(w.vault, "VaultNoPendingChange")
         .withArgs(ChangeKind.Execution);
     });
 
-    it("the loss bound cannot be set below slippage + flash premium", async () => {
+    it("the loss bound cannot be set below slippage + flash premium, even as a pending change", async () => {
       const w = await loadFixture(managedVault);
       // Slippage 100 bps + 5 bps flash premium: a 100 bps loss bound would refuse every deleverage.
       const config = { ...plain(await w.vault.automationConfig()), maxEquityLossBps: 100n };
       await expect(w.vault.setAutomationConfig(config)).to.be.revertedWithCustomError(w.vault, "KeeperInvalidAutomationConfig");
       const ok = { ...config, maxEquityLossBps: 105n };
-      await expect(w.vault.setAutomationConfig(ok)).to.emit(w.vault, "AutomationConfigSet");
+      await expect(w.vault.setAutomationConfig(ok)).to.emit(w.vault, "ChangeSubmitted");
     });
   });
 
@@ -343,11 +346,12 @@ describe("security: the manager cannot take depositors' funds (finding 4, ROLE-1
     it("an accepted change is re-validated: a leverage change invalid by then is refused", async () => {
       const w = await loadFixture(managedVault);
       const v = timelocked(w.vault);
-      // Pending: floor down to 1.12. Meanwhile (immediately, a tightening) the critical HF goes up to 1.14.
+      // Pending: floor down to 1.12. Meanwhile (submitted later, accepted first) the critical HF goes up to 1.14.
       const lev = { ...plain(await w.vault.leverageConfig()), minHealthFactor: wad(1.12) };
       const validAt = (await minedAt(await w.vault.setLeverageConfig(lev))) + BigInt(MIN_TIMELOCK);
       await (await w.vault.setAutomationConfig({ ...plain(await w.vault.automationConfig()), criticalHealthFactor: wad(1.14) })).wait();
-      await jumpTo(w.market, validAt);
+      await jumpTo(w.market, validAt + 60n);
+      await (await v.acceptChange(ChangeKind.Automation)).wait();
       await expect(v.acceptChange(ChangeKind.Leverage)).to.be.revertedWithCustomError(w.vault, "VaultInvalidLeverageConfig");
       expect((await w.vault.leverageConfig()).minHealthFactor).to.equal(wad(1.15));
     });

@@ -93,10 +93,10 @@ describe("vault: spoofed flash-loan callbacks", () => {
     await expect(module.connect(keeper).performUpkeep("0x")).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
     await expect(module.connect(stranger).ripcord()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
     await expect(module.connect(stranger).poke()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
-    // Its flash-loan callbacks are guarded like the vault's.
-    await expect(module.connect(stranger)[SIMPLE](w.market.usdc.target, 1n, 0n, module.target, HOSTILE_PARAMS))
-      .to.be.revertedWithCustomError(module, "LendingUnexpectedFlashLoan")
-      .withArgs(stranger.address, module.target);
+    // It has no flash-loan callbacks (only the vault receives them): the selector falls to the guarded fallback.
+    const asReceiver = await hre.ethers.getContractAt("AaveUniswapLeverageVault", module.target);
+    await expect(asReceiver.connect(stranger)[SIMPLE](w.market.usdc.target, 1n, 0n, module.target, HOSTILE_PARAMS))
+      .to.be.revertedWithCustomError(module, "KeeperNotDelegated");
     // The module has no state of its own, and its fallback serves nobody directly.
     await expect(asVault.owner()).to.be.revertedWithCustomError(module, "KeeperNotDelegated");
     const management = await hre.ethers.getContractAt("ILeveredVault", await module.MANAGEMENT_MODULE());

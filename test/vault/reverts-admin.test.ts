@@ -23,6 +23,7 @@ const fields = (config: object) => Object.values(config);
 async function withRoles(w: VaultWorld) {
   const [manager, guardian] = [w.market.users[5], w.market.users[6]];
   await (await w.vault.setRoles(manager.address, guardian.address)).wait();
+  await acceptPending(w.vault, w.market); // a new guardian waits out the timelock (ROLE-2)
   return { owner: w.market.deployer, manager, guardian };
 }
 

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { acceptPending } from "../shared/timelock";
 import { connectAs } from "../shared/market-helpers";
 import { parseEther } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -115,6 +116,7 @@ describe("vault reverts: amounts, cap, pause, health, limits", () => {
       const { vault, alice, bob, market } = w;
       const guardian = market.users[5];
       await (await vault.setRoles(market.deployer.address, guardian.address)).wait();
+      await acceptPending(vault, market); // a new guardian waits out the timelock (ROLE-2)
 
       await expect(vault.connect(guardian).setDepositsPaused(true))
         .to.emit(vault, "DepositsPausedSet")

@@ -10,6 +10,8 @@ import {LendingModule} from "./LendingModule.sol";
 
 /// @title AaveV3LendingModule
 /// @notice Lending module on an Aave V3 pool: variable-rate debt, flash loans for one-transaction leverage changes.
+///         The flash-loan callbacks live in `AaveV3FlashLoanReceiver`, which only the vault inherits: the pool
+///         always calls the vault, so a delegatecalled module never receives them.
 abstract contract AaveV3LendingModule is LendingModule {
     using SafeERC20 for IERC20;
     using TransientSlot for *;
@@ -19,6 +21,13 @@ abstract contract AaveV3LendingModule is LendingModule {
     uint256 private constant LIQ_THRESHOLD_SHIFT = 16;
     uint256 private constant LIQ_BONUS_SHIFT = 32;
     uint256 private constant LIQ_PROTOCOL_FEE_SHIFT = 152;
+    uint256 private constant BORROW_CAP_SHIFT = 80;
+    uint256 private constant SUPPLY_CAP_SHIFT = 116;
+    uint256 private constant CAP_MASK = 0xFFFFFFFFF; // 36 bits, whole tokens
+    uint256 private constant RAY = 1e27;
+    /// @dev Share of a cap kept back from its room (1e-5): interest accrued in the acting transaction (the
+    ///      treasury's share on supply, the debt's on borrow) is not visible to a view, nor a block later.
+    uint256 private constant CAP_MARGIN_DIVISOR = 100_000;
 
     IPool internal immutable AAVE_POOL;
     /// @dev aToken of the collateral: its balance is the supplied collateral with interest.
@@ -30,7 +39,7 @@ abstract contract AaveV3LendingModule is LendingModule {
     ///      on "levered-vaults.transient.AaveV3LendingModule.flashLoanPending") rather than a `transient` variable:
     ///      the module runs in the vault's context by delegatecall, and compiler-assigned transient slots depend on
     ///      each contract's inheritance, which differs between the two.
-    bytes32 private constant FLASH_LOAN_PENDING_SLOT =
+    bytes32 internal constant FLASH_LOAN_PENDING_SLOT =
         0x091742c74e829c1398dbdf288019de37aba667775f3200b6561637dc01251500;
 
     constructor(IPool pool) {
@@ -40,39 +49,6 @@ abstract contract AaveV3LendingModule is LendingModule {
         // The pool pulls supplies, repayments and flash-loan repayments; exact approvals would cost an SSTORE per call.
         IERC20(COLLATERAL_ASSET).forceApprove(address(pool), type(uint256).max);
         IERC20(DEBT_ASSET).forceApprove(address(pool), type(uint256).max);
-    }
-
-    /// @notice Aave `flashLoan` callback (debt-opening loans).
-    function executeOperation(
-        address[] calldata assets,
-        uint256[] calldata amounts,
-        uint256[] calldata premiums,
-        address initiator,
-        bytes calldata params
-    ) external returns (bool) {
-        _acceptFlashLoan(initiator);
-        _onFlashLoan(assets[0], amounts[0], premiums[0], params);
-        return true;
-    }
-
-    /// @notice Aave `flashLoanSimple` callback.
-    function executeOperation(address asset, uint256 amount, uint256 premium, address initiator, bytes calldata params)
-        external
-        returns (bool)
-    {
-        _acceptFlashLoan(initiator);
-        _onFlashLoan(asset, amount, premium, params);
-        return true;
-    }
-
-    function _acceptFlashLoan(address initiator) private {
-        if (
-            msg.sender != address(AAVE_POOL) || initiator != address(this)
-                || !FLASH_LOAN_PENDING_SLOT.asBoolean().tload()
-        ) {
-            revert LendingUnexpectedFlashLoan(msg.sender, initiator);
-        }
-        FLASH_LOAN_PENDING_SLOT.asBoolean().tstore(false);
     }
 
     function _supplyCollateral(uint256 amount) internal override {
@@ -119,6 +95,27 @@ abstract contract AaveV3LendingModule is LendingModule {
         uint256 held = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
         AAVE_POOL.liquidationCall(COLLATERAL_ASSET, DEBT_ASSET, address(this), debtAmount, false);
         return IERC20(COLLATERAL_ASSET).balanceOf(address(this)) - held;
+    }
+
+    /// @dev The whole reserve is read only when a cap is set: an uncapped market costs one configuration read.
+    function _supplyRoom() internal view override returns (uint256) {
+        uint256 cap = (_configuration() >> SUPPLY_CAP_SHIFT) & CAP_MASK;
+        if (cap == 0) return type(uint256).max;
+        cap *= COLLATERAL_UNIT;
+        // Aave: (scaled supply + accrued to treasury) * liquidity index + amount <= cap.
+        uint256 accrued = AAVE_POOL.getReserveData(COLLATERAL_ASSET).accruedToTreasury;
+        uint256 treasury = accrued * AAVE_POOL.getReserveNormalizedIncome(COLLATERAL_ASSET) / RAY;
+        uint256 used = COLLATERAL_A_TOKEN.totalSupply() + treasury + cap / CAP_MARGIN_DIVISOR + 1;
+        return cap > used ? cap - used : 0;
+    }
+
+    function _borrowRoom() internal view override returns (uint256) {
+        uint256 cap = (AAVE_POOL.getConfiguration(DEBT_ASSET).data >> BORROW_CAP_SHIFT) & CAP_MASK;
+        if (cap == 0) return type(uint256).max;
+        cap *= DEBT_UNIT;
+        address stableDebt = AAVE_POOL.getReserveData(DEBT_ASSET).stableDebtTokenAddress;
+        uint256 used = VARIABLE_DEBT_TOKEN.totalSupply() + IERC20(stableDebt).totalSupply() + cap / CAP_MARGIN_DIVISOR + 1;
+        return cap > used ? cap - used : 0;
     }
 
     function _flashLoanPremiumBps() internal view override returns (uint256) {

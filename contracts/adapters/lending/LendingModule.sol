@@ -41,6 +41,13 @@ abstract contract LendingModule is ILendingModuleErrors, VaultAssets {
     ///      1 only): the collateral and the market's bonus come to the vault. Returns the collateral received.
     function _liquidateOwnDebt(uint256 debtAmount) internal virtual returns (uint256 collateralReceived);
 
+    /// @return Collateral units the market still accepts as supply before its supply cap (max when uncapped),
+    ///         with a margin for the interest the market accrues to itself in the supplying transaction.
+    function _supplyRoom() internal view virtual returns (uint256);
+
+    /// @return Debt units the market still lends before its borrow cap (max when uncapped).
+    function _borrowRoom() internal view virtual returns (uint256);
+
     /// @return Flash-loan premium charged on loans repaid in the same call, bps.
     function _flashLoanPremiumBps() internal view virtual returns (uint256);
 

@@ -22,6 +22,10 @@ abstract contract SwapModule is ISwapModuleErrors, VaultAssets {
     ///         selling collateral when `sellCollateral`, else selling the debt asset.
     function _maxInputWithinMove(bool sellCollateral, uint256 moveBps) internal view virtual returns (uint256 amountIn);
 
+    /// @return amountIn The same at the smallest liquidity the move crosses (range edges inside the move): what a
+    ///         keeper chunk is sized on, so that a liquidity cliff shrinks the chunk instead of failing its min out.
+    function _maxInputAcrossRanges(bool sellCollateral, uint256 moveBps) internal view virtual returns (uint256 amountIn);
+
     /// @return DEX spot price of one whole collateral token in whole debt tokens, wad.
     function _spotPrice() internal view virtual returns (uint256);
 
