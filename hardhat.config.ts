@@ -5,6 +5,8 @@ import type { HardhatUserConfig, NetworkUserConfig } from "hardhat/types";
 import "@nomicfoundation/hardhat-toolbox";
 import "dotenv/config";
 import "./tasks/vault";
+import "./tasks/keeper";
+import "./tasks/governance";
 import { forkBlock } from "./scripts/lib/deploy/forks";
 import "./tasks/market";
 import { UserError } from "./tasks/cli";
