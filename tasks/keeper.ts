@@ -136,8 +136,14 @@ async function allowListCheck(hre: HardhatRuntimeEnvironment, registryAddress: s
  * URL when given (e.g. a private-transaction endpoint), else through the read URLs.
  */
 async function keeperConnections(hre: HardhatRuntimeEnvironment, rpcUrls: string[] | undefined, sendUrl: string[] | undefined) {
-  const key = process.env.KEEPER_PRIVATE_KEY ?? process.env.DEPLOYER_PRIVATE_KEY;
+  const variable = process.env.KEEPER_PRIVATE_KEY ? "KEEPER_PRIVATE_KEY" : "DEPLOYER_PRIVATE_KEY";
+  const key = process.env[variable]?.trim();
   if (!key) fail("--rpc-urls / --send-url sign locally: set KEEPER_PRIVATE_KEY (or DEPLOYER_PRIVATE_KEY)");
+  try {
+    new Wallet(key);
+  } catch {
+    fail(`${variable} is not a private key (0x followed by 64 hex digits): check .env`);
+  }
   const urls = rpcUrls ?? [(hre.network.config as { url?: string }).url ?? ""].filter(Boolean);
   if (urls.length === 0) fail(`--send-url needs --rpc-urls on network '${hre.network.name}' (it has no URL)`);
   let chainId = hre.network.config.chainId;

@@ -38,6 +38,7 @@ export const ERC20_ABI = [
 ];
 
 export async function signerFor(hre: HardhatRuntimeEnvironment, account?: string): Promise<HardhatEthersSigner> {
+  await reachable(hre);
   const signers = await read("listing the accounts", () => hre.ethers.getSigners());
   if (!account) {
     if (!signers[0]) fail(`no account configured for network '${hre.network.name}': set DEPLOYER_PRIVATE_KEY`);
@@ -49,8 +50,20 @@ export async function signerFor(hre: HardhatRuntimeEnvironment, account?: string
   return signer;
 }
 
+/** Fails in one line when the network's node does not answer (instead of Hardhat's two-line HH108). */
+export async function reachable(hre: HardhatRuntimeEnvironment): Promise<void> {
+  try {
+    await hre.network.provider.send("eth_chainId", []);
+  } catch (error) {
+    const url = (hre.network.config as { url?: string }).url;
+    const variable = hre.network.name === "localhost" ? "LOCALHOST_RPC_URL" : `${hre.network.name.toUpperCase()}_RPC_URL`;
+    fail(`cannot reach the '${hre.network.name}' node${url ? ` at ${url}` : ""}: is it running? (${variable}; ${describeError(error).split("\n")[0]})`);
+  }
+}
+
 /** Opens a vault, or fails in one line when `address` has no code or is not a levered vault (a token, the registry...). */
 export async function openVault(hre: HardhatRuntimeEnvironment, address: string, signer?: HardhatEthersSigner) {
+  await reachable(hre);
   const vault = (await hre.ethers.getContractAt("ILeveredVault", address, signer)) as unknown as ILeveredVault;
   const code = await read(`reading the code at ${address}`, () => hre.ethers.provider.getCode(address));
   if (code === "0x") fail(`no contract at ${address} on '${hre.network.name}'`);
