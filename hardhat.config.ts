@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import { HardhatError } from "hardhat/internal/core/errors";
 import { Wallet } from "ethers";
 import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_COMPILE_SOLIDITY_RUN_SOLCJS } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig, NetworkUserConfig } from "hardhat/types";
 import "@nomicfoundation/hardhat-toolbox";
 import "dotenv/config";
@@ -51,6 +51,21 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   }
   const compilerPath = path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js");
   return { compilerPath, isSolcJs: true, version: SOLC_VERSION, longVersion: `${SOLC_VERSION}+commit.7893614a` };
+});
+
+// solc-js is slow: a full build (the first after `npm ci`, or after a clean) takes 2-3 minutes on 2 cores. Say so while
+// it happens instead of staying silent (stderr, so that JSON output on stdout stays clean).
+subtask(TASK_COMPILE_SOLIDITY_RUN_SOLCJS, async (args: { input: { sources: object } }, _hre, runSuper) => {
+  const files = Object.keys(args.input.sources).length;
+  const started = Date.now();
+  console.error(`Compiling ${files} Solidity files with solc-js ${SOLC_VERSION} (viaIR): a full build takes 2-3 minutes on 2 cores...`);
+  const timer = setInterval(() => console.error(`  still compiling (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
+  try {
+    return await runSuper(args);
+  } finally {
+    clearInterval(timer);
+    console.error(`  compiled in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
 });
 
 /** The network named on the command line (`--network x`, `--network=x`) or by HARDHAT_NETWORK. */
