@@ -132,6 +132,108 @@ async function resolveAddresses(chainId: number, cfg: DeployConfig) {
   return { markets: markets as MarketAddresses, oracle: oracle as OracleAddresses };
 }
 
+/**
+ * The vault's settings from the config (the 3x preset at a 3x or unset target), checked against the market's LTV and
+ * liquidation threshold (read from the Aave pool; the local market's own on chain 31337) before any transaction.
+ */
+async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolean, deployer: string) {
+  let resolved: Awaited<ReturnType<typeof resolveAddresses>> | undefined;
+  let debtDecimals = 6; // the local market's USDC
+  let risk: MarketRisk = { ltvBps: Number(RESERVE_PARAMS.WETH.ltv), liquidationThresholdBps: Number(RESERVE_PARAMS.WETH.liquidationThreshold) };
+  if (!local) {
+    resolved = await resolveAddresses(chainId, cfg);
+    debtDecimals = Number(await new Contract(resolved.markets.debtAsset, ERC20_ABI, hre.ethers.provider).decimals());
+    risk = await marketRisk(resolved.markets.aavePool, resolved.markets.collateralAsset);
+  }
+  const init = vaultInitParams(deployer, {
+    settings: { ...(cfg.vault.targetLeverage === undefined || cfg.vault.targetLeverage === 3 ? PRESET_3X : {}), ...cfg.vault },
+    roles: cfg.roles,
+    salt: cfg.salt,
+    debtDecimals,
+  });
+  const { settings } = init;
+  const refused = checkVaultSettings(settings, risk);
+  if (refused.length) {
+    throw new Error(
+      `settings refused before any transaction (market: LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps):\n  ` +
+        refused.join("\n  "),
+    );
+  }
+  console.log(
+    `Settings checked: target ${settings.targetLeverage}x (band ${settings.minLeverage}-${settings.maxLeverage}x), HF floor ${settings.minHealthFactor}, ` +
+      `market LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps`,
+  );
+  return { resolved, ...init };
+}
+
+/** DRY_RUN: the gas of every transaction since `startBlock`, then back to the snapshot; no record written. */
+async function endDryRun(startBlock: number, snapshotId: string): Promise<void> {
+  const { provider } = hre.ethers;
+  const endBlock = await provider.getBlockNumber();
+  let total = 0n;
+  let count = 0;
+  for (let b = startBlock + 1; b <= endBlock; b++) {
+    const block = await provider.getBlock(b, true);
+    for (const tx of block?.prefetchedTransactions ?? []) {
+      const receipt = await provider.getTransactionReceipt(tx.hash);
+      total += receipt?.gasUsed ?? 0n;
+      count += 1;
+    }
+  }
+  await hre.network.provider.send("evm_revert", [snapshotId]);
+  console.log(
+    `DRY RUN: ${count} transaction(s), ${gas(total)} gas in all; reverted to block ${await provider.getBlockNumber()}, ` +
+      `no deployment record written. Run again without DRY_RUN to deploy.`,
+  );
+}
+
+/** The stack: the recorded (or VAULT_FACTORY) factory reused, with its lens (deployed if none), else a new one. */
+async function stackFor(
+  cfg: DeployConfig,
+  markets: MarketAddresses,
+  oracle: OracleAddresses,
+  deployer: Awaited<ReturnType<typeof hre.ethers.getSigners>>[number],
+  previous: DeploymentRecord | undefined,
+): Promise<Pick<Stack, "module" | "registry" | "factory" | "lens">> {
+  const { ethers, network } = hre;
+  const factoryAddress = cfg.factory ?? (cfg.newStack ? undefined : previous?.factory);
+  if (factoryAddress) {
+    if (!(await hasCode(factoryAddress))) throw new Error(`factory ${factoryAddress} has no code on '${network.name}'`);
+    const factory = (await ethers.getContractAt("AaveUniswapVaultFactory", factoryAddress, deployer)) as unknown as AaveUniswapVaultFactory;
+    const registry = (await ethers.getContractAt("VaultRegistry", await factory.REGISTRY(), deployer)) as unknown as VaultRegistry;
+    const module = (await ethers.getContractAt("AaveUniswapVaultModule", await factory.MODULE(), deployer)) as unknown as AaveUniswapVaultModule;
+    const fm = await factory.markets();
+    if (fm.collateralAsset !== markets.collateralAsset || fm.debtAsset !== markets.debtAsset || fm.aavePool !== markets.aavePool) {
+      throw new Error(`factory ${factoryAddress} serves other markets; set VAULT_NEW_STACK=true to deploy a new stack`);
+    }
+    console.log(`Reusing factory ${factoryAddress} (registry ${registry.target}, module ${module.target})`);
+    // The keeper's lens is stateless: reuse the one recorded with this registry, else deploy one.
+    const recordedLens = previous?.registry === registry.target ? previous.lens : undefined;
+    let lens: KeeperLens;
+    if (recordedLens && (await hasCode(recordedLens))) {
+      lens = (await ethers.getContractAt("KeeperLens", recordedLens, deployer)) as unknown as KeeperLens;
+      console.log(`Reusing KeeperLens ${recordedLens}`);
+    } else {
+      lens = await deployLens(ethers, deployer);
+      const receipt = await lens.deploymentTransaction()?.wait();
+      console.log(`  lens     ${lens.target}  gas ${receipt ? gas(receipt.gasUsed) : "?"}`);
+    }
+    return { module, registry, factory, lens };
+  } else {
+    const stack = await deployStack(ethers, { markets, oracle, owner: deployer });
+    for (const [name, c] of Object.entries({
+      module: stack.module,
+      registry: stack.registry,
+      factory: stack.factory,
+      lens: stack.lens,
+    })) {
+      const receipt = await c.deploymentTransaction()?.wait();
+      console.log(`  ${name.padEnd(8)} ${c.target}  gas ${receipt ? gas(receipt.gasUsed) : "?"}`);
+    }
+    return stack;
+  }
+}
+
 async function main() {
   const cfg = loadDeployConfig();
   const { ethers, network } = hre;
@@ -147,31 +249,7 @@ async function main() {
   let localMarket: Record<string, string> | undefined;
 
   // --- settings, checked before anything is sent ---
-  let resolved: Awaited<ReturnType<typeof resolveAddresses>> | undefined;
-  let debtDecimals = 6; // the local market's USDC
-  let risk: MarketRisk = { ltvBps: Number(RESERVE_PARAMS.WETH.ltv), liquidationThresholdBps: Number(RESERVE_PARAMS.WETH.liquidationThreshold) };
-  if (!local) {
-    resolved = await resolveAddresses(chainId, cfg);
-    debtDecimals = Number(await new Contract(resolved.markets.debtAsset, ERC20_ABI, ethers.provider).decimals());
-    risk = await marketRisk(resolved.markets.aavePool, resolved.markets.collateralAsset);
-  }
-  const { settings, roles, salt, params } = vaultInitParams(deployer.address, {
-    settings: { ...(cfg.vault.targetLeverage === undefined || cfg.vault.targetLeverage === 3 ? PRESET_3X : {}), ...cfg.vault },
-    roles: cfg.roles,
-    salt: cfg.salt,
-    debtDecimals,
-  });
-  const refused = checkVaultSettings(settings, risk);
-  if (refused.length) {
-    throw new Error(
-      `settings refused before any transaction (market: LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps):\n  ` +
-        refused.join("\n  "),
-    );
-  }
-  console.log(
-    `Settings checked: target ${settings.targetLeverage}x (band ${settings.minLeverage}-${settings.maxLeverage}x), HF floor ${settings.minHealthFactor}, ` +
-      `market LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps`,
-  );
+  const { resolved, settings, roles, salt, params } = await checkedSettings(cfg, chainId, local, deployer.address);
   const snapshotId = dryRun ? await snapshot() : undefined;
   if (dryRun && snapshotId === undefined) {
     console.log(
@@ -203,42 +281,7 @@ async function main() {
 
   // --- stack: reuse the recorded (or given) factory, else deploy one ---
   const previous = local ? undefined : readDeploymentRecord(network.name);
-  const factoryAddress = cfg.factory ?? (cfg.newStack ? undefined : previous?.factory);
-  let stack: Pick<Stack, "module" | "registry" | "factory" | "lens">;
-  if (factoryAddress) {
-    if (!(await hasCode(factoryAddress))) throw new Error(`factory ${factoryAddress} has no code on '${network.name}'`);
-    const factory = (await ethers.getContractAt("AaveUniswapVaultFactory", factoryAddress, deployer)) as unknown as AaveUniswapVaultFactory;
-    const registry = (await ethers.getContractAt("VaultRegistry", await factory.REGISTRY(), deployer)) as unknown as VaultRegistry;
-    const module = (await ethers.getContractAt("AaveUniswapVaultModule", await factory.MODULE(), deployer)) as unknown as AaveUniswapVaultModule;
-    const fm = await factory.markets();
-    if (fm.collateralAsset !== markets.collateralAsset || fm.debtAsset !== markets.debtAsset || fm.aavePool !== markets.aavePool) {
-      throw new Error(`factory ${factoryAddress} serves other markets; set VAULT_NEW_STACK=true to deploy a new stack`);
-    }
-    console.log(`Reusing factory ${factoryAddress} (registry ${registry.target}, module ${module.target})`);
-    // The keeper's lens is stateless: reuse the one recorded with this registry, else deploy one.
-    const recordedLens = previous?.registry === registry.target ? previous.lens : undefined;
-    let lens: KeeperLens;
-    if (recordedLens && (await hasCode(recordedLens))) {
-      lens = (await ethers.getContractAt("KeeperLens", recordedLens, deployer)) as unknown as KeeperLens;
-      console.log(`Reusing KeeperLens ${recordedLens}`);
-    } else {
-      lens = await deployLens(ethers, deployer);
-      const receipt = await lens.deploymentTransaction()?.wait();
-      console.log(`  lens     ${lens.target}  gas ${receipt ? gas(receipt.gasUsed) : "?"}`);
-    }
-    stack = { module, registry, factory, lens };
-  } else {
-    stack = await deployStack(ethers, { markets, oracle, owner: deployer });
-    for (const [name, c] of Object.entries({
-      module: stack.module,
-      registry: stack.registry,
-      factory: stack.factory,
-      lens: stack.lens,
-    })) {
-      const receipt = await c.deploymentTransaction()?.wait();
-      console.log(`  ${name.padEnd(8)} ${c.target}  gas ${receipt ? gas(receipt.gasUsed) : "?"}`);
-    }
-  }
+  const stack = await stackFor(cfg, markets, oracle, deployer, previous);
 
   // --- the vault ---
   const predicted = await stack.factory.predictVaultAddress(deployer.address, settings.name, settings.symbol, params, salt);
@@ -265,22 +308,7 @@ async function main() {
   console.log(`  position: leverage ${lev(p.leverage)}, HF ${hf(p.healthFactor)}, NAV ${units(await created.vault.totalAssets())}`);
 
   if (dryRun) {
-    const endBlock = await ethers.provider.getBlockNumber();
-    let total = 0n;
-    let count = 0;
-    for (let b = startBlock + 1; b <= endBlock; b++) {
-      const block = await ethers.provider.getBlock(b, true);
-      for (const tx of block?.prefetchedTransactions ?? []) {
-        const receipt = await ethers.provider.getTransactionReceipt(tx.hash);
-        total += receipt?.gasUsed ?? 0n;
-        count += 1;
-      }
-    }
-    await hre.network.provider.send("evm_revert", [snapshotId]);
-    console.log(
-      `DRY RUN: ${count} transaction(s), ${gas(total)} gas in all; reverted to block ${await ethers.provider.getBlockNumber()}, ` +
-        `no deployment record written. Run again without DRY_RUN to deploy.`,
-    );
+    await endDryRun(startBlock, snapshotId!);
     return;
   }
 

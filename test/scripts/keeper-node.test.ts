@@ -8,6 +8,7 @@
 import { expect } from "chai";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import { freeLoopbackPort } from "../shared/net";
 import os from "node:os";
 import path from "node:path";
@@ -303,6 +304,23 @@ describe("keeper:run against a local hardhat node", function () {
       );
     // Nothing due: 0.
     expect((await once(KEEPER)).code).to.equal(0);
+    // --metrics-port in use: one line naming the port, exit 1 (no EADDRINUSE stack).
+    const busy = http.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const busyPort = (busy.address() as { port: number }).port;
+    const inUse = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(
+        "node",
+        [HARDHAT, "keeper:run", "--registry", record.registry, "--network", "localhost", "--once", "--signer", KEEPER, "--metrics-port", String(busyPort)],
+        { cwd: ROOT, env: { ...env, CI: "true" }, timeout: 180_000 },
+        (error, _stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stderr }),
+      ),
+    );
+    busy.close();
+    expect(inUse.code).to.equal(1);
+    expect(inUse.stderr.replace(/\u001b\[[0-9;]*m/g, "").split("\n").filter((l) => l.trim())).to.deep.equal([
+      `Error in plugin levered-vaults: --metrics-port ${busyPort} is in use on 127.0.0.1: pick another port (0 = any free one)`,
+    ]);
     // +10% an hour later: a band re-lever is due; an account that is not allow-listed cannot do it (no ripcord armed).
     await hardhat(["market:set-price", "--price", "2300", "--advance", "3600"]);
     const blocked = await once(OUTSIDER);
