@@ -2,7 +2,7 @@
  * User tasks on one vault (imported by hardhat.config.ts):
  *   npx hardhat vault:deposit  --vault <addr> --amount <weth> [--wrap] [--receiver <addr>] [--signer <addr>] [--dry-run]
  *   npx hardhat vault:withdraw --vault <addr> (--amount <weth> | --all) [--receiver <addr>] [--signer <addr>] [--dry-run]
- *   npx hardhat vault:status   --vault <addr> [--account <addr>] [--json]
+ *   npx hardhat vault:status   --vault <addr> [--account <addr>] [--json] [--keepers-from-block <n>]
  * Governance (roles, keepers, pause, stop, timelocked changes) is in tasks/governance.ts, the keeper bot in
  * tasks/keeper.ts. Arguments are validated (zod, tasks/cli.ts) before the chain is touched; every failure is one line,
  * exit code 1. Add `--network <name>`; the signer defaults to the network's first account (DEPLOYER_PRIVATE_KEY on
@@ -272,19 +272,26 @@ task("vault:withdraw", "Withdraws collateral from a vault (its slice of the posi
 
 export type { StatusResult } from "../scripts/lib/vault/status";
 
-const StatusArgs = z.object({ vault: address("vault"), account: address("account").optional(), keepersFromBlock: integer("keepers-from-block", 0).default(0) });
+const StatusArgs = z.object({
+  vault: address("vault"),
+  account: address("account").optional(),
+  keepersFromBlock: integer("keepers-from-block", 0).default(0),
+  json: z.boolean().default(false),
+});
 
 task("vault:status", "Prints a vault's position, configuration, effective target, governance (timelock, pending changes, keepers), automation and trigger")
   .addParam("vault", "vault address")
   .addOptionalParam("account", "also print this account's shares and their value")
   .addOptionalParam("keepersFromBlock", "first block of the KeeperSet events the keeper list is built from (default 0)")
+  .addFlag("json", "print the status as one JSON object (bigints as decimal strings) instead of the text")
   .setAction(async (raw: unknown, hre): Promise<StatusResult> => {
     const args = parseArgs(StatusArgs, raw);
     const { vault, ...tokens } = await openVault(hre, args.vault);
     const { result, lines } = await read("reading the vault's status", () =>
       vaultStatus(vault, hre.ethers.provider, tokens, { network: hre.network.name, account: args.account, keepersFromBlock: args.keepersFromBlock }),
     );
-    for (const line of lines) console.log(line);
+    if (args.json) console.log(JSON.stringify(result, (_, v) => (typeof v === "bigint" ? v.toString() : v)));
+    else for (const line of lines) console.log(line);
     return result;
   });
 

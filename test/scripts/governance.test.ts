@@ -112,6 +112,19 @@ describe("governance tasks", () => {
     expect(await refused("vault:set-config", { ...v, kind: "leverage", set: "minLeverage=3.5" })).to.match(/VaultInvalidLeverageConfig/);
   });
 
+  it("vault:status shows the effective target, timelock, pending changes and keepers (text and --json)", async () => {
+    const { created, owner, keeper } = await loadFixture(vaultStackWorld);
+    await runTask("vault:set-config", { vault: created.address, signer: owner.address, kind: "automation", set: "cooldown=600" });
+    const text = await runTask("vault:status", { vault: created.address });
+    expect(text.output).to.match(/effective target now: 3x/).and.match(/timelock 24 h 0 min/).and.include(`keepers: ${keeper.address}`);
+    expect(text.output).to.match(/pending automation: .*cooldown=600.*; acceptable in 24 h 0 min/);
+    const json = await runTask("vault:status", { vault: created.address, json: true });
+    const parsed = JSON.parse(json.output) as { effectiveTarget: string; timelock: number; keepers: string[]; pending: { kind: string }[] };
+    expect(parsed).to.include({ effectiveTarget: (3n * 10n ** 18n).toString(), timelock: 86_400 });
+    expect(parsed.keepers).to.deep.equal([keeper.address]);
+    expect(parsed.pending.map((p) => p.kind)).to.deep.equal(["automation"]);
+  });
+
   it("vault:set-roles: owner only, no zero address", async () => {
     const { created, owner, stranger } = await loadFixture(vaultStackWorld);
     expect(await refused("vault:set-roles", { vault: created.address, signer: owner.address, guardian: ZeroAddress })).to.match(/zero address/);
