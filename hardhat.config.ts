@@ -1,16 +1,47 @@
 import path from "node:path";
+import { inspect } from "node:util";
+import { HardhatError } from "hardhat/internal/core/errors";
+import { Wallet } from "ethers";
 import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_COMPILE_SOLIDITY_RUN_SOLCJS } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig, NetworkUserConfig } from "hardhat/types";
 import "@nomicfoundation/hardhat-toolbox";
 import "dotenv/config";
 import "./tasks/vault";
+import "./tasks/keeper";
+import "./tasks/governance";
 import { forkBlock } from "./scripts/lib/deploy/forks";
 import "./tasks/market";
 import { UserError } from "./tasks/cli";
 
 const SOLC_VERSION = "0.8.28";
 const SOLC_SETTINGS = { optimizer: { enabled: true, runs: 200 }, viaIR: true, evmVersion: "cancun" };
+
+// Hardhat's own usage errors (HH306 a missing task option, HH100 an unknown --network, HH108 a node that does not
+// answer, HH101 a node on another chain) print as their one-line message: no stack trace, also where Hardhat shows
+// stacks by default (CI, headless Linux), unless --show-stack-traces is given. Same rule as tasks/cli.ts UserError.
+const hardhatInspect = (HardhatError.prototype as unknown as Record<symbol, () => string>)[inspect.custom];
+Object.defineProperty(HardhatError.prototype, inspect.custom, {
+  configurable: true,
+  value(this: HardhatError) {
+    return process.argv.includes("--show-stack-traces") ? hardhatInspect.call(this) : "";
+  },
+});
+
+/**
+ * A private key from .env: 0x + 64 hex digits (or 64 hex digits). Malformed: a one-line error naming the variable when
+ * `strict` (the selected network), else undefined (a network not in use must not stop the command with HH8).
+ */
+function privateKey(variable: string, strict: boolean): string | undefined {
+  const key = process.env[variable]?.trim();
+  if (!key) return undefined;
+  try {
+    return new Wallet(key).privateKey;
+  } catch {
+    if (strict) throw new UserError(`${variable} is not a private key (0x followed by 64 hex digits): check .env`);
+    return undefined;
+  }
+}
 
 // Compile with the `solc` npm package (soljson.js): these machines and CI cannot download compilers.
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
@@ -21,6 +52,21 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   }
   const compilerPath = path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js");
   return { compilerPath, isSolcJs: true, version: SOLC_VERSION, longVersion: `${SOLC_VERSION}+commit.7893614a` };
+});
+
+// solc-js is slow: a full build (the first after `npm ci`, or after a clean) takes 2-3 minutes on 2 cores. Say so while
+// it happens instead of staying silent (stderr, so that JSON output on stdout stays clean).
+subtask(TASK_COMPILE_SOLIDITY_RUN_SOLCJS, async (args: { input: { sources: object } }, _hre, runSuper) => {
+  const files = Object.keys(args.input.sources).length;
+  const started = Date.now();
+  console.error(`Compiling ${files} Solidity files with solc-js ${SOLC_VERSION} (viaIR): a full build takes 2-3 minutes on 2 cores...`);
+  const timer = setInterval(() => console.error(`  still compiling (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
+  try {
+    return await runSuper(args);
+  } finally {
+    clearInterval(timer);
+    console.error(`  compiled in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
 });
 
 /** The network named on the command line (`--network x`, `--network=x`) or by HARDHAT_NETWORK. */
@@ -44,7 +90,8 @@ function liveNetwork(name: string, chainId: number): NetworkUserConfig | undefin
     if (selected) throw new UserError(`--network ${name} needs ${variable}: set it in .env (see .env.example)`);
     return undefined;
   }
-  const key = process.env.DEPLOYER_PRIVATE_KEY;
+  const key = privateKey("DEPLOYER_PRIVATE_KEY", selected);
+  privateKey("KEEPER_PRIVATE_KEY", selected);
   if (selected && !key) console.warn(`DEPLOYER_PRIVATE_KEY is not set: --network ${name} has no signer (read-only)`);
   return { url, chainId, accounts: key ? [key] : [] };
 }
@@ -59,12 +106,12 @@ const LIVE_NETWORKS: Record<string, number> = { mainnet: 1, arbitrum: 42161, bas
 function inProcessFork(): { url: string; blockNumber: number } | undefined {
   const name = process.env.FORK?.trim().toLowerCase();
   if (!name || name === "false" || name === "0") return undefined;
-  if (!(name in LIVE_NETWORKS)) throw new Error(`FORK=${name}: expected one of ${Object.keys(LIVE_NETWORKS).join(", ")}`);
+  if (!(name in LIVE_NETWORKS)) throw new UserError(`FORK=${name}: expected one of ${Object.keys(LIVE_NETWORKS).join(", ")}`);
   const variable = `${name.toUpperCase()}_RPC_URL`;
   const url = process.env[variable];
-  if (!url) throw new Error(`FORK=${name} needs ${variable}: set it in .env (see .env.example)`);
+  if (!url) throw new UserError(`FORK=${name} needs ${variable}: set it in .env (see .env.example)`);
   const blockNumber = forkBlock(name);
-  if (blockNumber === undefined) throw new Error(`FORK=${name} needs FORK_BLOCK (no pinned default for ${name})`);
+  if (blockNumber === undefined) throw new UserError(`FORK=${name} needs FORK_BLOCK (no pinned default for ${name})`);
   // Once per command: `hardhat run` loads this config again in the process that runs the script.
   if ((selectedNetwork() ?? "hardhat") === "hardhat" && process.env.FORK_ANNOUNCED !== "1") {
     console.warn(`In-process network: fork of ${name} at block ${blockNumber} (${variable}, FORK=${name})`);

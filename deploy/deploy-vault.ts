@@ -14,6 +14,13 @@
  * starts from defaultSettings(target). Configured fields override the defaults.
  * Chain id 31337 (`hardhat`, `localhost`): the local Aave V3 + Uniswap V3 market is deployed first, so the whole
  * procedure can be rehearsed offline.
+ *
+ * Every setting is checked against the market (Aave's LTV and liquidation threshold of the collateral) and the
+ * vault's own bounds before the first transaction (scripts/lib/deploy/preflight.ts). `hardhat run` takes no script
+ * flags, so a dry run is asked for through the environment: DRY_RUN=1 runs the whole plan on a snapshot of the chain
+ * (in-process network, `hardhat node`, anvil, or a FORK=<network> of a live chain), prints every step with its gas and
+ * the total, then reverts to the snapshot and writes no record. On a node without snapshots (a live RPC) it prints the
+ * plan and the checks and sends nothing.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -31,6 +38,8 @@ import {
 } from "../scripts/lib/deploy/deployments";
 import { deployMarket } from "../scripts/lib/market/market";
 import { PRESET_3X, localMarketAddresses, localOracleConfig, type MarketAddresses } from "../scripts/lib/deploy/vault";
+import { checkVaultSettings, type MarketRisk } from "../scripts/lib/deploy/preflight";
+import { RESERVE_PARAMS } from "../scripts/lib/market/market-config";
 import { gas, hf, lev, units } from "../scripts/lib/util/format";
 
 const LOCAL_CHAIN_ID = 31337;
@@ -41,6 +50,23 @@ const FEED_ABI = [
 ];
 const ERC20_ABI = ["function decimals() view returns (uint8)", "function symbol() view returns (string)"];
 const UNI_FACTORY_ABI = ["function getPool(address, address, uint24) view returns (address)"];
+const AAVE_POOL_ABI = ["function getConfiguration(address) view returns ((uint256 data))"];
+
+/** The collateral's LTV and liquidation threshold on the Aave pool (ReserveConfiguration bits 0-15 and 16-31). */
+async function marketRisk(aavePool: string, collateral: string): Promise<MarketRisk> {
+  const [config] = await new Contract(aavePool, AAVE_POOL_ABI, hre.ethers.provider).getConfiguration(collateral);
+  const data = BigInt(config);
+  return { ltvBps: Number(data & 0xffffn), liquidationThresholdBps: Number((data >> 16n) & 0xffffn) };
+}
+
+/** A snapshot of a development chain, or undefined where the node has none (a live RPC). */
+async function snapshot(): Promise<string | undefined> {
+  try {
+    return (await hre.network.provider.send("evm_snapshot", [])) as string;
+  } catch {
+    return undefined;
+  }
+}
 
 export type { DeploymentRecord };
 
@@ -106,46 +132,71 @@ async function resolveAddresses(chainId: number, cfg: DeployConfig) {
   return { markets: markets as MarketAddresses, oracle: oracle as OracleAddresses };
 }
 
-async function main() {
-  const cfg = loadDeployConfig();
-  const { ethers, network } = hre;
-  const chainId = Number((await ethers.provider.getNetwork()).chainId);
-  const [deployer] = await ethers.getSigners();
-  if (!deployer) throw new Error(`no account for network '${network.name}': set DEPLOYER_PRIVATE_KEY in .env`);
-  const local = chainId === LOCAL_CHAIN_ID;
-  console.log(`Network '${network.name}' (chain ${chainId}), deployer ${deployer.address}, balance ${formatUnits(await ethers.provider.getBalance(deployer.address))} ETH`);
-
-  let markets: MarketAddresses;
-  let oracle: OracleAddresses;
-  let localMarket: Record<string, string> | undefined;
-  if (local) {
-    console.log("Local chain: deploying the local Aave V3 + Uniswap V3 market first (real npm bytecode, mock feeds)");
-    const m = await deployMarket(ethers);
-    markets = localMarketAddresses(m);
-    oracle = localOracleConfig(m) as OracleAddresses;
-    localMarket = {
-      PoolAddressesProvider: m.addressesProvider.target as string,
-      AaveOracle: m.aaveOracle.target as string,
-      "WETH/USDC 0.05% pool": m.uniPool500.target as string,
-      "WETH/USDC 0.3% pool": m.uniPool3000.target as string,
-      QuoterV2: m.quoter.target as string,
-    };
-  } else {
-    ({ markets, oracle } = await resolveAddresses(chainId, cfg));
+/**
+ * The vault's settings from the config (the 3x preset at a 3x or unset target), checked against the market's LTV and
+ * liquidation threshold (read from the Aave pool; the local market's own on chain 31337) before any transaction.
+ */
+async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolean, deployer: string) {
+  let resolved: Awaited<ReturnType<typeof resolveAddresses>> | undefined;
+  let debtDecimals = 6; // the local market's USDC
+  let risk: MarketRisk = { ltvBps: Number(RESERVE_PARAMS.WETH.ltv), liquidationThresholdBps: Number(RESERVE_PARAMS.WETH.liquidationThreshold) };
+  if (!local) {
+    resolved = await resolveAddresses(chainId, cfg);
+    debtDecimals = Number(await new Contract(resolved.markets.debtAsset, ERC20_ABI, hre.ethers.provider).decimals());
+    risk = await marketRisk(resolved.markets.aavePool, resolved.markets.collateralAsset);
   }
-  const { settings, roles, salt, params } = vaultInitParams(deployer.address, {
+  const init = vaultInitParams(deployer, {
     settings: { ...(cfg.vault.targetLeverage === undefined || cfg.vault.targetLeverage === 3 ? PRESET_3X : {}), ...cfg.vault },
     roles: cfg.roles,
     salt: cfg.salt,
-    debtDecimals: Number(await new Contract(markets.debtAsset, ERC20_ABI, ethers.provider).decimals()),
+    debtDecimals,
   });
-  console.log("Preflight");
-  await preflight(markets, oracle, settings.swapFee);
+  const { settings } = init;
+  const refused = checkVaultSettings(settings, risk);
+  if (refused.length) {
+    throw new Error(
+      `settings refused before any transaction (market: LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps):\n  ` +
+        refused.join("\n  "),
+    );
+  }
+  console.log(
+    `Settings checked: target ${settings.targetLeverage}x (band ${settings.minLeverage}-${settings.maxLeverage}x), HF floor ${settings.minHealthFactor}, ` +
+      `market LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps`,
+  );
+  return { resolved, ...init };
+}
 
-  // --- stack: reuse the recorded (or given) factory, else deploy one ---
-  const previous = local ? undefined : readDeploymentRecord(network.name);
+/** DRY_RUN: the gas of every transaction since `startBlock`, then back to the snapshot; no record written. */
+async function endDryRun(startBlock: number, snapshotId: string): Promise<void> {
+  const { provider } = hre.ethers;
+  const endBlock = await provider.getBlockNumber();
+  let total = 0n;
+  let count = 0;
+  for (let b = startBlock + 1; b <= endBlock; b++) {
+    const block = await provider.getBlock(b, true);
+    for (const tx of block?.prefetchedTransactions ?? []) {
+      const receipt = await provider.getTransactionReceipt(tx.hash);
+      total += receipt?.gasUsed ?? 0n;
+      count += 1;
+    }
+  }
+  await hre.network.provider.send("evm_revert", [snapshotId]);
+  console.log(
+    `DRY RUN: ${count} transaction(s), ${gas(total)} gas in all; reverted to block ${await provider.getBlockNumber()}, ` +
+      `no deployment record written. Run again without DRY_RUN to deploy.`,
+  );
+}
+
+/** The stack: the recorded (or VAULT_FACTORY) factory reused, with its lens (deployed if none), else a new one. */
+async function stackFor(
+  cfg: DeployConfig,
+  markets: MarketAddresses,
+  oracle: OracleAddresses,
+  deployer: Awaited<ReturnType<typeof hre.ethers.getSigners>>[number],
+  previous: DeploymentRecord | undefined,
+): Promise<Pick<Stack, "module" | "registry" | "factory" | "lens">> {
+  const { ethers, network } = hre;
   const factoryAddress = cfg.factory ?? (cfg.newStack ? undefined : previous?.factory);
-  let stack: Pick<Stack, "module" | "registry" | "factory" | "lens">;
   if (factoryAddress) {
     if (!(await hasCode(factoryAddress))) throw new Error(`factory ${factoryAddress} has no code on '${network.name}'`);
     const factory = (await ethers.getContractAt("AaveUniswapVaultFactory", factoryAddress, deployer)) as unknown as AaveUniswapVaultFactory;
@@ -167,9 +218,9 @@ async function main() {
       const receipt = await lens.deploymentTransaction()?.wait();
       console.log(`  lens     ${lens.target}  gas ${receipt ? gas(receipt.gasUsed) : "?"}`);
     }
-    stack = { module, registry, factory, lens };
+    return { module, registry, factory, lens };
   } else {
-    stack = await deployStack(ethers, { markets, oracle, owner: deployer });
+    const stack = await deployStack(ethers, { markets, oracle, owner: deployer });
     for (const [name, c] of Object.entries({
       module: stack.module,
       registry: stack.registry,
@@ -179,7 +230,58 @@ async function main() {
       const receipt = await c.deploymentTransaction()?.wait();
       console.log(`  ${name.padEnd(8)} ${c.target}  gas ${receipt ? gas(receipt.gasUsed) : "?"}`);
     }
+    return stack;
   }
+}
+
+async function main() {
+  const cfg = loadDeployConfig();
+  const { ethers, network } = hre;
+  const chainId = Number((await ethers.provider.getNetwork()).chainId);
+  const [deployer] = await ethers.getSigners();
+  if (!deployer) throw new Error(`no account for network '${network.name}': set DEPLOYER_PRIVATE_KEY in .env`);
+  const local = chainId === LOCAL_CHAIN_ID;
+  const dryRun = /^(1|true|yes)$/i.test(process.env.DRY_RUN ?? "");
+  console.log(`Network '${network.name}' (chain ${chainId}), deployer ${deployer.address}, balance ${formatUnits(await ethers.provider.getBalance(deployer.address))} ETH`);
+
+  let markets: MarketAddresses;
+  let oracle: OracleAddresses;
+  let localMarket: Record<string, string> | undefined;
+
+  // --- settings, checked before anything is sent ---
+  const { resolved, settings, roles, salt, params } = await checkedSettings(cfg, chainId, local, deployer.address);
+  const snapshotId = dryRun ? await snapshot() : undefined;
+  if (dryRun && snapshotId === undefined) {
+    console.log(
+      `DRY RUN on '${network.name}' (no snapshots on this node): checks only, nothing sent. Plan: ` +
+        `${cfg.factory ?? readDeploymentRecord(network.name)?.factory ? "reuse the recorded factory" : "deploy module, registry, factory, KeeperLens"}, ` +
+        `then create the vault ${settings.name} (${settings.symbol}). For the gas, rehearse on a fork: FORK=${network.name} DRY_RUN=1 npx hardhat run deploy/deploy-vault.ts`,
+    );
+    return;
+  }
+  const startBlock = await ethers.provider.getBlockNumber();
+  if (dryRun) console.log(`DRY RUN: every step below runs on a snapshot of '${network.name}' at block ${startBlock} and is reverted at the end`);
+  if (local) {
+    console.log("Local chain: deploying the local Aave V3 + Uniswap V3 market first (real npm bytecode, mock feeds)");
+    const m = await deployMarket(ethers);
+    markets = localMarketAddresses(m);
+    oracle = localOracleConfig(m) as OracleAddresses;
+    localMarket = {
+      PoolAddressesProvider: m.addressesProvider.target as string,
+      AaveOracle: m.aaveOracle.target as string,
+      "WETH/USDC 0.05% pool": m.uniPool500.target as string,
+      "WETH/USDC 0.3% pool": m.uniPool3000.target as string,
+      QuoterV2: m.quoter.target as string,
+    };
+  } else {
+    ({ markets, oracle } = resolved!);
+  }
+  console.log("Preflight");
+  await preflight(markets, oracle, settings.swapFee);
+
+  // --- stack: reuse the recorded (or given) factory, else deploy one ---
+  const previous = local ? undefined : readDeploymentRecord(network.name);
+  const stack = await stackFor(cfg, markets, oracle, deployer, previous);
 
   // --- the vault ---
   const predicted = await stack.factory.predictVaultAddress(deployer.address, settings.name, settings.symbol, params, salt);
@@ -204,6 +306,11 @@ async function main() {
   );
   const p = await created.vault.position();
   console.log(`  position: leverage ${lev(p.leverage)}, HF ${hf(p.healthFactor)}, NAV ${units(await created.vault.totalAssets())}`);
+
+  if (dryRun) {
+    await endDryRun(startBlock, snapshotId!);
+    return;
+  }
 
   const record: DeploymentRecord = {
     network: network.name,
@@ -249,7 +356,8 @@ async function main() {
   console.log(
     `Next:\n  npx hardhat vault:status --vault ${created.address}${net}\n` +
       `  npx hardhat vault:deposit --vault ${created.address} --amount 1${local ? " --wrap" : ""}${net}\n` +
-      `  npx hardhat keeper:run --registry ${stack.registry.target} --lens ${stack.lens.target}${net}`,
+      `  npx hardhat keeper:run --registry ${stack.registry.target} --lens ${stack.lens.target} --signer ${keepers[0] ?? "<keeper address>"}${net}` +
+      (keepers.length ? "" : `\n  (allow-list the keeper first: npx hardhat vault:set-keeper --vault ${created.address} --keeper <keeper address>${net})`),
   );
 }
 

@@ -5,7 +5,7 @@
  * 8 rounds, floor 1.5x, LT 83 %, the 3x preset's values). It explains where the preset can engage; the backtests
  * measure what it does.
  *
- *   npx ts-node --transpile-only scripts/backtest-vol-estimate.ts ../shared/data ../shared/data/wicks data/stress
+ *   npx ts-node --transpile-only scripts/backtest-vol-estimate.ts data/historical data/historical/wicks data/stress
  */
 import fs from "node:fs";
 import path from "node:path";

@@ -9,7 +9,12 @@ import { task } from "hardhat/config";
 import { Contract } from "ethers";
 import { z } from "zod";
 import { readDeploymentRecord, deploymentsFile } from "../scripts/lib/deploy/deployments";
+import { describeError } from "../scripts/lib/util/format";
 import { fail, integer, parseArgs, positiveNumber } from "./cli";
+import { reachable } from "./shared";
+
+/** How far one call may move the price: a tenth to ten times the current oracle price (the local market's depth). */
+export const MAX_MOVE_FACTOR = 10;
 
 const FEED_ABI = [
   "function setAnswer(int256 answer)",
@@ -37,6 +42,7 @@ task("market:set-price", "Local market only: moves the ETH/USD feed and both Uni
   .addFlag("dryRun", "print the current and the target prices, change nothing")
   .setAction(async (raw: unknown, hre) => {
     const args = parseArgs(SetPriceArgs, raw);
+    await reachable(hre);
     const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
     if (chainId !== 31337) fail(`market:set-price moves the local market only (chain 31337); '${hre.network.name}' is chain ${chainId}`);
     const record = readDeploymentRecord(hre.network.name);
@@ -65,17 +71,31 @@ task("market:set-price", "Local market only: moves the ETH/USD feed and both Uni
       aaveOracle: new Contract(pools.AaveOracle, ["function getAssetPrice(address) view returns (uint256)"], hre.ethers.provider),
     } as unknown as Parameters<typeof setMarketPrice>[0];
     const before = { oracle: await oraclePrice(market), pool: await poolPrice(market) };
+    const [low, high] = [before.oracle / MAX_MOVE_FACTOR, before.oracle * MAX_MOVE_FACTOR];
+    if (args.price < low || args.price > high) {
+      fail(
+        `--price ${args.price} is outside $${low.toFixed(2)}-$${high.toFixed(2)} (a ${MAX_MOVE_FACTOR}th to ${MAX_MOVE_FACTOR}x the current $${before.oracle}): ` +
+          `the local pools cannot be swapped that far; move in steps`,
+      );
+    }
     if (args.dryRun) {
       console.log(`dry run: oracle $${before.oracle}, 0.05% pool $${before.pool.toFixed(2)} -> would move both to $${args.price}; nothing sent`);
       return before;
     }
-    if (args.advance > 0) {
-      await hre.network.provider.send("evm_increaseTime", [args.advance]);
-      await hre.network.provider.send("evm_mine", []);
+    // Both or neither: the clock, the feed and both pools move on a snapshot that is reverted if any step fails.
+    const snapshot = await hre.network.provider.send("evm_snapshot", []);
+    try {
+      if (args.advance > 0) {
+        await hre.network.provider.send("evm_increaseTime", [args.advance]);
+        await hre.network.provider.send("evm_mine", []);
+      }
+      await setMarketPrice(market, args.price);
+      const usdcAnswer = await market.usdcUsdFeed.latestAnswer();
+      await (await market.usdcUsdFeed.setAnswer(usdcAnswer)).wait(); // re-stamped now: not stale either
+    } catch (error) {
+      await hre.network.provider.send("evm_revert", [snapshot]);
+      fail(`moving the market to $${args.price} failed, nothing changed (feed and pools as before): ${describeError(error)}`);
     }
-    await setMarketPrice(market, args.price);
-    const usdcAnswer = await market.usdcUsdFeed.latestAnswer();
-    await (await market.usdcUsdFeed.setAnswer(usdcAnswer)).wait(); // re-stamped now: not stale either
     const after = { oracle: await oraclePrice(market), pool: await poolPrice(market) };
     console.log(
       `ETH/USD $${before.oracle} -> $${after.oracle} (feed), 0.05% pool $${before.pool.toFixed(2)} -> $${after.pool.toFixed(2)}; ` +

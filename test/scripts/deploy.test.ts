@@ -9,7 +9,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { ZeroAddress } from "ethers";
+import { spawn } from "node:child_process";
+import { JsonRpcProvider, ZeroAddress } from "ethers";
+import { freeLoopbackPort } from "../shared/net";
+import { checkVaultSettings } from "../../scripts/lib/deploy/preflight";
+import { defaultSettings, PRESET_3X } from "../../scripts/lib/deploy/vault";
 import { AaveV3Arbitrum, AaveV3Ethereum } from "@bgd-labs/aave-address-book";
 import { loadDeployConfig } from "../../deploy/config";
 import { chainDefaults, missingFields } from "../../scripts/lib/deploy/addresses";
@@ -94,6 +98,73 @@ describe("deployment tooling", () => {
       expect(missingFields(base.markets, base.oracle)).to.deep.equal(["markets.swapRouter"]);
       const unknown = chainDefaults(999_999);
       expect(missingFields(unknown.markets, unknown.oracle)).to.include.members(["markets.aavePool", "oracle.collateralFeed"]);
+    });
+  });
+
+  describe("preflight: settings checked before the first transaction", function () {
+    this.timeout(300_000);
+    const LOCAL_RISK = { ltvBps: 8050, liquidationThresholdBps: 8300 };
+
+    it("names every setting the vault or the market would refuse", () => {
+      expect(checkVaultSettings({ ...defaultSettings(3), ...PRESET_3X }, LOCAL_RISK)).to.deep.equal([]);
+      expect(checkVaultSettings(defaultSettings(50), LOCAL_RISK).join("\n")).to.match(/targetLeverage 50: above 18\.44x/);
+      expect(checkVaultSettings(defaultSettings(5), LOCAL_RISK)).to.include(
+        "targetLeverage 5 needs an LTV of 8000 bps; the market allows 8050 less a 500 bps buffer: at most 4.08x",
+      );
+      expect(checkVaultSettings({ ...defaultSettings(3), minLeverage: 3.5 }, LOCAL_RISK)).to.include("minLeverage 3.5 is above targetLeverage 3");
+      expect(checkVaultSettings({ ...defaultSettings(3), criticalHealthFactor: 1.2, minHealthFactor: 1.1 }, LOCAL_RISK)).to.include(
+        "criticalHealthFactor 1.2 is above minHealthFactor 1.1",
+      );
+    });
+
+    for (const [what, env, message] of [
+      ["VAULT_TARGET_LEVERAGE=50", { VAULT_TARGET_LEVERAGE: "50" }, "targetLeverage 50: above 18.44x"],
+      ["min above max", { VAULT_TARGET_LEVERAGE: "3", VAULT_MIN_LEVERAGE: "3.5", VAULT_MAX_LEVERAGE: "3.3" }, "minLeverage 3.5 is above targetLeverage 3"],
+    ] as const) {
+      it(`${what}: refused with the reason, nothing deployed (not even the local market)`, async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deployments-"));
+        const failed = await hardhat(["run", "deploy/deploy-vault.ts"], { DEPLOYMENTS_DIR: dir, ...env }).then(
+          () => undefined,
+          (error: { code: number; stdout: string; stderr: string }) => error,
+        );
+        expect(failed, "the script should fail").to.not.equal(undefined);
+        expect(failed!.code).to.equal(1);
+        expect(failed!.stderr).to.include("settings refused before any transaction").and.include(message);
+        expect(failed!.stderr).to.not.match(/^\s+at /m);
+        expect(failed!.stdout).to.not.include("deploying the local");
+        expect(fs.readdirSync(dir)).to.deep.equal([]);
+      });
+    }
+
+    it("DRY_RUN=1 on a hardhat node prints the plan and its gas and leaves the chain untouched; a real run prints Next: with --signer", async () => {
+      const port = await freeLoopbackPort();
+      const url = `http://127.0.0.1:${port}`;
+      const node = spawn("node", [path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "bootstrap.js"), "node", "--port", String(port)], { cwd: ROOT });
+      const rpc = new JsonRpcProvider(url, undefined, { staticNetwork: true });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          node.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("Started HTTP") && resolve());
+          node.once("exit", (code) => reject(new Error(`hardhat node exited ${code}`)));
+        });
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deployments-"));
+        const env = { DEPLOYMENTS_DIR: dir, LOCALHOST_RPC_URL: url, VAULT_KEEPERS: KEEPER };
+        const before = await rpc.getBlockNumber();
+        const balance = await rpc.getBalance("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+        const { stdout } = await hardhat(["run", "deploy/deploy-vault.ts", "--network", "localhost"], { ...env, DRY_RUN: "1" });
+        expect(stdout).to.include("Settings checked").and.include("DRY RUN: every step below runs on a snapshot");
+        expect(stdout).to.match(/DRY RUN: \d+ transaction\(s\), [\d,]+ gas in all; reverted to block \d+, no deployment record written/);
+        expect(await rpc.getBlockNumber()).to.equal(before);
+        expect(await rpc.getBalance("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")).to.equal(balance);
+        expect(fs.readdirSync(dir)).to.deep.equal([]);
+        expect(stdout).to.not.include("Next:");
+
+        const real = await hardhat(["run", "deploy/deploy-vault.ts", "--network", "localhost"], env);
+        expect(real.stdout).to.match(new RegExp(`keeper:run --registry 0x[0-9a-fA-F]{40} --lens 0x[0-9a-fA-F]{40} --signer ${KEEPER} --network localhost`));
+        expect(await rpc.getBlockNumber()).to.be.greaterThan(before);
+      } finally {
+        rpc.destroy();
+        node.kill("SIGKILL");
+      }
     });
   });
 

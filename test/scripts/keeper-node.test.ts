@@ -8,6 +8,7 @@
 import { expect } from "chai";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import { freeLoopbackPort } from "../shared/net";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +20,37 @@ const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "b
 const KEEPER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906".toLowerCase();
 /** Its private key (Hardhat's well-known test mnemonic), for the locally signing --rpc-urls / --send-url mode. */
 const KEEPER_KEY = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+/** `hardhat node` account #5: holds ETH only, never allow-listed. */
+const OUTSIDER = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc".toLowerCase();
+
+/** True while a process with this id exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once `pid` is gone, or rejects after `ms`. */
+async function gone(pid: number, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (alive(pid)) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} still running ${ms} ms after the stop request`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** True when something accepts connections on 127.0.0.1:port. */
+async function listening(port: number): Promise<boolean> {
+  try {
+    await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 
 /** A long-running Hardhat process whose stdout lines are kept (JSON lines parsed). */
@@ -70,6 +102,8 @@ describe("keeper:run against a local hardhat node", function () {
   let rpc: JsonRpcProvider;
   let env: NodeJS.ProcessEnv;
   const keepers: Proc[] = [];
+  /** The deployment record of the first test (registry, lens, vaults). */
+  let record: { registry: string; lens: string; vaults: { address: string }[] };
 
   /** Runs `hardhat ...args` to completion against the node. */
   const hardhat = (args: string[]) =>
@@ -122,13 +156,15 @@ describe("keeper:run against a local hardhat node", function () {
         await proc.exited;
       }
     }
+    for (const pid of botPids) if (alive(pid)) process.kill(pid, "SIGKILL");
     rpc?.destroy();
   });
+  const botPids: number[] = [];
 
   it("replaces a stuck transaction, survives SIGTERM and a restart without sending twice, serves metrics", async () => {
     // --- a vault on the node's local market, 10 WETH deposited, then +10% an hour later: a re-lever is due ---
     await hardhat(["run", "deploy/deploy-vault.ts"]);
-    const record = JSON.parse(fs.readFileSync(path.join(env.DEPLOYMENTS_DIR!, "localhost.json"), "utf8"));
+    record = JSON.parse(fs.readFileSync(path.join(env.DEPLOYMENTS_DIR!, "localhost.json"), "utf8"));
     const vault: string = record.vaults[0].address;
     await hardhat(["vault:deposit", "--vault", vault, "--amount", "10", "--wrap"]);
     await rpc.send("evm_increaseTime", [3600]);
@@ -214,5 +250,90 @@ describe("keeper:run against a local hardhat node", function () {
     expect(once).to.include("reads via 2 URL(s) (fallback), sends via --send-url");
     expect(once).to.match(/rebalance\(\) Delever(Band|Health): gas [\d,]+ lev 3\.\d+x -> 3(\.\d+)?x/);
     expect(await rpc.getTransactionCount(KEEPER, "latest")).to.equal(sent.nonce + 2);
+  });
+
+  // The documented commands are wrappers: npm -> sh -> node (hardhat) and npx -> sh -> node. npm passes SIGTERM /
+  // SIGINT to its shell only; the bot must stop anyway (it watches its parent) and free its metrics port.
+  // npm exec (npx) ignores a SIGINT sent to it alone: a terminal's Ctrl-C goes to the whole process group.
+  for (const [label, command, args, signal, group] of [
+    ["npm run keeper", "npm", ["run", "--silent", "keeper", "--"], "SIGTERM", false],
+    ["npx hardhat keeper:run", "npx", ["hardhat", "keeper:run"], "SIGTERM", false],
+    ["npm run keeper (Ctrl-C: its process group)", "npm", ["run", "--silent", "keeper", "--"], "SIGINT", true],
+  ] as const) {
+    it(`stops cleanly when ${label} gets ${signal}: the bot exits and frees its metrics port`, async function () {
+      if (!record) this.skip();
+      const wrapper = new Proc(
+        spawn(command, [...args, "--registry", record.registry, "--network", "localhost", "--signer", KEEPER, "--interval", "1", "--log-format", "json", "--metrics-port", "0"], {
+          cwd: ROOT,
+          env,
+          detached: group,
+        }),
+      );
+      keepers.push(wrapper);
+      const start = (await wrapper.waitFor(wrapper.event("start"), "the keeper's start")) as { pid: number };
+      botPids.push(start.pid);
+      const { port } = (await wrapper.waitFor(wrapper.event("metrics"), "the metrics port")) as { port: number };
+      expect(start.pid).to.not.equal(wrapper.child.pid); // a wrapper indeed
+      await wrapper.waitFor(wrapper.event("pass"), "a first pass");
+      expect(await listening(port)).to.equal(true);
+      const allowList = wrapper.events.find((e) => e.event === "allow-list")!;
+      expect(allowList).to.deep.include({ level: "info", notAllowListed: [] });
+
+      if (group) process.kill(-wrapper.child.pid!, signal);
+      else wrapper.child.kill(signal);
+      await wrapper.exited;
+      await gone(start.pid);
+      expect(await listening(port)).to.equal(false);
+      // Every line the bot wrote is one JSON object with a level and an event.
+      const lines = wrapper.lines.filter((l) => !l.startsWith("stderr:") && l.trim() !== "");
+      expect(lines.length).to.be.greaterThan(3);
+      for (const line of lines) expect(JSON.parse(line)).to.include.keys("level", "event", "time", "msg");
+    });
+  }
+
+  it("keeper:run --once exits 2 when a due action is blocked, 3 when a vault cannot be read", async function () {
+    if (!record) this.skip();
+    const once = (signer: string) =>
+      new Promise<{ code: number; stdout: string }>((resolve) =>
+        execFile(
+          "node",
+          [HARDHAT, "keeper:run", "--registry", record.registry, "--network", "localhost", "--once", "--signer", signer, "--log-format", "json"],
+          { cwd: ROOT, env, timeout: 180_000 },
+          (error, stdout) => resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stdout }),
+        ),
+      );
+    // Nothing due: 0.
+    expect((await once(KEEPER)).code).to.equal(0);
+    // --metrics-port in use: one line naming the port, exit 1 (no EADDRINUSE stack).
+    const busy = http.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const busyPort = (busy.address() as { port: number }).port;
+    const inUse = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(
+        "node",
+        [HARDHAT, "keeper:run", "--registry", record.registry, "--network", "localhost", "--once", "--signer", KEEPER, "--metrics-port", String(busyPort)],
+        { cwd: ROOT, env: { ...env, CI: "true" }, timeout: 180_000 },
+        (error, _stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stderr }),
+      ),
+    );
+    busy.close();
+    expect(inUse.code).to.equal(1);
+    expect(inUse.stderr.replace(/\u001b\[[0-9;]*m/g, "").split("\n").filter((l) => l.trim())).to.deep.equal([
+      `Error in plugin levered-vaults: --metrics-port ${busyPort} is in use on 127.0.0.1: pick another port (0 = any free one)`,
+    ]);
+    // +10% an hour later: a band re-lever is due; an account that is not allow-listed cannot do it (no ripcord armed).
+    await hardhat(["market:set-price", "--price", "2300", "--advance", "3600"]);
+    const blocked = await once(OUTSIDER);
+    expect(blocked.code, blocked.stdout).to.equal(2);
+    const events = blocked.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.find((e) => e.event === "allow-list")).to.deep.include({ level: "warn" });
+    expect(events.find((e) => e.event === "not-allow-listed")).to.deep.include({ level: "warn", vault: record.vaults[0].address, action: "ReleverBand" });
+    expect(events.find((e) => e.event === "exit")).to.deep.include({ level: "error", code: 2, blocked: 1 });
+    // The oracle goes stale (no answer for two days): the vault cannot be read, 3.
+    await rpc.send("evm_increaseTime", [2 * 86_400]);
+    await rpc.send("evm_mine", []);
+    const unreadable = await once(KEEPER);
+    expect(unreadable.code, unreadable.stdout).to.equal(3);
+    expect(unreadable.stdout).to.match(/"event":"skipped".*OracleStale/);
   });
 });

@@ -253,7 +253,7 @@ describe("tasks", () => {
       const { created, stack, owner, keeper, stranger, market } = await loadFixture(depositedWorld);
       const setKeeper = await runTask<boolean>("vault:set-keeper", { vault: created.address, keeper: stranger.address, signer: owner.address, dryRun: true });
       expect(setKeeper.result).to.equal(false);
-      expect(setKeeper.output).to.match(/would have 0x[0-9a-fA-F]{40} allow-listed on 0x[0-9a-fA-F]{40} \(keeper now: no\); gas ~[\d,]+/);
+      expect(setKeeper.output).to.match(/dry run: setKeeper\(0x[0-9a-fA-F]{40}, true\) would pass; gas ~[\d,]+; nothing was sent/);
       expect(await created.vault.isKeeper(stranger.address)).to.equal(false);
 
       await advanceTime(3600, market);
@@ -406,9 +406,10 @@ describe("tasks", () => {
       expect(run.output).to.include("is not an allow-listed keeper");
       expect(run.output).to.not.match(/ripcord\(\)/);
 
-      // The quiet vaults were only read through the lens; the due ones were asked directly.
-      expect(rpc.to(quiet.address)).to.deep.equal([]);
-      expect(rpc.to(empty.address)).to.deep.equal([]);
+      // The quiet vaults were only read through the lens during the pass; the due ones were asked directly. The one
+      // eth_call each is the start-up check that the keeper is allow-listed (isKeeper), made once per run.
+      expect(rpc.to(quiet.address)).to.deep.equal([{ method: "eth_call", to: quiet.address.toLowerCase() }]);
+      expect(rpc.to(empty.address)).to.deep.equal([{ method: "eth_call", to: empty.address.toLowerCase() }]);
       expect(rpc.to(stack.lens.target).map((r) => r.method)).to.include("eth_call");
       expect(rpc.to(created.address).map((r) => r.method)).to.include("eth_sendTransaction");
       expect(rpc.to(foreign.address).map((r) => r.method)).to.not.include.members(["eth_estimateGas", "eth_sendTransaction"]);

@@ -177,8 +177,22 @@ function defined<K extends string>(key: K, value: number | undefined): Partial<R
 
 /** parseArgs with the backtest options plus `extra`; unknown options become a one-line UsageError. */
 export function parseBacktestArgv<E extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], extra: E = {} as E) {
+  const options = { ...BACKTEST_OPTIONS, ...extra };
+  // `--leverage -2`: node's parseArgs reads "-2" as an option ("argument is ambiguous"); glue a negative number to
+  // its string option (`--leverage=-2`) so that the option's own check names the problem.
+  const glued: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith("--") ? argv[i].slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name && (options as Record<string, { type: string }>)[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      glued.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      glued.push(argv[i]);
+    }
+  }
   try {
-    return parseArgs({ args: argv, allowPositionals: true, options: { ...BACKTEST_OPTIONS, ...extra } });
+    return parseArgs({ args: glued, allowPositionals: true, options });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message.split("\n")[0] : String(error));
   }

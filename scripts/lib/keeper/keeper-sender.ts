@@ -134,7 +134,7 @@ export class KeeperSender {
       for (let n = mined; n < pending; n++) {
         if (!listed.has(n)) {
           this.blockedUntilNonce = pending;
-          this.log(`account ${this.account} has pending transactions (nonces ${mined}..${pending - 1}) the node does not list: sending nothing until they are mined`, { event: "blocked", mined, pending });
+          this.log(`account ${this.account} has pending transactions (nonces ${mined}..${pending - 1}) the node does not list: sending nothing until they are mined`, { event: "blocked", level: "warn", mined, pending });
           break;
         }
       }
@@ -186,7 +186,7 @@ export class KeeperSender {
         action: "unknown (sent before a restart)",
         replacements: 0,
       });
-      this.log(`vault ${vault}: transaction ${tx.hash} (nonce ${tx.nonce}) found pending from before a restart: not sending again`, { event: "adopted", vault, hash: tx.hash, nonce: tx.nonce });
+      this.log(`vault ${vault}: transaction ${tx.hash} (nonce ${tx.nonce}) found pending from before a restart: not sending again`, { event: "adopted", vault, tx: tx.hash, hash: tx.hash, nonce: tx.nonce });
     }
   }
 
@@ -222,7 +222,7 @@ export class KeeperSender {
     if (maxFee < bump(tx.maxFeePerGas) || tip < bump(tx.maxPriorityFeePerGas)) {
       this.log(
         `vault ${vault}: ${tx.hash} stuck for ${waited} blocks but its max fee ${gwei(tx.maxFeePerGas)} cannot be bumped within the ${tx.urgency} cap ${gwei(cap)}: waiting`,
-        { event: "stuck-at-cap", vault, hash: tx.hash, blocks: waited },
+        { event: "stuck-at-cap", level: "warn", vault, tx: tx.hash, hash: tx.hash, blocks: waited },
       );
       return { status: "pending", hash: tx.hash, replaced: tx.replacements };
     }
@@ -238,7 +238,7 @@ export class KeeperSender {
     this.log(
       `vault ${vault}: ${tx.hash} not mined after ${waited} blocks (base fee ${gwei(base)}, its max fee ${gwei(tx.maxFeePerGas)}): ` +
         `replaced by ${sent.hash}, same nonce ${tx.nonce}, max fee ${gwei(maxFee)}, tip ${gwei(tip)}`,
-      { event: "replaced", vault, old: tx.hash, hash: sent.hash, nonce: tx.nonce, maxFeePerGas: maxFee.toString(), baseFee: base.toString() },
+      { event: "replaced", level: "warn", vault, tx: sent.hash, old: tx.hash, hash: sent.hash, nonce: tx.nonce, maxFeePerGas: maxFee.toString(), baseFee: base.toString() },
     );
     Object.assign(tx, { hash: sent.hash, sentAtBlock: block!.number, maxFeePerGas: maxFee, maxPriorityFeePerGas: tip, replacements: tx.replacements + 1 });
     return this.await(vault, tx);
@@ -277,6 +277,8 @@ export class KeeperSender {
     this.log(`vault ${vault}: ${action} sent ${sent.hash} (nonce ${nonce}, ${urgency}: max fee ${gwei(maxFee)}, tip ${gwei(tip)}, base fee ${gwei(base)})`, {
       event: "sent",
       vault,
+      action,
+      tx: sent.hash,
       hash: sent.hash,
       nonce,
       urgency,

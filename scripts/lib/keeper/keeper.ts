@@ -72,6 +72,23 @@ export interface KeeperPassResult {
   due: number;
   actions: KeeperAction[];
   failures: VaultFailure[];
+  /** Due vaults where nothing was done: not allow-listed (and no ripcord), simulation refused, reverted, or waiting. */
+  blocked: { vault: string; action: string; reason: string }[];
+}
+
+/**
+ * `keeper:run --once` exit codes (documented in the README): 0 every due action done (or none due); 2 a due action
+ * was blocked (signer not allow-listed, simulation refused, reverted, waiting on the fee cap); 3 a vault could not be
+ * read (stale oracle, not a vault, RPC error on it); 4 the registry could not be scanned at all (RPC down).
+ * 1 is Hardhat's own: a bad argument or a failed start-up check.
+ */
+export const KEEPER_EXIT = { ok: 0, blocked: 2, unreadable: 3, scanFailed: 4 } as const;
+
+/** The exit code of a `--once` pass (see KEEPER_EXIT); unreadable vaults outrank blocked actions. */
+export function passExitCode(pass: KeeperPassResult): number {
+  if (pass.failures.length > 0) return KEEPER_EXIT.unreadable;
+  if (pass.blocked.length > 0) return KEEPER_EXIT.blocked;
+  return KEEPER_EXIT.ok;
 }
 
 export interface KeeperOptions {
@@ -109,6 +126,28 @@ export function describeTriggerFailure(vaultInterface: Interface, selector: stri
     // not in the ABI
   }
   return `unknown error ${selector}`;
+}
+
+/** What happened to an action, as log fields: event, level, vault, call, action, outcome, tx, gas, error. */
+export function actionFields(a: KeeperAction): Record<string, unknown> {
+  const outcome = a.dryRun ? "dry_run" : a.ok ? "mined" : a.pending ? "pending" : a.waiting ? "waiting" : a.notSent ? "not_sent" : "failed";
+  return {
+    event: "action",
+    level: a.ok || a.pending ? "info" : "warn",
+    vault: a.vault,
+    call: a.call,
+    action: a.action,
+    outcome,
+    tx: a.txHash,
+    gas: a.gasUsed,
+    error: a.error ?? a.waiting,
+    leverageBefore: a.leverageBefore,
+    leverageAfter: a.leverageAfter,
+    healthFactorBefore: a.healthFactorBefore,
+    healthFactorAfter: a.healthFactorAfter,
+    replaced: a.replaced,
+    reward: a.reward,
+  };
 }
 
 function describeAction(a: KeeperAction): string {
@@ -249,7 +288,7 @@ export async function serviceVault(
     if (outcome) {
       const done = outcomeInto(vault, outcome, { vault: target, call: "rebalance", action: previous.action, ok: false });
       actions.push(done);
-      log(describeAction(done), { event: "in-flight", vault: target, status: outcome.status });
+      log(describeAction(done), { ...actionFields(done), event: "in-flight", status: outcome.status });
       if (outcome.status !== "mined") return actions;
     }
   }
@@ -258,7 +297,8 @@ export async function serviceVault(
     try {
       return await get();
     } catch (error) {
-      log(`vault ${name} stopped: ${what} failed: ${describeError(error, vault.interface)}`);
+      const message = describeError(error, vault.interface);
+      log(`vault ${name} stopped: ${what} failed: ${message}`, { event: "vault-stopped", level: "warn", vault: target, read: what, error: message });
       return undefined;
     }
   };
@@ -273,9 +313,15 @@ export async function serviceVault(
     if (isKeeper) {
       done = await attempt(connected, "rebalance", actionName(announced), opts.dryRun, sender);
       actions.push(done);
-      log(describeAction(done));
+      log(describeAction(done), actionFields(done));
     } else if (i === 0) {
-      log(`vault ${name} ${actionName(announced)} due, but ${short(me)} is not an allow-listed keeper`);
+      log(`vault ${name} ${actionName(announced)} due, but ${short(me)} is not an allow-listed keeper`, {
+        event: "not-allow-listed",
+        level: "warn",
+        vault: target,
+        action: actionName(announced),
+        keeper: me,
+      });
     }
     if (done?.pending || done?.waiting) break; // in flight or waiting: no ripcord on top of it
     if (!done?.ok) {
@@ -287,7 +333,7 @@ export async function serviceVault(
       if (healthFactor < critical) {
         done = await attempt(connected, "ripcord", "Ripcord", opts.dryRun, sender);
         actions.push(done);
-        log(describeAction(done));
+        log(describeAction(done), actionFields(done));
       }
     }
     // A dry run changes nothing: the next chunk would be the same call again.
@@ -398,22 +444,38 @@ export async function keeperPass(
     due: due.length,
     actions: [],
     failures: [...scan.failures],
+    blocked: [],
   };
   const metrics = opts.metrics;
   for (const failure of scan.failures) {
     metrics?.failures.inc({ error: KeeperMetrics.errorName(failure.error) });
     const selector = failure.selector && failure.selector !== NO_REVERT_DATA ? ` [${failure.selector}]` : "";
-    log(`vault ${short(failure.vault)} skipped: ${failure.error}${selector}`);
+    log(`vault ${short(failure.vault)} skipped: ${failure.error}${selector}`, {
+      event: "skipped",
+      level: "warn",
+      vault: failure.vault,
+      error: failure.error,
+      selector: failure.selector,
+    });
   }
   for (const decision of due) {
     try {
       const vault = await at<ILeveredVault>(ethers, "ILeveredVault", decision.vault, opts.provider);
-      result.actions.push(...(await serviceVault(vault, signer, decision.action, opts)));
+      const done = await serviceVault(vault, signer, decision.action, opts);
+      result.actions.push(...done);
+      if (!done.some((a) => a.ok || a.pending)) {
+        const last = done[done.length - 1];
+        result.blocked.push({
+          vault: decision.vault,
+          action: actionName(decision.action),
+          reason: last ? (last.error ?? last.waiting ?? "not done") : "signer is not an allow-listed keeper and no ripcord is armed",
+        });
+      }
     } catch (error) {
       const failure = { vault: decision.vault, error: describeError(error) };
       result.failures.push(failure);
       metrics?.failures.inc({ error: KeeperMetrics.errorName(failure.error) });
-      log(`vault ${short(decision.vault)} skipped: ${failure.error}`);
+      log(`vault ${short(decision.vault)} skipped: ${failure.error}`, { event: "skipped", level: "warn", vault: decision.vault, error: failure.error });
     }
   }
   for (const a of result.actions) {
@@ -432,6 +494,21 @@ export async function keeperPass(
   log(
     `pass: ${result.scanned} vault(s), ${ok} action(s) done, ${simulated ? `${simulated} simulated (dry run), ` : ""}` +
       `${inFlight ? `${inFlight} in flight or waiting, ` : ""}${result.actions.length - ok - simulated - inFlight} refused, ${result.failures.length} unreadable; ${result.due} due (${how})`,
+    {
+      event: "pass",
+      level: result.failures.length || result.blocked.length ? "warn" : "info",
+      vaults: result.scanned,
+      due: result.due,
+      done: ok,
+      simulated,
+      inFlight,
+      refused: result.actions.length - ok - simulated - inFlight,
+      unreadable: result.failures.length,
+      blocked: result.blocked.length,
+      via: result.via,
+      block: result.blockNumber,
+      scanCalls: result.scanCalls,
+    },
   );
   return result;
 }
@@ -441,7 +518,13 @@ export async function runKeeper(
   ethers: Ethers,
   registryAddress: string,
   signer: Signer,
-  opts: KeeperOptions & { intervalSeconds?: number; once?: boolean; shouldStop?: () => boolean } = {},
+  opts: KeeperOptions & {
+    intervalSeconds?: number;
+    once?: boolean;
+    shouldStop?: () => boolean;
+    /** Before each pass (e.g. the keeper's ETH balance check); an error here is logged, not fatal. */
+    beforePass?: () => Promise<void>;
+  } = {},
 ): Promise<KeeperPassResult[]> {
   const log = opts.log ?? console.log;
   const passes: KeeperPassResult[] = [];
@@ -449,6 +532,7 @@ export async function runKeeper(
     opts.metrics?.scans.inc();
     try {
       // The account's nonces and pending transactions, read back from the chain (a restart finds its own sends).
+      if (opts.beforePass) await opts.beforePass().catch((error) => log(`balance check failed: ${describeError(error)}`, { event: "balance", level: "warn", error: describeError(error) }));
       if (opts.sender && !opts.dryRun) await opts.sender.sync();
       const pass = await keeperPass(ethers, registryAddress, signer, opts);
       passes.push(pass);
@@ -457,7 +541,7 @@ export async function runKeeper(
       // The registry itself could not be read (RPC down...): a long-running bot waits and tries again.
       opts.metrics?.scanFailures.inc();
       if (opts.once) throw error;
-      log(`pass failed: ${describeError(error)}`);
+      log(`pass failed: ${describeError(error)}`, { event: "pass-failed", level: "error", error: describeError(error) });
     }
     // Sleep in short slices so that a stop request (Ctrl-C) ends the bot within a second.
     const wakeAt = Date.now() + (opts.intervalSeconds ?? 60) * 1000;

@@ -1,0 +1,206 @@
+/**
+ * Every figure README.md quotes from a report, rendered from that report. Each block sits in README.md between
+ * `<!-- docs:<name> -->` and `<!-- /docs:<name> -->`; `npm run docs` rewrites the blocks, and test/scripts/docs.test.ts
+ * fails when one differs from what the reports give. Sources:
+ *   sizes         reports/sizes.json            (test/sizes.test.ts, written with UPDATE_REPORTS=1)
+ *   keeper-gas    reports/gas.json              (npm run bench:gas)
+ *   gas-table     reports/gas.json
+ *   keeper-scale  reports/keeper-scale.json     (npm run bench:keepers)
+ *   backtests     reports/backtest/<folder>/summary.md  (npm run backtest:all, the tracked per-folder summaries)
+ */
+import fs from "node:fs";
+import path from "node:path";
+
+export const ROOT = path.join(__dirname, "..", "..", "..");
+const REPORTS = path.join(ROOT, "reports");
+
+const int = (n: number) => Math.round(n).toLocaleString("en-US");
+const k = (n: number) => `${Math.round(n / 1000)}k`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(path.join(REPORTS, file), "utf8")) as T;
+}
+
+// ---------------------------------------------------------------- sizes
+
+/** The contracts the README names, in its order. */
+const SIZE_NAMES: [string, string][] = [
+  ["vault", "AaveUniswapLeverageVault"],
+  ["automation module", "AaveUniswapVaultModule"],
+  ["management module", "AaveUniswapManagementModule"],
+  ["deployer", "AaveUniswapVaultDeployer"],
+  ["factory", "AaveUniswapVaultFactory"],
+];
+
+export function renderSizes(): string {
+  const sizes = readJson<{ limit: number; bytes: Record<string, number> }>("sizes.json");
+  const parts = SIZE_NAMES.map(([label, name]) => `${label} ${kb(sizes.bytes[name])} (${int(sizes.bytes[name])} B)`);
+  return `Runtime sizes (limit ${int(sizes.limit)} B): ${parts.join(", ")}`;
+}
+
+// ---------------------------------------------------------------- gas
+
+interface GasReport {
+  operations: Record<string, { gas: number; floor: number }>;
+}
+
+const GAS_ROWS: [string, string][] = [
+  ["deposit", "deposit (+10 WETH, levered to 3x)"],
+  ["partialWithdrawal", "partial withdrawal (redeem half)"],
+  ["fullWithdrawal", "full withdrawal"],
+  ["keeperDeleverage", "keeper deleverage 3.5x -> 3x"],
+  ["stopLossUnwind", "stop-loss unwind (one call)"],
+  ["ripcord", "ripcord (incl. reward)"],
+];
+const KEEPER_OPS = ["keeperDeleverage", "stopLossUnwind", "ripcord"];
+const RATIO_TARGET = 1.15;
+
+export function renderKeeperGas(): string {
+  const ops = readJson<GasReport>("gas.json").operations;
+  const gas = KEEPER_OPS.map((op) => ops[op].gas);
+  return `${Math.round(Math.min(...gas) / 1000)}-${k(Math.max(...gas))} gas per keeper action`;
+}
+
+export function renderGasTable(): string {
+  const ops = readJson<GasReport>("gas.json").operations;
+  const ratio = (op: string) => ops[op].gas / ops[op].floor;
+  const rows = GAS_ROWS.map(([op, label]) => `| ${label} | ${int(ops[op].gas)} | ${int(ops[op].floor)} | ${ratio(op).toFixed(3)} |`);
+  const met = GAS_ROWS.filter(([op]) => ratio(op) <= RATIO_TARGET).map(([, label]) => label.split(" (")[0]);
+  const missed = GAS_ROWS.filter(([op]) => ratio(op) > RATIO_TARGET).map(([op, label]) => `${label.split(" (")[0]} (${ratio(op).toFixed(2)})`);
+  const deleverage = ops.keeperDeleverage;
+  return [
+    "| operation (3x, 100 WETH) | vault gas | floor | ratio |",
+    "| --- | ---: | ---: | ---: |",
+    ...rows,
+    "",
+    `Targets were ratio <= ${RATIO_TARGET} and keeper deleverage <= 500k. Met: ${met.length ? met.join(", ") : "none"}; ` +
+      `not met: ${missed.length ? missed.join(", ") : "none"}; keeper deleverage ${k(deleverage.gas)} ` +
+      `(${deleverage.gas <= 500_000 ? "met" : "not met"}), whose protocol floor alone is ${k(deleverage.floor)}.`,
+  ].join("\n");
+}
+
+// ---------------------------------------------------------------- keeper scale
+
+export function renderKeeperScale(): string {
+  const r = readJson<{
+    vaults: number;
+    rpcCalls: number;
+    batchSize: number;
+    gasPerVault: number;
+    timeMs: { median: number; first: number; runs: number[] };
+    cpuTimeMs: { systemFirst: number };
+    naivePerVault: { rpcCalls: number; timeMs: number };
+  }>("keeper-scale.json");
+  return (
+    `${int(r.vaults)} vaults in the registry, every trigger evaluated through \`KeeperLens\` in **${r.rpcCalls} JSON-RPC calls** ` +
+    `(pages of ${r.batchSize} vaults, ${int(r.gasPerVault)} gas per vault, each call under the 16.7M per-call cap); wall time ` +
+    `**${int(r.timeMs.median)} ms** median of ${r.timeMs.runs.length} scans, but **${(r.timeMs.first / 1000).toFixed(1)} s for the first scan** ` +
+    `in a fresh process (${(r.cpuTimeMs.systemFirst / 1000).toFixed(1)} s of it kernel time). The naive scan (one \`trigger()\` ` +
+    `per vault) takes ${int(r.naivePerVault.rpcCalls)} calls and ${(r.naivePerVault.timeMs / 1000).toFixed(1)} s`
+  );
+}
+
+// ---------------------------------------------------------------- backtests
+
+interface PathRow {
+  path: string;
+  managed: { liquidations: number; maxDd: number; finalEquity: number };
+  unmanaged: { liquidations: number; maxDd: number; finalEquity: number };
+}
+
+/** The per-path rows of a backtest:all summary.md (managed row, then its unmanaged row). */
+export function readSummary(folder: string): PathRow[] | undefined {
+  const file = path.join(REPORTS, "backtest", folder, "summary.md");
+  if (!fs.existsSync(file)) return undefined;
+  const rows: PathRow[] = [];
+  const cells = (line: string) => line.split("|").slice(1, -1).map((c) => c.trim());
+  const money = (s: string) => Number(s.replace(/[$,]/g, ""));
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    if (!line.startsWith("|")) continue;
+    const c = cells(line);
+    if (c[3] === "managed") {
+      rows.push({ path: c[0], managed: { liquidations: Number(c[4]), maxDd: Number(c[6]), finalEquity: money(c[7]) }, unmanaged: { liquidations: 0, maxDd: 0, finalEquity: 0 } });
+    } else if (c[3] === "unmanaged" && rows.length) {
+      rows[rows.length - 1].unmanaged = { liquidations: Number(c[4]), maxDd: Number(c[6]), finalEquity: money(c[7]) };
+    }
+  }
+  return rows;
+}
+
+const isControl = (row: PathRow) => /control/.test(row.path);
+const liquidations = (rows: PathRow[], side: "managed" | "unmanaged") => {
+  const hit = rows.filter((r) => r[side].liquidations > 0);
+  return { total: rows.reduce((sum, r) => sum + r[side].liquidations, 0), paths: hit.length };
+};
+
+export function renderBacktests(): string {
+  const lines = [
+    "| folder | managed liquidations | unmanaged liquidations | managed max DD <= unmanaged on every crash path | calm control: managed / unmanaged final | 15 % trailing stop: managed max DD |",
+    "| --- | ---: | ---: | --- | ---: | ---: |",
+  ];
+  for (const folder of ["data", "wicks", "stress"]) {
+    const rows = readSummary(`realistic-${folder}`);
+    if (!rows) continue;
+    const managed = liquidations(rows, "managed");
+    const unmanaged = liquidations(rows, "unmanaged");
+    const crash = rows.filter((r) => !isControl(r));
+    const ddOk = crash.every((r) => r.managed.maxDd <= r.unmanaged.maxDd);
+    const control = rows.find(isControl);
+    const calm = control
+      ? `$${int(control.managed.finalEquity)} / $${int(control.unmanaged.finalEquity)} = ${Math.round((100 * control.managed.finalEquity) / control.unmanaged.finalEquity)} %`
+      : "-";
+    const trailing = readSummary(`trailing-15-${folder}`)?.filter((r) => !isControl(r));
+    const trail = trailing?.length
+      ? `${Math.min(...trailing.map((r) => r.managed.maxDd)).toFixed(1)}-${Math.max(...trailing.map((r) => r.managed.maxDd)).toFixed(1)} % (${liquidations(trailing, "managed").total} liquidations)`
+      : "not run";
+    lines.push(
+      `| ${folder} (${rows.length} paths) | **${managed.total}**${managed.total ? ` on ${managed.paths} paths` : ""} | ${unmanaged.total} on ${unmanaged.paths} paths | ${ddOk ? "yes" : "no"} | ${calm} | ${trail} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+// ---------------------------------------------------------------- README blocks
+
+export const BLOCKS: Record<string, () => string> = {
+  sizes: renderSizes,
+  "keeper-gas": renderKeeperGas,
+  "gas-table": renderGasTable,
+  "keeper-scale": renderKeeperScale,
+  backtests: renderBacktests,
+};
+
+const blockPattern = (name: string) => new RegExp(`(<!-- docs:${name} -->)([\\s\\S]*?)(<!-- /docs:${name} -->)`);
+
+/** Keeps the block's own line layout: a block that starts on its own line is rendered between newlines. */
+function fill(current: string, rendered: string): string {
+  return current.startsWith("\n") ? `\n${rendered}\n` : rendered;
+}
+
+/** README text with every block rendered from the reports; `missing` lists blocks absent from the README. */
+export function renderReadme(readme: string): { text: string; missing: string[] } {
+  let text = readme;
+  const missing: string[] = [];
+  for (const [name, render] of Object.entries(BLOCKS)) {
+    const match = blockPattern(name).exec(text);
+    if (!match) {
+      missing.push(name);
+      continue;
+    }
+    text = text.replace(blockPattern(name), (_, open: string, body: string, close: string) => `${open}${fill(body, render())}${close}`);
+  }
+  return { text, missing };
+}
+
+/** The blocks whose README text differs from the reports: name, README text, report text. */
+export function staleBlocks(readme: string): { name: string; readme: string; reports: string }[] {
+  const stale = [];
+  const { text } = renderReadme(readme);
+  for (const name of Object.keys(BLOCKS)) {
+    const before = blockPattern(name).exec(readme)?.[2];
+    const after = blockPattern(name).exec(text)?.[2];
+    if (before !== after) stale.push({ name, readme: before ?? "(missing)", reports: after ?? "(missing)" });
+  }
+  return stale;
+}

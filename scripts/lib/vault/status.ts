@@ -1,0 +1,233 @@
+/**
+ * A vault's status, read through its public ABI (ILeveredVault, TypeChain) and returned both as data and as the lines
+ * `vault:status` prints: roles, position at oracle prices (or why it cannot be read), configuration, the effective
+ * (volatility-aware) target and band, timelock, pending changes with the time left, keepers, automation state and
+ * trigger. No Hardhat runtime: any ethers provider will do (a dashboard can call it).
+ */
+import { Contract, type Provider } from "ethers";
+import type { ILeveredVault } from "../../../typechain-types";
+import { actionName, decodeError, describeError, hf, lev, modeName, table, units, usd } from "../util/format";
+import { describePending, duration, keeperSet, pendingChanges, pendingValidity, type PendingChange } from "./governance";
+
+const WAD = 10n ** 18n;
+
+export interface StatusResult {
+  /** Undefined when the oracle (or anything priced) cannot be read. */
+  position?: Awaited<ReturnType<ILeveredVault["position"]>>;
+  totalAssets?: bigint;
+  totalSupply: bigint;
+  sharePrice?: bigint;
+  trigger?: { needed: boolean; action: bigint };
+  mode: bigint;
+  /** effectiveTargetLeverage() (wad): what keepers and deposits aim for now. */
+  effectiveTarget?: bigint;
+  /** The band the automation applies around the effective target (wad). */
+  effectiveBand?: { min: bigint; max: bigint };
+  /** Seconds a loosening change waits. */
+  timelock: number;
+  pending?: PendingChange[];
+  keepers?: string[];
+  /** Why the priced reads failed, one line (e.g. the oracle is stale, since when). */
+  unavailable?: string;
+  oracleStale?: { feed: string; updatedAt: bigint; heartbeat: bigint; staleSince: bigint };
+  account?: { address: string; shares: bigint; assets?: bigint };
+}
+
+/** A read that may fail (a stale oracle makes every priced view revert): its value or its error. */
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error) => ({ ok: false as const, error }),
+  );
+
+export interface StatusTokens {
+  assetSymbol: string;
+  assetDecimals: number;
+  debtSymbol: string;
+  debtDecimals: number;
+  shareDecimals: number;
+}
+
+/** A read status cannot go without: its failure is thrown as one line. */
+async function read<T>(what: string, get: () => Promise<T>, iface?: ILeveredVault["interface"]): Promise<T> {
+  try {
+    return await get();
+  } catch (error) {
+    throw new Error(`${what} failed: ${describeError(error, iface)}`);
+  }
+}
+
+/**
+ * Reads the status of `vault` (connected to `provider`) and the lines to print. `account`: also that holder's shares
+ * and their value. `keepersFromBlock`: where KeeperSet events are read from.
+ */
+export async function vaultStatus(
+  vault: ILeveredVault,
+  provider: Provider,
+  tokens: StatusTokens,
+  opts: { network?: string; account?: string; keepersFromBlock?: number } = {},
+): Promise<{ result: StatusResult; lines: string[] }> {
+  const { assetSymbol, assetDecimals, debtSymbol, debtDecimals, shareDecimals } = tokens;
+  const network = opts.network ?? "unknown";
+  const keepersFromBlock = opts.keepersFromBlock ?? 0;
+  const lines: string[] = [];
+  const out = (line: string) => lines.push(line);
+    const iface = vault.interface;
+    // Configuration and roles need no price: read them first, they are printed even when the oracle is stale.
+    const [name, symbol, totalSupply, leverage, execution, automation, exits, state, owner, manager, guardian, paused] = await read(
+      "reading the vault's configuration",
+      () =>
+        Promise.all([
+          vault.name(),
+          vault.symbol(),
+          vault.totalSupply(),
+          vault.leverageConfig(),
+          vault.executionConfig(),
+          vault.automationConfig(),
+          vault.exitConfig(),
+          vault.automationState(),
+          vault.owner(),
+          vault.manager(),
+          vault.guardian(),
+          vault.depositsPaused(),
+        ]),
+      iface,
+    );
+    const [position, totalAssets, trig, sharePrice] = await Promise.all([
+      settle(vault.position()),
+      settle(vault.totalAssets()),
+      settle(vault.trigger()),
+      totalSupply === 0n ? Promise.resolve({ ok: true as const, value: 0n }) : settle(vault.convertToAssets(10n ** BigInt(shareDecimals))),
+    ]);
+    const price = (x: bigint) => (x === 0n ? "off" : `${units(x, 18, 2)} ${debtSymbol}/${assetSymbol}`);
+    const bps = (x: bigint) => `${Number(x) / 100}%`;
+    const now = (await read("reading the latest block", () => provider.getBlock("latest")))!.timestamp;
+    const [effective, timelock, validity] = await Promise.all([settle(vault.effectiveTargetLeverage()), read("timelock()", () => vault.timelock(), iface), pendingValidity(vault)]);
+    const [pending, keepers] = await Promise.all([settle(pendingChanges(vault, now, validity)), settle(keeperSet(vault, keepersFromBlock))]);
+    const readyAt = Number(state.lastRebalanceAt) + Number(automation.cooldown);
+    const result: StatusResult = { totalSupply, mode: state.mode, timelock: Number(timelock) };
+
+    out(`${name} (${symbol}) at ${vault.target} on '${network}'`);
+    out(`  roles: owner ${owner}, manager ${manager}, guardian ${guardian}; deposits ${paused ? "PAUSED" : "open"}`);
+    out("\nPosition (oracle prices)");
+    if (position.ok && totalAssets.ok && sharePrice.ok) {
+      const p = position.value;
+      Object.assign(result, { position: p, totalAssets: totalAssets.value, sharePrice: sharePrice.value });
+      out(
+        table(
+          ["", "value"],
+          [
+            ["price", `${units(p.price, 18, 2)} ${debtSymbol}/${assetSymbol}`],
+            ["collateral supplied", `${units(p.collateral, assetDecimals)} ${assetSymbol}`],
+            ["debt", `${units(p.debt, debtDecimals, 2)} ${debtSymbol}`],
+            ["idle", `${units(p.idleCollateral, assetDecimals)} ${assetSymbol} + ${units(p.idleDebtAsset, debtDecimals, 2)} ${debtSymbol}`],
+            ["equity", usd(p.equityValue)],
+            ["leverage", lev(p.leverage)],
+            ["health factor", hf(p.healthFactor)],
+            ["NAV (totalAssets)", `${units(totalAssets.value, assetDecimals)} ${assetSymbol}`],
+            ["shares", units(totalSupply, shareDecimals)],
+            ["share price", `${units(sharePrice.value, assetDecimals, 6)} ${assetSymbol}`],
+          ],
+        ),
+      );
+    } else {
+      const error = [position, totalAssets, sharePrice].find((r) => !r.ok)!.error;
+      const decoded = decodeError(error, iface);
+      result.unavailable = describeError(error, iface);
+      if (decoded?.name === "OracleStale") {
+        const [feed, updatedAt, heartbeat] = decoded.args.map((a) => a.value) as [string, bigint, bigint];
+        const staleSince = updatedAt + heartbeat;
+        result.oracleStale = { feed, updatedAt, heartbeat, staleSince };
+        const description = await new Contract(feed, ["function description() view returns (string)"], provider)
+          .description()
+          .then((d: string) => `${d} `)
+          .catch(() => "");
+        const at = (t: bigint) => new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z");
+        result.unavailable =
+          `oracle STALE: feed ${description}(${feed}) last answered at ${at(updatedAt)}, heartbeat ${heartbeat} s: ` +
+          `stale since ${at(staleSince)} (${duration(now - Number(staleSince))} ago)`;
+      }
+      out(`  unavailable: ${result.unavailable}`);
+      out(`  shares: ${units(totalSupply, shareDecimals)}; deposits, exits and keeper actions wait for a fresh price`);
+    }
+    out("\nConfiguration");
+    out(
+      `  leverage: target ${lev(leverage.targetLeverage)}, band ${lev(leverage.minLeverage)}-${lev(leverage.maxLeverage)}, ` +
+        `HF floor ${hf(leverage.minHealthFactor)}`,
+    );
+    if (effective.ok) {
+      const target = effective.value.target;
+      result.effectiveTarget = target;
+      const scaled = state.mode === 0n && target < leverage.targetLeverage;
+      const lo = scaled ? (leverage.minLeverage * target) / leverage.targetLeverage : leverage.minLeverage;
+      const min = lo < WAD ? WAD : lo;
+      const max = scaled ? (leverage.maxLeverage * target) / leverage.targetLeverage : leverage.maxLeverage;
+      result.effectiveBand = { min, max };
+      const why =
+        effective.value.sigmaPerSqrtSecond > 0n
+          ? `volatility-aware: the feed's realised volatility ${((Number(effective.value.sigmaPerSqrtSecond) / 1e18) * Math.sqrt(365 * 86_400) * 100).toFixed(0)}% a year; configured ${lev(leverage.targetLeverage)}`
+          : state.mode !== 0n
+            ? `mode ${modeName(state.mode)}`
+            : "volatility rule off or calm";
+      out(`  effective target now: ${lev(target)} (${why})${scaled ? `, band ${lev(min)}-${lev(max)}` : ""}: what keepers and deposits aim for`);
+    } else {
+      out(`  effective target now: unavailable (${describeError(effective.error, iface)})`);
+    }
+    out(
+      `  execution: max slippage ${bps(execution.maxSlippageBps)}, Uniswap fee ${Number(execution.swapFee) / 1e4}%, ` +
+        `deposit cap ${units(execution.depositCap, assetDecimals)} ${assetSymbol}`,
+    );
+    out(
+      `  automation: ripcord below HF ${hf(automation.criticalHealthFactor)}, DEX deviation ${bps(automation.maxDexDeviationBps)}, ` +
+        `max equity loss ${bps(automation.maxEquityLossBps)}, cooldown ${automation.cooldown} s, ` +
+        `ripcord reward ${bps(automation.ripcordRewardBps)} (cap ${units(automation.ripcordRewardCap, assetDecimals)} ${assetSymbol}), ` +
+        `max trade ${units(automation.maxTradeSize, debtDecimals, 0)} ${debtSymbol}`,
+    );
+    out(
+      `  exits: stop-loss ${price(exits.stopLossPrice)}, take-profit ${price(exits.takeProfitPrice)} ` +
+        `(keep ${lev(exits.takeProfitLeverage)}), trailing stop ${exits.trailBps === 0n ? "off" : bps(exits.trailBps)}, ` +
+        `on stop ${exits.stopToDebtAsset ? `sell into ${debtSymbol}` : `hold ${assetSymbol} at 1x`}`,
+    );
+    out("\nGovernance");
+    out(`  timelock ${duration(Number(timelock))} (loosening changes wait this long; accept within ${duration(validity)})`);
+    if (pending.ok) {
+      result.pending = pending.value;
+      const decimals = { asset: assetDecimals, debt: debtDecimals };
+      out(pending.value.length ? pending.value.map((c) => `  pending ${describePending(c, decimals)}`).join("\n") : "  no pending change");
+    } else {
+      out(`  pending changes: unavailable (${describeError(pending.error, iface)})`);
+    }
+    if (keepers.ok) {
+      result.keepers = keepers.value;
+      out(`  keepers: ${keepers.value.length ? keepers.value.join(", ") : "none allow-listed"}`);
+    } else {
+      out(`  keepers: unavailable (event logs: ${describeError(keepers.error)})`);
+    }
+    out("\nAutomation");
+    out(
+      `  mode ${modeName(state.mode)}, high-water mark ${price(state.highWaterMark)}, ` +
+        `band rebalance ${readyAt > now ? `in cooldown for ${readyAt - now} s` : "allowed"}`,
+    );
+    if (trig.ok) {
+      result.trigger = { needed: trig.value.needed, action: trig.value.action };
+      const ripcord = position.ok
+        ? position.value.healthFactor < automation.criticalHealthFactor
+          ? "ARMED (anyone may call ripcord())"
+          : "not armed"
+        : "unknown";
+      out(
+        `  trigger: ${trig.value.needed ? `${actionName(trig.value.action)} due -> keeper calls rebalance()` : "nothing to do"}; ripcord ${ripcord}`,
+      );
+    } else {
+      out(`  trigger: unavailable (${describeError(trig.error, iface)})`);
+    }
+    if (opts.account) {
+      const shares = await read("balanceOf()", () => vault.balanceOf(opts.account!), iface);
+      const assets = await settle(vault.previewRedeem(shares));
+      result.account = { address: opts.account, shares, assets: assets.ok ? assets.value : undefined };
+      const value = assets.ok ? `redeemable now for ~${units(assets.value, assetDecimals)} ${assetSymbol}` : "value unavailable (see above)";
+      out(`\nAccount ${opts.account}: ${units(shares, shareDecimals)} shares, ${value}`);
+    }
+    return { result, lines };
+}
