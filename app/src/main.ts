@@ -215,6 +215,7 @@ async function summary(chain: Chain, address: string): Promise<Summary> {
 }
 async function renderList() {
   const chain = state.chain!;
+  for (const id of ["pending", "mode", "health", "paused", "vault"]) banner(id, "warn", undefined);
   if (!state.registry) {
     view.innerHTML = `<div class="card"><h2>No registry</h2><p>Enter a VaultRegistry address above, or deploy one: <code>npx hardhat run deploy/deploy-vault.ts --network localhost</code> writes deployments/localhost.json, which this page reads.</p></div>`;
     return;
@@ -256,6 +257,8 @@ const modeBadge = (m: number) => `<span class="badge ${m === 0 ? "ok" : "bad"}">
 // ---------------------------------------------------------------- vault page
 let currentVault: string | undefined;
 let history: History | undefined;
+/** The last position read per vault: shown, marked as such, while the oracle cannot price it. */
+const lastPriced = new Map<string, { block: number; pos: NonNullable<Summary["position"] & { ok: true }>["value"] }>();
 
 function vaultSkeleton(address: string) {
   view.innerHTML = `
@@ -299,8 +302,8 @@ function vaultSkeleton(address: string) {
     <div class="chart-box"><canvas id="chart-price" aria-label="ETH price and share price over time" role="img"></canvas></div></div>
     <p id="hist-note" class="muted"></p>
   </section>
+  <section class="card" aria-labelledby="keeper-h" style="margin-top:12px"><h3 id="keeper-h">Keeper actions (last 12)</h3><div id="slot-keeper" class="scroll"></div></section>
   <div class="grid" style="margin-top:12px">
-    <section class="card" aria-labelledby="keeper-h"><h3 id="keeper-h">Keeper actions</h3><div id="slot-keeper" class="scroll"></div></section>
     <section class="card" aria-labelledby="roles-h"><h3 id="roles-h">Roles and keepers</h3><div id="slot-roles"></div></section>
     <section class="card" aria-labelledby="cfg-h"><h3 id="cfg-h">Configuration</h3><div id="slot-config"></div></section>
   </div>`;
@@ -386,6 +389,8 @@ async function renderVault(address: string) {
   banner("paused", "warn", paused ? "Deposits are paused by the guardian or manager; exits stay open." : undefined);
 
   // --- position ---
+  if (pos) lastPriced.set(address, { block: state.block, pos });
+  const last = lastPriced.get(address);
   const sharePrice = s.sharePrice.ok ? `${amount(s.sharePrice.value, A.decimals, 6)} ${A.symbol}` : "n/a";
   $("slot-position").innerHTML = pos
     ? kv([
@@ -398,7 +403,17 @@ async function renderVault(address: string) {
         ["share price", sharePrice, "share-price"],
         [`price (oracle)`, `${amount(pos.price, 18, 2)} ${D.symbol}/${A.symbol}`, "price"],
       ])
-    : `<p class="badc">Position unavailable: ${esc(s.position.ok ? "" : s.position.error)}</p>`;
+    : `<p class="badc">Position unavailable: ${esc(s.position.ok ? "" : s.position.error)}</p>` +
+      (last
+        ? `<p class="muted">Last priced at block ${last.block}:</p>` +
+          kv([
+            ["collateral supplied", `${amount(last.pos.collateral, A.decimals)} ${A.symbol}`],
+            ["debt", `${amount(last.pos.debt, D.decimals, 2)} ${D.symbol}`],
+            ["leverage", lev(last.pos.leverage), "last-leverage"],
+            ["health factor", hf(last.pos.healthFactor)],
+            ["price (oracle)", `${amount(last.pos.price, 18, 2)} ${D.symbol}/${A.symbol}`],
+          ])
+        : "");
 
   // --- leverage and health ---
   const eff = s.target.ok ? s.target.value[0] : undefined;
@@ -486,6 +501,15 @@ async function renderVault(address: string) {
     }),
   );
   pend.sort((a, b) => a.validAt - b.validAt);
+  banner(
+    "pending",
+    "warn",
+    pend.length
+      ? `<strong>${pend.length} pending change${pend.length > 1 ? "s" : ""}</strong> (${pend.map((p) => p.kind).join(", ")}): ` +
+          (pend[0].validAt > now ? `the first can be accepted in ${duration(pend[0].validAt - now)}` : "acceptable now") +
+          ` — see "Pending changes" below; depositors who disagree can exit before.`
+      : undefined,
+  );
   const fmtField = (kind: string, name: string, x: unknown) => fmtConfig(kind, name, x, A, D);
   $("slot-pending").innerHTML =
     `<p class="muted">Timelock ${duration(Number(timelock))}: a change that loosens risk waits this long, then anyone may accept it for ${duration(validity)}. Depositors can exit before it applies.</p>` +

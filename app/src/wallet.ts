@@ -47,6 +47,7 @@ export class Wallet {
   private ctx: Ctx | undefined;
   private busy = false;
   private previewSeq = 0;
+  private redeemSeq = 0;
   constructor(
     private chain: () => Chain | undefined,
     private warn: (html: string | undefined) => void,
@@ -184,6 +185,7 @@ export class Wallet {
   private async previewRedeem() {
     const el = document.getElementById("redeem-preview");
     if (!el || !this.ctx) return;
+    const seq = ++this.redeemSeq;
     const c = this.ctx;
     const A = c.summary.asset;
     try {
@@ -197,12 +199,13 @@ export class Wallet {
         simulated = await c.vault["redeem(uint256,address,address,uint256)"].staticCall(shares, this.account, this.account, 0n, { from: this.account }).catch(() => undefined);
       const expected = simulated ?? preview;
       const min = (expected * (10_000n - slip)) / 10_000n;
+      if (seq !== this.redeemSeq) return;
       el.innerHTML =
         `previewRedeem: ≥ ${amount(preview, A.decimals)} ${esc(A.symbol)}` +
         (simulated !== undefined ? `; simulated from your account: ${amount(simulated, A.decimals)}` : "") +
         `; minAssets sent (−${slip} bps): <span data-testid="redeem-min" data-raw="${min}">${amount(min, A.decimals)}</span> ${esc(A.symbol)}`;
     } catch (e) {
-      el.textContent = `preview unavailable: ${errorText(e)}`;
+      if (seq === this.redeemSeq) el.textContent = `preview unavailable: ${errorText(e)}`;
     }
   }
 

@@ -20,21 +20,13 @@ import path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import hre from "hardhat";
 import { TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
-import { parseEther } from "ethers";
 import { chromium, type Page } from "playwright-core";
-import { deployMarket } from "../../scripts/lib/market/market";
-import { advanceTime, fund, setMarketPrice } from "../../scripts/lib/market/market-helpers";
-import { PRESET_3X, localMarketAddresses, localOracleConfig } from "../../scripts/lib/deploy/vault";
-import { createVault, deployStack } from "../../scripts/lib/deploy/deploy";
-import { keeperPass } from "../../scripts/lib/keeper/keeper";
-import { writeDeploymentRecord } from "../../scripts/lib/deploy/deployments";
+import { runStory } from "./story";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const SHOTS = path.resolve(ROOT, process.env.APP_SCREENSHOTS ?? "reports/app-run");
 const VITE = path.join(ROOT, "node_modules", "vite", "bin", "vite.js");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const START_PRICE = 2000;
-const STORY = [2200, 2134, 2068, 1900];
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
@@ -45,55 +37,6 @@ function check(ok: boolean, what: string, detail = "") {
 }
 const lev = (x: bigint) => `${(Number(x) / 1e18).toFixed(2)}x`;
 const hf = (x: bigint) => (Number(x) / 1e18).toFixed(3);
-
-async function story() {
-  const { ethers } = hre;
-  const market = await deployMarket(ethers, { ethPrice: START_PRICE });
-  const { deployer } = market;
-  const [alice, keeper, browserUser] = market.users;
-  const stack = await deployStack(ethers, { markets: localMarketAddresses(market), oracle: localOracleConfig(market), owner: deployer });
-  const settings = { ...PRESET_3X, name: "Levered WETH 3x", symbol: "lvWETH3x", cooldown: 3600, stopLossPrice: START_PRICE * 0.75 };
-  const created = await createVault(ethers, stack.factory, deployer, { settings, keepers: [keeper.address], salt: "app-e2e" });
-  const { vault } = created;
-  await fund(market, alice.address, { weth: parseEther("10") });
-  await (await market.weth.connect(alice).getFunction("approve")(vault.target, parseEther("10"))).wait();
-  await (await vault.connect(alice)["deposit(uint256,address)"](parseEther("10"), alice.address)).wait();
-  const actions: { action: string; gasUsed: bigint }[] = [];
-  for (const price of STORY) {
-    await advanceTime(3600, market);
-    await setMarketPrice(market, price);
-    const pass = await keeperPass(ethers, stack.registry.target as string, keeper, { lens: stack.lens.target as string, log: () => {} });
-    for (const a of pass.actions.filter((x) => x.ok)) actions.push({ action: a.action, gasUsed: a.gasUsed! });
-  }
-  // A loosening change: the stop-loss cut from $1500 to $1400 waits out the timelock.
-  const xc = await vault.exitConfig();
-  await (
-    await vault.connect(deployer).setExitConfig({
-      stopLossPrice: parseEther("1400"),
-      takeProfitPrice: xc.takeProfitPrice,
-      takeProfitLeverage: xc.takeProfitLeverage,
-      trailBps: xc.trailBps,
-      stopToDebtAsset: xc.stopToDebtAsset,
-    })
-  ).wait();
-  await fund(market, browserUser.address, { weth: parseEther("5") });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "app-e2e-deployments-"));
-  process.env.DEPLOYMENTS_DIR = dir;
-  writeDeploymentRecord({
-    network: "localhost",
-    chainId: 31337,
-    deployer: deployer.address,
-    module: stack.module.target as string,
-    registry: stack.registry.target as string,
-    factory: stack.factory.target as string,
-    lens: stack.lens.target as string,
-    markets: localMarketAddresses(market),
-    oracle: localOracleConfig(market) as never,
-    vaults: [{ address: created.address, name: settings.name, symbol: settings.symbol, salt: created.salt, creator: deployer.address, block: created.receipt.blockNumber, settings: {} }],
-    updatedAt: new Date().toISOString(),
-  });
-  return { market, stack, vault, created, actions, browserUser, dir };
-}
 
 function startPreview(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
@@ -116,6 +59,16 @@ function startPreview(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; ur
     child.stderr!.on("data", onData);
     child.on("exit", (code) => reject(new Error(`vite preview exited ${code}: ${out}`)));
   });
+}
+
+/** Waits for `testId` to appear; on a timeout the error names what the page's message boxes said. */
+async function waitFor(page: Page, testId: string, timeout = 20_000) {
+  try {
+    await page.getByTestId(testId).first().waitFor({ timeout });
+  } catch (e) {
+    const msgs = await Promise.all(["deposit-msg", "redeem-msg", "deposit-preview", "redeem-preview"].map(async (id) => `${id}: ${await page.getByTestId(id).innerText().catch(() => "?")}`));
+    throw new Error(`${testId} did not appear: ${(e as Error).message.split("\n")[0]}\n  ${msgs.join("\n  ")}`);
+  }
 }
 
 /** The injected test wallet: EIP-1193 `request` forwarded to the node, whose accounts are unlocked. */
@@ -146,7 +99,8 @@ async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
 
   console.log("app:test — story on the chain");
-  const s = await story();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "app-e2e-deployments-"));
+  const s = { ...(await runStory(dir)), dir };
   const { vault } = s;
   console.log(`  story done (${elapsed()}): keeper actions ${s.actions.map((a) => a.action).join(", ") || "none"}`);
 
@@ -228,9 +182,9 @@ async function main() {
     await page.getByRole("button", { name: "Approve", exact: true }).click();
     await page.getByTestId("deposit-msg").filter({ hasText: "Approved" }).waitFor({ timeout: 15_000 });
     const sharesBefore = await vault.balanceOf(user);
-    await page.getByTestId("deposit-min").waitFor({ timeout: 10_000 });
+    await waitFor(page, "deposit-min", 10_000);
     await page.getByRole("button", { name: "Deposit", exact: true }).click();
-    await page.getByTestId("deposit-minted").waitFor({ timeout: 20_000 });
+    await waitFor(page, "deposit-minted");
     const minted = BigInt((await page.getByTestId("deposit-minted").getAttribute("data-raw")) || "0");
     const sharesAfter = await vault.balanceOf(user);
     check(minted > 0n && sharesAfter - sharesBefore === minted, "deposit minted shares on chain = shown", `${minted}`);
@@ -245,9 +199,11 @@ async function main() {
 
     const wethBefore: bigint = await s.market.weth.balanceOf(user);
     await page.getByRole("button", { name: "Fill in all my shares" }).click();
-    await page.getByTestId("redeem-min").waitFor({ timeout: 10_000 });
+    const allShares = await vault.balanceOf(user);
+    await page.waitForFunction((v) => (document.getElementById("redeem-shares") as HTMLInputElement).value.replace(".", "").replace(/^0+/, "").startsWith(v.slice(0, 12)), allShares.toString());
+    await waitFor(page, "redeem-min", 10_000);
     await page.getByRole("button", { name: "Redeem", exact: true }).click();
-    await page.getByTestId("redeem-received").waitFor({ timeout: 20_000 });
+    await waitFor(page, "redeem-received");
     const received = BigInt((await page.getByTestId("redeem-received").getAttribute("data-raw")) || "0");
     const wethAfter: bigint = await s.market.weth.balanceOf(user);
     check((await vault.balanceOf(user)) === 0n, "redeem burnt every share (ERC-5143 redeem with minAssets)");
@@ -264,6 +220,7 @@ async function main() {
 
     // --- stale oracle ---
     console.log("banners");
+    const lastPriced = await vault.position();
     await hre.network.provider.send("evm_increaseTime", [3700]);
     await hre.network.provider.send("evm_mine", []);
     await page.getByTestId("banner-oracle").waitFor({ timeout: 10_000 });
@@ -274,6 +231,7 @@ async function main() {
       const shown = await page.getByTestId("oracle-age").innerText();
       check(shown.includes(`${Math.floor(age / 3600)}h ${Math.floor((age % 3600) / 60)}m`), "oracle age shown = chain time - updatedAt", `${shown} / ${age} s`);
     }
+    check((await page.getByTestId("last-leverage").innerText()) === lev(lastPriced.leverage), "last priced position kept on the page", lev(lastPriced.leverage));
     await page.getByLabel(/^Amount/).fill("0.5");
     await page.getByRole("button", { name: "Deposit", exact: true }).click();
     await page.getByTestId("deposit-msg").filter({ hasText: "maxDeposit = 0" }).waitFor({ timeout: 10_000 });
