@@ -275,7 +275,7 @@ function vaultSkeleton(address: string) {
       <form id="deposit-form" class="form" novalidate>
         <div class="row"><label for="deposit-amount">Amount (<span class="asset-sym">asset</span>)</label>
         <input id="deposit-amount" name="amount" inputmode="decimal" autocomplete="off" placeholder="0.0" /></div>
-        <div class="row"><label for="deposit-slippage">Slippage bound (bps)</label>
+        <div class="row"><label for="deposit-slippage">Deposit slippage bound (bps)</label>
         <input id="deposit-slippage" name="slippage" inputmode="numeric" value="50" /></div>
         <div id="deposit-preview" class="msg" data-testid="deposit-preview" aria-live="polite"></div>
         <div class="row"><button type="button" id="approve-button" class="secondary">Approve</button>
@@ -288,7 +288,7 @@ function vaultSkeleton(address: string) {
         <div class="row"><label for="redeem-shares">Shares</label>
         <input id="redeem-shares" name="shares" inputmode="decimal" autocomplete="off" placeholder="0.0" />
         <button type="button" id="redeem-all" class="secondary" aria-label="Fill in all my shares">All</button></div>
-        <div class="row"><label for="redeem-slippage">Slippage bound (bps)</label>
+        <div class="row"><label for="redeem-slippage">Redeem slippage bound (bps)</label>
         <input id="redeem-slippage" name="slippage" inputmode="numeric" value="50" /></div>
         <div id="redeem-preview" class="msg" data-testid="redeem-preview" aria-live="polite"></div>
         <div class="row"><button type="submit" id="redeem-button">Redeem</button></div>

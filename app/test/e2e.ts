@@ -22,6 +22,7 @@ import hre from "hardhat";
 import { TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
 import { chromium, type Page } from "playwright-core";
 import { runStory } from "./story";
+import { movePoolOnly, poolPriceE8, swapPoolTo } from "../../scripts/lib/market/market-helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const SHOTS = path.resolve(ROOT, process.env.APP_SCREENSHOTS ?? "reports/app-run");
@@ -80,6 +81,12 @@ function injectWallet(page: Page, rpc: string, account: string) {
         isTestWallet: true,
         async request({ method, params }: { method: string; params?: unknown[] }) {
           if (method === "eth_requestAccounts" || method === "eth_accounts") return [account];
+          // Test hook: a sandwich lands between the page's simulation and the transaction's gas estimate.
+          const w = window as unknown as { __sandwichNext?: boolean; __sandwich?: () => Promise<void> };
+          if (method === "eth_estimateGas" && w.__sandwichNext && w.__sandwich) {
+            w.__sandwichNext = false;
+            await w.__sandwich();
+          }
           const res = await fetch(rpc, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params ?? [] }) });
           const body = await res.json();
           if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code, data: body.error.data });
@@ -191,6 +198,24 @@ async function main() {
     await page.getByTestId("share-balance").and(page.locator(`[data-raw="${sharesAfter}"]`)).waitFor({ timeout: 10_000 });
     check(true, "account panel refreshed with the new share balance");
 
+    // A pool pushed between the simulation and the send: the ERC-5143 bound (0 bps here) makes the vault refuse,
+    // and the page shows the decoded custom error.
+    const poolBefore = await poolPriceE8(s.market);
+    await page.exposeFunction("__sandwich", async () => void (await movePoolOnly(s.market, 40)));
+    await page.getByLabel(/^Amount/).fill("0.5");
+    await page.getByRole("button", { name: "Approve", exact: true }).click();
+    await page.getByTestId("deposit-msg").filter({ hasText: "Approved 0.5" }).waitFor({ timeout: 15_000 });
+    await page.getByLabel("Deposit slippage bound (bps)").fill("0");
+    await page.evaluate(() => ((window as unknown as { __sandwichNext: boolean }).__sandwichNext = true));
+    const nonceBefore = await provider.getTransactionCount(user);
+    await page.getByRole("button", { name: "Deposit", exact: true }).click();
+    await page.getByTestId("deposit-msg").filter({ hasText: "Refused by the vault" }).waitFor({ timeout: 15_000 });
+    const refused = await page.getByTestId("deposit-msg").innerText();
+    check(/VaultSharesBelowMin\(shares=\d+, minShares=\d+\)/.test(refused), "sandwiched deposit: decoded VaultSharesBelowMin shown", refused.slice(0, 110));
+    check((await provider.getTransactionCount(user)) === nonceBefore, "nothing was sent for it");
+    await swapPoolTo(s.market, s.market.uniPool500, poolBefore);
+    await page.getByLabel("Deposit slippage bound (bps)").fill("50");
+
     const nonce = await provider.getTransactionCount(user);
     await page.getByLabel("Shares", { exact: true }).fill("1000000");
     await page.getByRole("button", { name: "Redeem", exact: true }).click();
@@ -208,10 +233,12 @@ async function main() {
     const wethAfter: bigint = await s.market.weth.balanceOf(user);
     check((await vault.balanceOf(user)) === 0n, "redeem burnt every share (ERC-5143 redeem with minAssets)");
     check(received > 0n && wethAfter - wethBefore === received, "WETH received on chain = shown", `${received}`);
-    await page.screenshot({ path: path.join(SHOTS, "wallet.png"), fullPage: false, clip: undefined });
+    await page.evaluate(() => document.getElementById("pending-h")!.scrollIntoView());
+    await page.screenshot({ path: path.join(SHOTS, "wallet.png"), fullPage: false });
 
     // --- phone width ---
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(300);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     check(overflow <= 0, "no horizontal page scroll at 390 px", `${overflow}px`);
