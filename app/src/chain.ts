@@ -144,6 +144,9 @@ export class Chain {
     }
     return p;
   }
+  forget(key: string) {
+    this.staticCache.delete(key);
+  }
   async registryVaults(registry: string): Promise<string[]> {
     const r = new Contract(registry, registryInterface, this.provider);
     const count: bigint = await r.vaultCount();

@@ -149,6 +149,7 @@ async function refresh(force: boolean, block?: number) {
     }
     state.record = state.records.find((r) => r.registry.toLowerCase() === state.registry.toLowerCase());
     renderSettings();
+    $("status-line").textContent = `chain ${state.chainId} · block ${state.block} · ${time(state.blockTime)} (chain time) · RPC ${state.rpc}`;
     const route = new URLSearchParams(location.hash.slice(1));
     const vault = route.get("vault");
     if (vault) await renderVault(vault);
@@ -191,7 +192,7 @@ interface Summary {
   pending: string[];
   kind: string;
 }
-async function summary(chain: Chain, address: string): Promise<Summary> {
+async function summary(chain: Chain, address: string, factory?: string): Promise<Summary> {
   const v = chain.vault(address);
   const [name, symbol, assetAddr, debtAddr, dec, supply, st] = await Promise.all([
     chain.cached(`name:${address}`, () => v.name()),
@@ -211,7 +212,10 @@ async function summary(chain: Chain, address: string): Promise<Summary> {
     ...KINDS.map((_, i) => settle(v.pendingChange(i))),
   ]);
   const pending = KINDS.filter((_, i) => pend[i].ok && (pend[i] as { value: [string, bigint] }).value[1] > 0n);
-  return { address, name, symbol, asset, debt, totalAssets, position, target, mode: Number(st.mode), sharePrice, pending, kind: `Aave V3 · Uniswap V3 · ${asset.symbol}/${debt.symbol}` };
+  // The venue is named only when the vault's factory answers as an AaveUniswapVaultFactory (markets()/oracle()).
+  const venue = factory ? await chain.venue(factory).catch(() => undefined) : undefined;
+  const kind = `${venue?.source === "factory" ? "Aave V3 · Uniswap V3 · " : ""}${asset.symbol}/${debt.symbol}`;
+  return { address, name, symbol, asset, debt, totalAssets, position, target, mode: Number(st.mode), sharePrice, pending, kind };
 }
 async function renderList() {
   const chain = state.chain!;
@@ -227,7 +231,8 @@ async function renderList() {
   }
   banner("registry", "warn", undefined);
   const vaults = await chain.registryVaults(state.registry);
-  const rows = await Promise.all(vaults.map((a) => summary(chain, a)));
+  const reg = await chain.registrations(state.registry).catch(() => new Map<string, { factory: string; block: number }>());
+  const rows = await Promise.all(vaults.map((a) => summary(chain, a, reg.get(a.toLowerCase())?.factory)));
   const stale = rows.filter((r) => !r.position.ok && r.position.errorName === "OracleStale");
   banner("oracle", "bad", stale.length ? `<strong>Oracle stale</strong>: ${stale.length} vault(s) cannot price their position; deposits, exits and keeper actions wait for a fresh answer.` : undefined);
   view.innerHTML = `
@@ -325,9 +330,13 @@ async function renderVault(address: string) {
     banner("vault", "bad", `No contract at ${esc(address)} on chain ${state.chainId}.`);
     return;
   }
-  const reg = state.registry ? await chain.registrations(state.registry).catch(() => new Map()) : new Map();
+  let reg = state.registry ? await chain.registrations(state.registry).catch(() => new Map()) : new Map();
+  if (state.registry && !reg.has(address.toLowerCase())) {
+    chain.forget(`reg:${state.registry}`); // registered after the last read
+    reg = await chain.registrations(state.registry).catch(() => new Map());
+  }
   const registration = reg.get(address.toLowerCase()) as { factory: string; block: number } | undefined;
-  const s = await summary(chain, address);
+  const s = await summary(chain, address, registration?.factory ?? state.record?.factory);
   const [lc, ec, ac, xc, vc, as, timelock, owner, pendingOwner, manager, guardian, paused, trig, bounds, validity, supply] = await Promise.all([
     v.leverageConfig(),
     v.executionConfig(),
@@ -527,13 +536,13 @@ async function renderVault(address: string) {
   tickCountdowns();
 
   // --- roles, keepers, config ---
-  const keepers = await keeperSet(chain, address, registration?.block ?? 0);
+  const keepers = await keeperSet(chain, address, registration?.block ?? 0).catch(() => undefined);
   $("slot-roles").innerHTML = kv([
     ["owner", `<span class="addr">${owner}</span>`],
     ...(pendingOwner !== "0x0000000000000000000000000000000000000000" ? [["pending owner", `<span class="addr">${pendingOwner}</span>`] as [string, string]] : []),
     ["manager", `<span class="addr">${manager}</span>`],
     ["guardian", `<span class="addr">${guardian}</span>`],
-    ["keepers", keepers.length ? keepers.map((k) => `<span class="addr">${k}</span>`).join("<br>") : "none allow-listed (ripcord stays open to anyone)", "keepers"],
+    ["keepers", keepers === undefined ? "n/a (the RPC refused eth_getLogs)" : keepers.length ? keepers.map((k) => `<span class="addr">${k}</span>`).join("<br>") : "none allow-listed (ripcord stays open to anyone)", "keepers"],
   ]);
   $("slot-config").innerHTML = kv([
     ["max slippage", bps(ec.maxSlippageBps)],
@@ -553,8 +562,15 @@ async function renderVault(address: string) {
 
   // --- history and keeper actions ---
   const fromBlock = registration?.block ?? state.record?.vaults?.find((x) => x.address.toLowerCase() === address.toLowerCase())?.block ?? 0;
-  const h = await history!.update(chain, v, address, fromBlock, state.block, A.decimals, Number(await v.decimals()));
-  $("hist-note").textContent = `${h.samples} reads of position() from block ${fromBlock} to ${state.block}; ▲ keeper actions (ActionExecuted), ● deposits and exits.`;
+  let h: Awaited<ReturnType<History["update"]>>;
+  try {
+    h = await history!.update(chain, v, address, fromBlock, state.block, A.decimals, Number(await v.decimals()));
+    $("hist-note").textContent = `${h.samples} reads of position() from block ${fromBlock} to ${state.block}; ▲ keeper actions (ActionExecuted), ● deposits and exits.`;
+  } catch (e) {
+    if (isNetworkError(e)) throw e;
+    h = { samples: 0, actions: [] };
+    $("hist-note").textContent = `History unavailable: ${(e as Error).message?.split("\n")[0]} (past-block reads or eth_getLogs refused by this RPC).`;
+  }
   $("slot-keeper").innerHTML = h.actions.length
     ? `<table data-testid="keeper-actions"><thead><tr><th>when</th><th>action</th><th>leverage</th><th>HF</th><th>gas</th><th>caller</th></tr></thead><tbody>${h.actions
         .slice(-12)

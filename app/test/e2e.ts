@@ -236,14 +236,22 @@ async function main() {
     await page.evaluate(() => document.getElementById("pending-h")!.scrollIntoView());
     await page.screenshot({ path: path.join(SHOTS, "wallet.png"), fullPage: false });
 
-    // --- phone width ---
+    // --- phone width, reached by a deep link with ?registry= and #vault= ---
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.waitForTimeout(300);
+    await page.goto(`${preview.url}?rpc=${encodeURIComponent(rpc)}&registry=${s.stack.registry.target}&poll=500#vault=${vault.target}`);
+    await page.getByTestId("leverage").waitFor({ timeout: 15_000 });
+    check((await page.getByTestId("leverage").innerText()) === lev((await vault.position()).leverage), "deep link (?registry=, #vault=) shows the vault");
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     check(overflow <= 0, "no horizontal page scroll at 390 px", `${overflow}px`);
     await page.screenshot({ path: path.join(SHOTS, "vault-phone.png"), fullPage: false });
     await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole("button", { name: "Connect wallet", exact: true }).click();
+    await page.getByTestId("share-balance").waitFor({ timeout: 10_000 });
+
+    // --- the guardian latches the stop: the page says so on the next block ---
+    await (await vault.connect(s.market.deployer).stop()).wait();
+    await page.getByTestId("banner-mode").waitFor({ timeout: 10_000 });
+    check((await page.getByTestId("banner-mode").innerText()).includes("StoppedOut"), "stopped-vault banner on the next block");
 
     // --- stale oracle ---
     console.log("banners");
