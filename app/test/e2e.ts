@@ -143,6 +143,7 @@ async function main() {
     let p = await vault.position();
     check((await row.locator('[data-testid="list-leverage"]').innerText()) === lev(p.leverage), "list shows the chain's leverage", lev(p.leverage));
     check((await row.innerText()).includes("pending Exit"), "list shows a pending-change badge");
+    check((await page.locator("tr[data-vault]").count()) === 2, "list shows both vaults of the registry");
     await page.screenshot({ path: path.join(SHOTS, "list.png"), fullPage: true });
 
     // --- vault page, reached by keyboard ---

@@ -32,6 +32,8 @@ export async function runStory(recordDir?: string) {
   const settings = { ...PRESET_3X, name: "Levered WETH 3x", symbol: "lvWETH3x", cooldown: 3600, stopLossPrice: START_PRICE * 0.75 };
   const created = await createVault(ethers, stack.factory, deployer, { settings, keepers: [keeper.address], salt: "app-e2e" });
   const { vault } = created;
+  // A second, empty vault: the list shows how a vault without a position reads.
+  const empty = await createVault(ethers, stack.factory, deployer, { settings: { name: "Levered WETH 2x", symbol: "lvWETH2x", targetLeverage: 2 }, salt: "app-e2e-2x" });
   await fund(market, alice.address, { weth: parseEther("10") });
   await (await market.weth.connect(alice).getFunction("approve")(vault.target, parseEther("10"))).wait();
   await (await vault.connect(alice)["deposit(uint256,address)"](parseEther("10"), alice.address)).wait();
@@ -65,7 +67,7 @@ export async function runStory(recordDir?: string) {
     lens: stack.lens.target as string,
     markets: localMarketAddresses(market),
     oracle: localOracleConfig(market) as never,
-    vaults: [{ address: created.address, name: settings.name, symbol: settings.symbol, salt: created.salt, creator: deployer.address, block: created.receipt.blockNumber, settings: {} }],
+    vaults: [{ address: empty.address, name: "Levered WETH 2x", symbol: "lvWETH2x", salt: empty.salt, creator: deployer.address, block: empty.receipt.blockNumber, settings: {} }, { address: created.address, name: settings.name, symbol: settings.symbol, salt: created.salt, creator: deployer.address, block: created.receipt.blockNumber, settings: {} }],
     updatedAt: new Date().toISOString(),
   });
   return { market, stack, vault, created, actions, browserUser, file };
