@@ -85,7 +85,8 @@ export class History {
     }
     const topics = ["ActionExecuted", "Deposit", "Withdraw"].map((e) => vaultInterface.getEvent(e)!.topicHash);
     const logs = await chain.provider.getLogs({ address, topics: [topics], fromBlock, toBlock: latest });
-    const blocks = new Set<number>(logs.map((l) => l.blockNumber));
+    // Each event's block and the one before it: the chart shows the state a keeper acted on and what it left.
+    const blocks = new Set<number>(logs.flatMap((l) => [l.blockNumber - 1, l.blockNumber]));
     const span = Math.max(1, latest - fromBlock);
     for (let i = 0; i <= MAX_SPACED; i++) blocks.add(fromBlock + Math.round((span * i) / MAX_SPACED));
     blocks.add(latest);

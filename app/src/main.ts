@@ -84,7 +84,15 @@ $("deployment-select").addEventListener("change", (e) => {
 });
 
 // ---------------------------------------------------------------- wallet
-const wallet = new Wallet(() => state.chain, (msg) => banner("wallet", "warn", msg), () => void refresh(true));
+const wallet = new Wallet(
+  () => state.chain,
+  (msg) => banner("wallet", "warn", msg),
+  () => {
+    $("account").textContent = wallet.account ? `account ${short(wallet.account)}` : "";
+    $("account").dataset.address = wallet.account ?? "";
+    void refresh(true);
+  },
+);
 $("connect-wallet").addEventListener("click", async () => {
   await wallet.connect();
   $("account").textContent = wallet.account ? `account ${short(wallet.account)}` : "";

@@ -48,6 +48,7 @@ export class Wallet {
   private busy = false;
   private previewSeq = 0;
   private redeemSeq = 0;
+  private listening = false;
   constructor(
     private chain: () => Chain | undefined,
     private warn: (html: string | undefined) => void,
@@ -61,6 +62,15 @@ export class Wallet {
     }
     try {
       const accounts = (await window.ethereum.request({ method: "eth_requestAccounts" })) as string[];
+      if (!this.listening) {
+        // A wallet that switches account or network: follow it.
+        this.listening = true;
+        window.ethereum.on?.("accountsChanged", (a) => {
+          this.account = (a as string[])[0];
+          this.done();
+        });
+        window.ethereum.on?.("chainChanged", () => void this.connect().then(this.done));
+      }
       this.account = accounts[0];
       const walletChain = Number(await window.ethereum.request({ method: "eth_chainId" }));
       const chain = this.chain();
