@@ -244,6 +244,10 @@ export interface PendingChange {
 
 /** Decodes `pendingChange(kind)`'s `abi.encode(config)` with the type of the matching getter's return value. */
 export function decodePending(kind: string, data: string, current: unknown): { name: string; old: unknown; new: unknown }[] {
+  if (kind === "Guardian") {
+    const [guardian] = AbiCoder.defaultAbiCoder().decode(["address"], data);
+    return [{ name: "guardian", old: current, new: guardian }];
+  }
   const getter = CONFIG_GETTER[kind];
   if (!getter) return [{ name: kind === "Rearm" ? "mode" : kind, old: kind === "Rearm" ? "stopped (latched)" : "", new: kind === "Rearm" ? "Active (re-levers)" : data }];
   const type: ParamType = vaultInterface.getFunction(getter)!.outputs[0];

@@ -37,6 +37,7 @@ export function esc(s: unknown): string {
 
 export const ACTIONS = ["None", "DeleverBand", "ReleverBand", "DeleverHealth", "StopLoss", "TrailingStop", "TakeProfit", "Ripcord", "Poke"];
 export const MODES = ["Active", "StoppedOut", "ProfitTaken"];
-export const KINDS = ["Leverage", "Execution", "Automation", "Exit", "Timelock", "Rearm", "Volatility"];
+/** IVaultManagement.ChangeKind, in order. A kind the deployed vault does not know reverts in pendingChange: not shown. */
+export const KINDS = ["Leverage", "Execution", "Automation", "Exit", "Timelock", "Rearm", "Volatility", "Guardian"];
 export const actionName = (a: bigint | number) => ACTIONS[Number(a)] ?? `action ${a}`;
 export const modeName = (m: bigint | number) => MODES[Number(m)] ?? `mode ${m}`;

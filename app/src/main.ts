@@ -501,7 +501,7 @@ async function renderVault(address: string) {
 
   // --- pending changes ---
   const pend: PendingChange[] = [];
-  const current: Record<string, unknown> = { Leverage: lc, Execution: ec, Automation: ac, Exit: xc, Timelock: timelock, Volatility: vc };
+  const current: Record<string, unknown> = { Leverage: lc, Execution: ec, Automation: ac, Exit: xc, Timelock: timelock, Volatility: vc, Guardian: guardian };
   await Promise.all(
     KINDS.map(async (k, i) => {
       const r = await settle(v.pendingChange(i));

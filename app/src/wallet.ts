@@ -20,6 +20,7 @@ const EXPLAIN: Record<string, string> = {
   VaultSharesBelowMin: "the deposit would mint fewer shares than your slippage bound: the pool moved; retry or widen the bound",
   VaultAssetsBelowMin: "the exit would pay less than your slippage bound: the pool moved; retry or widen the bound",
   VaultDepositsPaused: "deposits are paused by the guardian or manager; exits stay open",
+  VaultStoppedOut: "the vault is stopped out: deposits wait until the manager re-arms it; exits stay open",
   VaultDepositCapExceeded: "the deposit cap is reached",
   VaultPositionUnhealthy: "the position's health factor is below 1: deposits and partial exits wait for the keeper or ripcord",
   VaultInsolvent: "the position has no equity left at oracle prices",
