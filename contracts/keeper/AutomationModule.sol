@@ -98,10 +98,11 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         uint256 target = Math.min(
             _effectiveTargetLeverage(), RiskPolicy.healthRestoringLeverage(_vault().leverage, liquidationThreshold)
         );
+        _takeDebtRepaid(); // count from here: what this ripcord's own moves repay
         bool ownLiquidation = _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
 
         // RIPCORD-1: the reward is linear in the debt this call repaid, so slivers never earn more than one call.
-        uint256 repaid = before.debt - Math.min(before.debt, _debtBalance());
+        uint256 repaid = _takeDebtRepaid();
         uint256 rewardValue = Math.min(
             repaid.mulDiv(debtPrice, DEBT_UNIT).mulDiv(config.ripcordRewardBps, BPS),
             uint256(config.ripcordRewardCap).mulDiv(collateralPrice, COLLATERAL_UNIT).mulDiv(repaid, config.maxTradeSize)

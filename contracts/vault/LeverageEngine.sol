@@ -29,6 +29,9 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
     /// @dev Slippage (bps) an urgent keeper action may use instead of the configured one, for that transaction
     ///      only; 0 = the configured slippage. ERC-7201 formula on "levered-vaults.transient.slippageOverride".
     bytes32 private constant SLIPPAGE_OVERRIDE_SLOT = 0x97b93331f36f12000284a62a9eb286186c6ece03e0b272de33eafe4db7cb7600;
+    /// @dev Debt units the flash-loan moves repaid in this transaction (read back and cleared by `_takeDebtRepaid`).
+    ///      ERC-7201 formula on "levered-vaults.transient.debtRepaid".
+    bytes32 private constant DEBT_REPAID_SLOT = 0x6cba1a85ead8ccde7ba384fdf15f760bca6b185dc4780ffad1eae494054ac200;
 
     enum FlashAction {
         Lever, // debt flash-borrowed as debt -> swap to collateral -> supply
@@ -129,18 +132,29 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
             _supplyCollateral(out + arg);
         } else if (action == FlashAction.Delever) {
             uint256 out = _swapExactIn(COLLATERAL_ASSET, DEBT_ASSET, amount, bound);
-            _repayDebt(out);
+            _noteDebtRepaid(_repayDebt(out));
             _withdrawCollateral(amount + premium, address(this));
         } else if (action == FlashAction.Exit) {
-            _repayDebt(amount);
+            _noteDebtRepaid(_repayDebt(amount));
             _withdrawCollateral(arg, address(this));
             _returnDebtLoan(amount + premium, bound);
         } else {
             // What the bonus leaves over stays idle for the caller to supply (a ripcord pays its reward from it
             // first: below a health factor of 1 nothing can be withdrawn).
             _liquidateOwnDebt(amount);
+            _noteDebtRepaid(amount);
             _returnDebtLoan(amount + premium, bound);
         }
+    }
+
+    function _noteDebtRepaid(uint256 amount) private {
+        DEBT_REPAID_SLOT.asUint256().tstore(DEBT_REPAID_SLOT.asUint256().tload() + amount);
+    }
+
+    /// @dev Debt units the flash-loan moves repaid since the last call, in this transaction; clears the count.
+    function _takeDebtRepaid() internal returns (uint256 repaid) {
+        repaid = DEBT_REPAID_SLOT.asUint256().tload();
+        DEBT_REPAID_SLOT.asUint256().tstore(0);
     }
 
     /// @dev Buys `owed` debt asset with collateral, at most `maxCollateralPerDebt` (wad) each; returns what it sold.

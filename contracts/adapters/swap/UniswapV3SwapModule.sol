@@ -102,22 +102,24 @@ abstract contract UniswapV3SwapModule is SwapModule {
     ///      inside the move, a liquidity cliff, shrinks the estimate rather than letting the fill fall off it).
     function _maxInputWithinMove(bool sellCollateral, uint256 moveBps) internal view override returns (uint256) {
         IUniswapV3Pool pool = _route().pool;
-        return _inputForMove(pool, sellCollateral == COLLATERAL_IS_TOKEN0, moveBps, pool.liquidity());
+        (uint160 sqrtPriceX96,,,,,,) = pool.slot0();
+        return _inputForMove(sqrtPriceX96, sellCollateral == COLLATERAL_IS_TOKEN0, moveBps, pool.liquidity());
     }
 
     function _maxInputAcrossRanges(bool sellCollateral, uint256 moveBps) internal view override returns (uint256) {
-        IUniswapV3Pool pool = _route().pool;
+        Route storage route = _route();
+        IUniswapV3Pool pool = route.pool;
         bool token0In = sellCollateral == COLLATERAL_IS_TOKEN0;
-        (, int24 tick,,,,,) = pool.slot0();
-        return _inputForMove(pool, token0In, moveBps, _liquidityOverMove(pool, tick, moveBps, token0In));
+        (uint160 sqrtPriceX96, int24 tick,,,,,) = pool.slot0();
+        uint256 liquidity = _liquidityOverMove(pool, _tickSpacing(route.fee), tick, moveBps, token0In);
+        return _inputForMove(sqrtPriceX96, token0In, moveBps, liquidity);
     }
 
-    function _inputForMove(IUniswapV3Pool pool, bool token0In, uint256 moveBps, uint256 liquidity)
+    function _inputForMove(uint160 sqrtPriceX96, bool token0In, uint256 moveBps, uint256 liquidity)
         private
-        view
+        pure
         returns (uint256)
     {
-        (uint160 sqrtPriceX96,,,,,,) = pool.slot0();
         // sqrt(BPS * 1e32) = 1e18 exactly.
         uint256 factor = Math.sqrt((token0In ? BPS - moveBps : BPS + moveBps) * 1e32);
         uint256 target = Math.mulDiv(sqrtPriceX96, factor, 1e18);
@@ -128,14 +130,13 @@ abstract contract UniswapV3SwapModule is SwapModule {
     /// @dev The smallest liquidity of the ranges a move of `moveBps` from `tick` crosses (down when `down`, as token0
     ///      in moves it), from the pool's tick bitmap: at most MAX_CROSSINGS initialized ticks or bitmap words are
     ///      read, over the ticks the move spans (1 tick ~ 1 bp, rounded out by an eighth).
-    function _liquidityOverMove(IUniswapV3Pool pool, int24 tick, uint256 moveBps, bool down)
+    function _liquidityOverMove(IUniswapV3Pool pool, int24 spacing, int24 tick, uint256 moveBps, bool down)
         private
         view
         returns (uint256 liquidity)
     {
         liquidity = pool.liquidity();
         int256 current = int256(liquidity);
-        int24 spacing = pool.tickSpacing();
         int24 span = int24(int256(moveBps + moveBps / 8 + 1));
         int24 limit = down ? tick - span : tick + span;
         int24 from = tick;
@@ -149,6 +150,16 @@ abstract contract UniswapV3SwapModule is SwapModule {
             }
             from = down ? next - 1 : next;
         }
+    }
+
+    /// @dev The Uniswap V3 factory's tick spacing of each fee tier it enables (immutable there): saves a call per
+    ///      keeper action. Another tier falls back to asking the pool.
+    function _tickSpacing(uint24 fee) private view returns (int24) {
+        if (fee == 500) return 10;
+        if (fee == 3000) return 60;
+        if (fee == 10_000) return 200;
+        if (fee == 100) return 1;
+        return _route().pool.tickSpacing();
     }
 
     /// @dev Uniswap's TickBitmap.nextInitializedTickWithinOneWord, read from the pool: the next initialized tick at or
