@@ -260,7 +260,7 @@ try {
       if (caught) {
         const failing = /^\s+\d+\) .*\n\s+(.*):$/m.exec(unit.stdout)?.[1] ?? "a test failed";
         by = `unit: ${m.backstop.join(", ")}`;
-        detail = `not reached by the campaign; ${failing}`;
+        detail = `${unitOnly ? "campaign not run (--unit-only)" : "not reached by the campaign"}; ${failing}`;
       }
     }
     results.push({ id: m.id, guard: m.guard, caught, by, ms, detail: detail.slice(0, 300) });

@@ -342,7 +342,7 @@ withCommon(task("vault:set-roles", "Owner only: appoints the manager and / or th
       console.log("manager and guardian are already these: nothing sent");
       return;
     }
-    console.log(`manager ${manager} -> ${m}; guardian ${guardian} -> ${g}`);
+    console.log(`manager ${manager} -> ${m} (at once); guardian ${guardian} -> ${g}${g === guardian ? "" : " (timelocked: vault:pending, then vault:accept-change --kind guardian)"}`);
     const c = vault.setRoles;
     await execute(vault, "setRoles()", { staticCall: () => c.staticCall(m, g), estimateGas: () => c.estimateGas(m, g), send: () => c(m, g) }, args.dryRun);
   });

@@ -70,7 +70,7 @@ task("vault:deposit", "Deposits collateral (WETH) into a vault; it is levered to
   .addFlag("wrap", "wrap native ETH into WETH (WETH9.deposit) for whatever the WETH balance lacks")
   .addOptionalParam("slippage", `bps below the simulated shares the deposit may mint at least (ERC-5143 minShares; default ${DEFAULT_SLIPPAGE_BPS})`)
   .addFlag("dryRun", "simulate: print shares, leverage and HF after, gas; send nothing")
-  .addFlag("allowStopped", "deposit even though the vault is stopped out or has taken profit (held at that leverage until re-armed)")
+  .addFlag("allowStopped", "deposit even though the vault has taken profit (held at that leverage until re-armed); a stopped-out vault refuses deposits")
   .setAction(async (raw: unknown, hre): Promise<DepositResult> => {
     const args = parseArgs(DepositArgs, raw);
     const signer = await signerFor(hre, args.signer);
@@ -80,9 +80,11 @@ task("vault:deposit", "Deposits collateral (WETH) into a vault; it is levered to
     const receiver = args.receiver ?? signer.address;
     const assets = parseUnits(args.amount, assetDecimals);
     const mode = (await read("automationState()", () => vault.automationState(), iface)).mode;
-    if (mode !== 0n) {
-      const held = mode === 1n ? "its position was unwound (stop) and stays at 1x" : "it took profit and stays at the take-profit leverage";
-      const message = `vault ${vault.target} is ${modeName(mode)}: ${held} until the manager re-arms it (vault:rearm)`;
+    if (mode === 1n) {
+      // The vault refuses it (VaultStoppedOut): a deposit would be sold into the stop at every holder's cost.
+      fail(`vault ${vault.target} is ${modeName(mode)}: deposits are refused until the manager re-arms it (vault:rearm)`);
+    } else if (mode !== 0n) {
+      const message = `vault ${vault.target} is ${modeName(mode)}: it took profit and stays at the take-profit leverage until the manager re-arms it (vault:rearm)`;
       if (!args.allowStopped) fail(`${message}; pass --allow-stopped to deposit anyway`);
       console.log(`warning: ${message}`);
     }

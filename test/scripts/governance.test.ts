@@ -62,11 +62,12 @@ describe("governance tasks", () => {
     expect(await created.vault.depositsPaused()).to.equal(false);
     await runTask("vault:stop", v);
     expect((await created.vault.automationState()).mode).to.equal(1n); // StoppedOut
-    expect(await refused("vault:deposit", { vault: created.address, amount: "1", signer: alice.address })).to.match(
-      /is StoppedOut: .* until the manager re-arms it \(vault:rearm\); pass --allow-stopped to deposit anyway$/,
-    );
-    const forced = await runTask("vault:deposit", { vault: created.address, amount: "1", signer: alice.address, allowStopped: true });
-    expect(forced.output).to.match(/^warning: vault .* is StoppedOut/);
+    // The vault refuses deposits while stopped out (VaultStoppedOut, FAIR-1): the task says so, --allow-stopped or not.
+    for (const allowStopped of [false, true]) {
+      expect(await refused("vault:deposit", { vault: created.address, amount: "1", signer: alice.address, allowStopped })).to.match(
+        /is StoppedOut: deposits are refused until the manager re-arms it \(vault:rearm\)$/,
+      );
+    }
     const { output } = await runTask("vault:rearm", v);
     expect(output).to.match(/submitted \(timelocked.*vault:accept-change --kind rearm/);
   });
@@ -129,7 +130,11 @@ describe("governance tasks", () => {
     const { created, owner, stranger } = await loadFixture(vaultStackWorld);
     expect(await refused("vault:set-roles", { vault: created.address, signer: owner.address, guardian: ZeroAddress })).to.match(/zero address/);
     expect(await refused("vault:set-roles", { vault: created.address, signer: stranger.address, guardian: stranger.address })).to.match(/only the owner/);
-    await runTask("vault:set-roles", { vault: created.address, signer: owner.address, guardian: stranger.address });
-    expect(await created.vault.guardian()).to.equal(stranger.address);
+    const guardian = await created.vault.guardian();
+    const { output } = await runTask("vault:set-roles", { vault: created.address, signer: owner.address, guardian: stranger.address });
+    expect(output).to.match(/timelocked: vault:pending, then vault:accept-change --kind guardian/);
+    // A new guardian waits out the timelock (ROLE-2): pending, the old one still in place.
+    expect(await created.vault.guardian()).to.equal(guardian);
+    expect((await created.vault.pendingChange(7))[1]).to.be.gt(0n);
   });
 });

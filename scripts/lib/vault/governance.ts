@@ -8,14 +8,14 @@ import { AbiCoder, formatUnits, id, parseUnits, type ParamType } from "ethers";
 import type { ILeveredVault } from "../../../typechain-types";
 
 /** IVaultManagement.ChangeKind, in enum order. */
-export const CHANGE_KINDS = ["leverage", "execution", "automation", "exit", "timelock", "rearm", "volatility"] as const;
+export const CHANGE_KINDS = ["leverage", "execution", "automation", "exit", "timelock", "rearm", "volatility", "guardian"] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** ManagementModule.PENDING_VALIDITY (s): a change may be accepted this long after it becomes valid. */
 export const PENDING_VALIDITY_FALLBACK = 7 * 86_400;
 
 /** The getter whose struct a change of `kind` replaces, and the setter that submits it. */
-export const CONFIG_OF: Record<Exclude<ChangeKind, "rearm" | "timelock">, { getter: string; setter: string }> = {
+export const CONFIG_OF: Record<Exclude<ChangeKind, "rearm" | "timelock" | "guardian">, { getter: string; setter: string }> = {
   leverage: { getter: "leverageConfig", setter: "setLeverageConfig" },
   execution: { getter: "executionConfig", setter: "setExecutionConfig" },
   automation: { getter: "automationConfig", setter: "setAutomationConfig" },
@@ -133,6 +133,8 @@ export async function pendingChanges(vault: ILeveredVault, now: number, validity
     let value: Record<string, unknown> = {};
     if (kind === "timelock") {
       value = { timelock: AbiCoder.defaultAbiCoder().decode(["uint256"], data)[0] };
+    } else if (kind === "guardian") {
+      value = { guardian: AbiCoder.defaultAbiCoder().decode(["address"], data)[0] };
     } else if (kind !== "rearm") {
       const type = vault.interface.getFunction(CONFIG_OF[kind].getter as "leverageConfig")!.outputs[0];
       value = structObject(AbiCoder.defaultAbiCoder().decode([type], data)[0], type);
