@@ -30,6 +30,12 @@ function load(dir: string, model: Model, folder: Folder): Summary | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Summary) : undefined;
 }
 
+/** Sum of the paths' own run times (each path runs in its own process, one after the other). */
+const minutes = (s: Summary) => {
+  const sec = Object.values(s.paths).reduce((a, r) => a + r.runtime.totalSeconds, 0);
+  return `${Math.floor(sec / 60)} m ${String(Math.round(sec % 60)).padStart(2, "0")} s`;
+};
+
 const peerOf = (r: BacktestReport, p: PeerName): VaultMetrics | undefined => peersOf(r).find(([n]) => n === p)?.[1];
 const isCrash = (r: BacktestReport) => r.input.maxDrawdownPct >= CRASH_DRAWDOWN_PCT;
 
@@ -75,13 +81,13 @@ function goals(s: Summary): FolderGoals {
 /** The headline table: one line per folder (realistic model). */
 function verdictTable(summaries: Partial<Record<Folder, Summary>>, model: Model): string[] {
   const lines = [
-    `| folder (${model}) | liquidations managed / fli / dfs (paths) | crash paths: managed max DD <= fli / dfs | final equity summed managed / fli / dfs | paths managed final >= fli / dfs | keeper gas summed managed / fli / dfs |`,
-    "| --- | --- | --- | --- | --- | --- |",
+    `| folder (${model}) | liquidations managed / fli / dfs (paths) | crash paths: managed max DD <= fli / dfs | final equity summed managed / fli / dfs | paths managed final >= fli / dfs | keeper gas summed managed / fli / dfs | run time (sum of paths) |`,
+    "| --- | --- | --- | --- | --- | --- | ---: |",
   ];
   for (const folder of FOLDERS) {
     const s = summaries[folder];
     if (!s) {
-      lines.push(`| ${folder} | not run | | | | |`);
+      lines.push(`| ${folder} | not run | | | | | |`);
       continue;
     }
     const g = goals(s);
@@ -90,7 +96,7 @@ function verdictTable(summaries: Partial<Record<Folder, Summary>>, model: Model)
       `| ${folder} (${g.paths}) | **${g.managedLiq}** (${g.managedLiqPaths}) / ${f.liq} (${f.liqPaths}) / ${d.liq} (${d.liqPaths}) | ` +
         `${g.crashPaths - f.ddNotBeaten.length} / ${g.crashPaths - d.ddNotBeaten.length} of ${g.crashPaths} | ` +
         `${money(g.managedEquity)} / ${money(f.equitySum)} / ${money(d.equitySum)} | ` +
-        `${f.equityWins} / ${d.equityWins} of ${g.paths} | ${gas(g.managedGas)} / ${gas(f.gas)} / ${gas(d.gas)} |`,
+        `${f.equityWins} / ${d.equityWins} of ${g.paths} | ${gas(g.managedGas)} / ${gas(f.gas)} / ${gas(d.gas)} | ${minutes(s)} |`,
     );
   }
   return lines;
@@ -203,7 +209,7 @@ function main() {
   const settings = ps
     ? `FLI ${ps.fli.minLeverage}-${ps.fli.maxLeverage}x around ${ps.fli.targetLeverage}x, ripcord at ${ps.fli.incentivizedLeverage}x; ` +
       `DeFi Saver target ratio ${(ps.dfs.targetRatio * 100).toFixed(2)} %, repay below ${(ps.dfs.repayBelow * 100).toFixed(1)} % ` +
-      `(~${ps.dfs.repayAtLeverage}x), boost above ${(ps.dfs.boostAbove * 100).toFixed(1)} % (~${ps.dfs.boostAtLeverage}x)`
+      `(~${ps.dfs.repayAtLeverage.toFixed(2)}x), boost above ${(ps.dfs.boostAbove * 100).toFixed(1)} % (~${ps.dfs.boostAtLeverage.toFixed(2)}x)`
     : "";
 
   const headline = [
