@@ -231,6 +231,7 @@ function main() {
     ...verdictTable(data.rows, "rows"),
   ];
 
+  const extra = values.prefix ? ` --cooldown ${first.settings.cooldown} --sigma-multiple ${first.settings.sigmaMultiple}` : "";
   const md = [
     `# ${values.title ?? "Managed vault vs the peers' own strategies, and the rows model beside the realistic one"}`,
     "",
@@ -239,14 +240,15 @@ function main() {
     "[docs/PROTECTION.md](../../docs/PROTECTION.md), section 4.",
     "",
     "```sh",
-    "npm run backtest:all -- ../shared/data        --model realistic --out reports/backtest/realistic-data",
-    "npm run backtest:all -- ../shared/data/wicks  --model realistic --out reports/backtest/realistic-wicks",
-    "npm run backtest:all -- data/stress           --model realistic --out reports/backtest/realistic-stress",
-    "npm run backtest:all -- ../shared/data        --model rows      --out reports/backtest/rows-data",
-    "npm run backtest:all -- ../shared/data/wicks  --model rows      --out reports/backtest/rows-wicks",
-    "npm run backtest:all -- data/stress           --model rows      --out reports/backtest/rows-stress",
-    "npm run backtest:peers-report",
+    ...MODELS.flatMap((m) =>
+      FOLDERS.map((f) => {
+        const src = { data: "../shared/data       ", wicks: "../shared/data/wicks ", stress: "data/stress          " }[f];
+        return `npm run backtest:all -- ${src} --model ${m.padEnd(9)}${extra} --out reports/backtest/${PREFIX}${m}-${f}`;
+      }),
+    ),
+    `npm run backtest:peers-report${values.prefix ? ` -- --prefix ${values.prefix}` : ""}`,
     "```",
+    ...(values.prefix ? ["", `Settings that differ from the defaults: \`${extra.trim()}\`. Folders not run are listed as such.`] : []),
     "",
     "## Per folder",
     "",
