@@ -200,7 +200,7 @@ function rowsVsRealistic(dir: string, folder: Folder, real?: Summary, rows?: Sum
 
 function main() {
   const { values } = parseArgs({
-    options: { dir: { type: "string" }, "no-readme": { type: "boolean" }, prefix: { type: "string" }, title: { type: "string" } },
+    options: { dir: { type: "string" }, "no-readme": { type: "boolean" }, prefix: { type: "string" }, title: { type: "string" }, note: { type: "string" } },
   });
   if (values.prefix) PREFIX = `${values.prefix}-`;
   const root = path.join(__dirname, "..");
@@ -239,6 +239,7 @@ function main() {
     "`reports/backtest/<model>-<folder>/` (each folder's `summary.md` has every column). Rules and settings of the peers:",
     "[docs/PROTECTION.md](../../docs/PROTECTION.md), section 4.",
     "",
+    ...(values.note ? [`**Note.** ${values.note}`, ""] : []),
     "```sh",
     ...MODELS.flatMap((m) =>
       FOLDERS.map((f) => {
