@@ -119,6 +119,26 @@ const SPECS: Spec[] = [
     hours: 240, vol: 0.002, jumpRate: 0, jumpMean: 0, jumpSd: 0, drift: -0.0015, crashAt: 150, crashHours: 5,
     gaps: [[148, 2]],
   },
+  // Oracle outages of several lengths with the fall inside them (issue 19): the feed is silent from the row before
+  // the gap to the row after it, the pools follow the market, the first answer after the outage is the whole fall.
+  {
+    name: "stress_06_outage_2h_fall",
+    description: "a 2 h oracle outage (one row missing) whose hidden hour is a -10 % to -25 % crash hour",
+    hours: 240, vol: 0.008, jumpRate: 0.01, jumpMean: -0.03, jumpSd: 0.02, crashAt: 110, crashHours: 1,
+    gaps: [[110, 1]],
+  },
+  {
+    name: "stress_07_outage_6h_slide",
+    description: "a 6 h oracle outage (five rows missing) during which three crash hours take the price down 30-55 %",
+    hours: 240, vol: 0.008, jumpRate: 0.01, jumpMean: -0.03, jumpSd: 0.02, crashAt: 121, crashHours: 3,
+    gaps: [[120, 5]],
+  },
+  {
+    name: "stress_08_outage_12h_crash",
+    description: "a 12 h oracle outage (eleven rows missing) with four crash hours inside it and the bounce before it ends",
+    hours: 240, vol: 0.008, jumpRate: 0.01, jumpMean: -0.03, jumpSd: 0.02, crashAt: 134, crashHours: 4,
+    gaps: [[131, 11]],
+  },
 ];
 
 function main() {

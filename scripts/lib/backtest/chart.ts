@@ -10,8 +10,8 @@ import type { BacktestRun } from "./replay";
 /** Health factors are drawn up to this value (the no-debt cap of 1e9 would flatten the panel). */
 export const HF_CHART_MAX = 3;
 
-const SERIES = ["managed", "unmanaged", "spot"] as const;
-const COLORS = ["#1f77b4", "#ff7f0e", "#7f7f7f"];
+const SERIES = ["managed", "unmanaged", "spot", "fli", "dfs"] as const;
+const COLORS = ["#1f77b4", "#ff7f0e", "#7f7f7f", "#2ca02c", "#9467bd"];
 const EVENT_STYLES: Record<string, { color: string; shape: string }> = {
   "keeper: ReleverBand": { color: "#2ca02c", shape: "triangle-up" },
   "keeper: DeleverBand": { color: "#17becf", shape: "triangle-down" },
@@ -58,8 +58,13 @@ export function chartSpec(run: BacktestRun, title: string): TopLevelSpec {
     data: { values: chartRows(run) },
     config: { view: { stroke: "#ddd" }, font: "sans-serif" },
     resolve: { scale: { color: "independent", shape: "independent" }, legend: { color: "independent", shape: "independent" } },
-    vconcat: [pricePanel(events), leveragePanel(run.settings), healthFactorPanel(run.settings), equityPanel()],
+    vconcat: [pricePanel(events), leveragePanel(run.settings, seriesOf(run)), healthFactorPanel(run.settings, seriesOf(run)), equityPanel(seriesOf(run))],
   } as TopLevelSpec;
+}
+
+/** The series drawn: the vaults, spot, and the peers when they were replayed. */
+function seriesOf(run: BacktestRun): Series[] {
+  return ["managed", "unmanaged", "spot", ...((run.peers?.names ?? []) as Series[])];
 }
 
 /** One row per panel and series for every backtest row ("long" format, filtered per panel). */
@@ -75,6 +80,12 @@ function chartRows(run: BacktestRun) {
       long.push({ time, panel: "hf", series: s, value: hf });
       long.push({ time, panel: "equity", series: s, value: r[s].equity });
     }
+    for (const [s, sample] of Object.entries(r.peers ?? {})) {
+      if (!sample) continue;
+      long.push({ time, panel: "leverage", series: s, value: sample.leverage });
+      long.push({ time, panel: "hf", series: s, value: Math.min(sample.healthFactor, sample.healthFactorOnArrival, HF_CHART_MAX) });
+      long.push({ time, panel: "equity", series: s, value: sample.equity });
+    }
     long.push({ time, panel: "leverage", series: "spot", value: 1 });
     long.push({ time, panel: "equity", series: "spot", value: r.spotEquity });
   }
@@ -86,6 +97,7 @@ function chartEvents(run: BacktestRun): ChartEvent[] {
   return [
     ...run.keeperActions.map((a) => ({ time: iso(a.timestamp), price: a.price, event: `keeper: ${a.action}` })),
     ...run.liquidations.map((l) => ({ time: iso(l.timestamp), price: l.price, event: `liquidation: ${l.position}` })),
+    ...(run.peers?.actions ?? []).filter((a) => a.action === "Ripcord").map((a) => ({ time: iso(a.timestamp), price: a.price, event: `${a.peer}: Ripcord` })),
   ];
 }
 
@@ -126,7 +138,7 @@ function eventLayer(events: ChartEvent[]) {
   };
 }
 
-function leveragePanel({ minLeverage, maxLeverage, targetLeverage }: Settings) {
+function leveragePanel({ minLeverage, maxLeverage, targetLeverage }: Settings, series: Series[]) {
   return {
     width: WIDTH,
     height: 140,
@@ -135,7 +147,7 @@ function leveragePanel({ minLeverage, maxLeverage, targetLeverage }: Settings) {
       {
         transform: [panelFilter("leverage"), { filter: "datum.value !== null" }],
         mark: { type: "line", strokeWidth: 1.2 },
-        encoding: { x: X, y: { field: "value", type: "quantitative", title: "x" }, color: colorFor(SERIES) },
+        encoding: { x: X, y: { field: "value", type: "quantitative", title: "x" }, color: colorFor(series) },
       },
       {
         data: { values: [minLeverage, targetLeverage, maxLeverage].map((v) => ({ v })) },
@@ -146,7 +158,7 @@ function leveragePanel({ minLeverage, maxLeverage, targetLeverage }: Settings) {
   };
 }
 
-function healthFactorPanel({ minHealthFactor }: Settings) {
+function healthFactorPanel({ minHealthFactor }: Settings, series: Series[]) {
   return {
     width: WIDTH,
     height: 140,
@@ -160,7 +172,7 @@ function healthFactorPanel({ minHealthFactor }: Settings) {
         encoding: {
           x: X,
           y: { field: "value", type: "quantitative", title: "HF", scale: { domain: [0, HF_CHART_MAX], clamp: true } },
-          color: colorFor(["managed", "unmanaged"]),
+          color: colorFor(series.filter((s) => s !== "spot")),
         },
       },
       {
@@ -172,14 +184,14 @@ function healthFactorPanel({ minHealthFactor }: Settings) {
   };
 }
 
-function equityPanel() {
+function equityPanel(series: Series[]) {
   return {
     width: WIDTH,
     height: 180,
     title: panelTitle("Equity (USD)"),
     transform: [panelFilter("equity")],
     mark: { type: "line", strokeWidth: 1.2 },
-    encoding: { x: X, y: { field: "value", type: "quantitative", title: "USD" }, color: colorFor(SERIES) },
+    encoding: { x: X, y: { field: "value", type: "quantitative", title: "USD" }, color: colorFor(series) },
   };
 }
 

@@ -56,6 +56,8 @@ export const OPTIONS_HELP = `  --model <realistic|rows>    realistic (default): 
   --static-liquidity          keep the concentrated Uniswap positions centred on the first price, as deployMarket
                               put them (default: the LP re-centres them on the price as it moves, as real LPs do;
                               static liquidity thins out beyond x1.5 / /1.5 and inflates crash slippage)
+  --peers / --no-peers        replay the peer strategies beside the vaults: Index Coop FLI methodology and DeFi Saver
+                              automation at the same nominal leverage on the same market (default on; --no-peers: off)
   --quiet                     no progress output
   -h, --help`;
 
@@ -92,6 +94,8 @@ export const BACKTEST_OPTIONS = {
   "reaction-delay": { type: "string" },
   "uniswap-depth": { type: "string" },
   "static-liquidity": { type: "boolean" },
+  peers: { type: "boolean" },
+  "no-peers": { type: "boolean" },
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
@@ -158,6 +162,7 @@ export function backtestOptionsFrom(values: Values): ParsedBacktestArgs {
     reactionDelay: num("reaction-delay", values["reaction-delay"]),
     uniswapDepth: num("uniswap-depth", values["uniswap-depth"]),
     followLiquidity: !(values["static-liquidity"] ?? false),
+    peers: !(values["no-peers"] ?? false),
     settings,
   };
   try {

@@ -2,7 +2,7 @@
  * Summary figures of a backtest run. Equity in USD; drawdowns and returns in percent; health factors plain
  * ratios capped at HF_CAP (no debt); gas in gas units.
  */
-import { HF_CAP, type BacktestRun, type PositionName, type RowRecord } from "./replay";
+import { HF_CAP, type AnyPosition, type BacktestRun, type PositionName, type RowRecord, type VaultSample } from "./replay";
 
 export interface VaultMetrics {
   liquidations: number;
@@ -79,14 +79,22 @@ const countBy = <T>(items: T[], key: (t: T) => string, value: (t: T) => number =
 /** The error's name without its arguments: `SwapSlippageExceeded(1, 2)` -> `SwapSlippageExceeded`. */
 const errorName = (e: string) => e.replace(/\s*\(.*$/s, "");
 
-export function vaultMetrics(run: BacktestRun, position: PositionName): VaultMetrics {
+const isVault = (p: AnyPosition): p is PositionName => p === "managed" || p === "unmanaged";
+
+/**
+ * Figures of one position: a vault, or a peer strategy (./peers), whose transactions are counted as the managed
+ * vault's keeper actions are (keeperActions, keeperGas, keeperFailures...: the peer's executor is its keeper).
+ */
+export function vaultMetrics(run: BacktestRun, position: AnyPosition): VaultMetrics {
   const rows = run.rows;
-  const samples = rows.map((r) => r[position]);
+  const samples: VaultSample[] = rows.map((r) => (isVault(position) ? r[position] : r.peers![position]!));
   const equity = samples.map((s) => s.equity);
   const liquidations = run.liquidations.filter((l) => l.position === position);
   const managed = position === "managed";
-  const actions = managed ? run.keeperActions : [];
-  const failures = managed ? run.keeperFailures : [];
+  type Act = { action: string; gas: number; equityCost: number; reward?: number; healthFactorBefore: number };
+  type Fail = { action: string; error: string; stage: string };
+  const actions: Act[] = managed ? run.keeperActions : isVault(position) ? [] : (run.peers?.actions ?? []).filter((a) => a.peer === position);
+  const failures: Fail[] = managed ? run.keeperFailures : isVault(position) ? [] : (run.peers?.failures ?? []).filter((f) => f.peer === position);
   // Every health factor the position had: on arrival of each price, after each action, before each liquidation.
   const hfs = [
     ...samples.flatMap((s) => [s.healthFactor, s.healthFactorOnArrival]),
@@ -99,7 +107,7 @@ export function vaultMetrics(run: BacktestRun, position: PositionName): VaultMet
   const last = samples[samples.length - 1];
   const floor = run.settings.minHealthFactor;
   // Every price update's samples (on arrival and after the actors), not only the row ends.
-  const extremes = run.extremes[position];
+  const extremes = run.extremes[position]!;
   return {
     liquidations: liquidations.length,
     minHealthFactor: round(Math.min(...hfs, extremes.minHealthFactor, HF_CAP)),

@@ -46,6 +46,8 @@ export interface BacktestOptions {
   uniswapDepth?: number;
   /** The LP re-centres its concentrated Uniswap positions on the price as it moves (see ./liquidity). */
   followLiquidity?: boolean;
+  /** Replay the peer strategies (./peers: FLI methodology, DeFi Saver automation) beside the vaults (default true). */
+  peers?: boolean;
   /** Called after each CSV row is done; `work` is the fraction of the replay's price updates done so far (0..1). */
   onRow?: (index: number, total: number, work: number) => void;
 }
@@ -64,6 +66,7 @@ export interface ResolvedOptions {
   keeperFirst: boolean;
   uniswapDepth: number;
   followLiquidity: boolean;
+  peers: boolean;
 }
 
 /** Resolves the options with their defaults and checks them (before any chain work). */
@@ -90,6 +93,7 @@ export function resolveOptions(options: BacktestOptions): ResolvedOptions {
     keeperFirst: options.keeperFirst ?? false,
     uniswapDepth: options.uniswapDepth ?? 1,
     followLiquidity: options.followLiquidity ?? false,
+    peers: options.peers ?? true,
   };
   if (!REPLAY_MODELS.includes(resolved.model)) throw new Error(`--model must be one of ${REPLAY_MODELS.join(", ")}`);
   if (!(resolved.leverage > 1 && resolved.leverage <= 20)) {

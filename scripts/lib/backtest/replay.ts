@@ -34,6 +34,8 @@ export { resolveOptions, REPLAY_MODELS, type BacktestOptions, type ReplayModel, 
 import type { PricePoint } from "./prices";
 import { backtestSettings } from "./settings";
 import { ACTIONS, MODES } from "../util/format";
+import { PEER_NAMES, createPeers, peerParams, type Peer, type PeerAction, type PeerFailure, type PeerName, type PeerParams } from "./peers";
+export { PEER_NAMES, type PeerName } from "./peers";
 
 /** Health factors at or above this (no debt: the contracts return type(uint256).max) are reported as this. */
 export const HF_CAP = 1e9;
@@ -46,6 +48,8 @@ export const MODE_NAMES = MODES;
 export type ModeName = (typeof MODE_NAMES)[number];
 
 export type PositionName = "managed" | "unmanaged";
+/** The two vaults and the peer strategies (./peers) replayed beside them. */
+export type AnyPosition = PositionName | PeerName;
 
 /** One position at one moment; values in USD, ratios plain numbers. */
 export interface VaultSample {
@@ -76,6 +80,8 @@ export interface RowRecord {
   /** USD value of the collateral held. */
   spotEquity: number;
   managedMode: ModeName;
+  /** The peer strategies' positions (absent when peers are off). */
+  peers?: Partial<Record<PeerName, VaultSample>>;
 }
 
 export interface KeeperAction {
@@ -117,7 +123,7 @@ export interface LiquidationEvent {
   row: number;
   timestamp: number;
   price: number;
-  position: PositionName;
+  position: AnyPosition;
   /** USDC repaid by the liquidator. */
   debtRepaid: number;
   /** WETH the liquidator received, bonus included. */
@@ -128,7 +134,7 @@ export interface LiquidationEvent {
 
 export interface LiquidationFailure {
   row: number;
-  position: PositionName;
+  position: AnyPosition;
   error: string;
 }
 
@@ -150,7 +156,9 @@ export interface BacktestRun {
   liquidationFailures: LiquidationFailure[];
   /** LP re-centring transactions (followLiquidity only). */
   liquidityMoves: (LiquidityMove & { row: number; price: number })[];
-  extremes: Record<PositionName, PositionExtremes>;
+  extremes: Record<PositionName, PositionExtremes> & Partial<Record<PeerName, PositionExtremes>>;
+  /** The peer strategies replayed beside the vaults (./peers): their settings, transactions and refused calls. */
+  peers?: { names: PeerName[]; params: PeerParams; actions: PeerAction[]; failures: PeerFailure[] };
   /** Price updates on chain: feed publications and pool-only steps (outages); rows model: one per row. */
   updates: ReturnType<typeof stepSummary>;
   timing: {
@@ -243,6 +251,20 @@ export async function runBacktest(
     await pools.moveTo(path[0].price, true);
   }
 
+  // The peers: the same deposit at the same leverage, on the same pools, opened after the vaults.
+  let peers: Peer[] = [];
+  if (opts.peers) {
+    peers = await createPeers(
+      { hre, market, decode, blockTime: opts.oracle.blockTime, maxCalls: opts.maxKeeperCalls, hfCap: HF_CAP },
+      [market.users[2], market.users[3]],
+      peerParams(opts.leverage, path[0].price, settings.maxTradeSize),
+      { depositWeth: opts.depositWeth, leverage: opts.leverage, swapFee: settings.swapFee },
+    );
+    await pools.moveTo(path[0].price, true);
+    const engaged = Number((await ethers.provider.getBlock("latest"))!.timestamp);
+    for (const peer of peers) if ("lastTrade" in peer) (peer as { lastTrade: number }).lastTrade = engaged;
+  }
+
   const follower = opts.followLiquidity ? await LiquidityFollower.create(market) : undefined;
   const chainStart = Number((await ethers.provider.getBlock("latest"))!.timestamp) + 1;
 
@@ -255,15 +277,18 @@ export async function runBacktest(
     liquidations: [],
     liquidationFailures: [],
     liquidityMoves: [],
-    extremes: { managed: newExtremes(), unmanaged: newExtremes() },
+    extremes: { managed: newExtremes(), unmanaged: newExtremes(), ...Object.fromEntries(peers.map((p) => [p.name, newExtremes()])) },
+    ...(opts.peers
+      ? { peers: { names: peers.map((p) => p.name), params: peerParams(opts.leverage, path[0].price, settings.maxTradeSize), actions: [], failures: [] } }
+      : {}),
     updates: steps ? stepSummary(steps) : { steps: path.length - 1, feedUpdates: path.length - 1, deviationUpdates: 0, heartbeatUpdates: 0, outageSteps: 0, outages: 0 },
     timing: { setupSeconds: 0, replaySeconds: 0, msPerRow: 0, msPerUpdate: 0, clockSlipSeconds: 0 },
   };
   const ctx: ReplayContext = {
-    hre, market, managed, unmanaged, keeper, decode, run, opts, pools, follower, chainStart,
+    hre, market, managed, unmanaged, keeper, decode, run, opts, pools, follower, chainStart, peers,
     lens: stack.lens, registry: stack.registry.target as string,
     t0: path[0].timestamp, mode: "Active", oraclePrice: path[0].price, usdcFeedUpdatedAt: chainStart,
-    rowArrival: { managed: HF_CAP, unmanaged: HF_CAP }, followCheckedAt: path[0].price, arrivalEquity: 0, acted: false,
+    rowArrival: freshArrival(peers), followCheckedAt: path[0].price, arrivalEquity: 0, acted: false,
   };
   const start = await snapshots(ctx);
   track(ctx, start);
@@ -275,6 +300,10 @@ export async function runBacktest(
   if (steps) await replayRealistic(ctx, path, steps, options.onRow);
   else await replayRows(ctx, path, options.onRow);
   run.timing.replaySeconds = (performance.now() - replayStarted) / 1000;
+  if (run.peers) {
+    run.peers.actions = peers.flatMap((p) => p.actions).sort((a, b) => a.timestamp - b.timestamp);
+    run.peers.failures = peers.flatMap((p) => p.failures).sort((a, b) => a.timestamp - b.timestamp);
+  }
   run.timing.msPerRow = (run.timing.replaySeconds * 1000) / (path.length - 1);
   run.timing.msPerUpdate = (run.timing.replaySeconds * 1000) / Math.max(1, run.updates.steps);
   return run;
@@ -285,6 +314,8 @@ interface ReplayContext {
   market: Market;
   managed: ILeveredVault;
   unmanaged: ILeveredVault;
+  /** The peer strategies (empty when off). */
+  peers: Peer[];
   keeper: Market["deployer"];
   lens: KeeperLens;
   registry: string;
@@ -302,7 +333,7 @@ interface ReplayContext {
   oraclePrice: number;
   usdcFeedUpdatedAt: number;
   /** Lowest HF on arrival of a price in the current row. */
-  rowArrival: Record<PositionName, number>;
+  rowArrival: Partial<Record<AnyPosition, number>>;
   /** Pool price at which the liquidity follower last looked. */
   followCheckedAt: number;
   /** The managed vault's equity on arrival of the current update (USD). */
@@ -316,6 +347,10 @@ interface Moment {
   row: number;
   timestamp: number;
   price: number;
+}
+
+function freshArrival(peers: Peer[]): Partial<Record<AnyPosition, number>> {
+  return { managed: HF_CAP, unmanaged: HF_CAP, ...Object.fromEntries(peers.map((p) => [p.name, HF_CAP])) };
 }
 
 function newExtremes(): PositionExtremes & { peak: number } {
@@ -499,27 +534,35 @@ export function marketPrice(path: PricePoint[]): (t: number) => number {
  */
 async function act(ctx: ReplayContext, moment: Moment, secondAt: number, strict: boolean): Promise<Snapshots> {
   const { run } = ctx;
-  const events = () => run.liquidations.length + run.keeperActions.length + run.liquidationFailures.length + run.keeperFailures.length;
+  const peerEvents = () => ctx.peers.reduce((n, p) => n + p.actions.length + p.failures.length, 0);
+  const events = () =>
+    run.liquidations.length + run.keeperActions.length + run.liquidationFailures.length + run.keeperFailures.length + peerEvents();
   const before = events();
   const arrival = await snapshots(ctx);
   ctx.arrivalEquity = arrival.managed.equity;
   track(ctx, arrival);
-  ctx.rowArrival.managed = Math.min(ctx.rowArrival.managed, arrival.managed.healthFactor);
-  ctx.rowArrival.unmanaged = Math.min(ctx.rowArrival.unmanaged, arrival.unmanaged.healthFactor);
+  for (const name of positionsOf(ctx)) ctx.rowArrival[name] = Math.min(ctx.rowArrival[name] ?? HF_CAP, arrival[name]!.healthFactor);
   // The vault's HF is Aave's from the same feed; a margin covers rounding. Liquidators check Aave itself.
-  const mayLiquidate = (p: PositionName) => arrival[p].healthFactor < 1.01;
+  const mayLiquidate = (p: AnyPosition) => arrival[p]!.healthFactor < 1.01;
+  const peerNames = ctx.peers.map((p) => p.name);
   if (ctx.opts.keeperFirst) {
     await runKeeper(ctx, moment);
+    await runPeers(ctx, moment);
     await mineAt(ctx, secondAt, strict);
     await liquidateIfUnhealthy(ctx, "unmanaged", moment, mayLiquidate("unmanaged"));
     await liquidateIfUnhealthy(ctx, "managed", moment, true);
+    for (const name of peerNames) await liquidateIfUnhealthy(ctx, name, moment, true);
   } else {
     await liquidateIfUnhealthy(ctx, "unmanaged", moment, mayLiquidate("unmanaged"));
     await liquidateIfUnhealthy(ctx, "managed", moment, mayLiquidate("managed"));
+    for (const name of peerNames) await liquidateIfUnhealthy(ctx, name, moment, mayLiquidate(name));
     await mineAt(ctx, secondAt, strict);
     await runKeeper(ctx, moment);
-    // The keeper could not bring the managed vault above 1: liquidators come back.
+    // The peers' executors act after the same latency as the keeper.
+    await runPeers(ctx, moment);
+    // The keeper (or a peer's executor) could not bring the position above 1: liquidators come back.
     await liquidateIfUnhealthy(ctx, "managed", moment, true);
+    for (const name of peerNames) await liquidateIfUnhealthy(ctx, name, moment, true);
   }
   ctx.acted = events() !== before;
   return arrival;
@@ -527,11 +570,22 @@ async function act(ctx: ReplayContext, moment: Moment, secondAt: number, strict:
 
 // ------------------------------------------------------------------ positions
 
-type Snapshots = Record<PositionName, Snapshot>;
+type Snapshots = Record<PositionName, Snapshot> & Partial<Record<PeerName, Snapshot>>;
+
+function positionsOf(ctx: ReplayContext): AnyPosition[] {
+  return ["managed", "unmanaged", ...ctx.peers.map((p) => p.name)];
+}
 
 async function snapshots(ctx: ReplayContext): Promise<Snapshots> {
-  const [managed, unmanaged] = await Promise.all([snapshot(ctx, ctx.managed), snapshot(ctx, ctx.unmanaged)]);
-  return { managed, unmanaged };
+  const [managed, unmanaged, ...peers] = await Promise.all([
+    snapshot(ctx, ctx.managed),
+    snapshot(ctx, ctx.unmanaged),
+    ...ctx.peers.map(async (p): Promise<Snapshot> => {
+      const s = await p.state();
+      return { equity: s.equity, leverage: s.leverage, healthFactor: s.healthFactor, collateral: s.collateral, debt: s.debtValue };
+    }),
+  ]);
+  return { managed, unmanaged, ...Object.fromEntries(ctx.peers.map((p, i) => [p.name, peers[i]])) };
 }
 
 /**
@@ -572,9 +626,9 @@ async function snapshot(ctx: ReplayContext, vault: ILeveredVault): Promise<Snaps
 }
 
 function track(ctx: ReplayContext, s: Snapshots): void {
-  for (const name of ["managed", "unmanaged"] as const) {
+  for (const name of positionsOf(ctx)) {
     const e = ctx.run.extremes[name] as PositionExtremes & { peak: number };
-    const { equity, healthFactor } = s[name];
+    const { equity, healthFactor } = s[name]!;
     e.samples += 1;
     e.minHealthFactor = Math.min(e.minHealthFactor, healthFactor);
     e.minEquity = Math.min(e.minEquity, equity);
@@ -584,13 +638,13 @@ function track(ctx: ReplayContext, s: Snapshots): void {
 }
 
 function record(ctx: ReplayContext, index: number, point: PricePoint, end: Snapshots): void {
-  const sample = (name: PositionName): VaultSample => ({
-    equity: end[name].equity,
-    leverage: end[name].leverage,
-    healthFactor: end[name].healthFactor,
-    healthFactorOnArrival: Math.min(ctx.rowArrival[name], end[name].healthFactor),
-    collateral: end[name].collateral,
-    debt: end[name].debt,
+  const sample = (name: AnyPosition): VaultSample => ({
+    equity: end[name]!.equity,
+    leverage: end[name]!.leverage,
+    healthFactor: end[name]!.healthFactor,
+    healthFactorOnArrival: Math.min(ctx.rowArrival[name] ?? HF_CAP, end[name]!.healthFactor),
+    collateral: end[name]!.collateral,
+    debt: end[name]!.debt,
   });
   ctx.run.rows.push({
     index,
@@ -601,8 +655,9 @@ function record(ctx: ReplayContext, index: number, point: PricePoint, end: Snaps
     unmanaged: sample("unmanaged"),
     spotEquity: ctx.opts.depositWeth * point.price,
     managedMode: ctx.mode,
+    ...(ctx.peers.length ? { peers: Object.fromEntries(ctx.peers.map((p) => [p.name, sample(p.name)])) } : {}),
   });
-  ctx.rowArrival = { managed: HF_CAP, unmanaged: HF_CAP };
+  ctx.rowArrival = freshArrival(ctx.peers);
 }
 
 // ------------------------------------------------------------------ keeper and liquidators
@@ -653,12 +708,25 @@ async function runKeeper(ctx: ReplayContext, moment: Moment): Promise<void> {
   ctx.mode = MODE_NAMES[Number((await ctx.managed.automationState()).mode)];
 }
 
+/**
+ * The peers' executors, one after the other, each on pools arbitraged back to the market first: whoever traded before
+ * (the keeper, the other peer) does not hand a better or worse price to the next one.
+ */
+async function runPeers(ctx: ReplayContext, moment: Moment): Promise<void> {
+  for (const peer of ctx.peers) {
+    await ctx.pools.moveTo(moment.price);
+    await peer.pass(moment, (await latestTimestamp(ctx)) + 1);
+  }
+}
+
 /** Real Aave liquidationCall (close factor 50%, 100% below HF 0.95) while the position's Aave HF is below 1. */
-async function liquidateIfUnhealthy(ctx: ReplayContext, position: PositionName, moment: Moment, mayBeDue: boolean): Promise<void> {
+async function liquidateIfUnhealthy(ctx: ReplayContext, position: AnyPosition, moment: Moment, mayBeDue: boolean): Promise<void> {
   if (!mayBeDue) return;
   const { market, run } = ctx;
-  const vault = position === "managed" ? ctx.managed : ctx.unmanaged;
-  const user = vault.target as string;
+  const user =
+    position === "managed" ? (ctx.managed.target as string)
+    : position === "unmanaged" ? (ctx.unmanaged.target as string)
+    : ctx.peers.find((p) => p.name === position)!.address;
   for (let call = 0; call < ctx.opts.maxLiquidationsPerPass; call++) {
     const before = await market.pool.getUserAccountData(user);
     // Nothing left to seize (bad debt) or healthy: no liquidator can or may act.

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { renderChartSvg } from "./chart";
 import { pathMetrics, round, spotMetrics, vaultMetrics } from "./metrics";
-import { HF_CAP, type BacktestRun } from "./replay";
+import { HF_CAP, type BacktestRun, type PeerName } from "./replay";
 
 export const REPORT_UNITS = {
   finalEquity: "USD",
@@ -55,6 +55,18 @@ export function modelNotes(run: BacktestRun) {
       "reverting trigger() scans are recorded in keeperFailures (a refused simulation costs no gas)",
     unmanaged: "the same vault contract and settings, same deposit, outside the registry: only liquidators act on it",
     spot: "the deposited WETH held, valued at the row's price",
+    ...(run.peers
+      ? {
+          peers:
+            "fli (Index Coop FlexibleLeverageStrategyExtension methodology, Aave flavour, ratios scaled to the nominal leverage) " +
+            "and dfs (DeFi Saver Aave V3 repay/boost automation): each a PeerPosition contract (contracts/test/peers/) with the " +
+            "same deposit at the same leverage on the same Aave pool and Uniswap pool, driven by an executor that follows the " +
+            "peer's published rules (scripts/lib/backtest/peers.ts; settings in peerSettings), acting right after the keeper " +
+            "in the same block slot, each on pools arbitraged back to the market first; liquidators treat them as they treat the " +
+            "vaults. Gas: the peers' own transactions. FLI's ripcord reward is paid by its extension, not the position " +
+            "(listed in ripcordRewards, not deducted); DeFi Saver's 0.25 % service + 0.05 % automation fees are taken from the position",
+        }
+      : {}),
     liquidity: followLiquidity
       ? `the LP re-centres its concentrated Uniswap positions on the price when it leaves the middle half of their range (depth x${uniswapDepth})`
       : `the concentrated Uniswap positions stay centred on the first price (range /1.5..x1.5), as deployMarket built them (depth x${uniswapDepth}); beyond that range only the thin full-range liquidity is left`,
@@ -73,6 +85,13 @@ export function buildReport(run: BacktestRun, input: { file: string; seconds: nu
     managed: vaultMetrics(run, "managed"),
     unmanaged: vaultMetrics(run, "unmanaged"),
     spot: spotMetrics(run),
+    /** The peer strategies in the same replay (./peers), each with the same fields as `managed`. */
+    ...(run.peers
+      ? {
+          peers: Object.fromEntries(run.peers.names.map((n) => [n, vaultMetrics(run, n)])) as Partial<Record<PeerName, ReturnType<typeof vaultMetrics>>>,
+          peerSettings: run.peers.params,
+        }
+      : {}),
     settings: run.settings,
     options: run.options,
     updates: run.updates,
@@ -90,6 +109,7 @@ export function buildReport(run: BacktestRun, input: { file: string; seconds: nu
       liquidations: run.liquidations,
       liquidationFailures: run.liquidationFailures,
       liquidityMoves: run.liquidityMoves,
+      ...(run.peers ? { peerActions: run.peers.actions, peerFailures: run.peers.failures } : {}),
     },
   };
 }
@@ -102,10 +122,12 @@ export function seriesCsv(run: BacktestRun): string {
     "managed_equity", "managed_leverage", "managed_hf", "managed_hf_on_arrival", "managed_collateral", "managed_debt", "managed_mode",
     "unmanaged_equity", "unmanaged_leverage", "unmanaged_hf", "unmanaged_hf_on_arrival", "unmanaged_collateral", "unmanaged_debt",
     "spot_equity",
+    ...(run.peers?.names ?? []).flatMap((n) => [`${n}_equity`, `${n}_leverage`, `${n}_hf`, `${n}_hf_on_arrival`, `${n}_collateral`, `${n}_debt`]),
   ];
   const lines = run.rows.map((r) => {
     const v = (s: typeof r.managed) => [s.equity, s.leverage ?? "", s.healthFactor, s.healthFactorOnArrival, s.collateral, s.debt];
-    return [r.timestamp, r.price, r.oraclePrice, ...v(r.managed), r.managedMode, ...v(r.unmanaged), r.spotEquity].join(",");
+    const peers = (run.peers?.names ?? []).flatMap((n) => v(r.peers![n]!));
+    return [r.timestamp, r.price, r.oraclePrice, ...v(r.managed), r.managedMode, ...v(r.unmanaged), r.spotEquity, ...peers].join(",");
   });
   return [header.join(","), ...lines].join("\n") + "\n";
 }

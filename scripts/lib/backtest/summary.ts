@@ -3,6 +3,8 @@
  * `summary.json` (`{"paths": {"<csv name>": <its backtest.json>}}`) and Markdown table.
  */
 import type { BacktestReport } from "./report";
+import type { VaultMetrics } from "./metrics";
+import { PEER_LABELS, PEER_NAMES, type PeerName } from "./peers";
 
 const money = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
 const num = (x: number, digits = 2) => x.toLocaleString("en-US", { maximumFractionDigits: digits });
@@ -21,6 +23,9 @@ export function consoleSummary(name: string, report: BacktestReport, wallSeconds
     row("managed", [String(m.liquidations), hf(m.minHealthFactor), num(m.maxDrawdownPct), money(m.finalEquity), String(m.keeperActions), gas(m.keeperGas), String(m.keeperFailures)]),
     row("unmanaged", [String(u.liquidations), hf(u.minHealthFactor), num(u.maxDrawdownPct), money(u.finalEquity), "-", "-", "-"]),
     row("spot", ["0", "-", num(s.maxDrawdownPct), money(s.finalEquity), "-", "-", "-"]),
+    ...peersOf(report).map(([n, p]) =>
+      row(n, [String(p.liquidations), hf(p.minHealthFactor), num(p.maxDrawdownPct), money(p.finalEquity), String(p.keeperActions), gas(p.keeperGas), String(p.keeperFailures)]),
+    ),
     ...(m.keeperFailures ? [`  failed keeper calls: ${failures(m.keeperFailuresByError)}`] : []),
   ].join("\n");
 }
@@ -29,6 +34,15 @@ function failures(byError: Record<string, number>): string {
   const entries = Object.entries(byError).sort((a, b) => b[1] - a[1]);
   return entries.length ? entries.map(([e, n]) => `${n}× ${e}`).join("; ") : "-";
 }
+
+/** The peers a report holds, in PEER_NAMES order. */
+export function peersOf(report: BacktestReport): [PeerName, VaultMetrics][] {
+  const peers = (report as { peers?: Partial<Record<PeerName, VaultMetrics>> }).peers ?? {};
+  return PEER_NAMES.filter((n) => peers[n]).map((n) => [n, peers[n]!]);
+}
+
+/** A crash path for the goals: the price fell at least this much (percent, peak to trough) somewhere on it. */
+export const CRASH_DRAWDOWN_PCT = 20;
 
 export interface Summary {
   paths: Record<string, BacktestReport>;
@@ -76,6 +90,11 @@ export function summaryMarkdown(summary: Summary, heading: string): string {
         `${num(m.maxDrawdownPct, 1)} | ${money(m.finalEquity)} | ${m.keeperActions}${actions ? ` (${actions})` : ""} | ${gas(m.keeperGas)} | ` +
         `${m.keeperFailures ? `${m.keeperFailures}: ${failures(m.keeperFailuresByError)}` : "0"} | ${r.runtime.replaySeconds} |`,
       `| | | | unmanaged | ${u.liquidations} | ${hf(u.minHealthFactor)} | ${num(u.maxDrawdownPct, 1)} | ${money(u.finalEquity)} | - | - | - | |`,
+      ...peersOf(r).map(([n, p]) => {
+        const acts = Object.entries(p.keeperActionsByType).map(([a, k]) => `${k} ${a}`).join(", ");
+        return `| | | | ${n} | ${p.liquidations} | ${hf(p.minHealthFactor)} | ${num(p.maxDrawdownPct, 1)} | ${money(p.finalEquity)} | ` +
+          `${p.keeperActions}${acts ? ` (${acts})` : ""} | ${gas(p.keeperGas)} | ${p.keeperFailures ? `${p.keeperFailures}: ${failures(p.keeperFailuresByError)}` : "0"} | |`;
+      }),
     );
   }
   const total = (f: (r: BacktestReport) => number) => names.reduce((s, n) => s + f(summary.paths[n]), 0);
@@ -86,5 +105,58 @@ export function summaryMarkdown(summary: Summary, heading: string): string {
       `unmanaged ${total((r) => r.unmanaged.liquidations)} on ${names.filter((n) => summary.paths[n].unmanaged.liquidations > 0).length}.`,
     "",
   );
+  lines.push(...peerComparison(summary));
   return lines.join("\n");
+}
+
+/**
+ * The managed vault against each peer strategy in the same replay: per path liquidations, max drawdown, final equity
+ * and gas, then the goals (0 managed liquidations; managed drawdown <= each peer's on every crash path; managed final
+ * equity >= each peer's summed over the paths and on at least 80 % of them), counted, not judged by hand.
+ */
+export function peerComparison(summary: Summary): string[] {
+  const names = Object.keys(summary.paths);
+  const peers = PEER_NAMES.filter((n) => names.some((p) => peersOf(summary.paths[p]).some(([m]) => m === n)));
+  if (peers.length === 0) return [];
+  const cols = ["managed", ...peers] as const;
+  const pick = (r: BacktestReport, c: string): VaultMetrics | undefined =>
+    c === "managed" ? r.managed : peersOf(r).find(([n]) => n === c)?.[1];
+  const cells = (r: BacktestReport, f: (m: VaultMetrics) => string) => cols.map((c) => { const m = pick(r, c); return m ? f(m) : "-"; }).join(" / ");
+  const lines = [
+    "## Managed vault vs the peer strategies",
+    "",
+    `Same replay, same market, same liquidators and latency: ${peers.map((p) => `**${p}** = ${PEER_LABELS[p]}`).join(", ")} ` +
+      "(rules and settings: docs/PROTECTION.md, \"Peers\"; each path's backtest.json `peerSettings`). Cells read " +
+      `${cols.join(" / ")}. Gas: successful transactions of the keeper / of the peer's executor. ` +
+      `A crash path: the price fell at least ${CRASH_DRAWDOWN_PCT} % peak to trough.`,
+    "",
+    "| path | crash | liquidations | max DD % | final equity | gas | failed calls |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const name of names) {
+    const r = summary.paths[name];
+    const crash = r.input.maxDrawdownPct >= CRASH_DRAWDOWN_PCT;
+    lines.push(
+      `| ${name} | ${crash ? "yes" : "no"} | ${cells(r, (m) => String(m.liquidations))} | ${cells(r, (m) => num(m.maxDrawdownPct, 1))} | ` +
+        `${cells(r, (m) => money(m.finalEquity))} | ${cells(r, (m) => gas(m.keeperGas))} | ${cells(r, (m) => String(m.keeperFailures))} |`,
+    );
+  }
+  lines.push("", "| goal | " + peers.map((p) => `vs ${p}`).join(" | ") + " |", "| --- | " + peers.map(() => "---").join(" | ") + " |");
+  const managedLiq = names.reduce((s, n) => s + summary.paths[n].managed.liquidations, 0);
+  const per = (f: (p: PeerName) => string) => peers.map(f).join(" | ");
+  const crashes = names.filter((n) => summary.paths[n].input.maxDrawdownPct >= CRASH_DRAWDOWN_PCT);
+  const ddLosses = (p: PeerName) => crashes.filter((n) => { const m = pick(summary.paths[n], p); return m !== undefined && summary.paths[n].managed.maxDrawdownPct > m.maxDrawdownPct; });
+  const eqWins = (p: PeerName) => names.filter((n) => { const m = pick(summary.paths[n], p); return m !== undefined && summary.paths[n].managed.finalEquity >= m.finalEquity; });
+  const sum = (c: string) => names.reduce((s, n) => s + (pick(summary.paths[n], c)?.finalEquity ?? 0), 0);
+  const liq = (p: PeerName) => names.reduce((s, n) => s + (pick(summary.paths[n], p)?.liquidations ?? 0), 0);
+  const gasSum = (c: string) => names.reduce((s, n) => s + (pick(summary.paths[n], c)?.keeperGas ?? 0), 0);
+  lines.push(
+    `| liquidations, managed ${managedLiq} vs the peer's | ${per((p) => String(liq(p)))} |`,
+    `| crash paths where managed max DD <= the peer's | ${per((p) => `${crashes.length - ddLosses(p).length} of ${crashes.length}${ddLosses(p).length ? ` (not: ${ddLosses(p).join(", ")})` : ""}`)} |`,
+    `| final equity summed, managed ${money(sum("managed"))} vs the peer's | ${per((p) => `${money(sum(p))} (${sum(p) > 0 ? ((sum("managed") / sum(p)) * 100).toFixed(1) : "-"} %)`)} |`,
+    `| paths where managed final equity >= the peer's (goal >= 80 %) | ${per((p) => `${eqWins(p).length} of ${names.length} (${((eqWins(p).length / names.length) * 100).toFixed(0)} %)`)} |`,
+    `| gas summed, managed ${gas(gasSum("managed"))} vs the peer's | ${per((p) => gas(gasSum(p)))} |`,
+    "",
+  );
+  return lines;
 }
