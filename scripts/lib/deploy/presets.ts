@@ -113,11 +113,14 @@ export const PRESETS: Record<PresetName, Preset> = {
   },
 };
 
-/** The preset called `name`; throws a one-line error for an unknown or unavailable one. */
+/** An unknown or unavailable preset: a user error, printed as its one line without a stack. */
+export class PresetError extends Error {}
+
+/** The preset called `name`; throws a one-line PresetError for an unknown or unavailable one. */
 export function getPreset(name: string): AvailablePreset {
   const preset = PRESETS[name as PresetName];
-  if (!preset) throw new Error(`unknown preset '${name}'; presets: ${PRESET_NAMES.join(", ")}`);
-  if (!preset.available) throw new Error(`preset '${name}' is not available on this market yet: ${preset.missing}`);
+  if (!preset) throw new PresetError(`unknown preset '${name}'; presets: ${PRESET_NAMES.join(", ")}`);
+  if (!preset.available) throw new PresetError(`preset '${name}' is not available on this market yet: ${preset.missing}`);
   return preset;
 }
 
