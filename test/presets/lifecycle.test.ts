@@ -11,10 +11,11 @@ import { MaxUint256, type Contract } from "ethers";
 import { deployMarket, type Market } from "../shared/market";
 import { advanceTime, fund, setMarketPrice } from "../shared/market-helpers";
 import { Action, Mode } from "../shared/keeper";
-import { deployVault, toUnits, type DeployedVault } from "../../scripts/lib/deploy/vault";
+import { deployVault, initParams, toUnits, type DeployedVault } from "../../scripts/lib/deploy/vault";
 import {
   PRESETS,
   availablePresets,
+  ethExposure,
   getPreset,
   localDecimals,
   localPair,
@@ -47,7 +48,7 @@ interface PresetWorld extends DeployedVault {
 const story = (preset: AvailablePreset) => (preset.direction === 1 ? STORY.long : STORY.short);
 
 async function presetWorld(preset: AvailablePreset): Promise<PresetWorld> {
-  const market = await deployMarket(hre.ethers, { ethPrice: START });
+  const market = await deployMarket({ ethPrice: START });
   const [alice, bob, keeper] = market.users;
   const pair = localPair(preset);
   const deployed = await deployVault(hre.ethers, market, {
@@ -104,6 +105,28 @@ describe("presets: one lifecycle over every available preset", function () {
     expect(() => getPreset("btc-long-2x")).to.throw(/not available.*WBTC reserve/);
     expect(() => getPreset("wsteth-loop")).to.throw(/not available.*wstETH reserve.*e-mode/);
     expect(() => getPreset("eth-long-9x")).to.throw(/unknown preset/);
+  });
+
+  it("states exposure honestly and converts the short's ETH stops and amounts into its own units", function () {
+    expect(ethExposure(1, 3)).to.equal(3);
+    expect(ethExposure(-1, 2)).to.equal(-1); // a 2x short is -1x ETH per unit of equity
+    const short = getPreset("eth-short-2x");
+    expect(short.description).to.match(/-1x ETH exposure per unit of equity/);
+    const s = presetSettings(short, { stopLoss: 2500, takeProfit: 1500 });
+    // WETH per USDC: the stop (an ETH rally to $2500) is the low bound, the take-profit (a fall to $1500) the high one.
+    expect(s.stopLossPrice).to.be.closeTo(0.0004, 1e-15);
+    expect(s.takeProfitPrice).to.be.closeTo(1 / 1500, 1e-15);
+    const roles = { owner: hre.ethers.ZeroAddress, manager: hre.ethers.ZeroAddress, guardian: hre.ethers.ZeroAddress };
+    const p = initParams(s, roles, localDecimals(short));
+    expect(p.execution.depositCap).to.equal(20_000_000n * 10n ** 6n); // USDC
+    expect(p.automation.ripcordRewardCap).to.equal(2_000n * 10n ** 6n); // USDC
+    expect(p.automation.maxTradeSize).to.equal(125n * 10n ** 18n); // WETH
+    expect(p.exits.stopLossPrice).to.equal(4n * 10n ** 14n);
+    expect(p.volatility.horizon).to.equal(0);
+    // The long keeps today's encoding (18-decimal collateral, 6-decimal debt).
+    const long = initParams(presetSettings(getPreset("eth-long-3x")), roles);
+    expect(long.execution.depositCap).to.equal(10_000n * 10n ** 18n);
+    expect(long.automation.maxTradeSize).to.equal(250_000n * 10n ** 6n);
   });
 
   for (const preset of availablePresets()) {
