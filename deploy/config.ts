@@ -6,6 +6,11 @@
  * Environment variables (each overrides the file):
  *   VAULT_<SETTING>   any vault setting in SCREAMING_SNAKE case: VAULT_TARGET_LEVERAGE=3, VAULT_STOP_LOSS_PRICE=1500,
  *                     VAULT_NAME, VAULT_SYMBOL, VAULT_DEPOSIT_CAP (collateral tokens), VAULT_MAX_TRADE_SIZE (debt tokens)...
+ *   VAULT_PRESET      a preset by name (scripts/lib/deploy/presets.ts): eth-long-3x, eth-short-2x; its pair sets the
+ *                     collateral / debt symbols and its settings the defaults (VAULT_<SETTING> still overrides them;
+ *                     amounts in each token's own units, prices in debt per collateral)
+ *   VAULT_ETH_STOP_LOSS, VAULT_ETH_TAKE_PROFIT   with a preset: stop-loss / take-profit as ETH/USD prices, converted
+ *                     to the pair's price (the short's stop-loss fires on a rally to it)
  *   VAULT_OWNER, VAULT_MANAGER, VAULT_GUARDIAN   roles (default: the deployer)
  *   VAULT_KEEPERS     comma-separated keeper addresses to allow-list (the deployer must be the manager)
  *   VAULT_SALT        CREATE2 salt (any string, or a bytes32); default: the symbol
@@ -68,6 +73,9 @@ export const DeployConfigSchema = z
     salt: z.string().min(1).optional(),
     factory: address.optional(),
     newStack: bool.default(false),
+    preset: z.string().min(1).optional(),
+    ethStopLoss: nonNegative.optional(),
+    ethTakeProfit: nonNegative.optional(),
     collateralSymbol: z.string().default("WETH"),
     debtSymbol: z.string().default("USDC"),
     markets: z
@@ -121,7 +129,7 @@ export function loadDeployConfig(env: NodeJS.ProcessEnv = process.env): DeployCo
     "debtHeartbeat",
     "sequencerGracePeriod",
   ]);
-  setFrom(raw, "VAULT_", ["salt", "factory", "newStack"]);
+  setFrom(raw, "VAULT_", ["salt", "factory", "newStack", "preset", "ethStopLoss", "ethTakeProfit"]);
   if (env.VAULT_KEEPERS) raw.keepers = env.VAULT_KEEPERS.split(",").map((s) => s.trim()).filter(Boolean);
   if (env.COLLATERAL_SYMBOL) raw.collateralSymbol = env.COLLATERAL_SYMBOL;
   if (env.DEBT_SYMBOL) raw.debtSymbol = env.DEBT_SYMBOL;

@@ -39,6 +39,7 @@ import {
 import { deployMarket } from "../scripts/lib/market/market";
 import { PRESET_3X, localMarketAddresses, localOracleConfig, type MarketAddresses } from "../scripts/lib/deploy/vault";
 import { checkVaultSettings, type MarketRisk } from "../scripts/lib/deploy/preflight";
+import { getPreset, localDecimals, localPair, presetSettings, type AvailablePreset } from "../scripts/lib/deploy/presets";
 import { RESERVE_PARAMS } from "../scripts/lib/market/market-config";
 import { gas, hf, lev, units } from "../scripts/lib/util/format";
 
@@ -136,20 +137,35 @@ async function resolveAddresses(chainId: number, cfg: DeployConfig) {
  * The vault's settings from the config (the 3x preset at a 3x or unset target), checked against the market's LTV and
  * liquidation threshold (read from the Aave pool; the local market's own on chain 31337) before any transaction.
  */
-async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolean, deployer: string) {
+async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolean, deployer: string, preset?: AvailablePreset) {
   let resolved: Awaited<ReturnType<typeof resolveAddresses>> | undefined;
-  let debtDecimals = 6; // the local market's USDC
-  let risk: MarketRisk = { ltvBps: Number(RESERVE_PARAMS.WETH.ltv), liquidationThresholdBps: Number(RESERVE_PARAMS.WETH.liquidationThreshold) };
+  const collateralKey = (preset?.collateral ?? "WETH") as keyof typeof RESERVE_PARAMS;
+  // The local market's decimals (WETH 18, USDC 6); read from the tokens on a live chain.
+  let decimals = preset ? localDecimals(preset) : { collateral: 18, debt: 6 };
+  let risk: MarketRisk = {
+    ltvBps: Number(RESERVE_PARAMS[collateralKey].ltv),
+    liquidationThresholdBps: Number(RESERVE_PARAMS[collateralKey].liquidationThreshold),
+  };
   if (!local) {
     resolved = await resolveAddresses(chainId, cfg);
-    debtDecimals = Number(await new Contract(resolved.markets.debtAsset, ERC20_ABI, hre.ethers.provider).decimals());
+    const token = (a: string) => new Contract(a, ERC20_ABI, hre.ethers.provider);
+    decimals = {
+      collateral: Number(await token(resolved.markets.collateralAsset).decimals()),
+      debt: Number(await token(resolved.markets.debtAsset).decimals()),
+    };
     risk = await marketRisk(resolved.markets.aavePool, resolved.markets.collateralAsset);
   }
+  const base = preset
+    ? presetSettings(preset, { stopLoss: cfg.ethStopLoss, takeProfit: cfg.ethTakeProfit })
+    : cfg.vault.targetLeverage === undefined || cfg.vault.targetLeverage === 3
+      ? PRESET_3X
+      : {};
   const init = vaultInitParams(deployer, {
-    settings: { ...(cfg.vault.targetLeverage === undefined || cfg.vault.targetLeverage === 3 ? PRESET_3X : {}), ...cfg.vault },
+    settings: { ...base, ...cfg.vault },
     roles: cfg.roles,
     salt: cfg.salt,
-    debtDecimals,
+    decimals,
+    collateralSymbol: preset?.collateral ?? cfg.collateralSymbol,
   });
   const { settings } = init;
   const refused = checkVaultSettings(settings, risk);
@@ -159,11 +175,12 @@ async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolea
         refused.join("\n  "),
     );
   }
+  if (preset) console.log(`Preset ${preset.name}: ${preset.description}`);
   console.log(
     `Settings checked: target ${settings.targetLeverage}x (band ${settings.minLeverage}-${settings.maxLeverage}x), HF floor ${settings.minHealthFactor}, ` +
       `market LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps`,
   );
-  return { resolved, ...init };
+  return { resolved, decimals, ...init };
 }
 
 /** DRY_RUN: the gas of every transaction since `startBlock`, then back to the snapshot; no record written. */
@@ -236,6 +253,12 @@ async function stackFor(
 
 async function main() {
   const cfg = loadDeployConfig();
+  // A preset names the pair: its tokens replace the address-book symbols (refused before anything else if unavailable).
+  const preset = cfg.preset ? getPreset(cfg.preset) : undefined;
+  if (preset) Object.assign(cfg, { collateralSymbol: preset.collateral, debtSymbol: preset.debt });
+  if (!preset && (cfg.ethStopLoss !== undefined || cfg.ethTakeProfit !== undefined)) {
+    throw new Error("VAULT_ETH_STOP_LOSS / VAULT_ETH_TAKE_PROFIT need VAULT_PRESET (without it, set VAULT_STOP_LOSS_PRICE in debt per collateral)");
+  }
   const { ethers, network } = hre;
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
   const [deployer] = await ethers.getSigners();
@@ -249,7 +272,7 @@ async function main() {
   let localMarket: Record<string, string> | undefined;
 
   // --- settings, checked before anything is sent ---
-  const { resolved, settings, roles, salt, params } = await checkedSettings(cfg, chainId, local, deployer.address);
+  const { resolved, decimals, settings, roles, salt, params } = await checkedSettings(cfg, chainId, local, deployer.address, preset);
   const snapshotId = dryRun ? await snapshot() : undefined;
   if (dryRun && snapshotId === undefined) {
     console.log(
@@ -264,8 +287,9 @@ async function main() {
   if (local) {
     console.log("Local chain: deploying the local Aave V3 + Uniswap V3 market first (real npm bytecode, mock feeds)");
     const m = await deployMarket(ethers);
-    markets = localMarketAddresses(m);
-    oracle = localOracleConfig(m) as OracleAddresses;
+    const pair = preset ? localPair(preset) : undefined;
+    markets = localMarketAddresses(m, pair);
+    oracle = localOracleConfig(m, pair) as OracleAddresses;
     localMarket = {
       PoolAddressesProvider: m.addressesProvider.target as string,
       AaveOracle: m.aaveOracle.target as string,
@@ -295,17 +319,18 @@ async function main() {
     settings,
     roles,
     salt,
+    decimals,
     keepers: canSetKeepers ? keepers : [],
   });
   console.log(
     `Vault ${settings.name} (${settings.symbol}) at ${created.address}, gas ${gas(created.receipt.gasUsed)}\n` +
       `  target ${settings.targetLeverage}x (band ${settings.minLeverage}-${settings.maxLeverage}x), HF floor ${settings.minHealthFactor}, ` +
-      `ripcord below ${settings.criticalHealthFactor}, stop-loss ${settings.stopLossPrice || "off"}, ` +
+      `ripcord below ${settings.criticalHealthFactor}, stop-loss ${settings.stopLossPrice || "off"}${preset && cfg.ethStopLoss ? ` (ETH $${cfg.ethStopLoss}, debt per collateral)` : ""}, ` +
       `owner ${roles.owner}, manager ${roles.manager}, guardian ${roles.guardian}` +
       (keepers.length && canSetKeepers ? `, keepers ${keepers.join(", ")}` : ""),
   );
   const p = await created.vault.position();
-  console.log(`  position: leverage ${lev(p.leverage)}, HF ${hf(p.healthFactor)}, NAV ${units(await created.vault.totalAssets())}`);
+  console.log(`  position: leverage ${lev(p.leverage)}, HF ${hf(p.healthFactor)}, NAV ${units(await created.vault.totalAssets(), decimals.collateral)}`);
 
   if (dryRun) {
     await endDryRun(startBlock, snapshotId!);

@@ -16,7 +16,7 @@ import type {
 } from "../../../typechain-types";
 import type { IOracleModule } from "../../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
 import type { Ethers } from "../market/market";
-import { defaultSettings, deployModule, initParams, type MarketAddresses, type VaultSettings } from "./vault";
+import { defaultSettings, deployModule, initParams, type MarketAddresses, type PairDecimals, type VaultSettings } from "./vault";
 
 export interface Stack {
   module: AaveUniswapVaultModule;
@@ -92,8 +92,12 @@ export interface CreateVaultOptions {
   keepers?: string[];
   /** Any string (hashed) or a bytes32; default derived from the symbol. */
   salt?: string;
-  /** Decimals of the debt asset (maxTradeSize is in its units), default 6 (USDC). */
+  /** Decimals of the debt asset (maxTradeSize is in its units), default 6 (USDC); an 18-decimal collateral. */
   debtDecimals?: number;
+  /** Decimals of both tokens (deposit and ripcord caps in collateral units, max trade size in debt units); wins over debtDecimals. */
+  decimals?: PairDecimals;
+  /** Collateral token symbol for the default name and symbol ("Levered USDC 2x"), default WETH. */
+  collateralSymbol?: string;
 }
 
 export interface CreatedVault {
@@ -107,14 +111,17 @@ export interface CreatedVault {
 
 /** The InitParams `createVault` would use for these options (also what predictVaultAddress needs). */
 export function vaultInitParams(creator: string, opts: CreateVaultOptions = {}) {
-  const settings = { ...defaultSettings(opts.settings?.targetLeverage), ...opts.settings };
+  const settings = {
+    ...defaultSettings(opts.settings?.targetLeverage, { collateral: opts.collateralSymbol ?? "WETH" }),
+    ...opts.settings,
+  };
   const roles: VaultRoles = {
     owner: opts.roles?.owner ?? creator,
     manager: opts.roles?.manager ?? creator,
     guardian: opts.roles?.guardian ?? creator,
   };
   const salt = toSalt(opts.salt ?? settings.symbol);
-  return { settings, roles, salt, params: initParams(settings, roles, opts.debtDecimals ?? 6) };
+  return { settings, roles, salt, params: initParams(settings, roles, opts.decimals ?? opts.debtDecimals ?? 6) };
 }
 
 /**

@@ -14,7 +14,35 @@ import type {
 import type { IOracleModule } from "../../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
 import type { Ethers, Market } from "../market/market";
 
-export const wad = (x: number | string) => parseUnits(String(x), 18);
+/**
+ * `x` in units of `decimals` decimals. Numbers print as `String(x)` (so wad(1.1) is exactly 1.1e18); one that prints
+ * in exponent form or with more decimals than the unit holds (1/3000 as a price) is rounded to `decimals` places.
+ */
+export function toUnits(x: number | string, decimals: number): bigint {
+  let text = String(x);
+  const places = text.split(".")[1]?.length ?? 0;
+  if (typeof x === "number" && (/e/i.test(text) || places > decimals)) text = x.toFixed(decimals);
+  return parseUnits(text, decimals);
+}
+
+export const wad = (x: number | string) => toUnits(x, 18);
+
+/** The pair a vault is built on: its collateral and debt tokens (keys of the market) and their decimals. */
+export interface VaultPair {
+  collateral: "WETH" | "USDC";
+  debt: "WETH" | "USDC";
+}
+
+/** The local market's WETH/USDC long, the default pair everywhere. */
+export const LONG_ETH_PAIR: VaultPair = { collateral: "WETH", debt: "USDC" };
+
+/** Decimals of the pair's tokens on the local market (WETH 18, USDC 6). */
+export const LOCAL_DECIMALS: Record<VaultPair["collateral"], number> = { WETH: 18, USDC: 6 };
+
+export interface PairDecimals {
+  collateral: number;
+  debt: number;
+}
 
 /** Human-unit vault settings; every field has a default. */
 export interface VaultSettings {
@@ -26,18 +54,18 @@ export interface VaultSettings {
   minHealthFactor: number;
   maxSlippageBps: number;
   swapFee: number;
-  /** Collateral tokens (WETH). */
+  /** Collateral tokens, in the collateral's own units (WETH for the long, USDC for the short). */
   depositCap: number;
   criticalHealthFactor: number;
   maxDexDeviationBps: number;
   maxEquityLossBps: number;
   cooldown: number;
   ripcordRewardBps: number;
-  /** Collateral tokens. */
+  /** Collateral tokens (own units). */
   ripcordRewardCap: number;
-  /** Debt tokens (USDC) per call. */
+  /** Debt tokens (own units: USDC for the long, WETH for the short) per call. */
   maxTradeSize: number;
-  /** Debt per collateral (USD per ETH); 0 = off. */
+  /** Debt per collateral (USD per ETH for the long, WETH per USDC for the short); 0 = off. */
   stopLossPrice: number;
   takeProfitPrice: number;
   takeProfitLeverage: number;
@@ -53,10 +81,11 @@ export interface VaultSettings {
   volatilityFloorLeverage: number;
 }
 
-export function defaultSettings(targetLeverage = 2): VaultSettings {
+/** Defaults at `targetLeverage`; name and symbol from the pair's collateral ("Levered WETH 2x", "lvUSDC2x"). */
+export function defaultSettings(targetLeverage = 2, pair: { collateral: string } = LONG_ETH_PAIR): VaultSettings {
   return {
-    name: `Levered WETH ${targetLeverage}x`,
-    symbol: `lvWETH${targetLeverage}x`,
+    name: `Levered ${pair.collateral} ${targetLeverage}x`,
+    symbol: `lv${pair.collateral}${targetLeverage}x`,
     targetLeverage,
     minLeverage: Math.max(1, targetLeverage - 0.25 * (targetLeverage - 1)),
     maxLeverage: targetLeverage === 1 ? 1 : targetLeverage + 0.25 * (targetLeverage - 1),
@@ -117,8 +146,18 @@ export interface Roles {
   guardian: AddressLike;
 }
 
-/** The contracts' InitParams from human settings; debt asset has `debtDecimals`. */
-export function initParams(s: VaultSettings, roles: { owner: string; manager: string; guardian: string }, debtDecimals = 6) {
+/**
+ * The contracts' InitParams from human settings. `decimals`: the pair's token decimals (deposit cap and ripcord cap
+ * in collateral units, max trade size in debt units), or a number = the debt's decimals with an 18-decimal
+ * collateral (the WETH/USDC long; default 6).
+ */
+export function initParams(
+  s: VaultSettings,
+  roles: { owner: string; manager: string; guardian: string },
+  decimals: number | PairDecimals = 6,
+) {
+  const { collateral: collateralDecimals, debt: debtDecimals } =
+    typeof decimals === "number" ? { collateral: 18, debt: decimals } : decimals;
   return {
     ...roles,
     leverage: {
@@ -127,15 +166,15 @@ export function initParams(s: VaultSettings, roles: { owner: string; manager: st
       maxLeverage: wad(s.maxLeverage),
       minHealthFactor: wad(s.minHealthFactor),
     },
-    execution: { maxSlippageBps: s.maxSlippageBps, swapFee: s.swapFee, depositCap: wad(s.depositCap) },
+    execution: { maxSlippageBps: s.maxSlippageBps, swapFee: s.swapFee, depositCap: toUnits(s.depositCap, collateralDecimals) },
     automation: {
       criticalHealthFactor: wad(s.criticalHealthFactor),
       maxDexDeviationBps: s.maxDexDeviationBps,
       maxEquityLossBps: s.maxEquityLossBps,
       cooldown: s.cooldown,
       ripcordRewardBps: s.ripcordRewardBps,
-      ripcordRewardCap: wad(s.ripcordRewardCap),
-      maxTradeSize: parseUnits(String(s.maxTradeSize), debtDecimals),
+      ripcordRewardCap: toUnits(s.ripcordRewardCap, collateralDecimals),
+      maxTradeSize: toUnits(s.maxTradeSize, debtDecimals),
     },
     exits: {
       stopLossPrice: wad(s.stopLossPrice),
@@ -161,24 +200,34 @@ export interface MarketAddresses {
   uniswapFactory: string;
 }
 
-export function localMarketAddresses(market: Market): MarketAddresses {
+const localToken = (market: Market, key: VaultPair["collateral"]) => (key === "WETH" ? market.weth : market.usdc).target as string;
+const localFeed = (market: Market, key: VaultPair["collateral"]) => (key === "WETH" ? market.ethUsdFeed : market.usdcUsdFeed).target;
+/** Chainlink heartbeats on mainnet: ETH/USD 1 h, USDC/USD 24 h. */
+const LOCAL_HEARTBEATS: Record<VaultPair["collateral"], number> = { WETH: 3600, USDC: 86_400 };
+
+/** The local market's addresses for `pair` (default the WETH/USDC long). */
+export function localMarketAddresses(market: Market, pair: VaultPair = LONG_ETH_PAIR): MarketAddresses {
+  if (pair.collateral === pair.debt) throw new Error(`pair ${pair.collateral}/${pair.debt}: collateral and debt must differ`);
   return {
-    collateralAsset: market.weth.target as string,
-    debtAsset: market.usdc.target as string,
+    collateralAsset: localToken(market, pair.collateral),
+    debtAsset: localToken(market, pair.debt),
     aavePool: market.pool.target as string,
     swapRouter: market.swapRouter.target as string,
     uniswapFactory: market.uniswapFactory.target as string,
   };
 }
 
-/** Chainlink heartbeats of ETH/USD (1 h) and USDC/USD (24 h) on mainnet; no sequencer on L1. */
-export function localOracleConfig(market: Market): IOracleModule.OracleConfigStruct {
+/**
+ * The local feeds of `pair` (collateral's and debt's USD feeds) with Chainlink's mainnet heartbeats of ETH/USD (1 h)
+ * and USDC/USD (24 h); no sequencer on L1.
+ */
+export function localOracleConfig(market: Market, pair: VaultPair = LONG_ETH_PAIR): IOracleModule.OracleConfigStruct {
   return {
-    collateralFeed: market.ethUsdFeed.target,
-    debtFeed: market.usdcUsdFeed.target,
+    collateralFeed: localFeed(market, pair.collateral),
+    debtFeed: localFeed(market, pair.debt),
     sequencerFeed: ZeroAddress,
-    collateralHeartbeat: 3600,
-    debtHeartbeat: 86_400,
+    collateralHeartbeat: LOCAL_HEARTBEATS[pair.collateral],
+    debtHeartbeat: LOCAL_HEARTBEATS[pair.debt],
     sequencerGracePeriod: 3600,
   };
 }
@@ -219,12 +268,15 @@ export async function deployVault(
     keepers?: AddressLike[];
     module?: AaveUniswapVaultModule;
     oracle?: IOracleModule.OracleConfigStruct;
+    /** Collateral and debt tokens of the local market, default WETH/USDC. */
+    pair?: VaultPair;
   } = {},
 ): Promise<DeployedVault> {
-  const settings = { ...defaultSettings(opts.targetLeverage ?? opts.settings?.targetLeverage), ...opts.settings };
+  const pair = opts.pair ?? LONG_ETH_PAIR;
+  const settings = { ...defaultSettings(opts.targetLeverage ?? opts.settings?.targetLeverage, pair), ...opts.settings };
   const { deployer } = market;
-  const markets = localMarketAddresses(market);
-  const oracle = opts.oracle ?? localOracleConfig(market);
+  const markets = localMarketAddresses(market, pair);
+  const oracle = opts.oracle ?? localOracleConfig(market, pair);
   const module = opts.module ?? (await deployModule(ethers, markets, oracle, deployer));
   const roles = { owner: deployer.address, manager: deployer.address, guardian: deployer.address };
   const factory = await ethers.getContractFactory("AaveUniswapLeverageVault", deployer);
@@ -234,7 +286,7 @@ export async function deployVault(
     settings.name,
     settings.symbol,
     module.target,
-    initParams(settings, roles),
+    initParams(settings, roles, { collateral: LOCAL_DECIMALS[pair.collateral], debt: LOCAL_DECIMALS[pair.debt] }),
   )) as unknown as AaveUniswapLeverageVault;
   await core.waitForDeployment();
   const vault = (await ethers.getContractAt("ILeveredVault", core.target, deployer)) as unknown as ILeveredVault;
