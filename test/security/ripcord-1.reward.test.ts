@@ -84,15 +84,25 @@ describe("security: RIPCORD-1, a reward per debt repaid", () => {
 
   it("finding 5: below HF 1 with a reward above the bonus left idle, the ripcord still goes through, paid from the bonus", async () => {
     const w = await loadFixture(underwaterWorld);
+    // Mainnet's protocol fee (10 % of the bonus) and a pool 3.4 % under the oracle (inside the urgent 375 bps
+    // bound): the bonus left idle after returning the loan is below 1 % of the debt repaid, the reward's rate.
+    await (await w.market.configurator.setLiquidationProtocolFee(await w.market.weth.getAddress(), 1000)).wait();
     await setMarketPrice(w.market, 1580);
+    await movePoolOnly(w.market, -340);
+    await mine();
     const vaultAddress = await w.vault.getAddress();
     const hfBefore = await aaveHealthFactor(w.market, vaultAddress);
     expect(hfBefore).to.be.lt(WAD);
+    const before = await w.vault.position();
     const wethBefore: bigint = await w.market.weth.balanceOf(w.stranger.address);
     await expect(w.vault.connect(w.stranger).ripcord()).to.emit(w.vault, "RipcordRewardPaid");
     const reward = (await w.market.weth.balanceOf(w.stranger.address)) - wethBefore;
+    const after = await w.vault.position();
+    // The uncapped reward (1 % of the debt value repaid) was more than the bonus left: it was capped to it.
+    const uncapped = ((before.debt - after.debt) * 10n ** 12n * 100n * WAD) / BPS / before.price;
     expect(reward).to.be.gt(0n);
+    expect(reward, "capped to the idle bonus").to.be.lt(uncapped);
     expect(await aaveHealthFactor(w.market, vaultAddress)).to.be.gt(hfBefore);
-    expect((await w.vault.position()).idleCollateral).to.equal(0n);
+    expect(after.idleCollateral).to.equal(0n);
   });
 });
