@@ -275,8 +275,12 @@ async function main() {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SHOTS, "stale-oracle.png"), fullPage: false });
 
-    // --- node stopped ---
-    await server.close();
+    // --- node stopped --- The browser's keep-alive sockets would hold the server open (close() waits for them, and
+    // they would go on serving): drop them, and never wait on close() for more than 10 s.
+    const http = (server as unknown as { _httpServer?: { closeAllConnections?: () => void } })._httpServer;
+    const closing = server.close();
+    http?.closeAllConnections?.();
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 10_000))]);
     await page.getByTestId("banner-rpc").waitFor({ timeout: 15_000 });
     check((await page.getByTestId("banner-rpc").innerText()).includes("RPC unreachable"), "RPC down banner");
     check((await page.getByTestId("vault-title").isVisible()) && (await page.getByTestId("pending-table").isVisible()), "last figures stay on the page (no blank page)");
