@@ -204,7 +204,9 @@ const KIND = z.enum(CHANGE_KINDS, { error: (i) => `--kind must be one of ${CHANG
 
 const SetConfigArgs = z.object({
   ...Common,
-  kind: KIND.refine((k) => k !== "rearm", { error: "--kind rearm: use vault:rearm" }),
+  kind: KIND.refine((k) => k !== "rearm", { error: "--kind rearm: use vault:rearm" }).refine((k) => k !== "guardian", {
+    error: "--kind guardian: use vault:set-roles",
+  }),
   set: z
     .string({ error: "--set is required: field=value[,field=value...]" })
     .transform((text, ctx) => {
@@ -227,7 +229,7 @@ task("vault:set-config", "Manager (owner for the timelock): changes parameters; 
   .addFlag("dryRun", "simulate and estimate gas; send nothing")
   .setAction(async (raw: unknown, hre) => {
     const args = parseArgs(SetConfigArgs, raw);
-    const kind = args.kind as Exclude<ChangeKind, "rearm">;
+    const kind = args.kind as Exclude<ChangeKind, "rearm" | "guardian">;
     const { signer, vault, decimals } = await open(hre, args);
     if (kind === "timelock") {
       if (args.set.length !== 1 || args.set[0][0] !== "timelock") fail("--kind timelock takes --set timelock=<seconds>");

@@ -3,6 +3,7 @@
  * parameter changes (tightening at once, loosening submitted, listed with time left, accepted, revoked), roles.
  * Bad inputs: one line, nothing sent.
  */
+import { runTask } from "../shared/tasks";
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -10,18 +11,6 @@ import { ZeroAddress, parseEther } from "ethers";
 import { refreshFeeds } from "../shared/market-helpers";
 import type { PendingChange } from "../../scripts/lib/vault/governance";
 import { vaultStackWorld } from "../factory/fixtures";
-
-async function runTask<T>(name: string, args: Record<string, unknown>): Promise<{ result: T; output: string }> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...parts: unknown[]) => lines.push(parts.map(String).join(" "));
-  try {
-    const result = (await hre.run(name, args)) as T;
-    return { result, output: lines.join("\n") };
-  } finally {
-    console.log = log;
-  }
-}
 
 /** Runs a task that must fail: its one-line message; asserts no block was mined. */
 async function refused(name: string, args: Record<string, unknown>): Promise<string> {

@@ -2,6 +2,7 @@
  * The operator / user tasks (tasks/vault.ts) run in-process through hre.run against a local stack, the way
  * `npx hardhat <task> --network ...` runs them.
  */
+import { runTask } from "../shared/tasks";
 import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
@@ -24,19 +25,6 @@ import type { DepositResult, StatusResult, WithdrawResult } from "../../tasks/va
 import { SETTINGS_3X, vaultStackWorld, type VaultStackWorld } from "../factory/fixtures";
 
 const WAD = 10n ** 18n;
-
-/** Runs a task with console.log captured: returns what it returned and what it printed. */
-async function runTask<T>(name: string, args: Record<string, unknown>): Promise<{ result: T; output: string }> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...parts: unknown[]) => lines.push(parts.map(String).join(" "));
-  try {
-    const result = (await hre.run(name, args)) as T;
-    return { result, output: lines.join("\n") };
-  } finally {
-    console.log = log;
-  }
-}
 
 /** The fixture vault with 10 WETH from alice, levered to 3x. */
 async function depositedWorld(): Promise<VaultStackWorld> {
