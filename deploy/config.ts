@@ -85,6 +85,7 @@ export const DeployConfigSchema = z
         aavePool: address,
         swapRouter: address,
         uniswapFactory: address,
+        eModeCategory: int,
       })
       .partial()
       .strict()
@@ -97,6 +98,7 @@ export const DeployConfigSchema = z
         collateralHeartbeat: int,
         debtHeartbeat: int,
         sequencerGracePeriod: int,
+        varianceFeed: address,
       })
       .partial()
       .strict()
@@ -120,7 +122,14 @@ export function loadDeployConfig(env: NodeJS.ProcessEnv = process.env): DeployCo
   };
   setFrom(section("vault"), "VAULT_", Object.keys(VaultSettingsSchema.shape));
   setFrom(section("roles"), "VAULT_", ["owner", "manager", "guardian"]);
-  setFrom(section("markets"), "MARKET_", ["collateralAsset", "debtAsset", "aavePool", "swapRouter", "uniswapFactory"]);
+  setFrom(section("markets"), "MARKET_", [
+    "collateralAsset",
+    "debtAsset",
+    "aavePool",
+    "swapRouter",
+    "uniswapFactory",
+    "eModeCategory",
+  ]);
   setFrom(section("oracle"), "ORACLE_", [
     "collateralFeed",
     "debtFeed",
@@ -128,6 +137,7 @@ export function loadDeployConfig(env: NodeJS.ProcessEnv = process.env): DeployCo
     "collateralHeartbeat",
     "debtHeartbeat",
     "sequencerGracePeriod",
+    "varianceFeed",
   ]);
   setFrom(raw, "VAULT_", ["salt", "factory", "newStack", "preset", "ethStopLoss", "ethTakeProfit"]);
   if (env.VAULT_KEEPERS) raw.keepers = env.VAULT_KEEPERS.split(",").map((s) => s.trim()).filter(Boolean);

@@ -79,7 +79,10 @@ async function hasCode(address: string) {
 async function preflight(markets: MarketAddresses, oracle: OracleAddresses, swapFee: number): Promise<void> {
   const { provider } = hre.ethers;
   const problems: string[] = [];
-  for (const [name, address] of Object.entries({ ...markets, collateralFeed: oracle.collateralFeed, debtFeed: oracle.debtFeed })) {
+  const { eModeCategory: _category, ...contracts } = markets;
+  const feeds = { collateralFeed: oracle.collateralFeed, debtFeed: oracle.debtFeed };
+  const varianceFeed = oracle.varianceFeed && oracle.varianceFeed !== ZeroAddress ? { varianceFeed: oracle.varianceFeed } : {};
+  for (const [name, address] of Object.entries({ ...contracts, ...feeds, ...varianceFeed })) {
     if (!(await hasCode(address))) problems.push(`${name} ${address} has no code on this chain`);
   }
   if (oracle.sequencerFeed !== ZeroAddress && !(await hasCode(oracle.sequencerFeed))) {

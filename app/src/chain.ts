@@ -22,8 +22,8 @@ const ERC20 = [
   "function approve(address,uint256) returns (bool)",
 ];
 const FACTORY = [
-  "function markets() view returns ((address collateralAsset, address debtAsset, address aavePool, address swapRouter, address uniswapFactory))",
-  "function oracle() view returns ((address collateralFeed, address debtFeed, address sequencerFeed, uint256 collateralHeartbeat, uint256 debtHeartbeat, uint256 sequencerGracePeriod))",
+  "function markets() view returns ((address collateralAsset, address debtAsset, address aavePool, address swapRouter, address uniswapFactory, uint8 eModeCategory))",
+  "function oracle() view returns ((address collateralFeed, address debtFeed, address sequencerFeed, uint256 collateralHeartbeat, uint256 debtHeartbeat, uint256 sequencerGracePeriod, address varianceFeed))",
 ];
 const UNI_FACTORY = ["function getPool(address,address,uint24) view returns (address)"];
 const POOL = ["function slot0() view returns (uint160 sqrtPriceX96, int24 tick, uint16, uint16, uint16, uint8, bool)"];

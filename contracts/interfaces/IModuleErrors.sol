@@ -17,4 +17,6 @@ interface ISwapModuleErrors {
 interface ILendingModuleErrors {
     /// @notice A flash-loan callback that this vault did not start (wrong caller, initiator or no loan pending).
     error LendingUnexpectedFlashLoan(address caller, address initiator);
+    /// @notice The market's efficiency-mode `category` does not hold both the collateral and the debt asset.
+    error LendingEModeMismatch(uint8 category);
 }

@@ -13,6 +13,10 @@ interface IOracleModule {
         uint256 collateralHeartbeat; // s, max age of a collateral answer
         uint256 debtHeartbeat; // s, max age of a debt answer
         uint256 sequencerGracePeriod; // s after the sequencer comes back up during which prices are refused
+        // Feed whose rounds measure the pair's volatility (volatility-aware leverage): the volatile leg's USD feed
+        // (ETH/USD for an ETH long or short) or the pair's ratio feed (wstETH/ETH for a staked-ETH loop), any
+        // decimals; zero address = the collateral feed.
+        IAggregatorV3 varianceFeed;
     }
 
     /// @notice A price feed address is zero.

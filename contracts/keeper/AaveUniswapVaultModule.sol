@@ -14,7 +14,7 @@ import {AaveUniswapMarkets} from "../vault/AaveUniswapMarkets.sol";
 contract AaveUniswapVaultModule is AutomationModule, AaveV3LendingModule, UniswapV3SwapModule {
     constructor(AaveUniswapMarkets.Markets memory markets, OracleConfig memory oracle, address managementModule)
         VaultAssets(markets.collateralAsset, markets.debtAsset)
-        AaveV3LendingModule(markets.aavePool)
+        AaveV3LendingModule(markets.aavePool, markets.eModeCategory)
         UniswapV3SwapModule(markets.swapRouter, markets.uniswapFactory)
         ChainlinkOracleModule(oracle)
         AutomationModule(AaveUniswapMarkets.hash(markets, oracle), managementModule)

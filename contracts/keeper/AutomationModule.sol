@@ -373,8 +373,8 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     }
 
     /// @dev Repays debt toward `target` leverage, at most `maxTrade` debt units; the last chunk to 1x is exact.
-    ///      Below the market's liquidation threshold it liquidates its own debt, at most the market's close factor
-    ///      (half the debt), and returns true.
+    ///      Below the market's liquidation threshold it liquidates its own debt, at most the market's close factor,
+    ///      and returns true.
     function _deleverToward(
         uint256 target,
         ILeverageVault.PositionState memory before,
@@ -395,7 +395,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
             // The loan is returned exact out with the flash premium on top: what the swap buys stays within the
             // trade room the guards sized.
             uint256 sized = maxTrade.mulDiv(BPS, BPS + _flashLoanPremiumBps());
-            _deleverBelowLiquidation(Math.min(Math.min(repay, sized), before.debt / 2), collateralPrice, debtPrice);
+            _deleverBelowLiquidation(Math.min(Math.min(repay, sized), _maxOwnLiquidation(before.debt)), collateralPrice, debtPrice);
             return true;
         }
         _delever(_collateralFor(chunk, collateralPrice, debtPrice), collateralPrice, debtPrice);

@@ -17,6 +17,8 @@ abstract contract ChainlinkOracleModule is IOracleModule {
     uint256 internal immutable SEQUENCER_GRACE_PERIOD;
     uint256 private immutable COLLATERAL_FEED_SCALE;
     uint256 private immutable DEBT_FEED_SCALE;
+    /// @dev The feed the pair's variance is read from (the collateral feed when none is configured).
+    IAggregatorV3 internal immutable VARIANCE_FEED;
 
     constructor(OracleConfig memory config) {
         if (address(config.collateralFeed) == address(0) || address(config.debtFeed) == address(0)) {
@@ -30,6 +32,7 @@ abstract contract ChainlinkOracleModule is IOracleModule {
         SEQUENCER_GRACE_PERIOD = config.sequencerGracePeriod;
         COLLATERAL_FEED_SCALE = 10 ** (18 - config.collateralFeed.decimals());
         DEBT_FEED_SCALE = 10 ** (18 - config.debtFeed.decimals());
+        VARIANCE_FEED = address(config.varianceFeed) == address(0) ? config.collateralFeed : config.varianceFeed;
     }
 
     /// @return collateralPrice wad USD per whole collateral token.
@@ -40,17 +43,18 @@ abstract contract ChainlinkOracleModule is IOracleModule {
         debtPrice = _read(DEBT_FEED, DEBT_HEARTBEAT) * DEBT_FEED_SCALE;
     }
 
-    /// @dev Realised variance of the collateral price per second (wad): the sum of the squared simple returns
-    ///      between the feed's last `rounds` + 1 answers, over the time from the oldest of them to the latest. The
+    /// @dev Realised variance of the pair's price per second (wad), read from the variance feed (the volatile leg's
+    ///      USD feed, or the pair's ratio feed): the sum of the squared simple returns between its last `rounds` + 1
+    ///      answers, over the time from the oldest of them to the latest. The
     ///      window is the rounds' own timestamps, so who calls when between two rounds changes nothing. Reads the
     ///      feed's own history only; stops early at a round the feed cannot serve (a new phase, a bad answer).
-    function _collateralVariancePerSecond(uint256 rounds) internal view returns (uint256) {
-        (uint80 roundId, int256 answer,, uint256 latestAt,) = COLLATERAL_FEED.latestRoundData();
+    function _pairVariancePerSecond(uint256 rounds) internal view returns (uint256) {
+        (uint80 roundId, int256 answer,, uint256 latestAt,) = VARIANCE_FEED.latestRoundData();
         uint256 sumSquares;
         uint256 oldest = latestAt;
         for (uint256 i; i < rounds && roundId > 1; ++i) {
             --roundId;
-            try COLLATERAL_FEED.getRoundData(roundId) returns (uint80, int256 previous, uint256, uint256 updatedAt, uint80) {
+            try VARIANCE_FEED.getRoundData(roundId) returns (uint80, int256 previous, uint256, uint256 updatedAt, uint80) {
                 if (previous <= 0 || updatedAt == 0 || updatedAt > oldest) break;
                 uint256 step = uint256(answer > previous ? answer - previous : previous - answer) * 1e18 / uint256(previous);
                 sumSquares += step * step / 1e18;

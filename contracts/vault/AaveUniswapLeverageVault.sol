@@ -22,7 +22,7 @@ contract AaveUniswapLeverageVault is LeverageVault, AaveV3FlashLoanReceiver, Uni
         IVaultManagement.InitParams memory params
     )
         VaultAssets(markets.collateralAsset, markets.debtAsset)
-        AaveV3LendingModule(markets.aavePool)
+        AaveV3LendingModule(markets.aavePool, markets.eModeCategory)
         UniswapV3SwapModule(markets.swapRouter, markets.uniswapFactory)
         ChainlinkOracleModule(oracle)
         LeverageVault(name, symbol, module, AaveUniswapMarkets.hash(markets, oracle), params)

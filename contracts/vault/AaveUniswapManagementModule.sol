@@ -14,7 +14,7 @@ import {AaveUniswapMarkets} from "./AaveUniswapMarkets.sol";
 contract AaveUniswapManagementModule is ManagementModule, AaveV3LendingModule, UniswapV3SwapModule {
     constructor(AaveUniswapMarkets.Markets memory markets, OracleConfig memory oracle)
         VaultAssets(markets.collateralAsset, markets.debtAsset)
-        AaveV3LendingModule(markets.aavePool)
+        AaveV3LendingModule(markets.aavePool, markets.eModeCategory)
         UniswapV3SwapModule(markets.swapRouter, markets.uniswapFactory)
         ChainlinkOracleModule(oracle)
         ManagementModule(AaveUniswapMarkets.hash(markets, oracle))

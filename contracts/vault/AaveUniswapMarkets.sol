@@ -15,6 +15,7 @@ library AaveUniswapMarkets {
         IPool aavePool;
         ISwapRouter swapRouter;
         IUniswapV3Factory uniswapFactory;
+        uint8 eModeCategory; // Aave efficiency-mode category the vault borrows in, 0 = none
     }
 
     /// @dev Binds a vault to a module built for exactly the same markets and feeds.

@@ -251,7 +251,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         target = mode == IVaultAutomation.Mode.ProfitTaken ? v.exits.takeProfitLeverage : v.leverage.targetLeverage;
         IVaultAutomation.VolatilityConfig memory volatility = v.volatility;
         if (volatility.horizon == 0) return (target, 0);
-        uint256 variance = _collateralVariancePerSecond(volatility.rounds);
+        uint256 variance = _pairVariancePerSecond(volatility.rounds);
         sigma = Math.sqrt(variance * WAD);
         uint256 fall = Math.sqrt(variance * volatility.horizon * WAD).mulDiv(volatility.sigmaMultiple, 100);
         uint256 survivable = volatility.floorLeverage;
@@ -331,7 +331,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         adverse = adverse > 0
             ? (adverse * int256(BPS) + int256(oraclePrice) - 1) / int256(oraclePrice)
             : adverse * int256(BPS) / int256(oraclePrice);
-        int256 slippageRoom = int256(slippageBps) - int256(uint256(_swapRoute() / 100)) - adverse;
+        int256 slippageRoom = int256(slippageBps) - int256(_swapFeeBps()) - adverse;
         int256 move = slippageRoom * 3 / 2;
         int256 deviationRoom = int256(maxDeviationBps) - adverse - 1;
         if (deviationRoom < move) move = deviationRoom;

@@ -187,7 +187,8 @@ export async function setupForkWorld(target: ForkTarget): Promise<ForkWorld> {
   if (missing.length) throw new Error(`chain ${target.chainId}: the address book has no ${missing.join(", ")}`);
   const markets = book.markets as MarketAddresses;
   const oracle = book.oracle as OracleAddresses;
-  await expectCode({ ...markets, collateralFeed: oracle.collateralFeed, debtFeed: oracle.debtFeed, sequencerFeed: oracle.sequencerFeed }, target);
+  const { eModeCategory: _category, ...contracts } = markets;
+  await expectCode({ ...contracts, collateralFeed: oracle.collateralFeed, debtFeed: oracle.debtFeed, sequencerFeed: oracle.sequencerFeed }, target);
 
   // Accounts the source chain's own deployment did not use (the rehearsal's market uses the first four).
   const signers = await ethers.getSigners();

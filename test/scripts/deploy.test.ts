@@ -80,6 +80,7 @@ describe("deployment tooling", () => {
         aavePool: AaveV3Ethereum.POOL,
         swapRouter: "0xE592427A0AEce92De3Edee1F18E0157C05861564",
         uniswapFactory: "0x1F98431c8aD98523631AE4a59f267346ea31F984",
+        eModeCategory: 0,
       });
       expect(oracle.collateralFeed).to.equal(AaveV3Ethereum.ASSETS.WETH.ORACLE);
       expect(oracle.sequencerFeed).to.equal(ZeroAddress); // L1

@@ -23,6 +23,8 @@ abstract contract AaveV3LendingModule is LendingModule {
     uint256 private constant LIQ_PROTOCOL_FEE_SHIFT = 152;
     uint256 private constant BORROW_CAP_SHIFT = 80;
     uint256 private constant SUPPLY_CAP_SHIFT = 116;
+    uint256 private constant E_MODE_SHIFT = 168;
+    uint256 private constant E_MODE_MASK = 0xFF;
     uint256 private constant CAP_MASK = 0xFFFFFFFFF; // 36 bits, whole tokens
     uint256 private constant RAY = 1e27;
     /// @dev Share of a cap kept back from its room (1e-5): interest accrued in the acting transaction (the
@@ -34,6 +36,9 @@ abstract contract AaveV3LendingModule is LendingModule {
     IERC20 internal immutable COLLATERAL_A_TOKEN;
     /// @dev Variable debt token of the debt asset: its balance is the debt with interest.
     IERC20 internal immutable VARIABLE_DEBT_TOKEN;
+    /// @dev Aave efficiency-mode category the vault borrows in (0 = none): its LTV, liquidation threshold and bonus
+    ///      replace the collateral reserve's (e.g. the ETH-correlated category for a staked-ETH loop).
+    uint8 internal immutable E_MODE_CATEGORY;
 
     /// @dev Transient flag set only while a flash loan this vault started is out. A fixed slot (ERC-7201 formula
     ///      on "levered-vaults.transient.AaveV3LendingModule.flashLoanPending") rather than a `transient` variable:
@@ -42,8 +47,17 @@ abstract contract AaveV3LendingModule is LendingModule {
     bytes32 internal constant FLASH_LOAN_PENDING_SLOT =
         0x091742c74e829c1398dbdf288019de37aba667775f3200b6561637dc01251500;
 
-    constructor(IPool pool) {
+    constructor(IPool pool, uint8 eModeCategory) {
         AAVE_POOL = pool;
+        E_MODE_CATEGORY = eModeCategory;
+        if (eModeCategory != 0) {
+            // Aave applies a category's parameters only to reserves in it: both legs must be, or the vault would
+            // read a threshold the market does not use.
+            if (
+                _eModeOf(pool, COLLATERAL_ASSET) != eModeCategory || _eModeOf(pool, DEBT_ASSET) != eModeCategory
+            ) revert LendingEModeMismatch(eModeCategory);
+            pool.setUserEMode(eModeCategory);
+        }
         COLLATERAL_A_TOKEN = IERC20(pool.getReserveData(COLLATERAL_ASSET).aTokenAddress);
         VARIABLE_DEBT_TOKEN = IERC20(pool.getReserveData(DEBT_ASSET).variableDebtTokenAddress);
         // The pool pulls supplies, repayments and flash-loan repayments; exact approvals would cost an SSTORE per call.
@@ -72,15 +86,15 @@ abstract contract AaveV3LendingModule is LendingModule {
     }
 
     function _liquidationThresholdBps() internal view override returns (uint256) {
-        return (_configuration() >> LIQ_THRESHOLD_SHIFT) & LTV_MASK;
+        return _riskBps(LIQ_THRESHOLD_SHIFT);
     }
 
     function _liquidationBonusBps() internal view override returns (uint256) {
-        return (_configuration() >> LIQ_BONUS_SHIFT) & LTV_MASK;
+        return _riskBps(LIQ_BONUS_SHIFT);
     }
 
     function _maxLtvBps() internal view override returns (uint256) {
-        return _configuration() & LTV_MASK;
+        return _riskBps(0);
     }
 
     function _liquidationProtocolFeeBps() internal view override returns (uint256) {
@@ -95,6 +109,11 @@ abstract contract AaveV3LendingModule is LendingModule {
         uint256 held = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
         AAVE_POOL.liquidationCall(COLLATERAL_ASSET, DEBT_ASSET, address(this), debtAmount, false);
         return IERC20(COLLATERAL_ASSET).balanceOf(address(this)) - held;
+    }
+
+    /// @dev Aave V3 lets a liquidation repay half the debt (all of it only below HF 0.95, which is not relied on).
+    function _maxOwnLiquidation(uint256 debt) internal pure override returns (uint256) {
+        return debt / 2;
     }
 
     /// @dev The whole reserve is read only when a cap is set: an uncapped market costs one configuration read.
@@ -120,6 +139,23 @@ abstract contract AaveV3LendingModule is LendingModule {
 
     function _flashLoanPremiumBps() internal view override returns (uint256) {
         return AAVE_POOL.FLASHLOAN_PREMIUM_TOTAL();
+    }
+
+    /// @dev The collateral reserve's risk parameter (bps) at `shift` of its configuration (0 the LTV), or the e-mode
+    ///      category's when the vault borrows in one.
+    function _riskBps(uint256 shift) private view returns (uint256) {
+        if (E_MODE_CATEGORY == 0) return (_configuration() >> shift) & LTV_MASK;
+        // The category is returned as a dynamic tuple (its label is a string): offset, ltv, threshold, bonus, ...
+        // Only the three numbers are decoded, which keeps the string's decoder out of every module's code.
+        (, bytes memory data) =
+            address(AAVE_POOL).staticcall(abi.encodeCall(IPool.getEModeCategoryData, (E_MODE_CATEGORY)));
+        (, uint256 ltv, uint256 threshold, uint256 bonus) = abi.decode(data, (uint256, uint256, uint256, uint256));
+        if (shift == 0) return ltv;
+        return shift == LIQ_THRESHOLD_SHIFT ? threshold : bonus;
+    }
+
+    function _eModeOf(IPool pool, address asset) private view returns (uint256) {
+        return (pool.getConfiguration(asset).data >> E_MODE_SHIFT) & E_MODE_MASK;
     }
 
     function _configuration() private view returns (uint256) {

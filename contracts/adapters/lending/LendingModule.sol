@@ -41,6 +41,9 @@ abstract contract LendingModule is ILendingModuleErrors, VaultAssets {
     ///      1 only): the collateral and the market's bonus come to the vault. Returns the collateral received.
     function _liquidateOwnDebt(uint256 debtAmount) internal virtual returns (uint256 collateralReceived);
 
+    /// @return Most debt units (of `debt` owed) one liquidation may repay: the market's close factor.
+    function _maxOwnLiquidation(uint256 debt) internal view virtual returns (uint256);
+
     /// @return Collateral units the market still accepts as supply before its supply cap (max when uncapped),
     ///         with a margin for the interest the market accrues to itself in the supplying transaction.
     function _supplyRoom() internal view virtual returns (uint256);

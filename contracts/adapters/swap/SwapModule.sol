@@ -42,4 +42,7 @@ abstract contract SwapModule is ISwapModuleErrors, VaultAssets {
     function _setSwapRoute(uint24 fee) internal virtual;
 
     function _swapRoute() internal view virtual returns (uint24 fee);
+
+    /// @return The route's own fee, bps rounded up (what a trade pays the DEX before any price move).
+    function _swapFeeBps() internal view virtual returns (uint256);
 }

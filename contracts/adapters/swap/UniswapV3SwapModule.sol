@@ -8,6 +8,7 @@ import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRoute
 import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 import {SwapModule} from "./SwapModule.sol";
+import {UniswapV3Liquidity} from "./UniswapV3Liquidity.sol";
 
 /// @title UniswapV3SwapModule
 /// @notice Swaps through the Uniswap V3 SwapRouter on one (collateral, debt) pool chosen by fee tier.
@@ -15,9 +16,6 @@ abstract contract UniswapV3SwapModule is SwapModule {
     using SafeERC20 for IERC20;
 
     uint256 private constant Q96 = 2 ** 96;
-    uint256 private constant BPS = 10_000;
-    /// @dev Initialized ticks or bitmap words `_liquidityOverMove` reads at most.
-    uint256 private constant MAX_CROSSINGS = 3;
 
     ISwapRouter internal immutable SWAP_ROUTER;
     IUniswapV3Factory internal immutable UNISWAP_FACTORY;
@@ -63,6 +61,11 @@ abstract contract UniswapV3SwapModule is SwapModule {
         return _route().fee;
     }
 
+    /// @dev Uniswap fee tiers are in hundredths of a bip.
+    function _swapFeeBps() internal view override returns (uint256) {
+        return (uint256(_route().fee) + 99) / 100;
+    }
+
     function _route() private pure returns (Route storage route) {
         assembly {
             route.slot := ROUTE_SLOT
@@ -103,53 +106,15 @@ abstract contract UniswapV3SwapModule is SwapModule {
     function _maxInputWithinMove(bool sellCollateral, uint256 moveBps) internal view override returns (uint256) {
         IUniswapV3Pool pool = _route().pool;
         (uint160 sqrtPriceX96,,,,,,) = pool.slot0();
-        return _inputForMove(sqrtPriceX96, sellCollateral == COLLATERAL_IS_TOKEN0, moveBps, pool.liquidity());
+        return UniswapV3Liquidity.inputForMove(sqrtPriceX96, sellCollateral == COLLATERAL_IS_TOKEN0, moveBps, pool.liquidity());
     }
 
     function _maxInputAcrossRanges(bool sellCollateral, uint256 moveBps) internal view override returns (uint256) {
         Route storage route = _route();
-        IUniswapV3Pool pool = route.pool;
-        bool token0In = sellCollateral == COLLATERAL_IS_TOKEN0;
-        (uint160 sqrtPriceX96, int24 tick,,,,,) = pool.slot0();
-        uint256 liquidity = _liquidityOverMove(pool, _tickSpacing(route.fee), tick, moveBps, token0In);
-        return _inputForMove(sqrtPriceX96, token0In, moveBps, liquidity);
-    }
-
-    function _inputForMove(uint160 sqrtPriceX96, bool token0In, uint256 moveBps, uint256 liquidity)
-        private
-        pure
-        returns (uint256)
-    {
-        // sqrt(BPS * 1e32) = 1e18 exactly.
-        uint256 factor = Math.sqrt((token0In ? BPS - moveBps : BPS + moveBps) * 1e32);
-        uint256 target = Math.mulDiv(sqrtPriceX96, factor, 1e18);
-        if (token0In) return Math.mulDiv(Math.mulDiv(liquidity, Q96, target), sqrtPriceX96 - target, sqrtPriceX96);
-        return Math.mulDiv(liquidity, target - sqrtPriceX96, Q96);
-    }
-
-    /// @dev The smallest liquidity of the ranges a move of `moveBps` from `tick` crosses (down when `down`, as token0
-    ///      in moves it), from the pool's tick bitmap: at most MAX_CROSSINGS initialized ticks or bitmap words are
-    ///      read, over the ticks the move spans (1 tick ~ 1 bp, rounded out by an eighth).
-    function _liquidityOverMove(IUniswapV3Pool pool, int24 spacing, int24 tick, uint256 moveBps, bool down)
-        private
-        view
-        returns (uint256 liquidity)
-    {
-        liquidity = pool.liquidity();
-        int256 current = int256(liquidity);
-        int24 span = int24(int256(moveBps + moveBps / 8 + 1));
-        int24 limit = down ? tick - span : tick + span;
-        int24 from = tick;
-        for (uint256 i; i < MAX_CROSSINGS; ++i) {
-            (int24 next, bool initialized) = _nextTick(pool, from, spacing, down);
-            if (down ? next < limit : next > limit) break;
-            if (initialized) {
-                (, int128 net,,,,,,) = pool.ticks(next);
-                current = down ? current - net : current + net;
-                if (current < int256(liquidity)) liquidity = current > 0 ? uint256(current) : 0;
-            }
-            from = down ? next - 1 : next;
-        }
+        // A linked library (delegatecalled): the tick-bitmap scan is only the keeper's, kept out of the module's code.
+        return UniswapV3Liquidity.maxInputAcrossRanges(
+            address(route.pool), _tickSpacing(route.fee), sellCollateral == COLLATERAL_IS_TOKEN0, moveBps
+        );
     }
 
     /// @dev The Uniswap V3 factory's tick spacing of each fee tier it enables (immutable there): saves a call per
@@ -160,29 +125,6 @@ abstract contract UniswapV3SwapModule is SwapModule {
         if (fee == 10_000) return 200;
         if (fee == 100) return 1;
         return _route().pool.tickSpacing();
-    }
-
-    /// @dev Uniswap's TickBitmap.nextInitializedTickWithinOneWord, read from the pool: the next initialized tick at or
-    ///      below `tick` (`down`) or above it, or the word's last tick when none is initialized within the word.
-    function _nextTick(IUniswapV3Pool pool, int24 tick, int24 spacing, bool down)
-        private
-        view
-        returns (int24 next, bool initialized)
-    {
-        int24 compressed = tick / spacing;
-        if (tick < 0 && tick % spacing != 0) compressed--;
-        if (!down) compressed++;
-        uint8 bitPos = uint8(uint24(compressed % 256));
-        uint256 word = pool.tickBitmap(int16(compressed >> 8));
-        // Bits at or below bitPos (down), at or above it (up).
-        uint256 masked = down ? word & ((1 << bitPos) - 1 + (1 << bitPos)) : word & ~((1 << bitPos) - 1);
-        initialized = masked != 0;
-        if (down) {
-            next = (compressed - int24(uint24(initialized ? bitPos - Math.log2(masked) : bitPos))) * spacing;
-        } else {
-            uint256 lowest = initialized ? Math.log2(masked & (~masked + 1)) : type(uint8).max;
-            next = (compressed + int24(uint24(lowest - bitPos))) * spacing;
-        }
     }
 
     /// @dev The pool writes one observation per block, at its first tick-changing swap (or in-range mint), with

@@ -21,6 +21,8 @@ export interface OracleAddresses {
   debtHeartbeat: number;
   /** s */
   sequencerGracePeriod: number;
+  /** Feed the pair's volatility is read from; zero address = the collateral feed. */
+  varianceFeed: string;
 }
 
 interface AaveAsset {
@@ -97,6 +99,8 @@ export function unregisterChainAddresses(chainId: number): void {
  * symbols (e.g. "WETH", "USDC"; Arbitrum and Optimism list bridged USDC as "USDC" and native USDC as "USDCn").
  * Fields nobody knows are left out; the caller fills them from its config or refuses to deploy.
  */
+const STABLECOINS = new Set(["USDC", "USDT", "DAI", "USDC.e", "USDbC"]);
+
 export function chainDefaults(chainId: number, collateral = "WETH", debt = "USDC"): ChainDefaults {
   const registered = REGISTERED.get(chainId);
   if (registered) return { markets: { ...registered.markets }, oracle: { ...registered.oracle } };
@@ -115,6 +119,7 @@ export function chainDefaults(chainId: number, collateral = "WETH", debt = "USDC
       aavePool: aave?.POOL,
       swapRouter: uni?.swapRouter,
       uniswapFactory: uni?.factory,
+      eModeCategory: 0,
     },
     oracle: {
       // Aave's price source for the asset: a Chainlink aggregator (or an Aave adapter over one) in USD, 8 decimals.
@@ -124,6 +129,8 @@ export function chainDefaults(chainId: number, collateral = "WETH", debt = "USDC
       collateralHeartbeat: COLLATERAL_HEARTBEATS[chainId],
       debtHeartbeat: aave ? DEBT_HEARTBEAT : undefined,
       sequencerGracePeriod: SEQUENCER_GRACE_PERIOD,
+      // A stablecoin collateral (a short): the pair's volatility is the debt's.
+      varianceFeed: STABLECOINS.has(collateral) ? d?.ORACLE : ZeroAddress,
     },
   };
 }

@@ -198,6 +198,8 @@ export interface MarketAddresses {
   aavePool: string;
   swapRouter: string;
   uniswapFactory: string;
+  /** Aave efficiency-mode category the vault borrows in (0 = none). */
+  eModeCategory: number;
 }
 
 const localToken = (market: Market, key: VaultPair["collateral"]) => (key === "WETH" ? market.weth : market.usdc).target as string;
@@ -214,6 +216,7 @@ export function localMarketAddresses(market: Market, pair: VaultPair = LONG_ETH_
     aavePool: market.pool.target as string,
     swapRouter: market.swapRouter.target as string,
     uniswapFactory: market.uniswapFactory.target as string,
+    eModeCategory: 0,
   };
 }
 
@@ -229,6 +232,8 @@ export function localOracleConfig(market: Market, pair: VaultPair = LONG_ETH_PAI
     collateralHeartbeat: LOCAL_HEARTBEATS[pair.collateral],
     debtHeartbeat: LOCAL_HEARTBEATS[pair.debt],
     sequencerGracePeriod: 3600,
+    // The pair's volatility is ETH's: the collateral feed for a long (zero = it), the debt's for a short.
+    varianceFeed: pair.collateral === "USDC" ? localFeed(market, pair.debt) : ZeroAddress,
   };
 }
 
@@ -252,10 +257,20 @@ export async function deployModule(
 ): Promise<AaveUniswapVaultModule> {
   const management = await (await ethers.getContractFactory("AaveUniswapManagementModule", signer)).deploy(markets, oracle);
   await management.waitForDeployment();
-  const factory = await ethers.getContractFactory("AaveUniswapVaultModule", signer);
+  const factory = await ethers.getContractFactory("AaveUniswapVaultModule", {
+    signer,
+    libraries: { UniswapV3Liquidity: await deployLiquidityLibrary(ethers, signer) },
+  });
   const module = await factory.deploy(markets, oracle, management.target);
   await module.waitForDeployment();
   return module as unknown as AaveUniswapVaultModule;
+}
+
+/** The keeper's Uniswap liquidity scan, linked into the automation module (one deployment serves all). */
+export async function deployLiquidityLibrary(ethers: Ethers, signer?: HardhatEthersSigner): Promise<string> {
+  const library = await (await ethers.getContractFactory("UniswapV3Liquidity", signer)).deploy();
+  await library.waitForDeployment();
+  return library.target as string;
 }
 
 /** Deploys a vault directly (no factory): module (or the one given), then the vault; keepers allow-listed. */

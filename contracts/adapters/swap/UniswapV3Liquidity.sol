@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
+
+/// @title UniswapV3Liquidity
+/// @notice How much input a Uniswap V3 pool absorbs within a price move. `maxInputAcrossRanges` is external: the
+///         automation module links it (one deployment per network) to keep the tick-bitmap scan out of its code.
+library UniswapV3Liquidity {
+    uint256 private constant Q96 = 2 ** 96;
+    uint256 private constant BPS = 10_000;
+    /// @dev Initialized ticks or bitmap words `_liquidityOverMove` reads at most.
+    uint256 private constant MAX_CROSSINGS = 3;
+
+    /// @notice Input (raw token units) that moves `pool`'s price by `moveBps` at the smallest liquidity the move
+    ///         crosses (range edges inside it): a liquidity cliff shrinks the estimate instead of letting a fill
+    ///         sized on the active range fall off it.
+    /// @param spacing The pool's tick spacing.
+    /// @param token0In True when token0 is sold (the price, token1 per token0, falls).
+    /// @param pool A Uniswap V3 pool (an address in the signature: a linked library's ABI would name the type).
+    function maxInputAcrossRanges(address pool, int24 spacing, bool token0In, uint256 moveBps)
+        external
+        view
+        returns (uint256)
+    {
+        (uint160 sqrtPriceX96, int24 tick,,,,,) = IUniswapV3Pool(pool).slot0();
+        uint256 liquidity = _liquidityOverMove(IUniswapV3Pool(pool), spacing, tick, moveBps, token0In);
+        return inputForMove(sqrtPriceX96, token0In, moveBps, liquidity);
+    }
+
+    /// @notice Input (raw units) that moves the price by `moveBps` at constant `liquidity`: token0 in,
+    ///         dx = L (1/s' - 1/s) Q96 with s' = s sqrt(1 - m); token1 in, dy = L (s' - s) / Q96 with s' = s sqrt(1 + m).
+    function inputForMove(uint160 sqrtPriceX96, bool token0In, uint256 moveBps, uint256 liquidity)
+        internal
+        pure
+        returns (uint256)
+    {
+        // sqrt(BPS * 1e32) = 1e18 exactly.
+        uint256 factor = Math.sqrt((token0In ? BPS - moveBps : BPS + moveBps) * 1e32);
+        uint256 target = Math.mulDiv(sqrtPriceX96, factor, 1e18);
+        if (token0In) return Math.mulDiv(Math.mulDiv(liquidity, Q96, target), sqrtPriceX96 - target, sqrtPriceX96);
+        return Math.mulDiv(liquidity, target - sqrtPriceX96, Q96);
+    }
+
+    /// @dev The smallest liquidity of the ranges a move of `moveBps` from `tick` crosses (down when `down`, as token0
+    ///      in moves it), from the pool's tick bitmap: at most MAX_CROSSINGS initialized ticks or bitmap words are
+    ///      read, over the ticks the move spans (1 tick ~ 1 bp, rounded out by an eighth).
+    function _liquidityOverMove(IUniswapV3Pool pool, int24 spacing, int24 tick, uint256 moveBps, bool down)
+        private
+        view
+        returns (uint256 liquidity)
+    {
+        liquidity = pool.liquidity();
+        int256 current = int256(liquidity);
+        int24 span = int24(int256(moveBps + moveBps / 8 + 1));
+        int24 limit = down ? tick - span : tick + span;
+        int24 from = tick;
+        for (uint256 i; i < MAX_CROSSINGS; ++i) {
+            (int24 next, bool initialized) = _nextTick(pool, from, spacing, down);
+            if (down ? next < limit : next > limit) break;
+            if (initialized) {
+                (, int128 net,,,,,,) = pool.ticks(next);
+                current = down ? current - net : current + net;
+                if (current < int256(liquidity)) liquidity = current > 0 ? uint256(current) : 0;
+            }
+            from = down ? next - 1 : next;
+        }
+    }
+
+    /// @dev Uniswap's TickBitmap.nextInitializedTickWithinOneWord, read from the pool: the next initialized tick at or
+    ///      below `tick` (`down`) or above it, or the word's last tick when none is initialized within the word.
+    function _nextTick(IUniswapV3Pool pool, int24 tick, int24 spacing, bool down)
+        private
+        view
+        returns (int24 next, bool initialized)
+    {
+        int24 compressed = tick / spacing;
+        if (tick < 0 && tick % spacing != 0) compressed--;
+        if (!down) compressed++;
+        uint8 bitPos = uint8(uint24(compressed % 256));
+        uint256 word = pool.tickBitmap(int16(compressed >> 8));
+        // Bits at or below bitPos (down), at or above it (up).
+        uint256 masked = down ? word & ((1 << bitPos) - 1 + (1 << bitPos)) : word & ~((1 << bitPos) - 1);
+        initialized = masked != 0;
+        if (down) {
+            next = (compressed - int24(uint24(initialized ? bitPos - Math.log2(masked) : bitPos))) * spacing;
+        } else {
+            uint256 lowest = initialized ? Math.log2(masked & (~masked + 1)) : type(uint8).max;
+            next = (compressed + int24(uint24(lowest - bitPos))) * spacing;
+        }
+    }
+}
