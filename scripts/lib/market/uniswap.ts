@@ -111,10 +111,16 @@ async function createPool(d: ArtifactDeployer, uniswap: Uniswap, plan: Liquidity
   const sqrtPriceX96 = priceToSqrtX96(p.scaledPrice, p.pair);
   await (await positionManager.createAndInitializePoolIfNecessary(addr(token0), addr(token1), p.fee, sqrtPriceX96)).wait();
   const uniPool = d.at(`${UNI_CORE}/UniswapV3Pool.sol/UniswapV3Pool`, await uniswapFactory.getPool(addr(token0), addr(token1), p.fee));
-  for (const { width, baseAmount } of p.positions) {
-    const ticks = width === "full" ? fullRange(p.spacing) : tickRange(p.price / width, p.price * width, p.spacing, p.pair);
-    await mintPosition(uniswap, plan, p, baseAmount, ticks);
-  }
+  // Offer X base and 1.2 * X * price quote per position: the base side binds and the NPM pulls only the matching
+  // quote. The lp is minted the whole pool's amounts at once (one mint per token, not per position).
+  const positions = p.positions.map(({ width, baseAmount: size }) => ({
+    ticks: width === "full" ? fullRange(p.spacing) : tickRange(p.price / width, p.price * width, p.spacing, p.pair),
+    base: toUnits(size * plan.depth, p.pair.baseDecimals),
+    quote: toUnits(size * plan.depth * p.price * 1.2, p.pair.quoteDecimals),
+  }));
+  await mint(p.base, plan.lp.address, positions.reduce((sum, x) => sum + x.base, 0n));
+  await mint(p.quote, plan.lp.address, positions.reduce((sum, x) => sum + x.quote, 0n));
+  for (const x of positions) await mintPosition(uniswap, plan.lp, p, x.base, x.quote, x.ticks);
   // Room for 100 observations so TWAP reads over recent blocks work.
   await (await uniPool.increaseObservationCardinalityNext(100)).wait();
   return uniPool;
@@ -127,13 +133,15 @@ function toUnits(amount: number, decimals: number): bigint {
   return (BigInt(micro) * 10n ** BigInt(decimals)) / 10n ** 6n;
 }
 
-/** Offers X base and 1.2 * X * price quote: the base side binds and the NPM pulls only the matching quote. */
-async function mintPosition(uniswap: Uniswap, plan: LiquidityPlan, p: PoolPlan, size: number, [tickLower, tickUpper]: [number, number]) {
-  const { lp, depth } = plan;
-  const baseAmount = toUnits(size * depth, p.pair.baseDecimals);
-  const quoteAmount = toUnits(size * depth * p.price * 1.2, p.pair.quoteDecimals);
-  await mint(p.base, lp.address, baseAmount);
-  await mint(p.quote, lp.address, quoteAmount);
+/** The lp opens one position of `baseAmount` base and up to `quoteAmount` quote (raw units) over the tick range. */
+async function mintPosition(
+  uniswap: Uniswap,
+  lp: HardhatEthersSigner,
+  p: PoolPlan,
+  baseAmount: bigint,
+  quoteAmount: bigint,
+  [tickLower, tickUpper]: [number, number],
+) {
   const [token0, token1] = p.pair.baseIsToken0 ? [p.base, p.quote] : [p.quote, p.base];
   const [amount0Desired, amount1Desired] = p.pair.baseIsToken0 ? [baseAmount, quoteAmount] : [quoteAmount, baseAmount];
   const lpNpm = uniswap.positionManager.connect(lp) as Contract;
