@@ -43,7 +43,7 @@ export async function poolPriceOf(market: Market, uniPool: Contract): Promise<bi
   return sqrtX96ToPrice(sqrtPriceX96, poolPair(market, uniPool));
 }
 
-/** ETH/USD of a Uniswap pool from slot0, 8 decimals. */
+/** ETH/USD of a WETH/USDC pool from slot0, 8 decimals (given another of the market's pools: its poolPriceOf). */
 export async function poolPriceE8(market: Market, uniPool: Contract = market.uniPool500): Promise<bigint> {
   return poolPriceOf(market, uniPool);
 }
