@@ -1,13 +1,14 @@
 /**
- * The WETH and USDC reserves of the local Aave market: initialisation through the configurator, risk settings,
- * flash-loan premiums, the lp's seed supply, and the reserves' aTokens and debt tokens.
+ * The WETH, USDC, WBTC and wstETH reserves of the local Aave market: initialisation through the configurator, risk
+ * settings, flash-loan premiums, the ETH-correlated e-mode category, the lp's seed supply, and the reserves' aTokens
+ * and debt tokens.
  */
 import { ZeroAddress, type Contract } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { AaveCore } from "./aave-core";
 import type { Market } from "./market";
 import { AAVE, addr, type ArtifactDeployer } from "./market-artifacts";
-import { AAVE_SEED, FEES, pct, RATES, RESERVE_PARAMS, TREASURY, type RateParams } from "./market-config";
+import { AAVE_SEED, EMODE_ETH, FEES, pct, RATES, RESERVE_PARAMS, TREASURY, type RateParams } from "./market-config";
 import { approveMax, mint, type MarketTokens } from "./market-tokens";
 
 interface ReserveSpec {
@@ -37,13 +38,18 @@ export async function deployDataProvider(d: ArtifactDeployer, provider: Contract
   return dataProvider;
 }
 
-/** Initialises WETH then USDC as borrowable, flash-loanable collateral, then sets the flash-loan premiums. */
-export async function initReserves(d: ArtifactDeployer, core: AaveCore, { weth, usdc }: MarketTokens): Promise<void> {
+/**
+ * Initialises WETH, USDC, WBTC and wstETH (in that order) as borrowable, flash-loanable collateral, sets the
+ * flash-loan premiums and puts WETH and wstETH in the ETH-correlated e-mode category.
+ */
+export async function initReserves(d: ArtifactDeployer, core: AaveCore, { weth, usdc, wbtc, wsteth }: MarketTokens): Promise<void> {
   // Token implementations take the pool proxy, so they come after it.
   const impls = await deployTokenImpls(d, core.poolAddress);
   const reserves: ReserveSpec[] = [
     { token: weth, symbol: "WETH", decimals: 18, risk: RESERVE_PARAMS.WETH, rates: RATES.WETH },
     { token: usdc, symbol: "USDC", decimals: 6, risk: RESERVE_PARAMS.USDC, rates: RATES.USDC },
+    { token: wbtc, symbol: "WBTC", decimals: 8, risk: RESERVE_PARAMS.WBTC, rates: RATES.WBTC },
+    { token: wsteth, symbol: "wstETH", decimals: 18, risk: RESERVE_PARAMS.wstETH, rates: RATES.wstETH },
   ];
   for (const r of reserves) {
     const strategy = await deployRateStrategy(d, core.provider, r.rates);
@@ -53,6 +59,17 @@ export async function initReserves(d: ArtifactDeployer, core: AaveCore, { weth, 
   }
   await (await core.configurator.updateFlashloanPremiumTotal(FEES.flashLoanPremiumBps)).wait();
   await (await core.configurator.updateFlashloanPremiumToProtocol(FEES.flashLoanPremiumToProtocolBps)).wait();
+  await configureEthEMode(core.configurator, [addr(weth), addr(wsteth)]);
+}
+
+/**
+ * E-mode category EMODE_ETH (id 1, "ETH correlated": LTV 93 %, LT 95 %, bonus 1 %, no category oracle, so assets keep
+ * their AaveOracle prices) through the real PoolConfigurator; each asset's own LT must not exceed the category's.
+ */
+async function configureEthEMode(configurator: Contract, assets: string[]): Promise<void> {
+  const { id, ltv, liquidationThreshold, liquidationBonus, label } = EMODE_ETH;
+  await (await configurator.setEModeCategory(id, ltv, liquidationThreshold, liquidationBonus, ZeroAddress, label)).wait();
+  for (const asset of assets) await (await configurator.setAssetEModeCategory(asset, id)).wait();
 }
 
 async function deployTokenImpls(d: ArtifactDeployer, poolAddress: string): Promise<TokenImpls> {
@@ -101,8 +118,10 @@ async function enableReserve(configurator: Contract, asset: string, risk: Reserv
 }
 
 /** The lp mints and supplies the seed liquidity, so that vaults can borrow. */
-export async function seedAaveLiquidity(core: AaveCore, lp: HardhatEthersSigner, { weth, usdc }: MarketTokens): Promise<void> {
-  for (const [token, amount] of [[weth, AAVE_SEED.weth], [usdc, AAVE_SEED.usdc]] as const) {
+export async function seedAaveLiquidity(core: AaveCore, lp: HardhatEthersSigner, tokens: MarketTokens): Promise<void> {
+  const { weth, usdc, wbtc, wsteth } = tokens;
+  const seeds = [[weth, AAVE_SEED.weth], [usdc, AAVE_SEED.usdc], [wbtc, AAVE_SEED.wbtc], [wsteth, AAVE_SEED.wsteth]] as const;
+  for (const [token, amount] of seeds) {
     await mint(token, lp.address, amount);
     await approveMax(token, lp, core.poolAddress);
     await (await core.pool.connect(lp).supply(addr(token), amount, lp.address, 0)).wait();
@@ -113,14 +132,19 @@ export async function seedAaveLiquidity(core: AaveCore, lp: HardhatEthersSigner,
 export async function reserveTokens(
   d: ArtifactDeployer,
   dataProvider: Contract,
-  { weth, usdc }: MarketTokens,
-): Promise<Pick<Market, "aWETH" | "aUSDC" | "variableDebtWETH" | "variableDebtUSDC">> {
-  const wethTokens = await dataProvider.getReserveTokensAddresses(addr(weth));
-  const usdcTokens = await dataProvider.getReserveTokensAddresses(addr(usdc));
+  { weth, usdc, wbtc, wsteth }: MarketTokens,
+): Promise<Pick<Market, ReserveTokenField>> {
+  const [w, u, b, s] = await Promise.all(
+    [weth, usdc, wbtc, wsteth].map((token) => dataProvider.getReserveTokensAddresses(addr(token))),
+  );
+  const aToken = (t: { aTokenAddress: string }) => d.at(A_TOKEN, t.aTokenAddress);
+  const debt = (t: { variableDebtTokenAddress: string }) => d.at(VARIABLE_DEBT_TOKEN, t.variableDebtTokenAddress);
   return {
-    aWETH: d.at(A_TOKEN, wethTokens.aTokenAddress),
-    aUSDC: d.at(A_TOKEN, usdcTokens.aTokenAddress),
-    variableDebtWETH: d.at(VARIABLE_DEBT_TOKEN, wethTokens.variableDebtTokenAddress),
-    variableDebtUSDC: d.at(VARIABLE_DEBT_TOKEN, usdcTokens.variableDebtTokenAddress),
+    aWETH: aToken(w), aUSDC: aToken(u), aWBTC: aToken(b), aWstETH: aToken(s),
+    variableDebtWETH: debt(w), variableDebtUSDC: debt(u), variableDebtWBTC: debt(b), variableDebtWstETH: debt(s),
   };
 }
+
+type ReserveTokenField =
+  | "aWETH" | "aUSDC" | "aWBTC" | "aWstETH"
+  | "variableDebtWETH" | "variableDebtUSDC" | "variableDebtWBTC" | "variableDebtWstETH";

@@ -18,6 +18,8 @@ const artifact = (path: string): Artifact => require(`${path}.json`) as Artifact
 export interface ArtifactDeployer {
   deploy(path: string, args?: unknown[], libraries?: Libraries): Promise<Contract>;
   at(path: string, address: string): Contract;
+  /** Deploys one of this project's contracts by fully qualified name ("contracts/test/X.sol:X"). */
+  deployLocal(name: string, args?: unknown[]): Promise<Contract>;
 }
 
 /** An ArtifactDeployer sending every deployment from `deployer` and waiting for it to be mined. */
@@ -30,6 +32,11 @@ export function artifactDeployer(ethers: Ethers, deployer: HardhatEthersSigner):
       return contract as unknown as Contract;
     },
     at: (path, address) => new Contract(address, artifact(path).abi, deployer),
+    async deployLocal(name, args = []) {
+      const contract = await (await ethers.getContractFactory(name, deployer)).deploy(...args);
+      await contract.waitForDeployment();
+      return contract as unknown as Contract;
+    },
   };
 }
 

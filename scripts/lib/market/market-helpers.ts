@@ -1,22 +1,61 @@
 /**
  * Moving the local market around with real transactions: feed updates, arbitrage swaps through the
- * SwapRouter, liquidations through the Aave Pool. Prices are ETH/USD; a `number` is in USD, a
- * `bigint` in the feeds' 8-decimal units.
+ * SwapRouter, liquidations through the Aave Pool. Prices are ETH/USD unless the name says otherwise
+ * (BTC/USD, wstETH/ETH ratio); a `number` is in USD (or a plain ratio), a `bigint` in the feed's units
+ * (8 decimals for USD, 18 for the wstETH/ETH ratio).
  */
 import { Contract, MaxUint256, type AddressLike, type Signer, resolveAddress } from "ethers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Market } from "./market";
-import { PRICE_UNIT, priceE8ToSqrtX96, sqrtX96ToPriceE8, toPriceE8 } from "./price-math";
+import type { MockAggregator } from "../../../typechain-types";
+import { PRICE_UNIT, priceToSqrtX96, sqrtX96ToPrice, toPriceE8, toWad, wethUsdcPair, type PairSpec } from "./price-math";
 
 /** `contract.connect(signer)` keeping the loose Contract type (ethers types connect() as BaseContract). */
 export function connectAs(contract: Contract, signer: Signer): Contract {
   return contract.connect(signer) as Contract;
 }
 
-/** ETH/USD of a Uniswap pool from slot0, 8 decimals. */
-export async function poolPriceE8(market: Market, uniPool: Contract = market.uniPool500): Promise<bigint> {
+/** A Uniswap pool's two tokens as a priced pair: `base` in `quote` (e.g. WETH in USDC, wstETH in WETH). */
+export interface PoolPair extends PairSpec {
+  base: Contract;
+  quote: Contract;
+}
+
+const sameAddress = (a: Contract | undefined, b: Contract) => a !== undefined && a.target === b.target;
+
+/**
+ * The pair of one of the market's pools: WBTC/USDC (USD, 8 decimals), wstETH/WETH (ETH per wstETH, 18 decimals), else
+ * WETH/USDC (USD, 8 decimals; also for markets that only have the WETH/USDC pools).
+ */
+export function poolPair(market: Market, uniPool: Contract): PoolPair {
+  const pair = (base: Contract, quote: Contract, baseDecimals: number, quoteDecimals: number, priceDecimals: number) => ({
+    base, quote, baseDecimals, quoteDecimals, priceDecimals,
+    baseIsToken0: BigInt(base.target as string) < BigInt(quote.target as string),
+  });
+  if (sameAddress(market.uniPoolWbtcUsdc, uniPool)) return pair(market.wbtc, market.usdc, 8, 6, 8);
+  if (sameAddress(market.uniPoolWstethWeth, uniPool)) return pair(market.wsteth, market.weth, 18, 18, 18);
+  return { base: market.weth, quote: market.usdc, ...wethUsdcPair(market.wethIsToken0) };
+}
+
+/** A pool's price (quote per base, in its pair's priceDecimals) from slot0. */
+export async function poolPriceOf(market: Market, uniPool: Contract): Promise<bigint> {
   const { sqrtPriceX96 } = await uniPool.slot0();
-  return sqrtX96ToPriceE8(sqrtPriceX96, market.wethIsToken0);
+  return sqrtX96ToPrice(sqrtPriceX96, poolPair(market, uniPool));
+}
+
+/** ETH/USD of a WETH/USDC pool from slot0, 8 decimals (given another of the market's pools: its poolPriceOf). */
+export async function poolPriceE8(market: Market, uniPool: Contract = market.uniPool500): Promise<bigint> {
+  return poolPriceOf(market, uniPool);
+}
+
+/** BTC/USD of the WBTC/USDC pool, 8 decimals. */
+export async function btcPoolPriceE8(market: Market): Promise<bigint> {
+  return poolPriceOf(market, market.uniPoolWbtcUsdc);
+}
+
+/** ETH per wstETH in the wstETH/WETH pool, 18 decimals. */
+export async function wstethPoolRatio(market: Market): Promise<bigint> {
+  return poolPriceOf(market, market.uniPoolWstethWeth);
 }
 
 /** ETH/USD of a Uniswap pool (default the 0.05% pool) as a float. */
@@ -40,20 +79,26 @@ export interface SwapResult {
 }
 
 /**
- * Swaps in `uniPool` from the arbitrageur until its price is exactly `priceE8`: exactInputSingle with
- * an amountIn far above need and sqrtPriceLimitX96 = target, so the pool stops at the limit and the
- * router pulls only what was used.
+ * Swaps in `uniPool` from the arbitrageur until its price is exactly `price` (quote per base in the pair's
+ * priceDecimals: ETH/USD or BTC/USD 1e8, wstETH/ETH 1e18): exactInputSingle with an amountIn far above need and
+ * sqrtPriceLimitX96 = target, so the pool stops at the limit and the router pulls only what was used.
+ * `pair` defaults to the pool's pair in the market (poolPair).
  */
-export async function swapPoolTo(market: Market, uniPool: Contract, priceE8: bigint): Promise<SwapResult> {
-  const { arbitrageur, weth, usdc, swapRouter, wethIsToken0 } = market;
-  const target = priceE8ToSqrtX96(priceE8, wethIsToken0);
+export async function swapPoolTo(
+  market: Market,
+  uniPool: Contract,
+  price: bigint,
+  pair: PoolPair = poolPair(market, uniPool),
+): Promise<SwapResult> {
+  const { arbitrageur, swapRouter } = market;
+  const target = priceToSqrtX96(price, pair);
   const { sqrtPriceX96: current } = await uniPool.slot0();
-  const none = { tokenIn: weth.target as string, amountIn: 0n, amountOut: 0n };
+  const none = { tokenIn: pair.base.target as string, amountIn: 0n, amountOut: 0n };
   if (target === current) return none;
   // The price (token1 per token0) falls when token0 is sold.
   const zeroForOne = target < current;
-  const wethIn = zeroForOne === wethIsToken0;
-  const [tokenIn, tokenOut] = wethIn ? [weth, usdc] : [usdc, weth];
+  const baseIn = zeroForOne === pair.baseIsToken0;
+  const [tokenIn, tokenOut] = baseIn ? [pair.base, pair.quote] : [pair.quote, pair.base];
   const balanceIn: bigint = await tokenIn.balanceOf(arbitrageur.address);
   const balanceOut: bigint = await tokenOut.balanceOf(arbitrageur.address);
   const tx = await connectAs(swapRouter, arbitrageur).exactInputSingle({
@@ -89,12 +134,43 @@ export async function setMarketPrice(market: Market, price: number | bigint): Pr
 }
 
 /**
- * Moves only one pool (default 0.05%) by `bps` (signed, -300 = 3% cheaper ETH) with a real swap;
+ * Moves only one pool (default the 0.05% WETH/USDC) by `bps` (signed, -300 = base 3% cheaper) with a real swap;
  * the feed stays put. For sandwich / spot-vs-oracle deviation tests. Returns what the swap did.
  */
 export async function movePoolOnly(market: Market, bps: number, uniPool: Contract = market.uniPool500): Promise<SwapResult> {
-  const current = await poolPriceE8(market, uniPool);
+  const current = await poolPriceOf(market, uniPool);
   return swapPoolTo(market, uniPool, (current * BigInt(10_000 + bps)) / 10_000n);
+}
+
+/**
+ * Moves the WBTC/USDC pool (real swaps) AND then the BTC/USD feed to `price` (USD number or 1e8 bigint), in the
+ * order setMarketPrice uses for ETH: the DEX leads the feed.
+ */
+export async function setBtcPrice(market: Market, price: number | bigint): Promise<void> {
+  const priceE8 = toPriceE8(price);
+  await swapPoolTo(market, market.uniPoolWbtcUsdc, priceE8);
+  await (await market.btcUsdFeed.setAnswer(priceE8)).wait();
+}
+
+/** Moves only the WBTC/USDC pool by `bps` (signed, -300 = BTC 3% cheaper); the BTC/USD feed stays put. */
+export function moveBtcPoolOnly(market: Market, bps: number): Promise<SwapResult> {
+  return movePoolOnly(market, bps, market.uniPoolWbtcUsdc);
+}
+
+/**
+ * Moves the wstETH/WETH pool (real swaps), then the wstETH/ETH ratio feed and the token's stEthPerToken to `ratio`
+ * (ETH per wstETH: a number like 1.15, or a wad bigint). The wstETH/USD product feed follows by construction.
+ */
+export async function setWstethRatio(market: Market, ratio: number | bigint): Promise<void> {
+  const wad = toWad(ratio);
+  await swapPoolTo(market, market.uniPoolWstethWeth, wad);
+  await (await market.wstethEthFeed.setAnswer(wad)).wait();
+  await (await market.wsteth.setStEthPerToken(wad)).wait();
+}
+
+/** Moves only the wstETH/WETH pool by `bps` (signed, -1000 = a 10% depeg); the ratio feed and the token rate stay put. */
+export function moveWstethPoolOnly(market: Market, bps: number): Promise<SwapResult> {
+  return movePoolOnly(market, bps, market.uniPoolWstethWeth);
 }
 
 /** Plain exact-input swap through the SwapRouter by `signer` (who must hold and approve tokenIn). */
@@ -117,11 +193,20 @@ export async function swapExactIn(
   return (await tokenOut.balanceOf(who)) - before;
 }
 
-/** Re-publishes every feed's current answer at the current block time (so it is not stale). */
-export async function refreshFeeds(market: Market): Promise<void> {
-  for (const feed of [market.ethUsdFeed, market.usdcUsdFeed]) {
+/**
+ * Re-publishes feeds' current answers at the current block time (so they are not stale): by default ETH/USD and
+ * USDC/USD only (each re-stamp mines a block, and existing tests count on two); pass `allFeeds(market)` to include
+ * BTC/USD and the wstETH/ETH ratio (the wstETH/USD product follows its inputs).
+ */
+export async function refreshFeeds(market: Market, feeds: MockAggregator[] = [market.ethUsdFeed, market.usdcUsdFeed]): Promise<void> {
+  for (const feed of feeds) {
     await (await feed.setAnswer(await feed.latestAnswer())).wait();
   }
+}
+
+/** Every MockAggregator of the market (the product feed is derived from two of them). */
+export function allFeeds(market: Market): MockAggregator[] {
+  return [market.ethUsdFeed, market.usdcUsdFeed, market.btcUsdFeed, market.wstethEthFeed];
 }
 
 /** Mines a block `seconds` later; with a market, also re-stamps the feeds at the new time. */
@@ -131,10 +216,16 @@ export async function advanceTime(seconds: number, market?: Market): Promise<voi
 }
 
 /** Mints test tokens (raw units) to `account`. */
-export async function fund(market: Market, account: AddressLike, amounts: { weth?: bigint; usdc?: bigint }): Promise<void> {
+export async function fund(
+  market: Market,
+  account: AddressLike,
+  amounts: { weth?: bigint; usdc?: bigint; wbtc?: bigint; wsteth?: bigint },
+): Promise<void> {
   const to = await resolveAddress(account);
-  if (amounts.weth) await (await market.weth["mint(address,uint256)"](to, amounts.weth)).wait();
-  if (amounts.usdc) await (await market.usdc["mint(address,uint256)"](to, amounts.usdc)).wait();
+  for (const key of ["weth", "usdc", "wbtc", "wsteth"] as const) {
+    const amount = amounts[key];
+    if (amount) await (await market[key]["mint(address,uint256)"](to, amount)).wait();
+  }
 }
 
 export interface LiquidationResult {
