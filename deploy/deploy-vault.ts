@@ -40,7 +40,7 @@ import { deployMarket } from "../scripts/lib/market/market";
 import { PRESET_3X, localMarketAddresses, localOracleConfig, type MarketAddresses } from "../scripts/lib/deploy/vault";
 import { checkVaultSettings, type MarketRisk } from "../scripts/lib/deploy/preflight";
 import { getPreset, localDecimals, localPair, presetSettings, type AvailablePreset } from "../scripts/lib/deploy/presets";
-import { RESERVE_PARAMS } from "../scripts/lib/market/market-config";
+import { EMODE_ETH, RESERVE_PARAMS } from "../scripts/lib/market/market-config";
 import { gas, hf, lev, units } from "../scripts/lib/util/format";
 
 const LOCAL_CHAIN_ID = 31337;
@@ -51,11 +51,22 @@ const FEED_ABI = [
 ];
 const ERC20_ABI = ["function decimals() view returns (uint8)", "function symbol() view returns (string)"];
 const UNI_FACTORY_ABI = ["function getPool(address, address, uint24) view returns (address)"];
-const AAVE_POOL_ABI = ["function getConfiguration(address) view returns ((uint256 data))"];
+const AAVE_POOL_ABI = [
+  "function getConfiguration(address) view returns ((uint256 data))",
+  "function getEModeCategoryData(uint8) view returns ((uint16 ltv, uint16 liquidationThreshold, uint16 liquidationBonus, address priceSource, string label))",
+];
 
-/** The collateral's LTV and liquidation threshold on the Aave pool (ReserveConfiguration bits 0-15 and 16-31). */
-async function marketRisk(aavePool: string, collateral: string): Promise<MarketRisk> {
-  const [config] = await new Contract(aavePool, AAVE_POOL_ABI, hre.ethers.provider).getConfiguration(collateral);
+/**
+ * The collateral's LTV and liquidation threshold on the Aave pool (ReserveConfiguration bits 0-15 and 16-31), or the
+ * e-mode category's when the vault borrows in one (the vault reads the same).
+ */
+async function marketRisk(aavePool: string, collateral: string, eModeCategory = 0): Promise<MarketRisk> {
+  const pool = new Contract(aavePool, AAVE_POOL_ABI, hre.ethers.provider);
+  if (eModeCategory) {
+    const category = await pool.getEModeCategoryData(eModeCategory);
+    return { ltvBps: Number(category.ltv), liquidationThresholdBps: Number(category.liquidationThreshold) };
+  }
+  const [config] = await pool.getConfiguration(collateral);
   const data = BigInt(config);
   return { ltvBps: Number(data & 0xffffn), liquidationThresholdBps: Number((data >> 16n) & 0xffffn) };
 }
@@ -145,10 +156,12 @@ async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolea
   const collateralKey = (preset?.collateral ?? "WETH") as keyof typeof RESERVE_PARAMS;
   // The local market's decimals (WETH 18, USDC 6); read from the tokens on a live chain.
   let decimals = preset ? localDecimals(preset) : { collateral: 18, debt: 6 };
-  let risk: MarketRisk = {
-    ltvBps: Number(RESERVE_PARAMS[collateralKey].ltv),
-    liquidationThresholdBps: Number(RESERVE_PARAMS[collateralKey].liquidationThreshold),
-  };
+  let risk: MarketRisk = preset?.eMode
+    ? { ltvBps: EMODE_ETH.ltv, liquidationThresholdBps: EMODE_ETH.liquidationThreshold }
+    : {
+        ltvBps: Number(RESERVE_PARAMS[collateralKey].ltv),
+        liquidationThresholdBps: Number(RESERVE_PARAMS[collateralKey].liquidationThreshold),
+      };
   if (!local) {
     resolved = await resolveAddresses(chainId, cfg);
     const token = (a: string) => new Contract(a, ERC20_ABI, hre.ethers.provider);
@@ -156,7 +169,8 @@ async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolea
       collateral: Number(await token(resolved.markets.collateralAsset).decimals()),
       debt: Number(await token(resolved.markets.debtAsset).decimals()),
     };
-    risk = await marketRisk(resolved.markets.aavePool, resolved.markets.collateralAsset);
+    const eModeCategory = resolved.markets.eModeCategory || (preset?.eMode ? 1 : 0);
+    risk = await marketRisk(resolved.markets.aavePool, resolved.markets.collateralAsset, eModeCategory);
   }
   const base = preset
     ? presetSettings(preset, { stopLoss: cfg.ethStopLoss, takeProfit: cfg.ethTakeProfit })
@@ -302,6 +316,15 @@ async function main() {
     };
   } else {
     ({ markets, oracle } = resolved!);
+    if (preset?.eMode && !markets.eModeCategory) {
+      // Aave V3 Ethereum's "ETH correlated" category (wstETH, WETH, ...); set MARKET_E_MODE_CATEGORY elsewhere.
+      markets = { ...markets, eModeCategory: 1 };
+    }
+    if (preset?.reference === "wstETH/ETH" && (!oracle.varianceFeed || oracle.varianceFeed === ZeroAddress)) {
+      throw new Error(
+        `preset ${preset.name} needs ORACLE_VARIANCE_FEED: a wstETH/ETH rate feed (its risk is the rate; the wstETH/USD feed's volatility is ETH's)`,
+      );
+    }
   }
   console.log("Preflight");
   await preflight(markets, oracle, settings.swapFee);

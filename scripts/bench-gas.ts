@@ -1,18 +1,23 @@
 /**
- * Gas benchmark: each main vault operation against its protocol floor, measured on the same market state.
- * For every operation the chain is snapshotted, the vault runs it, the chain is reverted, and GasFloorProbe, a
- * contract holding the same position, makes only the bare protocol calls the operation cannot avoid.
- * Writes reports/gas.json as {"operations": {"<name>": {"gas": N, "floor": M}}} and prints gas / floor.
+ * Gas benchmark: each main vault operation against its protocol floor, measured on the same market state, for every
+ * preset (scripts/lib/deploy/presets.ts). For every operation the chain is snapshotted, the vault runs it, the chain
+ * is reverted, and GasFloorProbe, a contract holding the same position (same tokens, pool and e-mode), makes only the
+ * bare protocol calls the operation cannot avoid.
+ * Writes reports/gas.json as {"operations": {...eth-long-3x...}, "presets": {"<preset>": {"<name>": {"gas": N,
+ * "floor": M}}}} and prints gas / floor per preset.
  *
- *   npm run bench:gas
+ *   npm run bench:gas                          every preset
+ *   npm run bench:gas -- --preset wsteth-loop  one preset (reports/gas.json is then not written)
  */
 import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
-import { MaxUint256, parseEther, type ContractTransactionResponse, type Log } from "ethers";
-import { deployMarket } from "./lib/market/market";
-import { fund, setMarketPrice } from "./lib/market/market-helpers";
-import { deployVault, wad } from "./lib/deploy/vault";
+import { MaxUint256, type ContractTransactionResponse, type Log } from "ethers";
+import { deployMarket, type Market } from "./lib/market/market";
+import { fund } from "./lib/market/market-helpers";
+import { advanceTimeAllFeeds, referencePrice, setReferencePrice } from "./lib/market/reference-price";
+import { deployVault, localTokenContract, toUnits } from "./lib/deploy/vault";
+import { PRESET_NAMES, PresetError, getPreset, localDecimals, localPair, presetSettings, type Preset } from "./lib/deploy/presets";
 import type { GasFloorProbe } from "../typechain-types";
 
 const { ethers } = hre;
@@ -37,18 +42,37 @@ async function measure(
   return { gas: vault.gas, floor: floor.gas };
 }
 
-async function main() {
-  const market = await deployMarket(ethers);
+type Operations = Record<string, { gas: number; floor: number }>;
+
+const DEBT_TOKENS = { WETH: "variableDebtWETH", USDC: "variableDebtUSDC", WBTC: "variableDebtWBTC", wstETH: "variableDebtWstETH" } as const;
+const A_TOKENS = { WETH: "aWETH", USDC: "aUSDC", WBTC: "aWBTC", wstETH: "aWstETH" } as const;
+const FUND_KEYS = { WETH: "weth", USDC: "usdc", WBTC: "wbtc", wstETH: "wsteth" } as const;
+/** The base position: $200,000 of collateral levered to the preset's target (100 WETH at $2,000 for the 3x). */
+const POSITION_USD = 200_000;
+
+/** Moves the preset's reference price so that the pair's price (debt per collateral) is `multiple` x today's. */
+async function movePairPrice(market: Market, preset: Preset, multiple: number): Promise<void> {
+  const now = await referencePrice(market, preset.reference);
+  await advanceTimeAllFeeds(market, 60);
+  await setReferencePrice(market, preset.reference, preset.direction === 1 ? now * multiple : now / multiple);
+}
+
+async function benchPreset(market: Market, preset: Preset): Promise<Operations> {
   const [user, keeper, stranger] = market.users;
-  const { vault } = await deployVault(ethers, market, {
-    settings: { targetLeverage: 3, minLeverage: 2.7, maxLeverage: 3.3, minHealthFactor: 1.15, criticalHealthFactor: 1.08, maxTradeSize: 10_000_000 },
-    keepers: [keeper.address],
-  });
+  const pair = localPair(preset);
+  const dec = localDecimals(preset);
+  const settings = presetSettings(preset, {}, { maxTradeSize: 1e12, cooldown: 0 });
+  const { vault } = await deployVault(ethers, market, { pair, settings, keepers: [keeper.address] });
+  const collateral = localTokenContract(market, pair.collateral);
+  const debt = localTokenContract(market, pair.debt);
   const Probe = await ethers.getContractFactory("GasFloorProbe");
-  const probe = (await Probe.deploy(market.pool.target, market.swapRouter.target, market.weth.target, market.usdc.target, 500)) as unknown as GasFloorProbe;
-  await fund(market, user.address, { weth: parseEther("1000") });
+  const probe = (await Probe.deploy(market.pool.target, market.swapRouter.target, collateral.target, debt.target, settings.swapFee)) as unknown as GasFloorProbe;
+  if (pair.eMode) await (await probe.enterEMode(market.eModeCategory)).wait();
+  const collateralUsd = Number((await vault.oraclePrices())[0]) / 1e18;
+  const units = (usd: number) => toUnits((usd / collateralUsd).toFixed(8), dec.collateral);
+  await fund(market, user.address, { [FUND_KEYS[pair.collateral]]: units(POSITION_USD * 10) });
   for (const spender of [vault.target, probe.target]) {
-    await (await market.weth.connect(user).getFunction("approve")(spender, MaxUint256)).wait();
+    await (await collateral.connect(user).getFunction("approve")(spender, MaxUint256)).wait();
   }
   const poolEvents = market.pool.interface;
   const flashAmount = (logs: readonly Log[]) => {
@@ -65,19 +89,19 @@ async function main() {
     }
     throw new Error("the deposit did not lever");
   };
-  const probeDebt = () => market.variableDebtUSDC.balanceOf(probe.target) as Promise<bigint>;
+  const probeDebt = () => market[DEBT_TOKENS[pair.debt]].balanceOf(probe.target) as Promise<bigint>;
   // A full exit repays max; the flash loan covers the interest of the block it lands in.
-  const withAccrual = (debt: bigint) => debt + debt / 100_000n;
-  const probeCollateral = () => market.aWETH.balanceOf(probe.target) as Promise<bigint>;
+  const withAccrual = (debtAmount: bigint) => debtAmount + debtAmount / 100_000n;
+  const probeCollateral = () => market[A_TOKENS[pair.collateral]].balanceOf(probe.target) as Promise<bigint>;
 
-  // Base state: vault and probe each hold 100 WETH levered to 3x.
-  const opened = await gasOf(vault.connect(user)["deposit(uint256,address)"](parseEther("100"), user.address));
-  await (await probe.connect(user).lever(parseEther("100"), borrowed(opened.logs))).wait();
+  // Base state: vault and probe each hold the same collateral levered to the target.
+  const opened = await gasOf(vault.connect(user)["deposit(uint256,address)"](units(POSITION_USD), user.address));
+  await (await probe.connect(user).lever(units(POSITION_USD), borrowed(opened.logs))).wait();
 
-  const operations: Record<string, { gas: number; floor: number }> = {};
+  const operations: Operations = {};
   operations.deposit = await measure(
-    () => vault.connect(user)["deposit(uint256,address)"](parseEther("10"), user.address),
-    (logs) => probe.connect(user).lever(parseEther("10"), borrowed(logs)),
+    () => vault.connect(user)["deposit(uint256,address)"](units(POSITION_USD / 10), user.address),
+    (logs) => probe.connect(user).lever(units(POSITION_USD / 10), borrowed(logs)),
   );
   const shares = await vault.balanceOf(user.address);
   operations.partialWithdrawal = await measure(
@@ -89,8 +113,11 @@ async function main() {
     async () => probe.exit(withAccrual(await probeDebt()), MaxUint256, user.address),
   );
 
-  // Price falls until leverage is ~3.5x: the keeper delevers back to 3x (by 0.5x).
-  await setMarketPrice(market, (2000 * 7) / 7.5);
+  // The pair's price falls until leverage is past the band by 2/3 of its half-width (3x -> ~3.5x): the keeper
+  // delevers back to the target. Leverage L' after a pair-price multiple m: L' = T m / (T m - (T - 1)).
+  const T = settings.targetLeverage;
+  const past = settings.maxLeverage + (settings.maxLeverage - T) * (2 / 3);
+  await movePairPrice(market, preset, ((T - 1) * past) / (T * (past - 1)));
   operations.keeperDeleverage = await measure(
     () => vault.connect(keeper).rebalance(),
     (logs) => probe.delever(flashAmount(logs), 0n, ethers.ZeroAddress),
@@ -107,8 +134,9 @@ async function main() {
   );
   await (await vault.setExitConfig(exits)).wait();
 
-  // Health factor below critical: anyone pulls the ripcord and is paid a bounded reward.
-  await setMarketPrice(market, 1720);
+  // Health factor below critical (the HF moves with the pair's price): anyone pulls the ripcord.
+  const healthFactor = Number((await vault.position()).healthFactor) / 1e18;
+  await movePairPrice(market, preset, (settings.criticalHealthFactor * 0.995) / healthFactor);
   const rewardOf = (logs: readonly Log[]) => {
     for (const log of logs) {
       const parsed = log.address === vault.target ? vault.interface.parseLog(log) : null;
@@ -120,24 +148,50 @@ async function main() {
     () => vault.connect(stranger).ripcord(),
     (logs) => probe.delever(flashAmount(logs), rewardOf(logs), stranger.address),
   );
+  return operations;
+}
 
-  // Only complete, uninstrumented figures replace the recorded ones (an error above leaves the file untouched).
+/** `--preset NAME` (or `--preset=NAME`), else BENCH_PRESET, else every preset. */
+function presetsToRun(argv: string[]): Preset[] {
+  const i = argv.findIndex((a) => a === "--preset" || a.startsWith("--preset="));
+  const name = i < 0 ? process.env.BENCH_PRESET : argv[i].includes("=") ? argv[i].split("=")[1] : argv[i + 1];
+  return name ? [getPreset(name)] : PRESET_NAMES.map(getPreset);
+}
+
+async function main() {
+  const presets = presetsToRun(process.argv.slice(2));
+  await hre.run("compile", { quiet: true }); // a no-op under `hardhat run`; needed when started by ts-node
+  const results: Record<string, Operations> = {};
+  for (const preset of presets) {
+    const market = await deployMarket(ethers);
+    results[preset.name] = await benchPreset(market, preset);
+    console.log(`\n${preset.name}: gas / floor`);
+    console.table(
+      Object.fromEntries(
+        Object.entries(results[preset.name]).map(([name, { gas, floor }]) => [name, { gas, floor, ratio: Number((gas / floor).toFixed(3)) }]),
+      ),
+    );
+  }
+  // Only complete, uninstrumented figures of every preset replace the recorded ones.
   if ((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING || process.env.SOLIDITY_COVERAGE) {
     console.log(`coverage run (instrumented contracts): ${path.relative(process.cwd(), OUT)} not written`);
     return;
   }
+  if (presets.length !== PRESET_NAMES.length) {
+    console.log(`one preset: ${path.relative(process.cwd(), OUT)} not written (it holds every preset)`);
+    return;
+  }
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
-  fs.writeFileSync(OUT, JSON.stringify({ operations }, null, 2) + "\n");
-  console.table(
-    Object.fromEntries(
-      Object.entries(operations).map(([name, { gas, floor }]) => [name, { gas, floor, ratio: Number((gas / floor).toFixed(3)) }]),
-    ),
-  );
+  fs.writeFileSync(OUT, JSON.stringify({ operations: results["eth-long-3x"], presets: results }, null, 2) + "\n");
   console.log(`written ${path.relative(process.cwd(), OUT)}`);
-  void wad;
 }
 
 main().catch((error) => {
+  if (error instanceof PresetError) {
+    console.error(`bench:gas: ${error.message}`);
+    process.exitCode = 2;
+    return;
+  }
   console.error(error);
   process.exitCode = 1;
 });

@@ -9,7 +9,9 @@
  * live networks). This file is loaded with the config, so it must not import `hardhat` or load typechain-types at runtime.
  */
 import { task } from "hardhat/config";
-import { formatUnits, parseUnits, type ContractTransactionResponse } from "ethers";
+import { Contract, formatUnits, parseUnits, type ContractTransactionResponse } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { readDeploymentRecord } from "../scripts/lib/deploy/deployments";
 import { z } from "zod";
 import { gas, modeName, units } from "../scripts/lib/util/format";
 import { address, amount, checkDecimals, fail, integer, parseArgs } from "./cli";
@@ -278,19 +280,38 @@ const StatusArgs = z.object({
   vault: address("vault"),
   account: address("account").optional(),
   keepersFromBlock: integer("keepers-from-block", 0).default(0),
+  aavePool: address("aave-pool").optional(),
   json: z.boolean().default(false),
 });
+
+/** The Aave pool of the factory recorded for this network (deployments/<network>.json), if any answers. */
+async function recordedAavePool(hre: HardhatRuntimeEnvironment): Promise<string | undefined> {
+  const factory = readDeploymentRecord(hre.network.name)?.factory;
+  if (!factory) return undefined;
+  const abi = ["function markets() view returns ((address collateralAsset, address debtAsset, address aavePool))"];
+  return new Contract(factory, abi, hre.ethers.provider)
+    .markets()
+    .then((m: { aavePool: string }) => m.aavePool)
+    .catch(() => undefined);
+}
 
 task("vault:status", "Prints a vault's position, configuration, effective target, governance (timelock, pending changes, keepers), automation and trigger")
   .addParam("vault", "vault address")
   .addOptionalParam("account", "also print this account's shares and their value")
   .addOptionalParam("keepersFromBlock", "first block of the KeeperSet events the keeper list is built from (default 0)")
+  .addOptionalParam("aavePool", "the Aave pool the vault borrows on, for its carry (default: the recorded factory's, deployments/<network>.json)")
   .addFlag("json", "print the status as one JSON object (bigints as decimal strings) instead of the text")
   .setAction(async (raw: unknown, hre): Promise<StatusResult> => {
     const args = parseArgs(StatusArgs, raw);
     const { vault, ...tokens } = await openVault(hre, args.vault);
+    const aavePool = args.aavePool ?? (await recordedAavePool(hre));
     const { result, lines } = await read("reading the vault's status", () =>
-      vaultStatus(vault, hre.ethers.provider, tokens, { network: hre.network.name, account: args.account, keepersFromBlock: args.keepersFromBlock }),
+      vaultStatus(vault, hre.ethers.provider, tokens, {
+        network: hre.network.name,
+        account: args.account,
+        keepersFromBlock: args.keepersFromBlock,
+        aavePool,
+      }),
     );
     if (args.json) console.log(JSON.stringify(result, (_, v) => (typeof v === "bigint" ? v.toString() : v)));
     else for (const line of lines) console.log(line);

@@ -284,9 +284,14 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         if (!sellCollateral) {
             // CAP-1: a lever-up borrows and supplies what it buys with the idle collateral (which the sweep before
             // it supplies first, within the cap); the market's caps bound it (read only on this path).
+            // An uncapped room (max) is not converted: debt per collateral can exceed 1 raw unit per unit (a short,
+            // a loop) and the conversion would overflow.
             uint256 supplyRoom = _supplyRoom();
-            supplyRoom = supplyRoom > idleCollateral ? supplyRoom - idleCollateral : 0;
-            uint256 capRoom = Math.min(_borrowRoom(), _debtFor(supplyRoom, collateralPrice, debtPrice));
+            uint256 capRoom = _borrowRoom();
+            if (supplyRoom != type(uint256).max) {
+                supplyRoom = supplyRoom > idleCollateral ? supplyRoom - idleCollateral : 0;
+                capRoom = Math.min(capRoom, _debtFor(supplyRoom, collateralPrice, debtPrice));
+            }
             if (capRoom <= _dustDebt()) return (0, abi.encodeWithSelector(KeeperMarketCapReached.selector, capRoom));
             maxTrade = Math.min(maxTrade, capRoom);
         }

@@ -30,6 +30,11 @@ contract GasFloorProbe {
         IERC20(debt).approve(address(router), type(uint256).max);
     }
 
+    /// @notice Borrows in Aave efficiency-mode `category`, as a vault built for it does at construction.
+    function enterEMode(uint8 category) external {
+        POOL.setUserEMode(category);
+    }
+
     /// @notice Deposit floor: pull `deposit`, flash-borrow `borrow` as debt, swap it, supply everything.
     function lever(uint256 deposit, uint256 borrow) external {
         IERC20(COLLATERAL).transferFrom(msg.sender, address(this), deposit);

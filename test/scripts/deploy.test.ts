@@ -202,5 +202,15 @@ describe("deployment tooling", () => {
       }
       expect(stdout).to.include("Vault left: 0 shares");
     });
+
+    for (const preset of ["eth-short-2x", "btc-long-2x", "wsteth-loop"]) {
+      it(`DEMO_PRESET=${preset} (npm run demo -- --preset ${preset}) tells its kind's story: delever, stop-loss, full exit`, async () => {
+        const { stdout } = await hardhat(["run", "scripts/demo.ts"], { DEMO_PRESET: preset });
+        for (const expected of [`Preset ${preset}`, "Risks:", "DeleverBand", "StopLoss", "StoppedOut", "Alice redeems all", "Vault left: 0 shares"]) {
+          expect(stdout).to.include(expected);
+        }
+        if (preset === "wsteth-loop") expect(stdout).to.include("Carry:").and.include("e-mode 1");
+      });
+    }
   });
 });

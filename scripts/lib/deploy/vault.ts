@@ -27,17 +27,22 @@ export function toUnits(x: number | string, decimals: number): bigint {
 
 export const wad = (x: number | string) => toUnits(x, 18);
 
-/** The pair a vault is built on: its collateral and debt tokens (keys of the market) and their decimals. */
+/** Token keys of the local market's assets. */
+export type TokenKey = "WETH" | "USDC" | "WBTC" | "wstETH";
+
+/** The pair a vault is built on: its collateral and debt tokens (keys of the market). */
 export interface VaultPair {
-  collateral: "WETH" | "USDC";
-  debt: "WETH" | "USDC";
+  collateral: TokenKey;
+  debt: TokenKey;
+  /** Borrow in the market's ETH-correlated efficiency mode (both legs must be in it: wstETH/WETH). */
+  eMode?: boolean;
 }
 
 /** The local market's WETH/USDC long, the default pair everywhere. */
 export const LONG_ETH_PAIR: VaultPair = { collateral: "WETH", debt: "USDC" };
 
-/** Decimals of the pair's tokens on the local market (WETH 18, USDC 6). */
-export const LOCAL_DECIMALS: Record<VaultPair["collateral"], number> = { WETH: 18, USDC: 6 };
+/** Decimals of the local market's tokens. */
+export const LOCAL_DECIMALS: Record<TokenKey, number> = { WETH: 18, USDC: 6, WBTC: 8, wstETH: 18 };
 
 export interface PairDecimals {
   collateral: number;
@@ -202,10 +207,19 @@ export interface MarketAddresses {
   eModeCategory: number;
 }
 
-const localToken = (market: Market, key: VaultPair["collateral"]) => (key === "WETH" ? market.weth : market.usdc).target as string;
-const localFeed = (market: Market, key: VaultPair["collateral"]) => (key === "WETH" ? market.ethUsdFeed : market.usdcUsdFeed).target;
-/** Chainlink heartbeats on mainnet: ETH/USD 1 h, USDC/USD 24 h. */
-const LOCAL_HEARTBEATS: Record<VaultPair["collateral"], number> = { WETH: 3600, USDC: 86_400 };
+/** The local market's token contract of `key`. */
+export function localTokenContract(market: Market, key: TokenKey) {
+  return { WETH: market.weth, USDC: market.usdc, WBTC: market.wbtc, wstETH: market.wsteth }[key];
+}
+const localToken = (market: Market, key: TokenKey) => localTokenContract(market, key).target as string;
+const localFeed = (market: Market, key: TokenKey) =>
+  ({ WETH: market.ethUsdFeed, USDC: market.usdcUsdFeed, WBTC: market.btcUsdFeed, wstETH: market.wstethUsdFeed })[key].target as string;
+/**
+ * Chainlink heartbeats on mainnet: ETH/USD and BTC/USD 1 h, USDC/USD 24 h. wstETH/USD is the product of the
+ * wstETH/ETH rate (24 h) and ETH/USD and is as old as its older input: 24 h. Its ETH/USD part is held to 1 h by
+ * the debt leg of the loop (WETH, ETH/USD), and the loop's price, wstETH per WETH, is the rate alone.
+ */
+const LOCAL_HEARTBEATS: Record<TokenKey, number> = { WETH: 3600, USDC: 86_400, WBTC: 3600, wstETH: 86_400 };
 
 /** The local market's addresses for `pair` (default the WETH/USDC long). */
 export function localMarketAddresses(market: Market, pair: VaultPair = LONG_ETH_PAIR): MarketAddresses {
@@ -216,8 +230,19 @@ export function localMarketAddresses(market: Market, pair: VaultPair = LONG_ETH_
     aavePool: market.pool.target as string,
     swapRouter: market.swapRouter.target as string,
     uniswapFactory: market.uniswapFactory.target as string,
-    eModeCategory: 0,
+    eModeCategory: pair.eMode ? market.eModeCategory : 0,
   };
+}
+
+/**
+ * The feed the pair's volatility is read from: the collateral's for a long (zero address = it), the debt's for a
+ * stablecoin collateral (a short's volatility is ETH's), the wstETH/ETH rate for a staked-ETH loop (its risk is
+ * the rate, not ETH: both legs move with ETH).
+ */
+function localVarianceFeed(market: Market, pair: VaultPair): string {
+  if (pair.collateral === "USDC") return localFeed(market, pair.debt);
+  if (pair.collateral === "wstETH" && pair.debt === "WETH") return market.wstethEthFeed.target as string;
+  return ZeroAddress;
 }
 
 /**
@@ -232,8 +257,7 @@ export function localOracleConfig(market: Market, pair: VaultPair = LONG_ETH_PAI
     collateralHeartbeat: LOCAL_HEARTBEATS[pair.collateral],
     debtHeartbeat: LOCAL_HEARTBEATS[pair.debt],
     sequencerGracePeriod: 3600,
-    // The pair's volatility is ETH's: the collateral feed for a long (zero = it), the debt's for a short.
-    varianceFeed: pair.collateral === "USDC" ? localFeed(market, pair.debt) : ZeroAddress,
+    varianceFeed: localVarianceFeed(market, pair),
   };
 }
 

@@ -8,6 +8,7 @@ import { Contract, type Provider } from "ethers";
 import type { ILeveredVault } from "../../../typechain-types";
 import { actionName, decodeError, describeError, hf, lev, modeName, table, units, usd } from "../util/format";
 import { describePending, duration, keeperSet, pendingChanges, pendingValidity, type PendingChange } from "./governance";
+import { exposureOf, exposureText } from "../deploy/presets";
 
 const WAD = 10n ** 18n;
 
@@ -31,6 +32,33 @@ export interface StatusResult {
   unavailable?: string;
   oracleStale?: { feed: string; updatedAt: bigint; heartbeat: bigint; staleSince: bigint };
   account?: { address: string; shares: bigint; assets?: bigint };
+  /** Per unit of equity at the current leverage, in words (e.g. "-1.00x ETH" for a 2x short). */
+  exposure?: string;
+  /**
+   * The carry of the position, % a year on equity, from the lending market's rates (Aave, when its pool is known):
+   * what the collateral earns (supply rate) and the debt costs (variable borrow rate), and for a staked-ETH loop the
+   * staking yield at which the loop breaks even.
+   */
+  carry?: { supplyApr: number; borrowApr: number; netApr: number; breakEvenStakingApr?: number };
+}
+
+/** Aave V3 pool: the reserve's current rates (ray, a year). */
+const AAVE_RATES_ABI = [
+  "function getReserveData(address) view returns ((uint256 configuration, uint128 liquidityIndex, uint128 currentLiquidityRate, uint128 variableBorrowIndex, uint128 currentVariableBorrowRate, uint128 currentStableBorrowRate, uint40 lastUpdateTimestamp, uint16 id, address aTokenAddress, address stableDebtTokenAddress, address variableDebtTokenAddress, address interestRateStrategyAddress, uint128 accruedToTreasury, uint128 unbacked, uint128 isolationModeTotalDebt))",
+];
+
+/**
+ * Carry at leverage L (% a year on equity): L x supply rate - (L - 1) x borrow rate; a staked-ETH loop also earns
+ * L x the staking yield, so it breaks even at a yield of ((L - 1) x borrow - L x supply) / L.
+ */
+async function carryOf(provider: Provider, aavePool: string, assets: [string, string], leverage: number, loop: boolean) {
+  const pool = new Contract(aavePool, AAVE_RATES_ABI, provider);
+  const [collateral, debt] = await Promise.all(assets.map((a) => pool.getReserveData(a)));
+  const apr = (ray: bigint) => Number(ray) / 1e25; // ray -> percent
+  const supplyApr = apr(collateral.currentLiquidityRate);
+  const borrowApr = apr(debt.currentVariableBorrowRate);
+  const netApr = leverage * supplyApr - (leverage - 1) * borrowApr;
+  return { supplyApr, borrowApr, netApr, breakEvenStakingApr: loop ? Math.max(0, -netApr / leverage) : undefined };
 }
 
 /** A read that may fail (a stale oracle makes every priced view revert): its value or its error. */
@@ -66,7 +94,7 @@ export async function vaultStatus(
   vault: ILeveredVault,
   provider: Provider,
   tokens: StatusTokens,
-  opts: { network?: string; account?: string; keepersFromBlock?: number } = {},
+  opts: { network?: string; account?: string; keepersFromBlock?: number; aavePool?: string } = {},
 ): Promise<{ result: StatusResult; lines: string[] }> {
   const { assetSymbol, assetDecimals, debtSymbol, debtDecimals, shareDecimals } = tokens;
   const network = opts.network ?? "unknown";
@@ -124,6 +152,7 @@ export async function vaultStatus(
             ["idle", `${units(p.idleCollateral, assetDecimals)} ${assetSymbol} + ${units(p.idleDebtAsset, debtDecimals, 2)} ${debtSymbol}`],
             ["equity", usd(p.equityValue)],
             ["leverage", lev(p.leverage)],
+            ["exposure per unit of equity", (result.exposure = exposureText(exposureOf(assetSymbol, debtSymbol), Number(p.leverage) / 1e18))],
             ["health factor", hf(p.healthFactor)],
             ["NAV (totalAssets)", `${units(totalAssets.value, assetDecimals)} ${assetSymbol}`],
             ["shares", units(totalSupply, shareDecimals)],
@@ -131,6 +160,23 @@ export async function vaultStatus(
           ],
         ),
       );
+      if (opts.aavePool) {
+        const exposure = exposureOf(assetSymbol, debtSymbol);
+        const assets: [string, string] = [await vault.asset(), await vault.debtAsset()];
+        const carry = await settle(carryOf(provider, opts.aavePool, assets, Number(p.leverage) / 1e18, exposure.reference === "wstETH/ETH"));
+        if (carry.ok) {
+          const c = (result.carry = carry.value);
+          const pct = (x: number) => `${x.toFixed(2)}%`;
+          out(
+            `  carry: ${pct(c.netApr)} a year on equity (${assetSymbol} supply ${pct(c.supplyApr)}, ${debtSymbol} borrow ${pct(c.borrowApr)})` +
+              (c.breakEvenStakingApr !== undefined
+                ? `, plus ${lev(p.leverage)} x the staking yield: the loop loses money below a staking yield of ${pct(c.breakEvenStakingApr)}`
+                : ""),
+          );
+        } else {
+          out(`  carry: unavailable (${describeError(carry.error)})`);
+        }
+      }
     } else {
       const error = [position, totalAssets, sharePrice].find((r) => !r.ok)!.error;
       const decoded = decodeError(error, iface);
