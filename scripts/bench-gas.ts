@@ -61,7 +61,8 @@ async function benchPreset(market: Market, preset: Preset): Promise<Operations> 
   const [user, keeper, stranger] = market.users;
   const pair = localPair(preset);
   const dec = localDecimals(preset);
-  const settings = presetSettings(preset, {}, { maxTradeSize: 1e12, cooldown: 0 });
+  // No trade-size cap in the way of one-call operations: $10M of debt asset (USDC, or WETH at $2,000).
+  const settings = presetSettings(preset, {}, { maxTradeSize: pair.debt === "USDC" ? 1e7 : 5e3, cooldown: 0 });
   const { vault } = await deployVault(ethers, market, { pair, settings, keepers: [keeper.address] });
   const collateral = localTokenContract(market, pair.collateral);
   const debt = localTokenContract(market, pair.debt);

@@ -41,8 +41,12 @@ export function renderSizes(): string {
 
 // ---------------------------------------------------------------- gas
 
+type Operations = Record<string, { gas: number; floor: number }>;
 interface GasReport {
-  operations: Record<string, { gas: number; floor: number }>;
+  /** eth-long-3x, the README's main table. */
+  operations: Operations;
+  /** Every preset, the same operations. */
+  presets?: Record<string, Operations>;
 }
 
 const GAS_ROWS: [string, string][] = [
@@ -69,6 +73,23 @@ export function renderGasTable(): string {
   const met = GAS_ROWS.filter(([op]) => ratio(op) <= RATIO_TARGET).map(([, label]) => label.split(" (")[0]);
   const missed = GAS_ROWS.filter(([op]) => ratio(op) > RATIO_TARGET).map(([op, label]) => `${label.split(" (")[0]} (${ratio(op).toFixed(2)})`);
   const deleverage = ops.keeperDeleverage;
+  const presets = readJson<GasReport>("gas.json").presets ?? {};
+  const names = Object.keys(presets);
+  const perPreset = names.length
+    ? [
+        "",
+        "The same operations for every preset ($200,000 of collateral at its target; vault gas / floor):",
+        "",
+        `| operation | ${names.join(" | ")} |`,
+        `| --- | ${names.map(() => "---:").join(" | ")} |`,
+        ...GAS_ROWS.map(
+          ([op, label]) =>
+            `| ${label.split(" (")[0].replace(/ 3\.5x -> 3x/, "")} | ${names
+              .map((n) => `${int(presets[n][op].gas)} (${(presets[n][op].gas / presets[n][op].floor).toFixed(2)})`)
+              .join(" | ")} |`,
+        ),
+      ]
+    : [];
   return [
     "| operation (3x, 100 WETH) | vault gas | floor | ratio |",
     "| --- | ---: | ---: | ---: |",
@@ -77,6 +98,7 @@ export function renderGasTable(): string {
     `Targets were ratio <= ${RATIO_TARGET} and keeper deleverage <= 500k. Met: ${met.length ? met.join(", ") : "none"}; ` +
       `not met: ${missed.length ? missed.join(", ") : "none"}; keeper deleverage ${k(deleverage.gas)} ` +
       `(${deleverage.gas <= 500_000 ? "met" : "not met"}), whose protocol floor alone is ${k(deleverage.floor)}.`,
+    ...perPreset,
   ].join("\n");
 }
 
