@@ -8,12 +8,12 @@
 import hre from "hardhat";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { MaxUint256, type Contract } from "ethers";
-import { deployMarket, type Market } from "../shared/market";
-import { fund } from "../shared/market-helpers";
+import type { Contract } from "ethers";
+import type { Market } from "../shared/market";
 import { Action, Mode } from "../shared/keeper";
-import { deployVault, initParams, localTokenContract, toUnits, type DeployedVault } from "../../scripts/lib/deploy/vault";
-import { advanceTimeAllFeeds, referencePrice, setReferencePrice } from "../../scripts/lib/market/reference-price";
+import { deployVault, initParams, toUnits } from "../../scripts/lib/deploy/vault";
+import { advanceTimeAllFeeds, defaultReferencePrice, setReferencePrice } from "../../scripts/lib/market/reference-price";
+import { collateralFor, presetWorld, type PresetWorld } from "../shared/presets";
 import { vaultStatus } from "../../scripts/lib/vault/status";
 import {
   PRESETS,
@@ -52,44 +52,20 @@ const FAVOURABLE: Record<PresetName, { step: number; count: number }> = {
   "wsteth-loop": { step: 1.0035, count: 4 },
 };
 
-interface PresetWorld extends DeployedVault {
-  market: Market;
-  preset: Preset;
-  start: number;
-  collateral: Contract;
-  debtToken: Contract;
+interface LifecycleWorld extends PresetWorld {
+  /** What each depositor brings: $20,000 of collateral. */
   amount: bigint;
-  alice: Market["deployer"];
-  bob: Market["deployer"];
-  keeper: Market["deployer"];
+  /** The vault's variable debt token. */
+  debtToken: PresetWorld["variableDebt"];
 }
 
-const DEBT_TOKENS = { WETH: "variableDebtWETH", USDC: "variableDebtUSDC", WBTC: "variableDebtWBTC", wstETH: "variableDebtWstETH" } as const;
-const FUND_KEYS = { WETH: "weth", USDC: "usdc", WBTC: "wbtc", wstETH: "wsteth" } as const;
-
-async function presetWorld(preset: Preset): Promise<PresetWorld> {
-  const market = await deployMarket();
-  const [alice, bob, keeper] = market.users;
-  const pair = localPair(preset);
-  const start = await referencePrice(market, preset.reference);
-  const deployed = await deployVault(hre.ethers, market, {
-    pair,
-    settings: presetSettings(preset, { stopLoss: start * STORY[preset.name].stop }),
-    keepers: [keeper.address],
-  });
-  const collateral = localTokenContract(market, pair.collateral);
-  const debtToken = market[DEBT_TOKENS[pair.debt]];
-  const collateralUsd = Number((await deployed.vault.oraclePrices())[0]) / 1e18;
-  const amount = toUnits((DEPOSIT_USD / collateralUsd).toFixed(8), localDecimals(preset).collateral);
-  for (const user of [alice, bob]) {
-    await fund(market, user.address, { [FUND_KEYS[pair.collateral]]: amount * 2n });
-    await (await collateral.connect(user).getFunction("approve")(deployed.vault.target, MaxUint256)).wait();
-  }
-  return { ...deployed, market, preset, start, collateral, debtToken, amount, alice, bob, keeper };
+async function lifecycleWorld(preset: Preset): Promise<LifecycleWorld> {
+  const w = await presetWorld(preset, { stopLoss: defaultReferencePrice(preset.reference) * STORY[preset.name].stop });
+  return { ...w, amount: await collateralFor(w, DEPOSIT_USD), debtToken: w.variableDebt };
 }
 
 /** Two depositors in, each receiving at least previewDeposit's shares. */
-async function bothDeposit(w: PresetWorld): Promise<void> {
+async function bothDeposit(w: LifecycleWorld): Promise<void> {
   for (const user of [w.alice, w.bob]) {
     const preview = await w.vault.previewDeposit(w.amount);
     const before = await w.vault.balanceOf(user.address);
@@ -99,7 +75,7 @@ async function bothDeposit(w: PresetWorld): Promise<void> {
 }
 
 /** Redeems all of `user`'s shares; asserts at least previewRedeem's assets arrived. */
-async function redeemAll(w: PresetWorld, user: Market["deployer"]): Promise<bigint> {
+async function redeemAll(w: LifecycleWorld, user: Market["deployer"]): Promise<bigint> {
   const shares = await w.vault.balanceOf(user.address);
   const preview = await w.vault.previewRedeem(shares);
   const before: bigint = await w.collateral.balanceOf(user.address);
@@ -110,7 +86,7 @@ async function redeemAll(w: PresetWorld, user: Market["deployer"]): Promise<bigi
 }
 
 /** One keeper step: asks trigger(), and if needed checks rebalance() performs exactly that action. */
-async function keeperStep(w: PresetWorld): Promise<bigint | undefined> {
+async function keeperStep(w: LifecycleWorld): Promise<bigint | undefined> {
   const { needed, action } = await w.vault.trigger();
   if (!needed) return undefined;
   const performed = await w.vault.connect(w.keeper).rebalance.staticCall();
@@ -155,7 +131,7 @@ describe("presets: one lifecycle over every kind", function () {
 
   for (const preset of availablePresets()) {
     describe(preset.name, function () {
-      const fixture = { [preset.name]: () => presetWorld(preset) }[preset.name];
+      const fixture = { [preset.name]: () => lifecycleWorld(preset) }[preset.name];
 
       it("deploys with the pair's tokens, feeds, name and units, priced in debt per collateral", async function () {
         const w = await loadFixture(fixture);
@@ -255,11 +231,11 @@ describe("presets: one lifecycle over every kind", function () {
   }
 
   describe("each kind reads its own risk", function () {
-    const short = () => presetWorld(getPreset("eth-short-2x"));
-    const loop = () => presetWorld(getPreset("wsteth-loop"));
+    const short = () => lifecycleWorld(getPreset("eth-short-2x"));
+    const loop = () => lifecycleWorld(getPreset("wsteth-loop"));
 
     /** Publishes hourly answers alternating +-`step` on `feed`, then re-stamps the other feeds. */
-    async function choppy(w: PresetWorld, feed: Contract, step: number) {
+    async function choppy(w: LifecycleWorld, feed: Contract, step: number) {
       let answer: bigint = await feed.latestAnswer();
       for (let i = 0; i < 8; i++) {
         await advanceTimeAllFeeds(w.market, 3600);

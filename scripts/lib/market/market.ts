@@ -94,10 +94,13 @@ export interface Market {
  * `opts.ethPrice`, 0.3% WBTC/USDC at `opts.btcPrice`, 0.01% wstETH/WETH at `opts.wstethRatio`) and funded actors.
  * Signers are taken in order: deployer, lp, arbitrageur, liquidator, then the rest as `users`.
  */
+/** Where the market's prices start unless MarketOptions say otherwise: ETH/USD, BTC/USD, the wstETH/ETH rate. */
+export const DEFAULT_PRICES = { ethPrice: 2000, btcPrice: 60_000, wstethRatio: 1.15 } as const;
+
 export async function deployMarket(ethers: Ethers, opts: MarketOptions = {}): Promise<Market> {
-  const ethPrice = opts.ethPrice ?? 2000;
-  const btcPrice = opts.btcPrice ?? 60_000;
-  const wstethRatio = opts.wstethRatio ?? 1.15;
+  const ethPrice = opts.ethPrice ?? DEFAULT_PRICES.ethPrice;
+  const btcPrice = opts.btcPrice ?? DEFAULT_PRICES.btcPrice;
+  const wstethRatio = opts.wstethRatio ?? DEFAULT_PRICES.wstethRatio;
   const depth = opts.uniswapDepth ?? 1;
   const [deployer, lp, arbitrageur, liquidator, ...users] = await ethers.getSigners();
   const d = artifactDeployer(ethers, deployer);

@@ -4,9 +4,16 @@
  * kind of vault through these two functions.
  */
 import type { ReferencePrice } from "../deploy/presets";
-import type { Market } from "./market";
+import { DEFAULT_PRICES, type Market } from "./market";
 import { allFeeds, refreshFeeds, setBtcPrice, setMarketPrice, setWstethRatio } from "./market-helpers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+
+/** The reference price a market deployed with default options starts at. */
+export function defaultReferencePrice(reference: ReferencePrice): number {
+  if (reference === "ETH/USD") return DEFAULT_PRICES.ethPrice;
+  if (reference === "BTC/USD") return DEFAULT_PRICES.btcPrice;
+  return DEFAULT_PRICES.wstethRatio;
+}
 
 /** Moves the market to reference price `price` (USD for ETH and BTC, ETH per wstETH for the rate). */
 export async function setReferencePrice(market: Market, reference: ReferencePrice, price: number): Promise<void> {

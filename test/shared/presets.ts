@@ -1,0 +1,111 @@
+/**
+ * Worlds for the suites parameterised over presets (scripts/lib/deploy/presets.ts): the local market, the preset's
+ * vault with an allow-listed keeper, two depositors funded in the collateral, and the pair's tokens and pool, so that
+ * one test body runs on every kind (long, short, 8-decimal BTC, e-mode loop).
+ */
+import hre from "hardhat";
+import { MaxUint256, type Contract } from "ethers";
+import { deployMarket, type Market } from "./market";
+import { fund } from "./market-helpers";
+import { deployVault, localTokenContract, toUnits, type DeployedVault, type TokenKey, type VaultSettings } from "../../scripts/lib/deploy/vault";
+import { referencePrice, setReferencePrice, advanceTimeAllFeeds } from "../../scripts/lib/market/reference-price";
+import { localDecimals, localPair, presetSettings, type Preset, type ReferenceStops } from "../../scripts/lib/deploy/presets";
+
+export { availablePresets, getPreset, type Preset } from "../../scripts/lib/deploy/presets";
+
+const DEBT_TOKENS = { WETH: "variableDebtWETH", USDC: "variableDebtUSDC", WBTC: "variableDebtWBTC", wstETH: "variableDebtWstETH" } as const;
+const A_TOKENS = { WETH: "aWETH", USDC: "aUSDC", WBTC: "aWBTC", wstETH: "aWstETH" } as const;
+const FUND_KEYS = { WETH: "weth", USDC: "usdc", WBTC: "wbtc", wstETH: "wsteth" } as const;
+/** USD of collateral each depositor is funded with. */
+const FUNDING_USD = 2_000_000;
+
+export interface PresetWorld extends DeployedVault {
+  market: Market;
+  preset: Preset;
+  /** The reference price at deployment (ETH/USD, BTC/USD or the wstETH/ETH rate). */
+  start: number;
+  collateral: Contract;
+  debt: Contract;
+  /** The vault's collateral aToken and variable debt token on Aave. */
+  aCollateral: Contract;
+  variableDebt: Contract;
+  /** The Uniswap pool the vault trades on (its swap fee tier). */
+  uniPool: Contract;
+  decimals: { collateral: number; debt: number };
+  alice: Market["deployer"];
+  bob: Market["deployer"];
+  carol: Market["deployer"];
+  keeper: Market["deployer"];
+  stranger: Market["deployer"];
+}
+
+/** The pool of the pair at `fee` (the market's own fields; WETH/USDC has two tiers). */
+function pairPool(market: Market, collateral: TokenKey, debt: TokenKey, fee: number): Contract {
+  const pair = [collateral, debt].sort().join("/");
+  if (pair === "USDC/WETH") return fee === 3000 ? market.uniPool3000 : market.uniPool500;
+  if (pair === "USDC/WBTC") return market.uniPoolWbtcUsdc;
+  if (pair === "WETH/wstETH") return market.uniPoolWstethWeth;
+  throw new Error(`no local pool for ${pair}`);
+}
+
+/** The preset's vault on a fresh market; stops in the reference price (see presetSettings). */
+export async function presetWorld(preset: Preset, stops: Partial<ReferenceStops> = {}, overrides: Partial<VaultSettings> = {}): Promise<PresetWorld> {
+  const market = await deployMarket();
+  const [alice, bob, carol, keeper, stranger] = market.users;
+  const pair = localPair(preset);
+  const start = await referencePrice(market, preset.reference);
+  const settings = presetSettings(preset, stops, overrides);
+  const deployed = await deployVault(hre.ethers, market, { pair, settings, keepers: [keeper.address] });
+  const collateral = localTokenContract(market, pair.collateral);
+  const world: PresetWorld = {
+    ...deployed,
+    market,
+    preset,
+    start,
+    collateral,
+    debt: localTokenContract(market, pair.debt),
+    aCollateral: market[A_TOKENS[pair.collateral]],
+    variableDebt: market[DEBT_TOKENS[pair.debt]],
+    uniPool: pairPool(market, pair.collateral, pair.debt, settings.swapFee),
+    decimals: localDecimals(preset),
+    alice, bob, carol, keeper, stranger,
+  };
+  const funding = await collateralFor(world, FUNDING_USD);
+  for (const user of [alice, bob, carol]) {
+    await fund(market, user.address, { [FUND_KEYS[pair.collateral]]: funding });
+    await (await collateral.connect(user).getFunction("approve")(deployed.vault.target, MaxUint256)).wait();
+  }
+  return world;
+}
+
+/** Collateral (raw units) worth `usd` at the vault's oracle price. */
+export async function collateralFor(w: Pick<PresetWorld, "vault" | "decimals">, usd: number): Promise<bigint> {
+  const price = Number((await w.vault.oraclePrices())[0]) / 1e18;
+  return toUnits((usd / price).toFixed(Math.min(8, w.decimals.collateral)), w.decimals.collateral);
+}
+
+/** Debt asset (raw units) worth `usd` at the vault's oracle price. */
+export async function debtFor(w: Pick<PresetWorld, "vault" | "decimals">, usd: number): Promise<bigint> {
+  const price = Number((await w.vault.oraclePrices())[1]) / 1e18;
+  return toUnits((usd / price).toFixed(Math.min(8, w.decimals.debt)), w.decimals.debt);
+}
+
+/** Mints `amount` raw units of the pair's `leg` token to `to`. */
+export async function fundLeg(w: PresetWorld, leg: "collateral" | "debt", to: string, amount: bigint): Promise<void> {
+  const key = leg === "collateral" ? w.preset.collateral : w.preset.debt;
+  await fund(w.market, to, { [FUND_KEYS[key]]: amount });
+}
+
+/** Moves the reference price so that the pair's price (debt per collateral) is `multiple` x what the feed says now. */
+export async function movePairPrice(w: PresetWorld, multiple: number): Promise<void> {
+  const now = await referencePrice(w.market, w.preset.reference);
+  await setReferencePrice(w.market, w.preset.reference, w.preset.direction === 1 ? now * multiple : now / multiple);
+}
+
+/** The pair's price (debt per collateral) the feeds give now, as a multiple of the start's. */
+export async function pairMultiple(w: PresetWorld): Promise<number> {
+  const now = await referencePrice(w.market, w.preset.reference);
+  return w.preset.direction === 1 ? now / w.start : w.start / now;
+}
+
+export { advanceTimeAllFeeds, referencePrice, setReferencePrice };
