@@ -6,7 +6,7 @@ import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultRegistry} from "../interfaces/IVaultRegistry.sol";
 import {AaveUniswapVaultDeployer} from "./AaveUniswapVaultDeployer.sol";
 import {AaveUniswapMarkets} from "../vault/AaveUniswapMarkets.sol";
-import {IVaultModule} from "../vault/LeverageVault.sol";
+import {IMarketsBound} from "../interfaces/IMarketsBound.sol";
 
 /// @title AaveUniswapVaultFactory
 /// @notice Deploys leveraged vaults on one set of markets and feeds at deterministic (CREATE2) addresses, all
@@ -37,7 +37,7 @@ contract AaveUniswapVaultFactory {
         AaveUniswapVaultDeployer deployer
     ) {
         MARKETS_HASH = AaveUniswapMarkets.hash(marketsConfig, oracleConfig);
-        if (IVaultModule(module).MARKETS_HASH() != MARKETS_HASH) revert FactoryModuleMismatch();
+        if (IMarketsBound(module).MARKETS_HASH() != MARKETS_HASH) revert FactoryModuleMismatch();
         _markets = marketsConfig;
         _oracle = oracleConfig;
         MODULE = module;

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AutomationModule} from "./AutomationModule.sol";
-import {VaultAssets} from "../vault/VaultAssets.sol";
+import {VaultAssets} from "../base/VaultAssets.sol";
 import {AaveV3LendingModule} from "../adapters/lending/AaveV3LendingModule.sol";
 import {UniswapV3SwapModule} from "../adapters/swap/UniswapV3SwapModule.sol";
 import {ChainlinkOracleModule} from "../oracle/ChainlinkOracleModule.sol";

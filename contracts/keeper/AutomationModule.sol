@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
+import {IMarketsBound} from "../interfaces/IMarketsBound.sol";
 import {LeverageEngine} from "../vault/LeverageEngine.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
 import {RiskPolicy} from "../risk/RiskPolicy.sol";
@@ -476,9 +477,4 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
             }
         }
     }
-}
-
-/// @dev What the automation module asks of the management module it forwards to.
-interface IMarketsBound {
-    function MARKETS_HASH() external view returns (bytes32);
 }

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {LeverageVault} from "./LeverageVault.sol";
-import {VaultAssets} from "./VaultAssets.sol";
+import {VaultAssets} from "../base/VaultAssets.sol";
 import {AaveV3LendingModule} from "../adapters/lending/AaveV3LendingModule.sol";
 import {AaveV3FlashLoanReceiver} from "../adapters/lending/AaveV3FlashLoanReceiver.sol";
 import {UniswapV3SwapModule} from "../adapters/swap/UniswapV3SwapModule.sol";

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {ManagementModule} from "./ManagementModule.sol";
-import {VaultAssets} from "./VaultAssets.sol";
+import {VaultAssets} from "../base/VaultAssets.sol";
 import {AaveV3LendingModule} from "../adapters/lending/AaveV3LendingModule.sol";
 import {UniswapV3SwapModule} from "../adapters/swap/UniswapV3SwapModule.sol";
 import {ChainlinkOracleModule} from "../oracle/ChainlinkOracleModule.sol";

@@ -13,6 +13,7 @@ import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 import {IOraclePrices} from "../interfaces/IOracleModule.sol";
+import {IMarketsBound} from "../interfaces/IMarketsBound.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
 import {LeverageEngine} from "./LeverageEngine.sol";
 
@@ -47,7 +48,7 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
         bytes32 marketsHash,
         IVaultManagement.InitParams memory params
     ) ERC4626(IERC20(COLLATERAL_ASSET)) ERC20(name, symbol) {
-        if (IVaultModule(module).MARKETS_HASH() != marketsHash) revert VaultModuleMismatch();
+        if (IMarketsBound(module).MARKETS_HASH() != marketsHash) revert VaultModuleMismatch();
         MODULE = module;
         SHARE_DECIMALS = IERC20Metadata(COLLATERAL_ASSET).decimals() + DECIMALS_OFFSET;
         // The module writes the initial configuration into this contract's storage, validated as any later change.
@@ -472,9 +473,4 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
     function asset() public view override(ERC4626, IERC4626) returns (address) {
         return COLLATERAL_ASSET;
     }
-}
-
-/// @dev The one module function the vault calls directly.
-interface IVaultModule {
-    function MARKETS_HASH() external view returns (bytes32);
 }

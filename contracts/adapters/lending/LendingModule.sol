@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {ILendingModuleErrors} from "../../interfaces/IModuleErrors.sol";
-import {VaultAssets} from "../../vault/VaultAssets.sol";
+import {VaultAssets} from "../../base/VaultAssets.sol";
 
 /// @title LendingModule
 /// @notice What the vault core needs from a lending market. A new market is a new implementation of this

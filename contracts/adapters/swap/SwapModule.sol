@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {ISwapModuleErrors} from "../../interfaces/IModuleErrors.sol";
-import {VaultAssets} from "../../vault/VaultAssets.sol";
+import {VaultAssets} from "../../base/VaultAssets.sol";
 
 /// @title SwapModule
 /// @notice What the vault core needs from a DEX. Bounds (`minOut`, `maxIn`) come from the vault's oracle; the
