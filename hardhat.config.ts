@@ -15,6 +15,14 @@ import "./tasks/market";
 import { UserError } from "./tasks/cli";
 
 const SOLC_VERSION = "0.8.28";
+/** Morpho Blue 1.0.0 pins 0.8.19; compiled from its npm package with the `solc-0.8.19` alias of the solc package. */
+const MORPHO_SOLC_VERSION = "0.8.19";
+const MORPHO_SOLC = { version: MORPHO_SOLC_VERSION, settings: { optimizer: { enabled: true, runs: 999_999 }, viaIR: true, evmVersion: "paris" } };
+/** The solc npm package (soljson.js) and long version of each compiler this project uses. */
+const SOLC_BUILDS: Record<string, { pkg: string; longVersion: string }> = {
+  [SOLC_VERSION]: { pkg: "solc", longVersion: `${SOLC_VERSION}+commit.7893614a` },
+  [MORPHO_SOLC_VERSION]: { pkg: "solc-0.8.19", longVersion: `${MORPHO_SOLC_VERSION}+commit.7dd6d404` },
+};
 const SOLC_SETTINGS = { optimizer: { enabled: true, runs: 200 }, viaIR: true, evmVersion: "cancun" };
 
 // Hardhat's own usage errors (HH306 a missing task option, HH100 an unknown --network, HH108 a node that does not
@@ -45,13 +53,14 @@ function privateKey(variable: string, strict: boolean): string | undefined {
 
 // Compile with the `solc` npm package (soljson.js): these machines and CI cannot download compilers.
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
-  if (args.solcVersion !== SOLC_VERSION) return runSuper(args);
-  const solcPackage = require("solc/package.json") as { version: string };
-  if (solcPackage.version !== SOLC_VERSION) {
-    throw new Error(`npm package solc is ${solcPackage.version}, config pins ${SOLC_VERSION}: run npm ci`);
+  const build = SOLC_BUILDS[args.solcVersion];
+  if (!build) return runSuper(args);
+  const solcPackage = require(`${build.pkg}/package.json`) as { version: string };
+  if (solcPackage.version !== args.solcVersion) {
+    throw new Error(`npm package ${build.pkg} is ${solcPackage.version}, config pins ${args.solcVersion}: run npm ci`);
   }
-  const compilerPath = path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js");
-  return { compilerPath, isSolcJs: true, version: SOLC_VERSION, longVersion: `${SOLC_VERSION}+commit.7893614a` };
+  const compilerPath = path.join(path.dirname(require.resolve(`${build.pkg}/package.json`)), "soljson.js");
+  return { compilerPath, isSolcJs: true, version: args.solcVersion, longVersion: build.longVersion };
 });
 
 // solc-js is slow: a full build (the first after `npm ci`, or after a clean) takes 2-3 minutes on 2 cores. Say so while
@@ -59,7 +68,7 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
 subtask(TASK_COMPILE_SOLIDITY_RUN_SOLCJS, async (args: { input: { sources: object } }, _hre, runSuper) => {
   const files = Object.keys(args.input.sources).length;
   const started = Date.now();
-  console.error(`Compiling ${files} Solidity files with solc-js ${SOLC_VERSION} (viaIR): a full build takes 2-3 minutes on 2 cores...`);
+  console.error(`Compiling ${files} Solidity files with solc-js (viaIR): a full build takes 2-3 minutes on 2 cores...`);
   const timer = setInterval(() => console.error(`  still compiling (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
   try {
     return await runSuper(args);
@@ -138,7 +147,7 @@ for (const [name, chainId] of Object.entries(LIVE_NETWORKS)) {
 
 const config: HardhatUserConfig = {
   solidity: {
-    compilers: [{ version: SOLC_VERSION, settings: SOLC_SETTINGS }],
+    compilers: [{ version: SOLC_VERSION, settings: SOLC_SETTINGS }, MORPHO_SOLC],
     overrides: {
       // Governance only (setters, pending changes): optimised for size, its gas does not matter.
       "contracts/vault/AaveUniswapManagementModule.sol": {
