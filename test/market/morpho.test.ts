@@ -73,7 +73,8 @@ describe("market: Morpho Blue (real bytecode from @morpho-org/morpho-blue, solc 
 
   it("flash loans are free: the whole loan goes back, nothing more", async () => {
     const { market, blue } = await loadFixture(morphoWorld);
-    const borrower = await (await hre.ethers.getContractFactory("@morpho-org/morpho-blue/src/mocks/FlashBorrowerMock.sol:FlashBorrowerMock")).deploy(blue.morpho.target);
+    const factory = await hre.ethers.getContractFactory("@morpho-org/morpho-blue/src/mocks/FlashBorrowerMock.sol:FlashBorrowerMock");
+    const borrower = (await factory.deploy(blue.morpho.target)) as unknown as Contract;
     const before: bigint = await market.usdc.balanceOf(blue.morpho.target);
     const data = hre.ethers.AbiCoder.defaultAbiCoder().encode(["address"], [market.usdc.target]);
     await (await borrower.flashLoan(market.usdc.target, before, data)).wait();
