@@ -154,6 +154,10 @@ const config: HardhatUserConfig = {
         version: SOLC_VERSION,
         settings: { ...SOLC_SETTINGS, optimizer: { enabled: true, runs: 1 } },
       },
+      "contracts/vault/MorphoUniswapManagementModule.sol": {
+        version: SOLC_VERSION,
+        settings: { ...SOLC_SETTINGS, optimizer: { enabled: true, runs: 1 } },
+      },
     },
   },
   defaultNetwork: "hardhat",

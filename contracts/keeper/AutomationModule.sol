@@ -279,6 +279,8 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         maxTrade = Math.min(
             _vault().automation.maxTradeSize, sellCollateral ? _debtFor(maxIn, collateralPrice, debtPrice) : maxIn
         );
+        // A deleverage flash-loans the collateral it sells: no more than the market can lend and pay back out.
+        if (sellCollateral) maxTrade = Math.min(maxTrade, _debtFor(_collateralFlashRoom(), collateralPrice, debtPrice));
         if (maxTrade <= _dustDebt()) {
             return (0, abi.encodeWithSelector(KeeperNoTradeRoom.selector, spot, oraclePrice));
         }

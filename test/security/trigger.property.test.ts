@@ -11,7 +11,7 @@ import { MaxUint256 } from "ethers";
 import { movePoolOnly } from "../shared/market-helpers";
 import {
   advanceTimeAllFeeds,
-  availablePresets,
+  presetVenues,
   collateralFor,
   debtFor,
   fundLeg,
@@ -22,6 +22,7 @@ import {
   setReferencePrice,
   type Preset,
   type PresetWorld,
+  type Venue,
 } from "../shared/presets";
 import { expectTriggerHonest } from "./helpers";
 
@@ -38,7 +39,7 @@ const KIND: Record<string, { range: [number, number]; priceBps: number; poolBps:
 };
 
 /** Every exit armed: the stop into the debt asset, a trailing stop, a take-profit down to half the target's debt. */
-async function armedWorld(preset: Preset): Promise<PresetWorld> {
+async function armedWorld(preset: Preset, venue: Venue): Promise<PresetWorld> {
   const k = KIND[preset.name];
   const target = preset.settings.targetLeverage ?? 2;
   return presetWorld(preset, {}, {
@@ -48,7 +49,7 @@ async function armedWorld(preset: Preset): Promise<PresetWorld> {
       // Pair prices (debt per collateral) at the start: set on the world below from its own start price.
       stopLossPrice: 0,
       takeProfitPrice: 0,
-    }).then(async (w) => {
+    }, venue).then(async (w) => {
       const price = Number((await w.vault.position()).price) / 1e18;
       const e = await w.vault.exitConfig();
       const wad = (x: number) => BigInt(Math.round(x * 1e12)) * 10n ** 6n;
@@ -144,10 +145,11 @@ async function apply(w: PresetWorld, s: Step): Promise<string> {
 }
 
 describe("security: TRIGGER-1 property on every kind (fast-check)", () => {
-  for (const preset of availablePresets()) {
-    // A named function per preset: loadFixture keys on it.
-    const fixture = { [preset.name]: () => armedWorld(preset) }[preset.name];
-    it(`${preset.name}: what trigger() says is due, rebalance() does; what it says is not, rebalance() refuses`, async () => {
+  for (const { preset, venue } of presetVenues()) {
+    const label = venue === "aave" ? preset.name : `${preset.name} on ${venue}`;
+    // A named function per (preset, venue): loadFixture keys on it.
+    const fixture = { [label]: () => armedWorld(preset, venue) }[label];
+    it(`${label}: what trigger() says is due, rebalance() does; what it says is not, rebalance() refuses`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(step(KIND[preset.name]), { minLength: 3, maxLength: 8 }), async (steps) => {
           const w = await loadFixture(fixture);

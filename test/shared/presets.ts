@@ -9,9 +9,11 @@ import { deployMarket, type Market } from "./market";
 import { fund } from "./market-helpers";
 import { deployVault, localTokenContract, toUnits, type DeployedVault, type TokenKey, type VaultSettings } from "../../scripts/lib/deploy/vault";
 import { referencePrice, setReferencePrice, advanceTimeAllFeeds } from "../../scripts/lib/market/reference-price";
-import { localDecimals, localPair, presetSettings, type Preset, type ReferenceStops } from "../../scripts/lib/deploy/presets";
+import { localDecimals, localPair, presetSettings, type Preset, type ReferenceStops, type Venue } from "../../scripts/lib/deploy/presets";
+import { deployMorphoVault } from "../../scripts/lib/deploy/morpho-vault";
+import { deployMorpho, type MorphoBlue } from "../../scripts/lib/market/morpho";
 
-export { availablePresets, getPreset, type Preset } from "../../scripts/lib/deploy/presets";
+export { availablePresets, getPreset, presetVenues, type Preset, type Venue } from "../../scripts/lib/deploy/presets";
 
 const DEBT_TOKENS = { WETH: "variableDebtWETH", USDC: "variableDebtUSDC", WBTC: "variableDebtWBTC", wstETH: "variableDebtWstETH" } as const;
 const A_TOKENS = { WETH: "aWETH", USDC: "aUSDC", WBTC: "aWBTC", wstETH: "aWstETH" } as const;
@@ -22,13 +24,18 @@ const FUNDING_USD = 2_000_000;
 export interface PresetWorld extends DeployedVault {
   market: Market;
   preset: Preset;
+  venue: Venue;
+  /** Morpho Blue, when the vault borrows on it. */
+  blue?: MorphoBlue;
   /** The reference price at deployment (ETH/USD, BTC/USD or the wstETH/ETH rate). */
   start: number;
   collateral: Contract;
   debt: Contract;
-  /** The vault's collateral aToken and variable debt token on Aave. */
+  /** The vault's collateral aToken and variable debt token on Aave (the Aave reserves, whatever the venue). */
   aCollateral: Contract;
   variableDebt: Contract;
+  /** What the vault owes on its venue now (raw debt units). */
+  debtOf(): Promise<bigint>;
   /** The Uniswap pool the vault trades on (its swap fee tier). */
   uniPool: Contract;
   decimals: { collateral: number; debt: number };
@@ -49,23 +56,41 @@ function pairPool(market: Market, collateral: TokenKey, debt: TokenKey, fee: num
 }
 
 /** The preset's vault on a fresh market; stops in the reference price (see presetSettings). */
-export async function presetWorld(preset: Preset, stops: Partial<ReferenceStops> = {}, overrides: Partial<VaultSettings> = {}): Promise<PresetWorld> {
+export async function presetWorld(
+  preset: Preset,
+  stops: Partial<ReferenceStops> = {},
+  overrides: Partial<VaultSettings> = {},
+  venue: Venue = "aave",
+): Promise<PresetWorld> {
   const market = await deployMarket();
   const [alice, bob, carol, keeper, stranger] = market.users;
   const pair = localPair(preset);
   const start = await referencePrice(market, preset.reference);
-  const settings = presetSettings(preset, stops, overrides);
-  const deployed = await deployVault(hre.ethers, market, { pair, settings, keepers: [keeper.address] });
+  const settings = presetSettings(preset, stops, overrides, venue);
+  const keepers = [keeper.address];
+  const blue = venue === "morpho" ? await deployMorpho(hre.ethers, market) : undefined;
+  const deployed = blue
+    ? await deployMorphoVault(hre.ethers, market, blue, { pair: { ...pair, eMode: false }, settings, keepers })
+    : await deployVault(hre.ethers, market, { pair, settings, keepers });
   const collateral = localTokenContract(market, pair.collateral);
+  const variableDebt = market[DEBT_TOKENS[pair.debt]];
+  const vaultAddress = deployed.vault.target as string;
+  // Morpho: the borrow shares' worth with interest, as the vault reads it (0 once every share is repaid).
+  const debtOf = blue
+    ? async () => (await deployed.vault.position()).debt
+    : async () => (await variableDebt.balanceOf(vaultAddress)) as bigint;
   const world: PresetWorld = {
     ...deployed,
     market,
     preset,
+    venue,
+    blue,
+    debtOf,
     start,
     collateral,
     debt: localTokenContract(market, pair.debt),
     aCollateral: market[A_TOKENS[pair.collateral]],
-    variableDebt: market[DEBT_TOKENS[pair.debt]],
+    variableDebt,
     uniPool: pairPool(market, pair.collateral, pair.debt, settings.swapFee),
     decimals: localDecimals(preset),
     alice, bob, carol, keeper, stranger,

@@ -137,6 +137,11 @@ abstract contract AaveV3LendingModule is LendingModule {
         return cap > used ? cap - used : 0;
     }
 
+    /// @dev The reserve's idle collateral (its aToken's underlying balance), half for the loan, half for the withdrawal.
+    function _collateralFlashRoom() internal view override returns (uint256) {
+        return IERC20(COLLATERAL_ASSET).balanceOf(address(COLLATERAL_A_TOKEN)) / 2;
+    }
+
     function _flashLoanPremiumBps() internal view override returns (uint256) {
         return AAVE_POOL.FLASHLOAN_PREMIUM_TOTAL();
     }

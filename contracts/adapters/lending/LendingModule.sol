@@ -51,6 +51,10 @@ abstract contract LendingModule is ILendingModuleErrors, VaultAssets {
     /// @return Debt units the market still lends before its borrow cap (max when uncapped).
     function _borrowRoom() internal view virtual returns (uint256);
 
+    /// @return Collateral units a flash loan of the collateral can take and still be withdrawn in the same call: a
+    ///         deleverage flash-loans the collateral and then withdraws as much from the same market's balance.
+    function _collateralFlashRoom() internal view virtual returns (uint256);
+
     /// @return Flash-loan premium charged on loans repaid in the same call, bps.
     function _flashLoanPremiumBps() internal view virtual returns (uint256);
 

@@ -20,6 +20,9 @@ export type { TokenKey } from "./vault";
 export const PRESET_NAMES = ["eth-long-3x", "eth-short-2x", "btc-long-2x", "wsteth-loop"] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
+/** The lending venue a vault borrows on: Aave V3, or a Morpho Blue market. */
+export type Venue = "aave" | "morpho";
+
 /** The price a preset's stops and story are written in, and what moves it on the local market. */
 export type ReferencePrice = "ETH/USD" | "BTC/USD" | "wstETH/ETH";
 
@@ -50,6 +53,8 @@ export interface Preset {
   risks: string[];
   /** Settings over `defaultSettings(targetLeverage)`; prices in them, if any, are debt per collateral. */
   settings: Partial<VaultSettings>;
+  /** The venues the preset runs on (Aave first, the default) and what each changes in its settings. */
+  venues: Partial<Record<Venue, Partial<VaultSettings>>>;
 }
 /** Every preset is available on the local market (kept as a name for the tooling that imports it). */
 export type AvailablePreset = Preset;
@@ -96,6 +101,8 @@ export const PRESETS: Record<PresetName, Preset> = {
       "3x long ETH: WETH collateral, USDC debt; +3x ETH exposure per unit of equity (band 2.7x-3.3x, volatility-aware target)",
     risks: ["an ETH fall (3x on equity)", "a gap down faster than the keeper (the ripcord and the HF floor bound it)"],
     settings: { ...PRESET_3X, name: "Levered WETH 3x", symbol: "lvWETH3x" },
+    // Morpho's WETH/USDC market (LLTV 86 %) keeps the same settings: 3x sits at HF 1.29 there.
+    venues: { aave: {}, morpho: {} },
   },
   "eth-short-2x": {
     name: "eth-short-2x",
@@ -124,6 +131,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       ...VOLATILITY_3X,
       volatilityFloorLeverage: 1.25,
     },
+    venues: { aave: {} },
   },
   "btc-long-2x": {
     name: "btc-long-2x",
@@ -151,6 +159,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       maxTradeSize: 250_000,
       ...VOLATILITY_3X,
     },
+    venues: { aave: {} },
   },
   "wsteth-loop": {
     name: "wsteth-loop",
@@ -189,6 +198,9 @@ export const PRESETS: Record<PresetName, Preset> = {
       ...VOLATILITY_3X,
       volatilityFloorLeverage: 4,
     },
+    // Morpho's wstETH/WETH market (LLTV 94.5 %): 8x sits at HF 0.945 x 8/7 = 1.080, so the floor (kept 2 % under
+    // it by the vault's guards) is 1.055.
+    venues: { aave: {}, morpho: { minHealthFactor: 1.055 } },
   },
 };
 
@@ -204,6 +216,10 @@ export function getPreset(name: string): Preset {
 
 export const availablePresets = (): Preset[] => PRESET_NAMES.map((n) => PRESETS[n]);
 
+/** Every (preset, venue) pair the presets run on, Aave first. */
+export const presetVenues = (): { preset: Preset; venue: Venue }[] =>
+  availablePresets().flatMap((preset) => (Object.keys(preset.venues) as Venue[]).map((venue) => ({ preset, venue })));
+
 /**
  * The pair's price (debt per collateral) at reference price `reference`, the stable side at $1: the reference for
  * the long and the loop (USDC per WETH or WBTC, WETH per wstETH), its inverse for the short (WETH per USDC). A
@@ -217,11 +233,18 @@ export function pairPrice(preset: Preset, reference: number): number {
  * The preset's full settings (defaults filled), with stops given in the reference price converted to the pair's
  * price. For a short the stop-loss (a rally) becomes the pair's low bound and the take-profit (a fall) its high one.
  */
-export function presetSettings(preset: Preset, stops: Partial<ReferenceStops> = {}, overrides: Partial<VaultSettings> = {}): VaultSettings {
+export function presetSettings(
+  preset: Preset,
+  stops: Partial<ReferenceStops> = {},
+  overrides: Partial<VaultSettings> = {},
+  venue: Venue = "aave",
+): VaultSettings {
+  const venueSettings = preset.venues[venue];
+  if (!venueSettings) throw new PresetError(`preset '${preset.name}' does not run on ${venue}; venues: ${Object.keys(preset.venues).join(", ")}`);
   const converted: Partial<VaultSettings> = {};
   if (stops.stopLoss) converted.stopLossPrice = pairPrice(preset, stops.stopLoss);
   if (stops.takeProfit) converted.takeProfitPrice = pairPrice(preset, stops.takeProfit);
-  const s = { ...preset.settings, ...converted, ...overrides };
+  const s = { ...preset.settings, ...venueSettings, ...converted, ...overrides };
   return { ...defaultSettings(s.targetLeverage, { collateral: preset.collateral }), ...s };
 }
 

@@ -29,6 +29,9 @@ const SIZE_NAMES: [string, string][] = [
   ["vault", "AaveUniswapLeverageVault"],
   ["automation module", "AaveUniswapVaultModule"],
   ["management module", "AaveUniswapManagementModule"],
+  ["Morpho vault", "MorphoUniswapLeverageVault"],
+  ["Morpho automation module", "MorphoUniswapVaultModule"],
+  ["Morpho management module", "MorphoUniswapManagementModule"],
   ["deployer", "AaveUniswapVaultDeployer"],
   ["factory", "AaveUniswapVaultFactory"],
 ];

@@ -1,0 +1,95 @@
+/**
+ * Vaults on a Morpho Blue market (the second lending venue): the same core and settings as the Aave vaults, another
+ * lending module (contracts/adapters/lending/MorphoBlueLendingModule.sol). On the local market the Morpho markets
+ * come from `deployMorpho` (scripts/lib/market/morpho.ts): WETH/USDC at LLTV 86 % and wstETH/WETH at 94.5 %.
+ */
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { AddressLike } from "ethers";
+import type { AaveUniswapLeverageVault, AaveUniswapVaultModule, ILeveredVault } from "../../../typechain-types";
+import type { IOracleModule } from "../../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
+import type { Ethers, Market } from "../market/market";
+import type { MorphoBlue, MorphoMarketParams } from "../market/morpho";
+import {
+  LOCAL_DECIMALS,
+  defaultSettings,
+  deployLiquidityLibrary,
+  initParams,
+  localMarketAddresses,
+  localOracleConfig,
+  type DeployedVault,
+  type VaultPair,
+  type VaultSettings,
+} from "./vault";
+
+export type { Venue } from "./presets";
+
+/** MorphoUniswapMarkets.Markets: one Morpho market and the Uniswap route. */
+export interface MorphoMarketAddresses {
+  collateralAsset: string;
+  debtAsset: string;
+  morpho: string;
+  morphoOracle: string;
+  irm: string;
+  /** wad */
+  lltv: bigint;
+  swapRouter: string;
+  uniswapFactory: string;
+}
+
+/** The local Morpho market of `pair` (WETH/USDC or wstETH/WETH). */
+export function localMorphoMarkets(market: Market, blue: MorphoBlue, pair: VaultPair): MorphoMarketAddresses {
+  const { collateralAsset, debtAsset, swapRouter, uniswapFactory } = localMarketAddresses(market, pair);
+  const params: MorphoMarketParams | undefined = Object.values(blue.markets).find(
+    (p) => p.collateralToken === collateralAsset && p.loanToken === debtAsset,
+  );
+  if (!params) throw new Error(`no local Morpho market for ${pair.collateral}/${pair.debt}`);
+  return { collateralAsset, debtAsset, morpho: blue.morpho.target as string, morphoOracle: params.oracle, irm: params.irm, lltv: params.lltv, swapRouter, uniswapFactory };
+}
+
+/** The management module, then the automation module (the vault's MODULE) for (markets, oracle) on Morpho. */
+export async function deployMorphoModule(
+  ethers: Ethers,
+  markets: MorphoMarketAddresses,
+  oracle: IOracleModule.OracleConfigStruct,
+  signer?: HardhatEthersSigner,
+): Promise<AaveUniswapVaultModule> {
+  const management = await (await ethers.getContractFactory("MorphoUniswapManagementModule", signer)).deploy(markets, oracle);
+  await management.waitForDeployment();
+  const factory = await ethers.getContractFactory("MorphoUniswapVaultModule", {
+    signer,
+    libraries: { UniswapV3Liquidity: await deployLiquidityLibrary(ethers, signer) },
+  });
+  const module = await factory.deploy(markets, oracle, management.target);
+  await module.waitForDeployment();
+  // The automation ABI is the same on every venue.
+  return module as unknown as AaveUniswapVaultModule;
+}
+
+/** A vault on the local Morpho market of `pair` (no factory), keepers allow-listed; like `deployVault` for Aave. */
+export async function deployMorphoVault(
+  ethers: Ethers,
+  market: Market,
+  blue: MorphoBlue,
+  opts: { pair: VaultPair; settings?: Partial<VaultSettings>; keepers?: AddressLike[] },
+): Promise<DeployedVault> {
+  const { pair } = opts;
+  const settings = { ...defaultSettings(opts.settings?.targetLeverage, pair), ...opts.settings };
+  const { deployer } = market;
+  const markets = localMorphoMarkets(market, blue, pair);
+  const oracle = localOracleConfig(market, pair);
+  const module = await deployMorphoModule(ethers, markets, oracle, deployer);
+  const roles = { owner: deployer.address, manager: deployer.address, guardian: deployer.address };
+  const factory = await ethers.getContractFactory("MorphoUniswapLeverageVault", deployer);
+  const core = (await factory.deploy(
+    markets,
+    oracle,
+    settings.name,
+    settings.symbol,
+    module.target,
+    initParams(settings, roles, { collateral: LOCAL_DECIMALS[pair.collateral], debt: LOCAL_DECIMALS[pair.debt] }),
+  )) as unknown as AaveUniswapLeverageVault;
+  await core.waitForDeployment();
+  const vault = (await ethers.getContractAt("ILeveredVault", core.target, deployer)) as unknown as ILeveredVault;
+  for (const keeper of opts.keepers ?? []) await (await vault.setKeeper(keeper, true)).wait();
+  return { vault, core, module, settings };
+}
