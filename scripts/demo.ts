@@ -5,9 +5,10 @@
  *   npm run demo -- --preset eth-short-2x  the short: USDC collateral, WETH debt
  *   npm run demo -- --preset btc-long-2x   WBTC (8 decimals) collateral, USDC debt
  *   npm run demo -- --preset wsteth-loop   wstETH/WETH at 8x in Aave's ETH-correlated e-mode
+ *   npm run demo -- --venue morpho         the same story on Morpho Blue (eth-long-3x, wsteth-loop)
  *
  * Presets by name from scripts/lib/deploy/presets.ts. Under `hardhat run scripts/demo.ts` (no script flags) the
- * preset comes from DEMO_PRESET.
+ * preset comes from DEMO_PRESET and the venue from DEMO_VENUE.
  *
  * Deploys the local Aave V3 + Uniswap V3 market (real bytecode), the stack (module, registry, factory, keeper lens)
  * and the preset's vault with a stop-loss written in its reference price (ETH/USD, BTC/USD or the wstETH/ETH rate)
@@ -23,23 +24,31 @@ import { deployMarket, type Market } from "./lib/market/market";
 import { printMarket } from "./lib/market/market-report";
 import { fund } from "./lib/market/market-helpers";
 import { advanceTimeAllFeeds, referencePrice, setReferencePrice } from "./lib/market/reference-price";
-import { localMarketAddresses, localOracleConfig, localTokenContract, toUnits } from "./lib/deploy/vault";
-import { PresetError, exposureText, getPreset, localDecimals, localPair, presetSettings, type Preset, type PresetName } from "./lib/deploy/presets";
-import { createVault, deployStack } from "./lib/deploy/deploy";
+import { localMarketAddresses, localOracleConfig, localTokenContract, toUnits, type PairDecimals, type VaultSettings } from "./lib/deploy/vault";
+import { deployMorphoVault, localMorphoMarkets } from "./lib/deploy/morpho-vault";
+import { deployMorpho } from "./lib/market/morpho";
+import { PresetError, exposureText, getPreset, localDecimals, localPair, presetSettings, type Preset, type PresetName, type Venue } from "./lib/deploy/presets";
+import { createVault, deployLens, deployStack } from "./lib/deploy/deploy";
 import { keeperPass, type KeeperAction } from "./lib/keeper/keeper";
 import { actionName, gas, hf, lev, modeName, table, units, usd } from "./lib/util/format";
-import type { ILeveredVault } from "../typechain-types";
+import type { ILeveredVault, VaultRegistry } from "../typechain-types";
 
 /** USD of collateral the user deposits. */
 const DEPOSIT_USD = 20_000;
 
-/** `--preset NAME` (or `--preset=NAME`) from the command line, else DEMO_PRESET, else eth-long-3x. */
-function presetName(argv: string[]): string {
-  const i = argv.findIndex((a) => a === "--preset" || a.startsWith("--preset="));
-  if (i < 0) return process.env.DEMO_PRESET || "eth-long-3x";
+/** `--NAME VALUE` (or `--NAME=VALUE`) from the command line, else the environment variable, else the default. */
+function flag(argv: string[], name: string, env: string, fallback: string): string {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return process.env[env] || fallback;
   const value = argv[i].includes("=") ? argv[i].split("=")[1] : argv[i + 1];
-  if (!value) throw new PresetError("--preset needs a name: eth-long-3x, eth-short-2x, btc-long-2x, wsteth-loop");
+  if (!value) throw new PresetError(`--${name} needs a value`);
   return value;
+}
+
+function venueOf(argv: string[]): Venue {
+  const venue = flag(argv, "venue", "DEMO_VENUE", "aave");
+  if (venue !== "aave" && venue !== "morpho") throw new PresetError(`unknown venue '${venue}'; venues: aave, morpho`);
+  return venue;
 }
 
 type Story = { stop: number; steps: { label: string; at: number }[] };
@@ -115,9 +124,54 @@ const actionLabel = (a: KeeperAction) =>
   a.action === "Poke" && a.highWaterMark !== undefined ? `Poke (mark $${units(a.highWaterMark, 18, 0)})` : a.action;
 const headers = (c: string, reference: string) => ["step", reference, "keeper action", "gas", "target", "leverage", "HF", "equity", `NAV ${c}`, `${c}/share`, "mode"];
 
+type Rows = { rows: string[][]; lltv?: bigint };
+
+/** The stack (module, registry, factory, lens) and the vault made by the factory, on Aave. */
+async function onAave(market: Market, pair: ReturnType<typeof localPair>, settings: VaultSettings, decimals: PairDecimals, keeper: string) {
+  const { ethers } = hre;
+  const stack = await deployStack(ethers, { markets: localMarketAddresses(market, pair), oracle: localOracleConfig(market, pair), owner: market.deployer });
+  const made = await createVault(ethers, stack.factory, market.deployer, {
+    settings, decimals, collateralSymbol: pair.collateral, keepers: [keeper], salt: "demo",
+  });
+  const rows = [
+    ["AaveUniswapVaultModule", stack.module.target as string, gas(await gasOf(stack.module.deploymentTransaction()))],
+    ["VaultRegistry", stack.registry.target as string, gas(await gasOf(stack.registry.deploymentTransaction()))],
+    ["AaveUniswapVaultFactory", stack.factory.target as string, gas(await gasOf(stack.factory.deploymentTransaction()))],
+    ["KeeperLens", stack.lens.target as string, gas(await gasOf(stack.lens.deploymentTransaction()))],
+    [`vault ${settings.symbol} (createVault)`, made.address, gas(made.receipt.gasUsed)],
+  ];
+  return { stack: { registry: stack.registry, lens: stack.lens }, vault: made.vault, created: { rows } as Rows };
+}
+
+/**
+ * Morpho Blue deployed beside Aave, the vault deployed directly (the factory is Aave's), and registered by the
+ * registry's owner so that the keeper bot finds it the same way.
+ */
+async function onMorpho(market: Market, pair: ReturnType<typeof localPair>, settings: VaultSettings, keeper: string) {
+  const { ethers } = hre;
+  const blue = await deployMorpho(ethers, market);
+  const deployed = await deployMorphoVault(ethers, market, blue, { pair: { ...pair, eMode: false }, settings, keepers: [keeper] });
+  const registry = (await (await ethers.getContractFactory("VaultRegistry", market.deployer)).deploy(market.deployer.address)) as unknown as VaultRegistry;
+  await registry.waitForDeployment();
+  await (await registry.setFactory(market.deployer.address, true)).wait();
+  await (await registry.register(deployed.vault.target)).wait();
+  const lens = await deployLens(ethers, market.deployer);
+  const markets = localMorphoMarkets(market, blue, pair);
+  const rows = [
+    ["Morpho Blue", blue.morpho.target as string, gas(await gasOf(blue.morpho.deploymentTransaction()))],
+    ["MorphoUniswapVaultModule", deployed.module.target as string, gas(await gasOf(deployed.module.deploymentTransaction()))],
+    [`vault ${settings.symbol}`, deployed.vault.target as string, gas(await gasOf(deployed.core.deploymentTransaction()))],
+    ["VaultRegistry", registry.target as string, gas(await gasOf(registry.deploymentTransaction()))],
+    ["KeeperLens", lens.target as string, gas(await gasOf(lens.deploymentTransaction()))],
+  ];
+  return { stack: { registry, lens }, vault: deployed.vault, created: { rows, lltv: markets.lltv } as Rows };
+}
+
 async function main() {
   const started = Date.now();
-  const preset: Preset = getPreset(presetName(process.argv.slice(2)));
+  const argv = process.argv.slice(2);
+  const preset: Preset = getPreset(flag(argv, "preset", "DEMO_PRESET", "eth-long-3x"));
+  const venue = venueOf(argv);
   await hre.run("compile", { quiet: true }); // a no-op under `hardhat run`; needed when started by ts-node
   if (hre.network.name !== "hardhat") console.warn(`note: running on '${hre.network.name}', not the in-process network`);
   const { ethers } = hre;
@@ -129,41 +183,18 @@ async function main() {
   // --- market and stack ---
   const market: Market = await deployMarket(ethers);
   const start = await referencePrice(market, preset.reference);
-  const SETTINGS = presetSettings(preset, { stopLoss: start * story.stop }, { cooldown: 3600 });
+  const SETTINGS = presetSettings(preset, { stopLoss: start * story.stop }, { cooldown: 3600 }, venue);
   const { deployer } = market;
   const [alice, keeper] = market.users;
-  const stack = await deployStack(ethers, {
-    markets: localMarketAddresses(market, pair),
-    oracle: localOracleConfig(market, pair),
-    owner: deployer,
-  });
   const collateralToken: Contract = localTokenContract(market, C);
-  const created = await createVault(ethers, stack.factory, deployer, {
-    settings: SETTINGS,
-    decimals: dec,
-    collateralSymbol: C,
-    keepers: [keeper.address],
-    salt: "demo",
-  });
-  const { vault } = created;
+  const { stack, vault, created } = venue === "aave" ? await onAave(market, pair, SETTINGS, dec, keeper.address) : await onMorpho(market, pair, SETTINGS, keeper.address);
   const collateralUsd = Number((await vault.oraclePrices())[0]) / 1e18;
   const DEPOSIT = toUnits((DEPOSIT_USD / collateralUsd).toFixed(Math.min(dec.collateral, 8)), dec.collateral);
 
   console.log(`Local market (Aave V3 + Uniswap V3 real bytecode) on '${hre.network.name}'\n`);
   await printMarket(market);
-  console.log(`\nVault stack\n`);
-  console.log(
-    table(
-      ["contract", "address", "deploy gas"],
-      [
-        ["AaveUniswapVaultModule", stack.module.target as string, gas(await gasOf(stack.module.deploymentTransaction()))],
-        ["VaultRegistry", stack.registry.target as string, gas(await gasOf(stack.registry.deploymentTransaction()))],
-        ["AaveUniswapVaultFactory", stack.factory.target as string, gas(await gasOf(stack.factory.deploymentTransaction()))],
-        ["KeeperLens", stack.lens.target as string, gas(await gasOf(stack.lens.deploymentTransaction()))],
-        [`vault ${SETTINGS.symbol} (createVault)`, created.address, gas(created.receipt.gasUsed)],
-      ],
-    ),
-  );
+  console.log(`\nVault stack (${venue === "aave" ? "Aave V3" : "Morpho Blue, real bytecode from @morpho-org/morpho-blue"})\n`);
+  console.log(table(["contract", "address", "deploy gas"], created.rows));
   const stopAt = start * story.stop;
   const inverse = preset.direction === -1;
   console.log(
@@ -171,7 +202,7 @@ async function main() {
       `Vault ${SETTINGS.name} (${SETTINGS.symbol}): target ${SETTINGS.targetLeverage}x, band ${SETTINGS.minLeverage}x-${SETTINGS.maxLeverage}x ` +
       `(per unit of equity at the target: ${exposureText(preset, SETTINGS.targetLeverage)}), ` +
       `HF floor ${SETTINGS.minHealthFactor}, ripcord below HF ${SETTINGS.criticalHealthFactor}` +
-      (pair.eMode ? ` (Aave e-mode ${market.eModeCategory}, "ETH correlated": LT 95 %)` : "") +
+      (venue === "morpho" ? ` (Morpho Blue market, LLTV ${Number(created.lltv) / 1e16} %)` : pair.eMode ? ` (Aave e-mode ${market.eModeCategory}, "ETH correlated": LT 95 %)` : "") +
       `, stop-loss at ${preset.reference} ${showPrice(preset, stopAt)}` +
       (inverse ? ` (the pair price is ${preset.debt} per ${C}: the stop is ${SETTINGS.stopLossPrice.toPrecision(4)} and fires on a rally)` : "") +
       `; keeper ${keeper.address}\n` +
@@ -196,7 +227,7 @@ async function main() {
       `${showPrice(preset, start)}: ${units(shares, dec.collateral + 6, 4)} shares, levered in the same transaction ` +
       `(flash loan + swap), gas ${gas(depositGas)}\n`,
   );
-  if (pair.eMode) {
+  if (pair.eMode && venue === "aave") {
     const rates = await market.pool.getReserveData(market.weth.target);
     const borrowApr = Number(rates.currentVariableBorrowRate) / 1e25;
     console.log(
@@ -251,7 +282,7 @@ async function main() {
   );
   console.log(
     `  Without a keeper the ${SETTINGS.targetLeverage}x position opened at ${showPrice(preset, start)} (HF ${hf(depositHealthFactor)}) ` +
-      `would have become liquidatable on Aave at about ${preset.reference} ${showPrice(preset, liquidationAt)}; ` +
+      `would have become liquidatable on ${venue === "aave" ? "Aave" : "Morpho"} at about ${preset.reference} ${showPrice(preset, liquidationAt)}; ` +
       `the keeper delevered on the way and the stop at ${showPrice(preset, stopAt)} closed it.`,
   );
   console.log(`\nVault left: ${units(await vault.totalSupply(), dec.collateral + 6)} shares, NAV ${units(await vault.totalAssets(), dec.collateral)} ${C}.`);

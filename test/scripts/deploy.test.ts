@@ -212,5 +212,14 @@ describe("deployment tooling", () => {
         if (preset === "wsteth-loop") expect(stdout).to.include("Carry:").and.include("e-mode 1");
       });
     }
+
+    for (const preset of ["eth-long-3x", "wsteth-loop"]) {
+      it(`DEMO_VENUE=morpho DEMO_PRESET=${preset} (npm run demo -- --preset ${preset} --venue morpho): the same story on Morpho Blue`, async () => {
+        const { stdout } = await hardhat(["run", "scripts/demo.ts"], { DEMO_PRESET: preset, DEMO_VENUE: "morpho" });
+        for (const expected of ["Morpho Blue, real bytecode", "LLTV", "DeleverBand", "StopLoss", "StoppedOut", "liquidatable on Morpho", "Vault left: 0 shares"]) {
+          expect(stdout).to.include(expected);
+        }
+      });
+    }
   });
 });
