@@ -22,7 +22,7 @@ async function paidWorld(): Promise<KeeperWorld> {
 async function keeperCall(w: KeeperWorld, gasPrice = GAS_PRICE) {
   const before = await w.market.weth.balanceOf(w.keeper.address);
   const receipt = (await (await w.vault.connect(w.keeper).rebalance({ gasPrice })).wait())!;
-  const paid = (await w.market.weth.balanceOf(w.keeper.address)) - before;
+  const paid: bigint = BigInt(await w.market.weth.balanceOf(w.keeper.address)) - BigInt(before);
   return { paid, cost: receipt.gasUsed * receipt.gasPrice, receipt };
 }
 
