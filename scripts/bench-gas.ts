@@ -2,7 +2,9 @@
  * Gas benchmark: each main vault operation against its protocol floor, measured on the same market state.
  * For every operation the chain is snapshotted, the vault runs it, the chain is reverted, and GasFloorProbe, a
  * contract holding the same position, makes only the bare protocol calls the operation cannot avoid.
- * Writes reports/gas.json as {"operations": {"<name>": {"gas": N, "floor": M}}} and prints gas / floor.
+ * Writes reports/gas.json as {"operations": {"<name>": {"gas": N, "floor": M}}} and prints gas / floor, plus
+ * {"fees": {...}}: the gas of a fee accrual alone and of a deposit and a keeper deleverage with fees / keeper pay on
+ * next to the same operations with them off (issue 21), all on the same state.
  *
  *   npm run bench:gas
  */
@@ -11,7 +13,7 @@ import path from "node:path";
 import hre from "hardhat";
 import { MaxUint256, parseEther, type ContractTransactionResponse, type Log } from "ethers";
 import { deployMarket } from "./lib/market/market";
-import { fund, setMarketPrice } from "./lib/market/market-helpers";
+import { fund, refreshFeeds, setMarketPrice } from "./lib/market/market-helpers";
 import { deployVault, wad } from "./lib/deploy/vault";
 import type { GasFloorProbe } from "../typechain-types";
 
@@ -74,6 +76,7 @@ async function main() {
   const opened = await gasOf(vault.connect(user)["deposit(uint256,address)"](parseEther("100"), user.address));
   await (await probe.connect(user).lever(parseEther("100"), borrowed(opened.logs))).wait();
 
+  const fees = await measureFees();
   const operations: Record<string, { gas: number; floor: number }> = {};
   operations.deposit = await measure(
     () => vault.connect(user)["deposit(uint256,address)"](parseEther("10"), user.address),
@@ -121,18 +124,56 @@ async function main() {
     (logs) => probe.delever(flashAmount(logs), rewardOf(logs), stranger.address),
   );
 
+  /**
+   * Fees on (2 %/yr, 20 %, a day since the last accrual) and keeper pay on (1.2x, 10 gwei): each figure against the
+   * same operation with them off, on the same state; everything reverted afterwards.
+   */
+  async function measureFees() {
+    const day = 86_400;
+    const base = await ethers.provider.send("evm_snapshot", []);
+    const out: Record<string, number> = {};
+    const gasPrice = 10_000_000_000n;
+    const depositOff = await measure(() => vault.connect(user)["deposit(uint256,address)"](parseEther("10"), user.address), () => vault.connect(user).accrueFee());
+    out.depositFeesOff = depositOff.gas;
+    await (await vault.setFeeRecipient(stranger.address)).wait();
+    await (await vault.setFees(200, 2000)).wait();
+    await (await vault.setKeeperPayConfig({ multiplierBps: 12_000, gasTokenIsDebt: false, maxGasPrice: 200_000_000_000n, maxPerAction: parseEther("0.05"), maxPerDay: parseEther("1") })).wait();
+    await ethers.provider.send("evm_increaseTime", [Number(await vault.timelock()) + 1]);
+    await refreshFeeds(market);
+    await (await vault.acceptChange(8)).wait();
+    await (await vault.acceptChange(9)).wait();
+    await ethers.provider.send("evm_increaseTime", [day]);
+    await refreshFeeds(market);
+    const accrual = await measure(() => vault.accrueFee(), () => vault.accrueFee());
+    out.accrueFeeAfterADay = accrual.gas;
+    const depositOn = await measure(() => vault.connect(user)["deposit(uint256,address)"](parseEther("10"), user.address), () => vault.connect(user).accrueFee());
+    out.depositFeesOn = depositOn.gas;
+    await setMarketPrice(market, (2000 * 7) / 7.5);
+    const paid = await measure(() => vault.connect(keeper).rebalance({ gasPrice }), () => vault.accrueFee());
+    out.keeperDeleveragePaid = paid.gas;
+    await (await vault.setKeeperPayConfig({ multiplierBps: 0, gasTokenIsDebt: false, maxGasPrice: 200_000_000_000n, maxPerAction: parseEther("0.05"), maxPerDay: parseEther("1") })).wait();
+    const unpaid = await measure(() => vault.connect(keeper).rebalance({ gasPrice }), () => vault.accrueFee());
+    out.keeperDeleverageFeesOnUnpaid = unpaid.gas;
+    await (await vault.setFees(0, 0)).wait();
+    const off = await measure(() => vault.connect(keeper).rebalance({ gasPrice }), () => vault.accrueFee());
+    out.keeperDeleverageFeesOff = off.gas;
+    await ethers.provider.send("evm_revert", [base]);
+    return out;
+  }
+
   // Only complete, uninstrumented figures replace the recorded ones (an error above leaves the file untouched).
   if ((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING || process.env.SOLIDITY_COVERAGE) {
     console.log(`coverage run (instrumented contracts): ${path.relative(process.cwd(), OUT)} not written`);
     return;
   }
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
-  fs.writeFileSync(OUT, JSON.stringify({ operations }, null, 2) + "\n");
+  fs.writeFileSync(OUT, JSON.stringify({ operations, fees }, null, 2) + "\n");
   console.table(
     Object.fromEntries(
       Object.entries(operations).map(([name, { gas, floor }]) => [name, { gas, floor, ratio: Number((gas / floor).toFixed(3)) }]),
     ),
   );
+  console.table(fees);
   console.log(`written ${path.relative(process.cwd(), OUT)}`);
   void wad;
 }

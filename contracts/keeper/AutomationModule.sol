@@ -489,8 +489,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         uint256 slippageBps
     ) internal returns (bool) {
         VaultLayout storage v = _vault();
+        // Off (the default): one storage read.
+        if (v.keeperPay.multiplierBps == 0 || msg.sender != tx.origin) return false;
         KeeperPayConfig memory c = v.keeperPay;
-        if (c.multiplierBps == 0 || msg.sender != tx.origin) return false;
         uint256 gasUsed = gasStart - gasleft() + KEEPER_TX_BASE_GAS;
         uint256 gasPrice = Math.min(tx.gasprice, c.maxGasPrice);
         uint256 value = (gasUsed * gasPrice * c.multiplierBps / BPS).mulDiv(c.gasTokenIsDebt ? debtPrice : collateralPrice, WAD);
