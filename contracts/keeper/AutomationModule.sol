@@ -509,6 +509,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
                 value, a.healthFactor > floor ? collateralValue.mulDiv(a.healthFactor - floor, 2 * a.healthFactor) : 0
             );
         }
+        if (a.equityValue == 0) return false; // nothing to pay from (and leverage is unbounded)
         if (before.debt != 0) {
             // Pay P raises leverage L to (L E - P) / (E - P): at most by `room` when P <= room E / (L - 1 + room).
             uint256 room;
