@@ -238,3 +238,50 @@ describe("fees: settings, caps and the timelock (VaultFeeAboveCap, VaultZeroFeeR
     await expect(feeModule.setFees(0, 0)).to.be.revertedWithCustomError(feeModule, "KeeperNotDelegated");
   });
 });
+
+describe("fees: ERC-4626 honesty with fees due (ERC4626-1, PREVIEW-1, MAX-1 with FEE-4)", () => {
+  async function monthDue() {
+    const w = await loadFixture(feeWorld);
+    await time.increase(30 * 24 * 3600);
+    await setMarketPrice(w.market, 2050); // a gain: the performance fee is due too
+    await refreshFeeds(w.market);
+    return w;
+  }
+
+  it("deposit mints at least previewDeposit and mint costs at most previewMint, both read before the accrual", async () => {
+    const w = await monthDue();
+    const assets = 10n ** 19n;
+    const preview = await w.vault.previewDeposit(assets);
+    const shares = await w.vault.connect(w.bob)["deposit(uint256,address)"].staticCall(assets, w.bob.address);
+    expect(shares).to.be.gte(preview);
+    const wanted = preview / 2n;
+    const cost = await w.vault.previewMint(wanted);
+    const paid = await w.vault.connect(w.bob)["mint(uint256,address)"].staticCall(wanted, w.bob.address);
+    expect(paid).to.be.lte(cost);
+  });
+
+  it("withdraw(maxWithdraw) and redeem(maxRedeem) go through with the fee due, and pay at least the preview", async () => {
+    const w = await monthDue();
+    const max = await w.vault.maxWithdraw(w.alice.address);
+    const burned = await w.vault.connect(w.alice)["withdraw(uint256,address,address)"].staticCall(max, w.alice.address, w.alice.address);
+    expect(burned).to.be.lte(await w.vault.previewWithdraw(max));
+    const shares = await w.vault.maxRedeem(w.alice.address);
+    const preview = await w.vault.previewRedeem(shares);
+    await expect(w.vault.connect(w.alice)["redeem(uint256,address,address)"](shares, w.alice.address, w.alice.address))
+      .to.emit(w.vault, "FeeAccrued");
+    expect(await w.vault.balanceOf(w.alice.address)).to.equal(0n);
+    expect(preview).to.be.gt(0n);
+  });
+
+  it("a pending raise is validated again when accepted: a recipient removed meanwhile refuses it (VaultZeroFeeRecipient)", async () => {
+    const w = await loadFixture(plainVault);
+    await (await w.vault.setFeeRecipient(w.carol.address)).wait();
+    await (await w.vault.setFees(100, 0)).wait();
+    await (await w.vault.setFeeRecipient(ZeroAddress)).wait(); // allowed: both fees are still zero
+    const [, validAt] = await w.vault.pendingChange(ChangeKind.Fees);
+    await time.increaseTo(validAt);
+    await refreshFeeds(w.market);
+    await expect(w.vault.acceptChange(ChangeKind.Fees)).to.be.revertedWithCustomError(w.vault, "VaultZeroFeeRecipient");
+    expect((await w.vault.feeConfig()).managementFeeBps).to.equal(0n);
+  });
+});
