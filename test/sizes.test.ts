@@ -10,6 +10,7 @@ const SHIPPED = [
   "AaveUniswapLeverageVault",
   "AaveUniswapVaultModule",
   "AaveUniswapManagementModule",
+  "FeeModule",
   "AaveUniswapVaultDeployer",
   "AaveUniswapVaultFactory",
   "VaultRegistry",

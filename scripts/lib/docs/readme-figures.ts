@@ -29,6 +29,7 @@ const SIZE_NAMES: [string, string][] = [
   ["vault", "AaveUniswapLeverageVault"],
   ["automation module", "AaveUniswapVaultModule"],
   ["management module", "AaveUniswapManagementModule"],
+  ["fee module", "FeeModule"],
   ["deployer", "AaveUniswapVaultDeployer"],
   ["factory", "AaveUniswapVaultFactory"],
 ];
