@@ -4,7 +4,9 @@
  * is reverted, and GasFloorProbe, a contract holding the same position (same tokens, pool and e-mode), makes only the
  * bare protocol calls the operation cannot avoid.
  * Writes reports/gas.json as {"operations": {...eth-long-3x...}, "presets": {"<preset>": {"<name>": {"gas": N,
- * "floor": M}}}} and prints gas / floor per preset.
+ * "floor": M}}}, "fees": {...}} and prints gas / floor per preset. "fees" (eth-long-3x): the gas of a fee accrual
+ * alone and of a deposit and a keeper deleverage with fees / keeper pay on next to the same operations with them off
+ * (issue 21), all on the same state.
  *
  *   npm run bench:gas                          every preset
  *   npm run bench:gas -- --preset wsteth-loop  one preset (reports/gas.json is then not written)
@@ -12,9 +14,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
-import { MaxUint256, type ContractTransactionResponse, type Log } from "ethers";
+import { MaxUint256, parseEther, type ContractTransactionResponse, type Log } from "ethers";
 import { deployMarket, type Market } from "./lib/market/market";
-import { fund } from "./lib/market/market-helpers";
+import { fund, refreshFeeds, setMarketPrice } from "./lib/market/market-helpers";
 import { advanceTimeAllFeeds, referencePrice, setReferencePrice } from "./lib/market/reference-price";
 import { deployVault, localTokenContract, toUnits } from "./lib/deploy/vault";
 import { PRESET_NAMES, PresetError, getPreset, localDecimals, localPair, presetSettings, type Preset } from "./lib/deploy/presets";
@@ -43,6 +45,7 @@ async function measure(
 }
 
 type Operations = Record<string, { gas: number; floor: number }>;
+type FeeFigures = Record<string, number>;
 
 const DEBT_TOKENS = { WETH: "variableDebtWETH", USDC: "variableDebtUSDC", WBTC: "variableDebtWBTC", wstETH: "variableDebtWstETH" } as const;
 const A_TOKENS = { WETH: "aWETH", USDC: "aUSDC", WBTC: "aWBTC", wstETH: "aWstETH" } as const;
@@ -57,7 +60,7 @@ async function movePairPrice(market: Market, preset: Preset, multiple: number): 
   await setReferencePrice(market, preset.reference, preset.direction === 1 ? now * multiple : now / multiple);
 }
 
-async function benchPreset(market: Market, preset: Preset): Promise<Operations> {
+async function benchPreset(market: Market, preset: Preset): Promise<{ operations: Operations; fees?: FeeFigures }> {
   const [user, keeper, stranger] = market.users;
   const pair = localPair(preset);
   const dec = localDecimals(preset);
@@ -99,6 +102,7 @@ async function benchPreset(market: Market, preset: Preset): Promise<Operations> 
   const opened = await gasOf(vault.connect(user)["deposit(uint256,address)"](units(POSITION_USD), user.address));
   await (await probe.connect(user).lever(units(POSITION_USD), borrowed(opened.logs))).wait();
 
+  const fees = preset.name === "eth-long-3x" ? await measureFees() : undefined;
   const operations: Operations = {};
   operations.deposit = await measure(
     () => vault.connect(user)["deposit(uint256,address)"](units(POSITION_USD / 10), user.address),
@@ -149,7 +153,44 @@ async function benchPreset(market: Market, preset: Preset): Promise<Operations> 
     () => vault.connect(stranger).ripcord(),
     (logs) => probe.delever(flashAmount(logs), rewardOf(logs), stranger.address),
   );
-  return operations;
+  return { operations, fees };
+
+  /**
+   * Fees on (2 %/yr, 20 %, a day since the last accrual) and keeper pay on (1.2x, 10 gwei): each figure against the
+   * same operation with them off, on the same state; everything reverted afterwards.
+   */
+  async function measureFees() {
+    const day = 86_400;
+    const base = await ethers.provider.send("evm_snapshot", []);
+    const out: Record<string, number> = {};
+    const gasPrice = 10_000_000_000n;
+    const depositOff = await measure(() => vault.connect(user)["deposit(uint256,address)"](parseEther("10"), user.address), () => vault.connect(user).accrueFee());
+    out.depositFeesOff = depositOff.gas;
+    await (await vault.setFeeRecipient(stranger.address)).wait();
+    await (await vault.setFees(200, 2000)).wait();
+    await (await vault.setKeeperPayConfig({ multiplierBps: 12_000, gasTokenIsDebt: false, maxGasPrice: 200_000_000_000n, maxPerAction: parseEther("0.05"), maxPerDay: parseEther("1") })).wait();
+    await ethers.provider.send("evm_increaseTime", [Number(await vault.timelock()) + 1]);
+    await refreshFeeds(market);
+    await (await vault.acceptChange(8)).wait();
+    await (await vault.acceptChange(9)).wait();
+    await ethers.provider.send("evm_increaseTime", [day]);
+    await refreshFeeds(market);
+    const accrual = await measure(() => vault.accrueFee(), () => vault.accrueFee());
+    out.accrueFeeAfterADay = accrual.gas;
+    const depositOn = await measure(() => vault.connect(user)["deposit(uint256,address)"](parseEther("10"), user.address), () => vault.connect(user).accrueFee());
+    out.depositFeesOn = depositOn.gas;
+    await setMarketPrice(market, (2000 * 7) / 7.5);
+    const paid = await measure(() => vault.connect(keeper).rebalance({ gasPrice }), () => vault.accrueFee());
+    out.keeperDeleveragePaid = paid.gas;
+    await (await vault.setKeeperPayConfig({ multiplierBps: 0, gasTokenIsDebt: false, maxGasPrice: 200_000_000_000n, maxPerAction: parseEther("0.05"), maxPerDay: parseEther("1") })).wait();
+    const unpaid = await measure(() => vault.connect(keeper).rebalance({ gasPrice }), () => vault.accrueFee());
+    out.keeperDeleverageFeesOnUnpaid = unpaid.gas;
+    await (await vault.setFees(0, 0)).wait();
+    const off = await measure(() => vault.connect(keeper).rebalance({ gasPrice }), () => vault.accrueFee());
+    out.keeperDeleverageFeesOff = off.gas;
+    await ethers.provider.send("evm_revert", [base]);
+    return out;
+  }
 }
 
 /** `--preset NAME` (or `--preset=NAME`), else BENCH_PRESET, else every preset. */
@@ -163,9 +204,12 @@ async function main() {
   const presets = presetsToRun(process.argv.slice(2));
   await hre.run("compile", { quiet: true }); // a no-op under `hardhat run`; needed when started by ts-node
   const results: Record<string, Operations> = {};
+  let fees: FeeFigures | undefined;
   for (const preset of presets) {
     const market = await deployMarket(ethers);
-    results[preset.name] = await benchPreset(market, preset);
+    const bench = await benchPreset(market, preset);
+    results[preset.name] = bench.operations;
+    fees ??= bench.fees;
     console.log(`\n${preset.name}: gas / floor`);
     console.table(
       Object.fromEntries(
@@ -183,7 +227,9 @@ async function main() {
     return;
   }
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
-  fs.writeFileSync(OUT, JSON.stringify({ operations: results["eth-long-3x"], presets: results }, null, 2) + "\n");
+  fs.writeFileSync(OUT, JSON.stringify({ operations: results["eth-long-3x"], presets: results, fees }, null, 2) + "\n");
+  console.log("\nfees and keeper pay (eth-long-3x), gas:");
+  console.table(fees);
   console.log(`written ${path.relative(process.cwd(), OUT)}`);
 }
 

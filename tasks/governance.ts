@@ -13,8 +13,9 @@
  *   npx hardhat vault:accept-change --vault <addr> --kind <kind>                         (anyone, once valid)
  *   npx hardhat vault:revoke-change --vault <addr> --kind <kind>                         (guardian, manager or owner)
  *   npx hardhat vault:set-roles     --vault <addr> [--manager <addr>] [--guardian <addr>] (owner)
+ *   npx hardhat vault:set-fees      --vault <addr> [--management <bps>] [--performance <bps>] [--recipient <addr>] (owner)
  * Every task takes [--signer <addr>] [--dry-run] where it sends. Kinds: leverage, execution, automation, exit,
- * volatility, timelock (and rearm for accept / revoke). Loaded with the config: no `hardhat` runtime import.
+ * volatility, timelock, keeper-pay (and rearm, fees for accept / revoke). Loaded with the config: no `hardhat` runtime import.
  */
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -206,7 +207,7 @@ const SetConfigArgs = z.object({
   ...Common,
   kind: KIND.refine((k) => k !== "rearm", { error: "--kind rearm: use vault:rearm" }).refine((k) => k !== "guardian", {
     error: "--kind guardian: use vault:set-roles",
-  }),
+  }).refine((k) => k !== "fees", { error: "--kind fees: use vault:set-fees" }),
   set: z
     .string({ error: "--set is required: field=value[,field=value...]" })
     .transform((text, ctx) => {
@@ -229,7 +230,7 @@ task("vault:set-config", "Manager (owner for the timelock): changes parameters; 
   .addFlag("dryRun", "simulate and estimate gas; send nothing")
   .setAction(async (raw: unknown, hre) => {
     const args = parseArgs(SetConfigArgs, raw);
-    const kind = args.kind as Exclude<ChangeKind, "rearm" | "guardian">;
+    const kind = args.kind as Exclude<ChangeKind, "rearm" | "guardian" | "fees">;
     const { signer, vault, decimals } = await open(hre, args);
     if (kind === "timelock") {
       if (args.set.length !== 1 || args.set[0][0] !== "timelock") fail("--kind timelock takes --set timelock=<seconds>");
@@ -350,3 +351,66 @@ withCommon(task("vault:set-roles", "Owner only: appoints the manager and / or th
   });
 
 export { describeError };
+
+// ---------------------------------------------------------------- fees (issue 21)
+
+const bpsArg = (name: string, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `--${name} must be a whole number of bps` })
+    .transform(Number)
+    .refine((v) => v <= max, { error: `--${name} is above its hard cap of ${max} bps` })
+    .optional();
+
+const SetFeesArgs = z.object({
+  ...Common,
+  management: bpsArg("management", 200),
+  performance: bpsArg("performance", 2000),
+  recipient: address("recipient").optional(),
+});
+
+withCommon(
+  task("vault:set-fees", "Owner only: fee recipient (at once) and fee rates (lowering at once, raising timelocked; caps 200 bps/yr and 2000 bps)"),
+  "owner",
+)
+  .addOptionalParam("management", "management fee, bps of assets per year (<= 200)")
+  .addOptionalParam("performance", "performance fee, bps of the share-price gain above the fee mark (<= 2000)")
+  .addOptionalParam("recipient", "the fee recipient (applies at once; what accrued so far goes to the previous one)")
+  .setAction(async (raw: unknown, hre) => {
+    const args = parseArgs(SetFeesArgs, raw);
+    const { signer, vault } = await open(hre, args);
+    await requireRole(vault, signer.address, ["owner"], "set the fees");
+    const current = await read("feeConfig()", () => vault.feeConfig(), vault.interface);
+    const management = args.management ?? Number(current.managementFeeBps);
+    const performance = args.performance ?? Number(current.performanceFeeBps);
+    const recipient = args.recipient ?? current.recipient;
+    const recipientChanges = recipient.toLowerCase() !== current.recipient.toLowerCase();
+    const ratesChange = management !== Number(current.managementFeeBps) || performance !== Number(current.performanceFeeBps);
+    if (!recipientChanges && !ratesChange) {
+      console.log("fees: every value given equals the current one: nothing sent");
+      return;
+    }
+    if (recipientChanges) {
+      console.log(`fee recipient: ${current.recipient} -> ${recipient} (at once)`);
+      const c = vault.setFeeRecipient;
+      await execute(vault, "setFeeRecipient()", { staticCall: () => c.staticCall(recipient), estimateGas: () => c.estimateGas(recipient), send: () => c(recipient) }, args.dryRun);
+    }
+    if (ratesChange) {
+      console.log(
+        `fees: management ${current.managementFeeBps} -> ${management} bps/yr, performance ${current.performanceFeeBps} -> ${performance} bps ` +
+          `(${management <= Number(current.managementFeeBps) && performance <= Number(current.performanceFeeBps) ? "lower: at once" : "a raise: timelocked"})`,
+      );
+      if (args.dryRun && recipientChanges && current.recipient === ZeroAddress) {
+        console.log("dry run: setFees() is simulated once the recipient is set (it needs one); nothing was sent");
+        return;
+      }
+      const c = vault.setFees;
+      const events = await execute(
+        vault,
+        "setFees()",
+        { staticCall: () => c.staticCall(management, performance), estimateGas: () => c.estimateGas(management, performance), send: () => c(management, performance) },
+        args.dryRun,
+      );
+      reportSubmitted(events, await latest(hre));
+    }
+  });

@@ -13,6 +13,7 @@ const SHIPPED = [
   "MorphoUniswapLeverageVault",
   "MorphoUniswapVaultModule",
   "MorphoUniswapManagementModule",
+  "FeeModule",
   "AaveUniswapVaultDeployer",
   "AaveUniswapVaultFactory",
   "VaultRegistry",

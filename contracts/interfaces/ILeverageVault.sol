@@ -45,6 +45,10 @@ interface ILeverageVault is IERC4626 {
         uint256 price; // wad, collateral price in debt asset
     }
 
+    /// @notice Fees accrued: `shares` minted to `recipient` (management + performance fee since the last accrual);
+    ///         `feeSharePriceMark` is the fee high-water mark after it (wad-scaled assets per share, see `accrueFee`).
+    event FeeAccrued(address indexed recipient, uint256 shares, uint256 feeSharePriceMark);
+
     /// @notice The position changed: debt borrowed (`debtDelta` > 0) or repaid (< 0), in debt units.
     event PositionRebalanced(uint256 leverageBefore, uint256 leverageAfter, int256 debtDelta);
 
@@ -110,5 +114,18 @@ interface ILeverageVault is IERC4626 {
 
     /// @notice The position at current (checked) oracle prices.
     function position() external view returns (PositionState memory);
+
+    /// @notice Anyone: accrues the management and performance fees up to this block (at most once per block) and
+    ///         mints them as shares to the fee recipient (MetaMorpho / Yearn V3). Every deposit, mint, withdraw,
+    ///         redeem, keeper action, ripcord, poke and fee change accrues first while a fee is set, and `totalSupply`
+    ///         (hence every preview, `max*` and `convertTo*`) already counts the shares accrued up to the block.
+    ///         Management fee: `totalAssets * managementFeeBps * elapsed / (1e4 * 365 days)` in assets. Performance
+    ///         fee: `performanceFeeBps` of the gain of the share price above `feeSharePriceMark`, the fee high-water
+    ///         mark (not the trailing stop's price mark `AutomationState.highWaterMark`): nothing on a loss (FEE-1),
+    ///         nothing again across a drawdown and its recovery (FEE-2). The fee in assets is minted as the shares that
+    ///         are worth it after minting; the mark then becomes the share price after the fee if higher. Share price
+    ///         = (totalAssets + 1) * 1e18 / (totalSupply + 1e6), wad. With a fee set, reverts while the oracle does
+    ///         (so does `totalSupply` when something is left to accrue).
+    function accrueFee() external;
 
 }

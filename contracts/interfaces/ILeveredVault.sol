@@ -5,6 +5,7 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 import {ILeverageVault} from "./ILeverageVault.sol";
 import {IVaultAutomation} from "./IVaultAutomation.sol";
 import {IVaultManagement} from "./IVaultManagement.sol";
+import {IVaultFees} from "./IVaultFees.sol";
 import {IOraclePrices} from "./IOracleModule.sol";
 import {ILendingModuleErrors, ISwapModuleErrors} from "./IModuleErrors.sol";
 
@@ -15,6 +16,7 @@ import {ILendingModuleErrors, ISwapModuleErrors} from "./IModuleErrors.sol";
 interface ILeveredVault is
     ILeverageVault,
     IVaultManagement,
+    IVaultFees,
     IVaultAutomation,
     IOraclePrices,
     ILendingModuleErrors,

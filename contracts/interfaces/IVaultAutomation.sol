@@ -57,7 +57,27 @@ interface IVaultAutomation {
     struct AutomationState {
         Mode mode;
         uint40 lastRebalanceAt; // s, last band rebalance
-        uint128 highWaterMark; // wad debt per collateral, highest oracle price seen since (re-)arming
+        // wad debt per collateral: the trailing stop's PRICE mark, highest oracle price seen since (re-)arming.
+        // Not the fee high-water mark (`IVaultManagement.FeeState.feeSharePriceMark`, a share price).
+        uint128 highWaterMark;
+    }
+
+    /// @notice Keeper gas reimbursement (off while `multiplierBps` is 0). A paid action pays its keeper, in
+    ///         collateral, the least of: gas used * min(tx.gasprice, maxGasPrice) * multiplierBps / 1e4 at the oracle
+    ///         price of the gas token; maxPerAction * (value traded / maxTradeSize) (linear in the work, KEEPER-PAY-2);
+    ///         the room left in the action's equity-loss bound (VAULT-EQ-1 holds with the pay); what keeps its
+    ///         health-factor and leverage post-conditions; and what is left of maxPerDay today (UTC day).
+    struct KeeperPayConfig {
+        uint16 multiplierBps; // bps of the gas cost, <= 12000 (1.2x); 0 = off
+        bool gasTokenIsDebt; // the gas token is priced by the debt feed (e.g. WETH debt), else by the collateral feed
+        uint64 maxGasPrice; // wei, the gas price counted at most
+        uint96 maxPerAction; // collateral units, for a full `maxTradeSize` action, pro rata below
+        uint96 maxPerDay; // collateral units paid at most per UTC day, all keepers together
+    }
+
+    struct KeeperPayState {
+        uint32 day; // block.timestamp / 1 days of the last payment
+        uint96 paidToday; // collateral units paid on `day`
     }
 
     event HighWaterMarkRaised(uint256 highWaterMark);
@@ -71,6 +91,8 @@ interface IVaultAutomation {
         uint256 healthFactorAfter
     );
     event RipcordRewardPaid(address indexed caller, uint256 assets);
+    /// @notice A keeper was reimbursed `assets` (collateral units) for `gasUsed` gas counted at `gasPrice` wei.
+    event KeeperPaid(address indexed keeper, uint256 assets, uint256 gasUsed, uint256 gasPrice);
 
     /// @notice No trigger is active.
     error KeeperNothingToDo();

@@ -28,7 +28,9 @@ interface IVaultManagement {
         Timelock,
         Rearm,
         Volatility,
-        Guardian
+        Guardian,
+        Fees, // appended (issue 21): management / performance fee rates
+        KeeperPay // appended (issue 21): keeper gas reimbursement
     }
 
     /// @notice Everything a vault starts with; applied once through `initialize` from the vault's constructor.
@@ -60,6 +62,7 @@ interface IVaultManagement {
     event ChangeRevoked(ChangeKind indexed kind, address indexed by);
     /// @notice The timelock is now `timelock` seconds.
     event TimelockSet(uint256 timelock);
+
 
     /// @notice `initialize` ran already.
     error VaultAlreadyInitialized();

@@ -31,6 +31,8 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     /// @notice Share (bps) of the market's liquidation bonus that an urgent health deleverage may spend on slippage
     ///         and DEX deviation at most: being liquidated costs the bonus, a deleverage must cost less.
     uint256 public constant URGENT_BONUS_SHARE_BPS = 7500;
+    /// @notice Gas a transaction costs before `rebalance` measures (the intrinsic 21,000), counted in keeper pay.
+    uint256 public constant KEEPER_TX_BASE_GAS = 21_000;
 
     /// @notice keccak256 of the markets and oracle configuration; the vault checks it equals its own.
     bytes32 public immutable MARKETS_HASH;
@@ -76,16 +78,17 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
 
     /// @inheritdoc IVaultAutomation
     function rebalance() external onlyDelegated nonReentrant onlyKeeper returns (Action) {
-        return _rebalance();
+        return _rebalance(gasleft());
     }
 
     /// @inheritdoc IVaultAutomation
     function performUpkeep(bytes calldata) external onlyDelegated nonReentrant onlyKeeper {
-        _rebalance();
+        _rebalance(gasleft());
     }
 
     /// @inheritdoc IVaultAutomation
     function ripcord() external onlyDelegated nonReentrant returns (uint256 reward) {
+        _accrueFee();
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         uint256 liquidationThreshold = _liquidationThresholdBps();
         ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
@@ -132,6 +135,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
 
     /// @inheritdoc IVaultAutomation
     function poke() external onlyDelegated nonReentrant {
+        _accrueFee();
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         _onInteraction(collateralPrice.mulDiv(WAD, debtPrice));
         _sweepIdle(_position(collateralPrice, debtPrice, 0));
@@ -302,7 +306,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
 
     // ---------------------------------------------------------------- execution
 
-    function _rebalance() internal returns (Action action) {
+    /// @param gasStart `gasleft()` at the entry point, for keeper pay.
+    function _rebalance(uint256 gasStart) internal returns (Action action) {
+        _accrueFee();
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         uint256 liquidationThreshold = _liquidationThresholdBps();
         ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
@@ -340,9 +346,13 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         }
         if (ownLiquidation) _supplyIdleCollateral();
         ILeverageVault.PositionState memory afterAction = _position(collateralPrice, debtPrice, liquidationThreshold);
-        _checkPostConditions(
-            action, target, before, afterAction, collateralPrice, debtPrice, 0, _lossAllowanceBps(slippageBps, ownLiquidation)
-        );
+        slippageBps = _lossAllowanceBps(slippageBps, ownLiquidation);
+        // Keeper pay comes out of the action's own loss bound and keeps its other post-conditions; none below a
+        // market health factor of 1 (nothing can be withdrawn then).
+        if (!ownLiquidation && _payKeeper(gasStart, action, target, before, afterAction, collateralPrice, debtPrice, slippageBps)) {
+            afterAction = _position(collateralPrice, debtPrice, liquidationThreshold);
+        }
+        _checkPostConditions(action, target, before, afterAction, collateralPrice, debtPrice, 0, slippageBps);
         _overrideSlippage(0);
         _noteKeeperTrade();
     }
@@ -443,20 +453,96 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
         uint256 allowedExtraLoss,
         uint256 slippageBps
     ) internal {
-        VaultLayout storage v = _vault();
-        uint256 traded = Math.max(
-            LeverageMath.distance(before.debtValue, afterAction.debtValue),
-            LeverageMath.distance(before.idleDebtAsset, afterAction.idleDebtAsset).mulDiv(debtPrice, DEBT_UNIT)
-        );
-        uint256 rounding = 2 * (debtPrice / DEBT_UNIT + collateralPrice / COLLATERAL_UNIT + 1);
-        uint256 lossBps = Math.max(v.automation.maxEquityLossBps, slippageBps + _flashLoanPremiumBps());
-        // The value traded is what the action sold: collateral sold for the debt it repaid is worth up to
-        // repaid / (1 - slippage) at the oracle (its min out), the base its chunk was sized on.
-        uint256 maxLoss = traded.mulDiv(lossBps, BPS - _slippageBps(), Math.Rounding.Ceil) + allowedExtraLoss + rounding;
-        PostConditions.check(action, target, before, afterAction, v.leverage.minHealthFactor, maxLoss);
+        (, uint256 maxLoss) = _lossBound(before, afterAction, debtPrice, slippageBps);
+        maxLoss += allowedExtraLoss + 2 * (debtPrice / DEBT_UNIT + collateralPrice / COLLATERAL_UNIT + 1);
+        PostConditions.check(action, target, before, afterAction, _vault().leverage.minHealthFactor, maxLoss);
         emit ActionExecuted(
             action, msg.sender, before.leverage, afterAction.leverage, before.healthFactor, afterAction.healthFactor
         );
+    }
+
+    /// @dev The value (wad USD) an action traded and the loss it may cost for it, before the rounding allowance.
+    function _lossBound(
+        ILeverageVault.PositionState memory before,
+        ILeverageVault.PositionState memory afterAction,
+        uint256 debtPrice,
+        uint256 slippageBps
+    ) internal view returns (uint256 traded, uint256 maxLoss) {
+        traded = Math.max(
+            LeverageMath.distance(before.debtValue, afterAction.debtValue),
+            LeverageMath.distance(before.idleDebtAsset, afterAction.idleDebtAsset).mulDiv(debtPrice, DEBT_UNIT)
+        );
+        uint256 lossBps = Math.max(_vault().automation.maxEquityLossBps, slippageBps + _flashLoanPremiumBps());
+        // The value traded is what the action sold: collateral sold for the debt it repaid is worth up to
+        // repaid / (1 - slippage) at the oracle (its min out), the base its chunk was sized on.
+        maxLoss = traded.mulDiv(lossBps, BPS - _slippageBps(), Math.Rounding.Ceil);
+    }
+
+    /// @dev Pays an EOA keeper (tx.origin: a forwarder contract is paid by its own network) its gas, bounded as
+    ///      `KeeperPayConfig` says; returns whether it paid. The bounds, each in wad USD:
+    ///      - gas: (gas used so far + KEEPER_TX_BASE_GAS) * min(tx.gasprice, maxGasPrice) * multiplier (KEEPER-PAY-1);
+    ///      - work: maxPerAction * traded / maxTradeSize, so slivers never earn more than one action (KEEPER-PAY-2);
+    ///      - loss: what is left of the action's loss bound (VAULT-EQ-1 holds with the pay, KEEPER-PAY-3);
+    ///      - health and leverage: half the room to the health bound (the floor for a lever-up, the health factor
+    ///        before for the rest) and to the leverage bound (VAULT-HF-1/2, VAULT-LEV-1 hold with the pay);
+    ///      - the day's budget left (maxPerDay).
+    function _payKeeper(
+        uint256 gasStart,
+        Action action,
+        uint256 target,
+        ILeverageVault.PositionState memory before,
+        ILeverageVault.PositionState memory a,
+        uint256 collateralPrice,
+        uint256 debtPrice,
+        uint256 slippageBps
+    ) internal returns (bool) {
+        VaultLayout storage v = _vault();
+        // Off (the default): one storage read.
+        if (v.keeperPay.multiplierBps == 0 || msg.sender != tx.origin) return false;
+        KeeperPayConfig memory c = v.keeperPay;
+        uint256 gasUsed = gasStart - gasleft() + KEEPER_TX_BASE_GAS;
+        uint256 gasPrice = Math.min(tx.gasprice, c.maxGasPrice);
+        uint256 value = (gasUsed * gasPrice * c.multiplierBps / BPS).mulDiv(c.gasTokenIsDebt ? debtPrice : collateralPrice, WAD);
+        (uint256 traded, uint256 maxLoss) = _lossBound(before, a, debtPrice, slippageBps);
+        uint256 tradeSize = uint256(v.automation.maxTradeSize).mulDiv(debtPrice, DEBT_UNIT);
+        uint256 loss = before.equityValue > a.equityValue ? before.equityValue - a.equityValue : 0;
+        value = Math.min(
+            Math.min(value, maxLoss > loss ? maxLoss - loss : 0),
+            uint256(c.maxPerAction).mulDiv(collateralPrice, COLLATERAL_UNIT).mulDiv(Math.min(traded, tradeSize), tradeSize)
+        );
+        if (a.healthFactor != type(uint256).max) {
+            uint256 floor = action == Action.ReleverBand ? v.leverage.minHealthFactor : before.healthFactor;
+            uint256 collateralValue = a.grossValue - a.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
+            value = Math.min(
+                value, a.healthFactor > floor ? collateralValue.mulDiv(a.healthFactor - floor, 2 * a.healthFactor) : 0
+            );
+        }
+        if (a.equityValue == 0) return false; // nothing to pay from (and leverage is unbounded)
+        if (before.debt != 0) {
+            // Pay P raises leverage L to (L E - P) / (E - P): at most by `room` when P <= room E / (L - 1 + room).
+            uint256 room;
+            if (a.leverage < before.leverage) room = (before.leverage - a.leverage) / 2;
+            else if (2 * target > before.leverage + a.leverage) room = (2 * target - before.leverage - a.leverage) / 2;
+            value = Math.min(value, a.equityValue.mulDiv(room, a.leverage - WAD + room + 1));
+        }
+        uint32 day = uint32(block.timestamp / 1 days);
+        KeeperPayState memory state = v.keeperPayState;
+        uint256 paid = state.day == day ? state.paidToday : 0;
+        uint256 pay = Math.min(
+            Math.min(_toAssets(value, collateralPrice), c.maxPerDay > paid ? c.maxPerDay - paid : 0),
+            a.collateral + a.idleCollateral
+        );
+        if (pay == 0) return false;
+        v.keeperPayState = KeeperPayState(day, uint96(paid + pay));
+        _sendCollateral(msg.sender, pay);
+        emit KeeperPaid(msg.sender, pay, gasUsed, gasPrice);
+        return true;
+    }
+
+    /// @dev Accrues the vault's fees first (an external call to the vault itself) while a fee is set.
+    function _accrueFee() private {
+        VaultLayout storage v = _vault();
+        if (v.fees.managementFeeBps | v.fees.performanceFeeBps != 0) ILeverageVault(address(this)).accrueFee();
     }
 
     function _sendCollateral(address to, uint256 amount) internal {

@@ -11,6 +11,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {IVaultFees} from "../interfaces/IVaultFees.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 import {IOraclePrices} from "../interfaces/IOracleModule.sol";
 import {IMarketsBound} from "../interfaces/IMarketsBound.sol";
@@ -29,6 +30,7 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
     uint8 private constant DECIMALS_OFFSET = 6;
     /// @dev Wei kept off `maxDeposit` when deriving `maxMint`, for the preview round trip.
     uint256 private constant PREVIEW_MARGIN = 16;
+    uint256 private constant YEAR = 365 days;
 
     /// @dev Management + automation module; deployed for the same markets and oracle (checked by hash).
     address public immutable MODULE;
@@ -177,6 +179,7 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
 
     /// @inheritdoc ILeverageVault
     function deposit(uint256 assets, address receiver, uint256 minShares) public nonReentrant returns (uint256 shares) {
+        _accrueFee();
         shares = _depositAndLever(assets);
         if (shares < minShares) revert VaultSharesBelowMin(shares, minShares);
         _mint(receiver, shares);
@@ -192,6 +195,7 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
     /// @inheritdoc ILeverageVault
     function mint(uint256 shares, address receiver, uint256 maxAssets) public nonReentrant returns (uint256 assets) {
         if (shares == 0) revert VaultZeroAmount();
+        _accrueFee();
         assets = previewMint(shares);
         if (assets > maxAssets) revert VaultAssetsAboveMax(assets, maxAssets);
         uint256 minted = _depositAndLever(assets);
@@ -218,6 +222,7 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
         returns (uint256 shares)
     {
         if (assets == 0) revert VaultZeroAmount();
+        _accrueFee();
         uint256 gross = previewWithdraw(assets);
         uint256 balance = balanceOf(holder);
         if (gross > balance) {
@@ -257,6 +262,7 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
         returns (uint256 assets)
     {
         if (shares == 0) revert VaultZeroAmount();
+        _accrueFee();
         uint256 maxShares = balanceOf(holder);
         if (shares > maxShares) revert ERC4626ExceededMaxRedeem(holder, shares, maxShares);
         assets = _exit(shares, totalSupply());
@@ -280,6 +286,56 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
     function position() external view returns (PositionState memory) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         return _position(collateralPrice, debtPrice, _liquidationThresholdBps());
+    }
+
+    // ---------------------------------------------------------------- fees
+
+    /// @inheritdoc ILeverageVault
+    function accrueFee() public {
+        VaultLayout storage v = _vault();
+        if (v.feeState.lastAccrual == block.timestamp) return;
+        (uint256 feeShares, uint256 mark) = _accruedFeeShares();
+        v.feeState = IVaultFees.FeeState(uint40(block.timestamp), uint128(mark));
+        address recipient = v.fees.recipient;
+        if (feeShares != 0) _mint(recipient, feeShares);
+        emit FeeAccrued(recipient, feeShares, mark);
+    }
+
+    /// @inheritdoc ERC20
+    /// @dev Includes the fee shares accrued up to this block (MetaMorpho's `_accruedFeeShares`), so that every
+    ///      preview and conversion prices shares as the next entry point, which accrues first, will.
+    function totalSupply() public view override(ERC20, IERC20) returns (uint256) {
+        return ERC20.totalSupply() + (_feesDue() ? _feeSharesDue() : 0);
+    }
+
+    function _feeSharesDue() private view returns (uint256 feeShares) {
+        (feeShares,) = _accruedFeeShares();
+    }
+
+    /// @dev A fee is set and this block has not accrued yet.
+    function _feesDue() private view returns (bool) {
+        VaultLayout storage v = _vault();
+        return v.fees.managementFeeBps | v.fees.performanceFeeBps != 0 && v.feeState.lastAccrual != block.timestamp;
+    }
+
+    function _accrueFee() private {
+        if (_feesDue()) accrueFee();
+    }
+
+    /// @dev Fee shares due now and the fee mark after them (see `ILeverageVault.accrueFee`). Virtual shares and
+    ///      asset as in the conversions; the fee, capped at the assets, is minted as the shares worth it afterwards.
+    function _accruedFeeShares() private view returns (uint256 feeShares, uint256 mark) {
+        VaultLayout storage v = _vault();
+        uint256 supply = ERC20.totalSupply() + 10 ** DECIMALS_OFFSET;
+        uint256 assets = totalAssets() + 1;
+        mark = v.feeState.feeSharePriceMark;
+        uint256 price = assets.mulDiv(WAD, supply);
+        uint256 fee = assets.mulDiv(uint256(v.fees.managementFeeBps) * (block.timestamp - v.feeState.lastAccrual), BPS * YEAR);
+        // FEE-1 / FEE-2: only the gain above the mark, which never falls.
+        if (price > mark) fee += (price - mark).mulDiv(supply * v.fees.performanceFeeBps, WAD * BPS);
+        fee = Math.min(fee, assets - 1);
+        feeShares = fee.mulDiv(supply, assets - fee);
+        mark = Math.max(mark, assets.mulDiv(WAD, supply + feeShares));
     }
 
     // ---------------------------------------------------------------- flows

@@ -5,6 +5,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {IVaultFees} from "../interfaces/IVaultFees.sol";
 import {LeverageEngine} from "./LeverageEngine.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
 import {ImmediateChanges} from "../risk/ImmediateChanges.sol";
@@ -38,11 +39,28 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
 
     /// @notice keccak256 of the markets and oracle configuration; the automation module checks it equals its own.
     bytes32 public immutable MARKETS_HASH;
+    /// @notice Serves the fee and keeper-pay settings (IVaultFees) in the vault's context.
+    address public immutable FEE_MODULE;
     address private immutable SELF;
 
-    constructor(bytes32 marketsHash) {
+    constructor(bytes32 marketsHash, address feeModule) {
         MARKETS_HASH = marketsHash;
+        FEE_MODULE = feeModule;
         SELF = address(this);
+    }
+
+    /// @dev Fee selectors (IVaultFees), delegated on with the same calldata. Not payable.
+    fallback() external onlyDelegated {
+        address target = FEE_MODULE;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            let ok := delegatecall(gas(), target, ptr, calldatasize(), 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
+            switch ok
+            case 0 { revert(ptr, returndatasize()) }
+            default { return(ptr, returndatasize()) }
+        }
     }
 
     /// @dev Storage written here is the vault's only when run by its delegatecall.
@@ -341,6 +359,9 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
             if (!store) return;
             v.timelock = uint64(newTimelock);
             emit TimelockSet(newTimelock);
+        } else if (kind == ChangeKind.Fees || kind == ChangeKind.KeeperPay) {
+            // Served by the fee module: an external call to the vault itself, which routes it there.
+            IVaultFees(address(this)).applyFeeChange(kind, data, store);
         } else if (kind == ChangeKind.Guardian) {
             address newGuardian = abi.decode(data, (address));
             if (newGuardian == address(0)) revert ILeverageVault.VaultInvalidRole();

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {IVaultFees} from "../interfaces/IVaultFees.sol";
 
 /// @title VaultStorage
 /// @notice The vault's own state in one ERC-7201 namespace, so the vault and the module it delegates to read the
@@ -26,6 +27,11 @@ abstract contract VaultStorage {
         uint64 timelock; // s a loosening change waits
         mapping(IVaultManagement.ChangeKind kind => PendingChange change) pending;
         IVaultAutomation.VolatilityConfig volatility;
+        // appended (issue 21)
+        IVaultFees.FeeConfig fees;
+        IVaultFees.FeeState feeState;
+        IVaultAutomation.KeeperPayConfig keeperPay;
+        IVaultAutomation.KeeperPayState keeperPayState;
     }
 
     /// @notice A loosening change waiting out the timelock.

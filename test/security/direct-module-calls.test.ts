@@ -61,7 +61,7 @@ describe("modules: construction refuses what could never price or trade", () => 
     const markets = localMarketAddresses(market);
     for (const missing of ["collateralFeed", "debtFeed"] as const) {
       const oracle = { ...localOracleConfig(market), [missing]: ZeroAddress };
-      await expect(factory.deploy(markets, oracle), missing).to.be.revertedWithCustomError(factory, "OracleFeedMissing");
+      await expect(factory.deploy(markets, oracle, ZeroAddress), missing).to.be.revertedWithCustomError(factory, "OracleFeedMissing");
     }
   });
 

@@ -16,16 +16,16 @@ library UniswapV3Liquidity {
     /// @notice Input (raw token units) that moves `pool`'s price by `moveBps` at the smallest liquidity the move
     ///         crosses (range edges inside it): a liquidity cliff shrinks the estimate instead of letting a fill
     ///         sized on the active range fall off it.
-    /// @param spacing The pool's tick spacing.
-    /// @param token0In True when token0 is sold (the price, token1 per token0, falls).
     /// @param pool A Uniswap V3 pool (an address in the signature: a linked library's ABI would name the type).
-    function maxInputAcrossRanges(address pool, int24 spacing, bool token0In, uint256 moveBps)
+    /// @param fee The pool's fee tier (hundredths of a bip), for its tick spacing.
+    /// @param token0In True when token0 is sold (the price, token1 per token0, falls).
+    function maxInputAcrossRanges(address pool, uint24 fee, bool token0In, uint256 moveBps)
         external
         view
         returns (uint256)
     {
         (uint160 sqrtPriceX96, int24 tick,,,,,) = IUniswapV3Pool(pool).slot0();
-        uint256 liquidity = _liquidityOverMove(IUniswapV3Pool(pool), spacing, tick, moveBps, token0In);
+        uint256 liquidity = _liquidityOverMove(IUniswapV3Pool(pool), _tickSpacing(pool, fee), tick, moveBps, token0In);
         return inputForMove(sqrtPriceX96, token0In, moveBps, liquidity);
     }
 
@@ -66,6 +66,16 @@ library UniswapV3Liquidity {
             }
             from = down ? next - 1 : next;
         }
+    }
+
+    /// @dev The Uniswap V3 factory's tick spacing of each fee tier it enables (immutable there): saves a call per
+    ///      keeper action. Another tier falls back to asking the pool.
+    function _tickSpacing(address pool, uint24 fee) private view returns (int24) {
+        if (fee == 500) return 10;
+        if (fee == 3000) return 60;
+        if (fee == 10_000) return 200;
+        if (fee == 100) return 1;
+        return IUniswapV3Pool(pool).tickSpacing();
     }
 
     /// @dev Uniswap's TickBitmap.nextInitializedTickWithinOneWord, read from the pool: the next initialized tick at or

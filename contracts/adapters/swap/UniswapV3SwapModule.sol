@@ -113,18 +113,8 @@ abstract contract UniswapV3SwapModule is SwapModule {
         Route storage route = _route();
         // A linked library (delegatecalled): the tick-bitmap scan is only the keeper's, kept out of the module's code.
         return UniswapV3Liquidity.maxInputAcrossRanges(
-            address(route.pool), _tickSpacing(route.fee), sellCollateral == COLLATERAL_IS_TOKEN0, moveBps
+            address(route.pool), route.fee, sellCollateral == COLLATERAL_IS_TOKEN0, moveBps
         );
-    }
-
-    /// @dev The Uniswap V3 factory's tick spacing of each fee tier it enables (immutable there): saves a call per
-    ///      keeper action. Another tier falls back to asking the pool.
-    function _tickSpacing(uint24 fee) private view returns (int24) {
-        if (fee == 500) return 10;
-        if (fee == 3000) return 60;
-        if (fee == 10_000) return 200;
-        if (fee == 100) return 1;
-        return _route().pool.tickSpacing();
     }
 
     /// @dev The pool writes one observation per block, at its first tick-changing swap (or in-range mint), with

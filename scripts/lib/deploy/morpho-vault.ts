@@ -46,14 +46,16 @@ export function localMorphoMarkets(market: Market, blue: MorphoBlue, pair: Vault
   return { collateralAsset, debtAsset, morpho: blue.morpho.target as string, morphoOracle: params.oracle, irm: params.irm, lltv: params.lltv, swapRouter, uniswapFactory };
 }
 
-/** The management module, then the automation module (the vault's MODULE) for (markets, oracle) on Morpho. */
+/** The fee module, the management module, then the automation module (the vault's MODULE) for (markets, oracle) on Morpho. */
 export async function deployMorphoModule(
   ethers: Ethers,
   markets: MorphoMarketAddresses,
   oracle: IOracleModule.OracleConfigStruct,
   signer?: HardhatEthersSigner,
 ): Promise<AaveUniswapVaultModule> {
-  const management = await (await ethers.getContractFactory("MorphoUniswapManagementModule", signer)).deploy(markets, oracle);
+  const fees = await (await ethers.getContractFactory("FeeModule", signer)).deploy();
+  await fees.waitForDeployment();
+  const management = await (await ethers.getContractFactory("MorphoUniswapManagementModule", signer)).deploy(markets, oracle, fees.target);
   await management.waitForDeployment();
   const factory = await ethers.getContractFactory("MorphoUniswapVaultModule", {
     signer,

@@ -270,8 +270,9 @@ export interface DeployedVault {
 }
 
 /**
- * Deploys the modules for (markets, oracle): the management module, then the automation module that forwards
- * to it (the vault's MODULE). One pair serves every vault on them.
+ * Deploys the modules for (markets, oracle): the fee module (market-agnostic), the management module that forwards
+ * fee selectors to it, then the automation module that forwards to the management module (the vault's MODULE). One
+ * set serves every vault on them.
  */
 export async function deployModule(
   ethers: Ethers,
@@ -279,7 +280,13 @@ export async function deployModule(
   oracle: IOracleModule.OracleConfigStruct,
   signer?: HardhatEthersSigner,
 ): Promise<AaveUniswapVaultModule> {
-  const management = await (await ethers.getContractFactory("AaveUniswapManagementModule", signer)).deploy(markets, oracle);
+  const fees = await (await ethers.getContractFactory("FeeModule", signer)).deploy();
+  await fees.waitForDeployment();
+  const management = await (await ethers.getContractFactory("AaveUniswapManagementModule", signer)).deploy(
+    markets,
+    oracle,
+    fees.target,
+  );
   await management.waitForDeployment();
   const factory = await ethers.getContractFactory("AaveUniswapVaultModule", {
     signer,

@@ -32,6 +32,7 @@ const SIZE_NAMES: [string, string][] = [
   ["Morpho vault", "MorphoUniswapLeverageVault"],
   ["Morpho automation module", "MorphoUniswapVaultModule"],
   ["Morpho management module", "MorphoUniswapManagementModule"],
+  ["fee module", "FeeModule"],
   ["deployer", "AaveUniswapVaultDeployer"],
   ["factory", "AaveUniswapVaultFactory"],
 ];

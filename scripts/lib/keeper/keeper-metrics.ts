@@ -26,6 +26,18 @@ export class KeeperMetrics {
   readonly replacements = new Counter({ name: "keeper_replacements_total", help: "Stuck transactions replaced with bumped fees", registers: [this.registry] });
   readonly gasUsed = new Counter({ name: "keeper_gas_used_total", help: "Gas used by mined keeper transactions", registers: [this.registry] });
   readonly feesPaid = new Counter({ name: "keeper_fees_paid_wei_total", help: "Fees paid by mined keeper transactions (wei)", registers: [this.registry] });
+  readonly gasSpent = new Counter({
+    name: "keeper_gas_spent_wei_total",
+    help: "What this keeper's mined actions cost it, by vault (gas used x effective gas price, wei)",
+    labelNames: ["vault"] as const,
+    registers: [this.registry],
+  });
+  readonly gasPaid = new Counter({
+    name: "keeper_gas_paid_assets_total",
+    help: "What vaults paid this keeper for its gas (KeeperPaid), by vault, in the vault asset's smallest units",
+    labelNames: ["vault"] as const,
+    registers: [this.registry],
+  });
   readonly balance = new Gauge({ name: "keeper_balance_eth", help: "The keeper account's ETH balance, read before each scan", registers: [this.registry] });
   readonly inFlight = new Gauge({ name: "keeper_in_flight_transactions", help: "Transactions sent and not yet mined", registers: [this.registry] });
   private lastSuccess = 0;

@@ -49,6 +49,10 @@ export interface KeeperAction {
   highWaterMark?: bigint;
   /** Collateral paid to the ripcord caller. */
   reward?: bigint;
+  /** Collateral the vault paid this keeper for its gas (KeeperPaid, issue 21), in the vault's asset units. */
+  paid?: bigint;
+  /** What the mined transaction cost the keeper: gas used x effective gas price (wei of the gas token). */
+  gasCost?: bigint;
   error?: string;
 }
 
@@ -147,6 +151,8 @@ export function actionFields(a: KeeperAction): Record<string, unknown> {
     healthFactorAfter: a.healthFactorAfter,
     replaced: a.replaced,
     reward: a.reward,
+    paid: a.paid,
+    gasCost: a.gasCost,
   };
 }
 
@@ -164,12 +170,15 @@ function describeAction(a: KeeperAction): string {
     move = ` lev ${lev(a.leverageBefore)} -> ${lev(a.leverageAfter!)}, HF ${hf(a.healthFactorBefore!)} -> ${hf(a.healthFactorAfter!)}`;
   }
   const reward = a.reward !== undefined ? `, reward ${units(a.reward)} collateral` : "";
+  // Keeper pay (issue 21): shown when the vault paid; the JSON fields carry gasCost on every mined action.
+  const pay = a.paid !== undefined ? `, spent ${units(a.gasCost ?? 0n, 18, 6)} gas token, paid ${units(a.paid, 18, 6)} collateral` : "";
   const replaced = a.replaced ? `, after ${a.replaced} fee bump(s)` : "";
-  return `${head}: gas ${gas(a.gasUsed!)}${move}${reward} (tx ${a.txHash}${replaced})`;
+  return `${head}: gas ${gas(a.gasUsed!)}${move}${reward}${pay} (tx ${a.txHash}${replaced})`;
 }
 
 /** Fills the action's outcome from the vault's ActionExecuted / HighWaterMarkRaised / RipcordRewardPaid events. */
-function readEvents(vault: ILeveredVault, receipt: Pick<TransactionReceipt, "logs">, into: KeeperAction): void {
+function readEvents(vault: ILeveredVault, receipt: Pick<TransactionReceipt, "logs"> & Partial<Pick<TransactionReceipt, "gasUsed" | "gasPrice">>, into: KeeperAction): void {
+  if (receipt.gasUsed !== undefined && receipt.gasPrice !== undefined) into.gasCost = receipt.gasUsed * receipt.gasPrice;
   for (const log of receipt.logs) {
     let parsed;
     try {
@@ -187,6 +196,8 @@ function readEvents(vault: ILeveredVault, receipt: Pick<TransactionReceipt, "log
       into.highWaterMark = parsed.args.highWaterMark;
     } else if (parsed?.name === "RipcordRewardPaid") {
       into.reward = parsed.args.assets;
+    } else if (parsed?.name === "KeeperPaid") {
+      into.paid = parsed.args.assets;
     }
   }
 }
@@ -481,6 +492,8 @@ export async function keeperPass(
   for (const a of result.actions) {
     const outcome = a.dryRun ? "dry_run" : a.ok ? "mined" : a.pending ? "pending" : a.waiting ? "waiting" : a.notSent ? "not_sent" : "failed";
     metrics?.actions.inc({ call: a.call, action: a.action, outcome });
+    if (a.gasCost !== undefined) metrics?.gasSpent.inc({ vault: a.vault }, Number(a.gasCost));
+    if (a.paid !== undefined) metrics?.gasPaid.inc({ vault: a.vault }, Number(a.paid));
     if (a.error) metrics?.failures.inc({ error: KeeperMetrics.errorName(a.error) });
   }
   if (opts.sender) metrics?.inFlight.set(opts.sender.inFlight.size);

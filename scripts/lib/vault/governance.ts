@@ -8,19 +8,20 @@ import { AbiCoder, formatUnits, id, parseUnits, type ParamType } from "ethers";
 import type { ILeveredVault } from "../../../typechain-types";
 
 /** IVaultManagement.ChangeKind, in enum order. */
-export const CHANGE_KINDS = ["leverage", "execution", "automation", "exit", "timelock", "rearm", "volatility", "guardian"] as const;
+export const CHANGE_KINDS = ["leverage", "execution", "automation", "exit", "timelock", "rearm", "volatility", "guardian", "fees", "keeper-pay"] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** ManagementModule.PENDING_VALIDITY (s): a change may be accepted this long after it becomes valid. */
 export const PENDING_VALIDITY_FALLBACK = 7 * 86_400;
 
 /** The getter whose struct a change of `kind` replaces, and the setter that submits it. */
-export const CONFIG_OF: Record<Exclude<ChangeKind, "rearm" | "timelock" | "guardian">, { getter: string; setter: string }> = {
+export const CONFIG_OF: Record<Exclude<ChangeKind, "rearm" | "timelock" | "guardian" | "fees">, { getter: string; setter: string }> = {
   leverage: { getter: "leverageConfig", setter: "setLeverageConfig" },
   execution: { getter: "executionConfig", setter: "setExecutionConfig" },
   automation: { getter: "automationConfig", setter: "setAutomationConfig" },
   exit: { getter: "exitConfig", setter: "setExitConfig" },
   volatility: { getter: "volatilityConfig", setter: "setVolatilityConfig" },
+  "keeper-pay": { getter: "keeperPayConfig", setter: "setKeeperPayConfig" },
 };
 
 /** How a field is written on the command line and shown: wad (1e18, "3.2"), int, asset / debt token units, bool. */
@@ -52,6 +53,13 @@ export const FIELD_UNITS: Record<string, FieldUnit> = {
   rounds: "int",
   floorLeverage: "wad",
   timelock: "int",
+  managementFeeBps: "int",
+  performanceFeeBps: "int",
+  multiplierBps: "int",
+  gasTokenIsDebt: "bool",
+  maxGasPrice: "int",
+  maxPerAction: "asset",
+  maxPerDay: "asset",
 };
 
 export interface Decimals {
@@ -135,6 +143,9 @@ export async function pendingChanges(vault: ILeveredVault, now: number, validity
       value = { timelock: AbiCoder.defaultAbiCoder().decode(["uint256"], data)[0] };
     } else if (kind === "guardian") {
       value = { guardian: AbiCoder.defaultAbiCoder().decode(["address"], data)[0] };
+    } else if (kind === "fees") {
+      const [managementFeeBps, performanceFeeBps] = AbiCoder.defaultAbiCoder().decode(["uint16", "uint16"], data);
+      value = { managementFeeBps, performanceFeeBps };
     } else if (kind !== "rearm") {
       const type = vault.interface.getFunction(CONFIG_OF[kind].getter as "leverageConfig")!.outputs[0];
       value = structObject(AbiCoder.defaultAbiCoder().decode([type], data)[0], type);

@@ -12,6 +12,14 @@ import { exposureOf, exposureText } from "../deploy/presets";
 
 const WAD = 10n ** 18n;
 
+const structObjectOf = (c: { multiplierBps: bigint; gasTokenIsDebt: boolean; maxGasPrice: bigint; maxPerAction: bigint; maxPerDay: bigint }) => ({
+  multiplierBps: c.multiplierBps,
+  gasTokenIsDebt: c.gasTokenIsDebt,
+  maxGasPrice: c.maxGasPrice,
+  maxPerAction: c.maxPerAction,
+  maxPerDay: c.maxPerDay,
+});
+
 export interface StatusResult {
   /** Undefined when the oracle (or anything priced) cannot be read. */
   position?: Awaited<ReturnType<ILeveredVault["position"]>>;
@@ -40,6 +48,20 @@ export interface StatusResult {
    * staking yield at which the loop breaks even.
    */
   carry?: { supplyApr: number; borrowApr: number; netApr: number; breakEvenStakingApr?: number };
+  /** Fees (issue 21): settings, what the recipient holds, and what is due now (minted at the next interaction). */
+  fees?: {
+    recipient: string;
+    managementFeeBps: bigint;
+    performanceFeeBps: bigint;
+    lastAccrual: bigint;
+    feeSharePriceMark: bigint;
+    recipientShares: bigint;
+    recipientAssets?: bigint;
+    dueShares?: bigint;
+    dueAssets?: bigint;
+  };
+  /** Keeper pay (issue 21): settings and today's budget. */
+  keeperPay?: { multiplierBps: bigint; gasTokenIsDebt: boolean; maxGasPrice: bigint; maxPerAction: bigint; maxPerDay: bigint; paidToday: bigint };
 }
 
 /** Aave V3 pool: the reserve's current rates (ray, a year). */
@@ -59,6 +81,35 @@ async function carryOf(provider: Provider, aavePool: string, assets: [string, st
   const borrowApr = apr(debt.currentVariableBorrowRate);
   const netApr = leverage * supplyApr - (leverage - 1) * borrowApr;
   return { supplyApr, borrowApr, netApr, breakEvenStakingApr: loop ? Math.max(0, -netApr / leverage) : undefined };
+}
+
+const YEAR = 365n * 86_400n;
+const SHARE_OFFSET = 10n ** 6n;
+
+/**
+ * Fee shares due at `now` given the view `totalSupply` (which already counts them) and `totalAssets`: the supply
+ * actually minted is found by fixed point on the vault's own formula (ILeverageVault.accrueFee), two or three steps.
+ */
+export function dueFeeShares(
+  totalSupply: bigint,
+  totalAssets: bigint,
+  fees: { managementFeeBps: bigint; performanceFeeBps: bigint; lastAccrual: bigint; feeSharePriceMark: bigint },
+  now: bigint,
+): bigint {
+  if ((fees.managementFeeBps === 0n && fees.performanceFeeBps === 0n) || fees.lastAccrual >= now) return 0n;
+  const a = totalAssets + 1n;
+  let due = 0n;
+  for (let i = 0; i < 8; i++) {
+    const s = totalSupply - due + SHARE_OFFSET;
+    const price = (a * WAD) / s;
+    let fee = (a * fees.managementFeeBps * (now - fees.lastAccrual)) / (10_000n * YEAR);
+    if (price > fees.feeSharePriceMark) fee += ((price - fees.feeSharePriceMark) * s * fees.performanceFeeBps) / (WAD * 10_000n);
+    if (fee > a - 1n) fee = a - 1n;
+    const next = (fee * s) / (a - fee);
+    if (next === due) break;
+    due = next;
+  }
+  return due;
 }
 
 /** A read that may fail (a stale oracle makes every priced view revert): its value or its error. */
@@ -267,6 +318,68 @@ export async function vaultStatus(
       );
     } else {
       out(`  trigger: unavailable (${describeError(trig.error, iface)})`);
+    }
+    const [feeConfig, feeState, payConfig, payState] = await Promise.all([
+      settle(vault.feeConfig()),
+      settle(vault.feeState()),
+      settle(vault.keeperPayConfig()),
+      settle(vault.keeperPayState()),
+    ]);
+    out("\nFees and keeper pay");
+    if (feeConfig.ok && feeState.ok) {
+      const f = feeConfig.value;
+      const st = feeState.value;
+      const recipientShares = await read("balanceOf()", () => vault.balanceOf(f.recipient), iface);
+      const recipientAssets = await settle(vault.convertToAssets(recipientShares));
+      const fees: NonNullable<StatusResult["fees"]> = {
+        recipient: f.recipient,
+        managementFeeBps: f.managementFeeBps,
+        performanceFeeBps: f.performanceFeeBps,
+        lastAccrual: st.lastAccrual,
+        feeSharePriceMark: st.feeSharePriceMark,
+        recipientShares,
+        recipientAssets: recipientAssets.ok ? recipientAssets.value : undefined,
+      };
+      if (totalAssets.ok) {
+        fees.dueShares = dueFeeShares(
+          totalSupply,
+          totalAssets.value,
+          { managementFeeBps: f.managementFeeBps, performanceFeeBps: f.performanceFeeBps, lastAccrual: st.lastAccrual, feeSharePriceMark: st.feeSharePriceMark },
+          BigInt(now),
+        );
+        fees.dueAssets = totalSupply === 0n ? 0n : (fees.dueShares * (totalAssets.value + 1n)) / (totalSupply + SHARE_OFFSET);
+      }
+      result.fees = fees;
+      const on = f.managementFeeBps !== 0n || f.performanceFeeBps !== 0n;
+      out(
+        `  fees: management ${bps(f.managementFeeBps)}/yr, performance ${bps(f.performanceFeeBps)} above the fee mark` +
+          `${on ? ` to ${f.recipient}` : " (off)"}; last accrued ${st.lastAccrual === 0n ? "never" : `${duration(now - Number(st.lastAccrual))} ago`}`,
+      );
+      if (on || recipientShares > 0n) {
+        const mark = st.feeSharePriceMark === 0n ? "unset" : `${units(st.feeSharePriceMark * 10n ** BigInt(shareDecimals), 18 + assetDecimals, 6)} ${assetSymbol}/share`;
+        out(
+          `  fees accrued: recipient holds ${units(recipientShares, shareDecimals)} shares` +
+            `${fees.recipientAssets !== undefined ? ` (~${units(fees.recipientAssets, assetDecimals)} ${assetSymbol})` : ""}` +
+            `${fees.dueShares !== undefined ? `; due now ${units(fees.dueShares, shareDecimals, 8)} shares (~${units(fees.dueAssets!, assetDecimals, 8)} ${assetSymbol}), minted at the next interaction` : ""}` +
+            `; fee share-price mark ${mark}`,
+        );
+      }
+    } else {
+      out(`  fees: unavailable (${describeError([feeConfig, feeState].map((r) => (r.ok ? undefined : r.error)).find((e) => e !== undefined), iface)})`);
+    }
+    if (payConfig.ok && payState.ok) {
+      const c = payConfig.value;
+      const today = BigInt(Math.floor(now / 86_400));
+      const paidToday = payState.value.day === today ? payState.value.paidToday : 0n;
+      result.keeperPay = { ...structObjectOf(c), paidToday } as NonNullable<StatusResult["keeperPay"]>;
+      out(
+        c.multiplierBps === 0n
+          ? "  keeper pay: off"
+          : `  keeper pay: ${Number(c.multiplierBps) / 10_000}x gas at most ${units(c.maxGasPrice, 9, 2)} gwei (gas token priced by the ${c.gasTokenIsDebt ? "debt" : "collateral"} feed), ` +
+              `<= ${units(c.maxPerAction, assetDecimals)} ${assetSymbol} per full trade; budget used today ${units(paidToday, assetDecimals)} of ${units(c.maxPerDay, assetDecimals)} ${assetSymbol}`,
+      );
+    } else {
+      out(`  keeper pay: unavailable (${describeError([payConfig, payState].map((r) => (r.ok ? undefined : r.error)).find((e) => e !== undefined), iface)})`);
     }
     if (opts.account) {
       const shares = await read("balanceOf()", () => vault.balanceOf(opts.account!), iface);

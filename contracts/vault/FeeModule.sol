@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
+import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
+import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {IVaultFees} from "../interfaces/IVaultFees.sol";
+import {VaultStorage} from "./VaultStorage.sol";
+
+/// @title FeeModule
+/// @notice Fee and keeper-pay settings (IVaultFees), run only through the vault's delegatecall, reached through the
+///         management module's fallback. Market-agnostic: it reads and writes the vault's storage namespace only and
+///         asks the vault itself to accrue (`ILeverageVault.accrueFee`). Raising a fee or the keeper pay goes through
+///         the vault's timelock (the same pending-change slots as the management module's changes); lowering
+///         applies at once.
+contract FeeModule is IVaultFees, VaultStorage {
+    /// @notice Hard caps: 2 %/yr of assets, 20 % of the share-price gain above the fee mark.
+    uint256 public constant MAX_MANAGEMENT_FEE_BPS = 200;
+    uint256 public constant MAX_PERFORMANCE_FEE_BPS = 2000;
+    /// @notice Keeper pay multiplier cap: 1.2x the gas cost.
+    uint256 public constant MAX_KEEPER_PAY_MULTIPLIER_BPS = 12_000;
+
+    address private immutable SELF;
+
+    constructor() {
+        SELF = address(this);
+    }
+
+    modifier onlyDelegated() {
+        if (address(this) == SELF) revert IVaultAutomation.KeeperNotDelegated();
+        _;
+    }
+
+    modifier onlyOwner() {
+        if (msg.sender != _vault().owner) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        _;
+    }
+
+    /// @inheritdoc IVaultFees
+    function setFees(uint16 managementFeeBps, uint16 performanceFeeBps) external onlyDelegated onlyOwner {
+        FeeConfig memory current = _vault().fees;
+        _change(
+            IVaultManagement.ChangeKind.Fees,
+            abi.encode(managementFeeBps, performanceFeeBps),
+            managementFeeBps <= current.managementFeeBps && performanceFeeBps <= current.performanceFeeBps
+        );
+    }
+
+    /// @inheritdoc IVaultFees
+    function setFeeRecipient(address recipient) external onlyDelegated onlyOwner {
+        VaultLayout storage v = _vault();
+        if (recipient == address(0) && v.fees.managementFeeBps | v.fees.performanceFeeBps != 0) {
+            revert VaultZeroFeeRecipient();
+        }
+        // What accrued so far is the previous recipient's.
+        ILeverageVault(address(this)).accrueFee();
+        v.fees.recipient = recipient;
+        emit FeeRecipientSet(recipient);
+    }
+
+    /// @inheritdoc IVaultFees
+    function setKeeperPayConfig(IVaultAutomation.KeeperPayConfig calldata config) external onlyDelegated {
+        VaultLayout storage v = _vault();
+        if (msg.sender != v.manager && msg.sender != v.owner) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        IVaultAutomation.KeeperPayConfig memory c = v.keeperPay;
+        _change(
+            IVaultManagement.ChangeKind.KeeperPay,
+            abi.encode(config),
+            config.multiplierBps <= c.multiplierBps && config.maxGasPrice <= c.maxGasPrice
+                && config.maxPerAction <= c.maxPerAction && config.maxPerDay <= c.maxPerDay
+                && config.gasTokenIsDebt == c.gasTokenIsDebt
+        );
+    }
+
+    /// @inheritdoc IVaultFees
+    function applyFeeChange(IVaultManagement.ChangeKind kind, bytes calldata data, bool store) external onlyDelegated {
+        if (msg.sender != address(this)) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        _apply(kind, data, store);
+    }
+
+    /// @inheritdoc IVaultFees
+    function feeConfig() external view returns (FeeConfig memory) {
+        return _vault().fees;
+    }
+
+    /// @inheritdoc IVaultFees
+    function feeState() external view returns (FeeState memory) {
+        return _vault().feeState;
+    }
+
+    /// @inheritdoc IVaultFees
+    function keeperPayConfig() external view returns (IVaultAutomation.KeeperPayConfig memory) {
+        return _vault().keeperPay;
+    }
+
+    /// @inheritdoc IVaultFees
+    function keeperPayState() external view returns (IVaultAutomation.KeeperPayState memory) {
+        return _vault().keeperPayState;
+    }
+
+    /// @dev As the management module's `_change`: applies at once (dropping what was pending of `kind`) or submits.
+    function _change(IVaultManagement.ChangeKind kind, bytes memory data, bool atOnce) private {
+        _apply(kind, data, atOnce);
+        VaultLayout storage v = _vault();
+        if (atOnce) {
+            if (v.pending[kind].validAt != 0) {
+                delete v.pending[kind];
+                emit IVaultManagement.ChangeRevoked(kind, msg.sender);
+            }
+        } else {
+            uint64 validAt = uint64(block.timestamp + v.timelock);
+            v.pending[kind] = PendingChange(data, validAt);
+            emit IVaultManagement.ChangeSubmitted(kind, data, validAt);
+        }
+    }
+
+    /// @dev Validates `data` of a fee `kind`; stores it when `store`.
+    function _apply(IVaultManagement.ChangeKind kind, bytes memory data, bool store) private {
+        VaultLayout storage v = _vault();
+        if (kind == IVaultManagement.ChangeKind.Fees) {
+            (uint16 managementFeeBps, uint16 performanceFeeBps) = abi.decode(data, (uint16, uint16));
+            if (managementFeeBps > MAX_MANAGEMENT_FEE_BPS || performanceFeeBps > MAX_PERFORMANCE_FEE_BPS) {
+                revert VaultFeeAboveCap(managementFeeBps, performanceFeeBps);
+            }
+            if (v.fees.recipient == address(0) && managementFeeBps | performanceFeeBps != 0) revert VaultZeroFeeRecipient();
+            if (!store) return;
+            // Accrued at the old rates up to now; a fee switched on starts from the share price of now (the accrual
+            // raises the fee mark to it even while both fees are zero).
+            ILeverageVault(address(this)).accrueFee();
+            (v.fees.managementFeeBps, v.fees.performanceFeeBps) = (managementFeeBps, performanceFeeBps);
+            emit FeesSet(managementFeeBps, performanceFeeBps);
+        } else {
+            IVaultAutomation.KeeperPayConfig memory config = abi.decode(data, (IVaultAutomation.KeeperPayConfig));
+            if (
+                config.multiplierBps > MAX_KEEPER_PAY_MULTIPLIER_BPS
+                    || (config.multiplierBps != 0
+                        && (config.maxGasPrice == 0 || config.maxPerAction == 0 || config.maxPerDay == 0))
+            ) revert KeeperInvalidPayConfig(config);
+            if (!store) return;
+            v.keeperPay = config;
+            emit KeeperPayConfigSet(config);
+        }
+    }
+}

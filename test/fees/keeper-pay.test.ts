@@ -1,0 +1,160 @@
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { parseEther, parseUnits } from "ethers";
+import { plain } from "../shared/structs";
+import { refreshFeeds, setMarketPrice } from "../shared/market-helpers";
+import { acceptPending, ChangeKind } from "../shared/timelock";
+import { keeperWorld, type KeeperWorld } from "../shared/keeper";
+import { PRESET_3X_FIXED } from "../shared/vault";
+import { PAY, switchPayOn } from "./shared";
+
+const BPS = 10_000n;
+const GAS_PRICE = parseUnits("10", "gwei");
+
+const plainWorld = () => keeperWorld(PRESET_3X_FIXED);
+async function paidWorld(): Promise<KeeperWorld> {
+  const w = await keeperWorld(PRESET_3X_FIXED);
+  await switchPayOn(w.vault, w.market);
+  return w;
+}
+
+/** One keeper call at GAS_PRICE: what it was paid (WETH), what its gas cost (wei = WETH here) and the receipt. */
+async function keeperCall(w: KeeperWorld, gasPrice = GAS_PRICE) {
+  const before = await w.market.weth.balanceOf(w.keeper.address);
+  const receipt = (await (await w.vault.connect(w.keeper).rebalance({ gasPrice })).wait())!;
+  const paid: bigint = BigInt(await w.market.weth.balanceOf(w.keeper.address)) - BigInt(before);
+  return { paid, cost: receipt.gasUsed * receipt.gasPrice, receipt };
+}
+
+/** Runs the keeper while the trigger announces an action; sums pay, gas cost and the debt value moved. */
+async function keeperLoop(w: KeeperWorld, maxCalls = 30) {
+  let paid = 0n;
+  let cost = 0n;
+  let calls = 0;
+  const debtBefore = (await w.vault.position()).debt;
+  for (; calls < maxCalls; calls++) {
+    const { needed } = await w.vault.trigger();
+    if (!needed) break;
+    const call = await keeperCall(w);
+    paid += call.paid;
+    cost += call.cost;
+    expect(call.paid, `call ${calls}`).to.be.lte((call.cost * BigInt(PAY.multiplierBps)) / BPS); // KEEPER-PAY-1 per call
+  }
+  const repaid = debtBefore - (await w.vault.position()).debt;
+  return { paid, cost, calls, repaid };
+}
+
+describe("keeper pay: gas reimbursed, bounded (KEEPER-PAY-*)", () => {
+  it("off by default: a rebalance pays nothing and emits no KeeperPaid", async () => {
+    const w = await loadFixture(plainWorld);
+    await setMarketPrice(w.market, 1900);
+    const { paid, receipt } = await keeperCall(w);
+    expect(paid).to.equal(0n);
+    await expect(receipt).to.not.emit(w.vault, "KeeperPaid");
+    expect((await w.vault.keeperPayConfig()).multiplierBps).to.equal(0n);
+  });
+
+  it("KEEPER-PAY-1: on a crash path the bot is paid at most its gas cost x the multiplier, and something", async () => {
+    const w = await loadFixture(paidWorld);
+    let paid = 0n;
+    let cost = 0n;
+    for (const price of [1950, 1900, 1850, 1800, 1750, 1700]) {
+      await setMarketPrice(w.market, price);
+      const run = await keeperLoop(w);
+      paid += run.paid;
+      cost += run.cost;
+    }
+    expect(paid).to.be.gt(0n);
+    expect(paid).to.be.lte((cost * BigInt(PAY.multiplierBps)) / BPS);
+    const state = await w.vault.keeperPayState();
+    expect(state.paidToday).to.equal(paid);
+  });
+
+  it("KEEPER-PAY-1: the gas price counts at most maxGasPrice; the event names gas and price", async () => {
+    const w = await loadFixture(paidWorld);
+    await setMarketPrice(w.market, 1900);
+    const { paid, receipt } = await keeperCall(w, parseUnits("500", "gwei"));
+    expect(paid).to.be.gt(0n);
+    const event = receipt.logs.map((log) => { try { return w.vault.interface.parseLog(log); } catch { return null; } }).find((e) => e?.name === "KeeperPaid")!;
+    expect(event.args.gasPrice).to.equal(PAY.maxGasPrice);
+    expect(paid).to.be.lte((receipt.gasUsed * PAY.maxGasPrice * BigInt(PAY.multiplierBps)) / BPS);
+    expect(event.args.gasUsed).to.be.lte(receipt.gasUsed);
+  });
+
+  it("KEEPER-PAY-3: the pay stays inside the action's equity-loss bound (VAULT-EQ-1 with the payment)", async () => {
+    const w = await loadFixture(paidWorld);
+    await setMarketPrice(w.market, 1900);
+    const before = await w.vault.position();
+    const { paid } = await keeperCall(w);
+    const after = await w.vault.position();
+    const loss = before.equityValue - after.equityValue;
+    const traded = before.debtValue - after.debtValue;
+    const config = await w.vault.automationConfig();
+    const slippage = (await w.vault.executionConfig()).maxSlippageBps;
+    const maxLoss = (traded * config.maxEquityLossBps) / (BPS - slippage) + 10n ** 16n;
+    expect(paid).to.be.gt(0n);
+    expect(loss).to.be.lte(maxLoss);
+  });
+
+  it("KEEPER-PAY-4: the day's budget caps what all keepers are paid on a UTC day", async () => {
+    const w = await loadFixture(plainWorld);
+    await switchPayOn(w.vault, w.market, { maxPerDay: parseEther("0.000001") });
+    await setMarketPrice(w.market, 1900);
+    const { paid } = await keeperCall(w);
+    expect(paid).to.equal(parseEther("0.000001"));
+    await setMarketPrice(w.market, 1750);
+    const { paid: second } = await keeperCall(w);
+    expect(second).to.equal(0n);
+  });
+
+  it("KEEPER-PAY-2: slivers never earn more than one action for the same work (pay linear in the debt moved)", async () => {
+    // Same pay per unit of work (maxPerAction / maxTradeSize) in both worlds; the second moves the debt in slivers
+    // 50x smaller, the way a keeper shrinking every trade would. The work bound binds (below the gas bound).
+    const perAction = parseEther("0.002");
+    const one = await loadFixture(plainWorld);
+    await (await one.vault.setAutomationConfig({ ...plain(await one.vault.automationConfig()), cooldown: 0 })).wait();
+    await switchPayOn(one.vault, one.market, { maxPerAction: perAction });
+    const tradeSize = (await one.vault.automationConfig()).maxTradeSize;
+    await setMarketPrice(one.market, 1900);
+    const single = await keeperLoop(one);
+    expect(single.calls).to.equal(1);
+
+    const sliced = await loadFixture(plainWorld);
+    await (await sliced.vault.setAutomationConfig({ ...plain(await sliced.vault.automationConfig()), maxTradeSize: tradeSize / 50n, cooldown: 0 })).wait();
+    await switchPayOn(sliced.vault, sliced.market, { maxPerAction: perAction / 50n });
+    expect((await sliced.vault.pendingChange(ChangeKind.Automation))[1]).to.equal(0n);
+    await refreshFeeds(sliced.market);
+    await setMarketPrice(sliced.market, 1900);
+    const slivers = await keeperLoop(sliced);
+    expect(slivers.calls).to.be.gt(2);
+    expect(slivers.cost).to.be.gt(single.cost * 2n); // a gas-only rule would have paid them far more
+    // Per unit of debt moved, the slivers are paid no more than the single action (within 1e-6: the debt value moved
+    // is read at oracle prices and carries a block's interest).
+    expect(slivers.paid * single.repaid).to.be.lte((single.paid * slivers.repaid * 1_000_001n) / 1_000_000n);
+    expect(single.paid).to.be.gt(0n);
+  });
+});
+
+describe("keeper pay: settings (KeeperInvalidPayConfig, ROLE-2)", () => {
+  it("above 1.2x, or on without a gas price or caps: KeeperInvalidPayConfig, nothing changed", async () => {
+    const w = await loadFixture(plainWorld);
+    for (const bad of [{ multiplierBps: 12_001 }, { maxGasPrice: 0n }, { maxPerAction: 0n }, { maxPerDay: 0n }]) {
+      await expect(w.vault.setKeeperPayConfig({ ...PAY, ...bad }), JSON.stringify(bad, (_, v) => (typeof v === "bigint" ? v.toString() : v)))
+        .to.be.revertedWithCustomError(w.vault, "KeeperInvalidPayConfig");
+    }
+    expect((await w.vault.pendingChange(ChangeKind.KeeperPay))[1]).to.equal(0n);
+  });
+
+  it("raising waits out the timelock, lowering applies at once; manager only", async () => {
+    const w = await loadFixture(plainWorld);
+    await expect(w.vault.connect(w.stranger).setKeeperPayConfig(PAY))
+      .to.be.revertedWithCustomError(w.vault, "VaultUnauthorized")
+      .withArgs(w.stranger.address);
+    await (await w.vault.setKeeperPayConfig(PAY)).wait();
+    expect((await w.vault.keeperPayConfig()).multiplierBps).to.equal(0n);
+    await acceptPending(w.vault, w.market);
+    expect((await w.vault.keeperPayConfig()).multiplierBps).to.equal(BigInt(PAY.multiplierBps));
+    await expect(w.vault.setKeeperPayConfig({ ...PAY, multiplierBps: 10_000 })).to.emit(w.vault, "KeeperPayConfigSet");
+    expect((await w.vault.keeperPayConfig()).multiplierBps).to.equal(10_000n);
+  });
+});
