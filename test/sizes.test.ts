@@ -10,6 +10,7 @@ const SHIPPED = [
   "AaveUniswapLeverageVault",
   "AaveUniswapVaultModule",
   "AaveUniswapManagementModule",
+  "AaveUniswapEmergencyModule",
   "AaveUniswapVaultDeployer",
   "AaveUniswapVaultFactory",
   "VaultRegistry",

@@ -3,7 +3,8 @@ pragma solidity ^0.8.20;
 
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {ILeverageVault} from "./ILeverageVault.sol";
-import {IVaultAutomation} from "./IVaultAutomation.sol";
+import {IVaultKeeper} from "./IVaultAutomation.sol";
+import {IVaultEmergency} from "./IVaultEmergency.sol";
 import {IVaultManagement} from "./IVaultManagement.sol";
 import {IOraclePrices} from "./IOracleModule.sol";
 import {ILendingModuleErrors, ISwapModuleErrors} from "./IModuleErrors.sol";
@@ -15,7 +16,8 @@ import {ILendingModuleErrors, ISwapModuleErrors} from "./IModuleErrors.sol";
 interface ILeveredVault is
     ILeverageVault,
     IVaultManagement,
-    IVaultAutomation,
+    IVaultKeeper,
+    IVaultEmergency,
     IOraclePrices,
     ILendingModuleErrors,
     ISwapModuleErrors,

@@ -28,7 +28,8 @@ interface IVaultManagement {
         Timelock,
         Rearm,
         Volatility,
-        Guardian
+        Guardian,
+        Outage // IVaultEmergency.OutageConfig, served by the emergency module
     }
 
     /// @notice Everything a vault starts with; applied once through `initialize` from the vault's constructor.

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {IVaultEmergency} from "../interfaces/IVaultEmergency.sol";
 
 /// @title VaultStorage
 /// @notice The vault's own state in one ERC-7201 namespace, so the vault and the module it delegates to read the
@@ -26,6 +27,8 @@ abstract contract VaultStorage {
         uint64 timelock; // s a loosening change waits
         mapping(IVaultManagement.ChangeKind kind => PendingChange change) pending;
         IVaultAutomation.VolatilityConfig volatility;
+        IVaultEmergency.OutageConfig outage; // OUTAGE-1, zero fields = defaults
+        IVaultEmergency.OutageState outageState;
     }
 
     /// @notice A loosening change waiting out the timelock.

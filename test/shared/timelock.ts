@@ -9,7 +9,7 @@ import { refreshFeeds } from "./market-helpers";
 import type { Market } from "./market";
 
 /** IVaultManagement.ChangeKind */
-export const ChangeKind = { Leverage: 0, Execution: 1, Automation: 2, Exit: 3, Timelock: 4, Rearm: 5, Volatility: 6, Guardian: 7 } as const;
+export const ChangeKind = { Leverage: 0, Execution: 1, Automation: 2, Exit: 3, Timelock: 4, Rearm: 5, Volatility: 6, Guardian: 7, Outage: 8 } as const;
 
 /** Pending changes as [kind, validAt] (validAt in s). */
 export async function pendingChanges(vault: ILeveredVault): Promise<[number, bigint][]> {

@@ -29,6 +29,7 @@ const SIZE_NAMES: [string, string][] = [
   ["vault", "AaveUniswapLeverageVault"],
   ["automation module", "AaveUniswapVaultModule"],
   ["management module", "AaveUniswapManagementModule"],
+  ["emergency module", "AaveUniswapEmergencyModule"],
   ["deployer", "AaveUniswapVaultDeployer"],
   ["factory", "AaveUniswapVaultFactory"],
 ];
