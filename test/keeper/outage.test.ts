@@ -10,7 +10,7 @@ import { MaxUint256, parseEther } from "ethers";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { keeperWorld, Action, type KeeperWorld } from "../shared/keeper";
 import { PRESET_3X_FIXED } from "../shared/vault";
-import { connectAs, movePoolOnly, poolPriceE8, fund, refreshFeeds } from "../shared/market-helpers";
+import { connectAs, movePoolOnly, poolPriceE8, fund, refreshFeeds, swapPoolTo } from "../shared/market-helpers";
 import { priceE8ToSqrtX96 } from "../../scripts/lib/market/price-math";
 import { acceptPending, ChangeKind } from "../shared/timelock";
 import { deployMarket } from "../shared/market";
@@ -248,5 +248,70 @@ describe("OUTAGE-1: L2 sequencer", () => {
     await expect(vault.outageDelever()).to.be.revertedWithCustomError(vault, "OracleSequencerGracePeriod");
     await time.increase(3601);
     await expect(vault.outageDelever()).to.emit(vault, "OutageDelevered");
+  });
+});
+
+describe("OUTAGE-1: a pool manipulator during an outage", () => {
+  /** The vault's equity at `priceE8` (USD wad) from Aave's balances: collateral units at that price less the debt. */
+  async function equityAt(w: KeeperWorld, priceE8: bigint): Promise<bigint> {
+    const { aTokenAddress } = await w.market.pool.getReserveData(w.market.weth.target);
+    const aWeth = await hre.ethers.getContractAt("@openzeppelin/contracts/token/ERC20/IERC20.sol:IERC20", aTokenAddress);
+    const collateral = (await aWeth.balanceOf(w.vault.target)) + (await w.market.weth.balanceOf(w.vault.target));
+    return (collateral * priceE8) / 10n ** 8n - (await debtOf(w)) * USDC_TO_WAD;
+  }
+
+  async function arbitrageurValue(w: KeeperWorld, priceE8: bigint): Promise<bigint> {
+    const a = w.market.arbitrageur.address;
+    return ((await w.market.weth.balanceOf(a)) * priceE8) / 10n ** 8n + (await w.market.usdc.balanceOf(a)) * USDC_TO_WAD;
+  }
+
+  it("pushing the spot down within the TWAP bound before the call: the vault loses at most the post-condition budget at the fair price, the manipulator gains at most what the vault lost", async () => {
+    const w = await loadFixture(world);
+    await fallThenWait(w, -1000, (await opensAt(w)) + WINDOW);
+    const fair = await poolPriceE8(w.market); // the TWAP is this price: the whole window is after the fall
+    const attackerBefore = await arbitrageurValue(w, fair);
+    const equityBefore = await equityAt(w, fair);
+    const debtBefore = await debtOf(w);
+    for (const pushBps of [-150, -300]) {
+      await movePoolOnly(w.market, pushBps); // its own block: the same-block guard does not see it
+      try {
+        await (await w.vault.connect(w.stranger).outageDelever()).wait();
+      } catch (error) {
+        // Refused (deviation from the reference, slippage): the manipulator only paid the pool.
+        const data = (error as { data?: string }).data ?? "0x";
+        const name = w.vault.interface.parseError(data)?.name ?? String(error);
+        expect(name, `push ${pushBps} bps`).to.match(/KeeperDexDeviation|SwapSlippageExceeded|KeeperEquityLossExceeded|KeeperNoTradeRoom|OutageNothingToDelever/);
+      }
+      await swapPoolTo(w.market, w.market.uniPool500, fair); // buys back to the fair price
+    }
+    const traded = (debtBefore - (await debtOf(w))) * USDC_TO_WAD;
+    expect(traded, "the vault delevered into the push").to.be.gt(0n);
+    const vaultLoss = equityBefore - (await equityAt(w, fair));
+    const attackerGain = (await arbitrageurValue(w, fair)) - attackerBefore;
+    // The budget of an urgent deleverage (HF at the reference below the critical HF): 75 % of the 5 % bonus as
+    // slippage plus the flash premium, over what was sold (VAULT-EQ-1), valued at the reference = the fair price.
+    const budget = (traded * (375n + 5n)) / (BPS - 375n) + WAD;
+    expect(vaultLoss, "vault loss within the post-condition budget").to.be.lte(budget);
+    expect(attackerGain, "the manipulator gains no more than the vault lost").to.be.lte(vaultLoss > 0n ? vaultLoss : 0n);
+  });
+
+  it("measured: holding the 0.05 % pool's 30-min TWAP d below costs far more than the hourly cap can lose at d", async () => {
+    const w = await loadFixture(world);
+    const fair = await poolPriceE8(w.market);
+    const debtValue = (await debtOf(w)) * USDC_TO_WAD;
+    // What the outage path can lose to a reference d too low in one hour: its hourly cap (50 % of the debt), sold d
+    // below the fair price. Moving the TWAP by d takes the spot d off for the whole window: 150 blocks of 12 s, each
+    // arbitraged back by the next block (CEX-DEX arbitrage keeps running while a Chainlink feed is silent).
+    for (const dBps of [100n, 300n, 500n]) {
+      const before = await arbitrageurValue(w, fair);
+      const push = await movePoolOnly(w.market, -Number(dBps));
+      const perBlock = before - (await arbitrageurValue(w, fair)); // what the push sold below the fair price
+      await swapPoolTo(w.market, w.market.uniPool500, fair); // the arbitrage back (its gain is the push's loss)
+      const window = (perBlock * WINDOW) / 12n;
+      const maxGain = (debtValue * 5000n * dBps) / BPS / BPS;
+      console.log(`      d=${dBps} bps: push ${Number(push.amountIn / 10n ** 15n) / 1000} WETH, per-block cost $${Number(perBlock / WAD)}, ` +
+        `over the window $${Number(window / WAD)}; the vault's hourly cap at d loses at most $${Number(maxGain / WAD)}`);
+      expect(window).to.be.gt(maxGain * 100n);
+    }
   });
 });
