@@ -149,6 +149,7 @@ export const outageCommand = fc.oneof(
   { weight: 2, arbitrary: timeCmd },
   { weight: 6, arbitrary: outageCmd },
 );
-export type Command = typeof outageCommand extends fc.Arbitrary<infer T> ? T : never;
+type Drawn<A> = A extends fc.Arbitrary<infer T> ? T : never;
+export type Command = Drawn<typeof command> | Drawn<typeof outageCommand>;
 
 export const describeCommand = (c: Command) => JSON.stringify(c);
