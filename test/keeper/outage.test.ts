@@ -227,6 +227,20 @@ describe("OUTAGE-1: configuration (ChangeKind.Outage, timelocked both ways)", ()
   });
 });
 
+describe("OUTAGE-1: the TWAP window", () => {
+  it("refuses when the pool's observations do not reach a window back (OutageTwapUnavailable(window))", async () => {
+    const w = await loadFixture(world);
+    await (await w.vault.setOutageConfig({ ...ZERO_CONFIG, twapWindow: 7200 })).wait();
+    await acceptPending(w.vault, w.market);
+    await time.increaseTo(await opensAt(w));
+    // 200 tick-moving swaps in 200 blocks: the pool's 200 observations now span ~200 s, not 2 h.
+    for (let i = 0; i < 201; i++) await movePoolOnly(w.market, i % 2 === 0 ? -3 : 3);
+    await expect(w.vault.connect(w.stranger).outageDelever())
+      .to.be.revertedWithCustomError(w.vault, "OutageTwapUnavailable")
+      .withArgs(7200);
+  });
+});
+
 describe("OUTAGE-1: L2 sequencer", () => {
   it("refuses while the sequencer is down (OracleSequencerDown), whatever the feed's age", async () => {
     const market = await deployMarket();
