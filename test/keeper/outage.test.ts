@@ -8,7 +8,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { MaxUint256, parseEther } from "ethers";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { keeperWorld, Action, type KeeperWorld } from "../shared/keeper";
+import { keeperWorld, Action, setFeed, type KeeperWorld } from "../shared/keeper";
 import { PRESET_3X_FIXED } from "../shared/vault";
 import { connectAs, movePoolOnly, poolPriceE8, fund, refreshFeeds, swapPoolTo } from "../shared/market-helpers";
 import { priceE8ToSqrtX96 } from "../../scripts/lib/market/price-math";
@@ -118,6 +118,23 @@ describe("OUTAGE-1: the outage deleverage opens at heartbeat + grace, delevers o
       .to.be.revertedWithCustomError(w.vault, "OracleStale");
     await expect(w.vault.connect(w.alice)["deposit(uint256,address)"](parseEther("1"), w.alice.address))
       .to.be.revertedWithCustomError(w.vault, "OracleStale");
+  });
+
+  it("never prices above the last answer: with the feed's last answer below the TWAP, the reference is the last answer", async () => {
+    const w = await loadFixture(world);
+    const feed = ((await poolPriceE8(w.market)) * 95n) / 100n;
+    await setFeed(w.market, feed); // the last answer, 5 % under the pool (which stays for the whole window)
+    const open = await opensAt(w);
+    await time.increaseTo(open - 5n);
+    await movePoolOnly(w.market, -480); // the pool joins the answer just before the path opens: the TWAP has not
+    await time.increaseTo(open);
+    // At the TWAP (~the old pool price) the vault is at its target: only the last answer makes it due.
+    const tx = await (await w.vault.connect(w.stranger).outageDelever()).wait();
+    const event = tx!.logs.map((l) => { try { return w.vault.interface.parseLog(l); } catch { return null; } })
+      .find((e) => e?.name === "OutageDelevered")!;
+    const [, , referencePrice, twap] = event.args as unknown as [string, bigint, bigint, bigint];
+    expect(referencePrice).to.equal(feed * 10n ** 10n);
+    expect(twap).to.be.gt(referencePrice);
   });
 
   it("refuses when the spot is further than maxTwapDeviationBps from the TWAP (OutageTwapDeviation)", async () => {
