@@ -158,15 +158,6 @@ const config: HardhatUserConfig = {
         version: SOLC_VERSION,
         settings: { ...SOLC_SETTINGS, optimizer: { enabled: true, runs: 1 } },
       },
-      // Automation: at the code-size limit until ripcord moves to its own module; runs 1 costs a few hundred gas.
-      "contracts/keeper/AaveUniswapVaultModule.sol": {
-        version: SOLC_VERSION,
-        settings: { ...SOLC_SETTINGS, optimizer: { enabled: true, runs: 1 } },
-      },
-      "contracts/keeper/MorphoUniswapVaultModule.sol": {
-        version: SOLC_VERSION,
-        settings: { ...SOLC_SETTINGS, optimizer: { enabled: true, runs: 1 } },
-      },
     },
   },
   defaultNetwork: "hardhat",

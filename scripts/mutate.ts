@@ -23,6 +23,22 @@ interface Mutation {
 
 const MUTATIONS: Mutation[] = [
   {
+    id: "outage-hourly-cap",
+    guard: "OUTAGE-1: the outage path's per-hour cap (EmergencyModule.outageDelever)",
+    file: "contracts/keeper/EmergencyModule.sol",
+    find: "if (state.hourRepaid + _dustDebt() >= hourlyCap) revert OutageHourlyCapReached(state.hourRepaid, hourlyCap);",
+    replace: "",
+    backstop: ["test/keeper/outage.test.ts"],
+  },
+  {
+    id: "outage-last-answer",
+    guard: "OUTAGE-1: the outage path never prices above the feeds' last answer (EmergencyModule._outagePrices)",
+    file: "contracts/keeper/EmergencyModule.sol",
+    find: "uint256 referencePrice = Math.min(twap, collateralPrice.mulDiv(WAD, debtPrice));",
+    replace: "uint256 referencePrice = twap;",
+    backstop: ["test/keeper/outage.test.ts"],
+  },
+  {
     id: "deviation",
     guard: "DEX spot vs oracle deviation bound (AutomationModule._guards)",
     file: "contracts/keeper/AutomationModule.sol",
@@ -133,7 +149,7 @@ const MUTATIONS: Mutation[] = [
   {
     id: "ripcord-reward-idle",
     guard: "RIPCORD-1: below HF 1 the reward is withdrawn beyond the idle bonus (finding 5)",
-    file: "contracts/keeper/AutomationModule.sol",
+    file: "contracts/keeper/EmergencyModule.sol",
     find: "if (ownLiquidation) reward = Math.min(reward, IERC20(COLLATERAL_ASSET).balanceOf(address(this)));",
     replace: "",
     backstop: ["test/security/ripcord-1.reward.test.ts"],
@@ -141,7 +157,7 @@ const MUTATIONS: Mutation[] = [
   {
     id: "ripcord-reward-per-call",
     guard: "RIPCORD-1: the reward is a share of equity per call, not of the debt repaid (finding 8)",
-    file: "contracts/keeper/AutomationModule.sol",
+    file: "contracts/keeper/EmergencyModule.sol",
     find: "repaid.mulDiv(debtPrice, DEBT_UNIT).mulDiv(config.ripcordRewardBps, BPS),",
     replace: "before.equityValue.mulDiv(config.ripcordRewardBps, BPS) + 0 * repaid,",
     backstop: ["test/security/ripcord-1.reward.test.ts"],

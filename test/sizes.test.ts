@@ -14,6 +14,7 @@ const SHIPPED = [
   "MorphoUniswapVaultModule",
   "MorphoUniswapManagementModule",
   "FeeModule",
+  "AaveUniswapEmergencyModule",
   "AaveUniswapVaultDeployer",
   "AaveUniswapVaultFactory",
   "VaultRegistry",

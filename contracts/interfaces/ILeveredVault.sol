@@ -3,7 +3,8 @@ pragma solidity ^0.8.20;
 
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {ILeverageVault} from "./ILeverageVault.sol";
-import {IVaultAutomation} from "./IVaultAutomation.sol";
+import {IVaultKeeper} from "./IVaultAutomation.sol";
+import {IVaultEmergency} from "./IVaultEmergency.sol";
 import {IVaultManagement} from "./IVaultManagement.sol";
 import {IVaultFees} from "./IVaultFees.sol";
 import {IOraclePrices} from "./IOracleModule.sol";
@@ -17,7 +18,8 @@ interface ILeveredVault is
     ILeverageVault,
     IVaultManagement,
     IVaultFees,
-    IVaultAutomation,
+    IVaultKeeper,
+    IVaultEmergency,
     IOraclePrices,
     ILendingModuleErrors,
     ISwapModuleErrors,

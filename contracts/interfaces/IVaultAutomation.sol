@@ -16,7 +16,8 @@ interface IVaultAutomation {
         TrailingStop, // price at or below high-water mark * (1 - trail): as stop-loss
         TakeProfit, // price at or above take-profit: reduce to the take-profit leverage, latched
         Ripcord, // health factor below critical: anyone may delever, for a bounded reward
-        Poke // trailing stop armed and the price a tenth of the trail above the high-water mark: raise it
+        Poke, // trailing stop armed and the price a tenth of the trail above the high-water mark: raise it
+        OutageDelever // a feed stale past heartbeat + grace: anyone may delever, priced at the pool's TWAP (OUTAGE-1)
     }
 
     /// @notice Latched state after an exit trigger; only the manager re-arms.
@@ -120,7 +121,13 @@ interface IVaultAutomation {
     error KeeperRipcordNotArmed(uint256 healthFactor, uint256 critical);
     /// @notice Called on the module's own address instead of through its vault.
     error KeeperNotDelegated();
+}
 
+/// @title IVaultKeeper
+/// @notice The keeper entry points and views of a leveraged vault, served by its automation module (the ripcord and
+///         the outage deleverage are the emergency module's: IVaultEmergency). Types, events and errors are
+///         IVaultAutomation's.
+interface IVaultKeeper is IVaultAutomation {
     /// @notice The action the policy makes due now (`None` when none or held back by the cooldown) and the
     ///         calldata to send (`rebalance()`). `needed` is true only when `rebalance()` from a keeper would run
     ///         that action in this block (TRIGGER-1): an action whose pool moved within the block, sits off the
@@ -129,13 +136,6 @@ interface IVaultAutomation {
 
     /// @notice Keeper only. Runs the active trigger with every guard; reverts `KeeperNothingToDo` when none.
     function rebalance() external returns (Action action);
-
-    /// @notice Anyone, when the health factor is below critical: delevers toward the leverage that restores the
-    ///         health floor (as a health deleverage does) under the same market guards, and pays the caller, in
-    ///         collateral, min(ripcordRewardBps of the debt value it repaid, ripcordRewardCap * repaid /
-    ///         maxTradeSize): linear in the debt repaid, so splitting a ripcord never pays more (RIPCORD-1). Below a
-    ///         market health factor of 1 the reward is at most the liquidation bonus left idle.
-    function ripcord() external returns (uint256 reward);
 
     /// @notice Anyone: raises the high-water mark to the current oracle price and puts idle balances to work (idle
     ///         debt asset repays debt, idle collateral is supplied unless stopped out), as every keeper action and

@@ -30,7 +30,8 @@ interface IVaultManagement {
         Volatility,
         Guardian,
         Fees, // appended (issue 21): management / performance fee rates
-        KeeperPay // appended (issue 21): keeper gas reimbursement
+        KeeperPay, // appended (issue 21): keeper gas reimbursement
+        Outage // IVaultEmergency.OutageConfig, served by the emergency module
     }
 
     /// @notice Everything a vault starts with; applied once through `initialize` from the vault's constructor.

@@ -17,8 +17,9 @@ import {PostConditions} from "../risk/PostConditions.sol";
 ///         namespace, same immutables). Keepers choose only when to call: band rebalances, health floor,
 ///         stop-loss, take-profit, trailing stop and the permissionless ripcord each pass oracle, market, size,
 ///         timing and post-condition guards, and nothing a keeper passes is used. `trigger()` runs the same
-///         guards, so it announces only what `rebalance()` would do. Selectors it does not serve (management)
-///         go on to the management module, still in the vault's context.
+///         guards, so it announces only what `rebalance()` would do. This is the shared part (decision, guards,
+///         execution, post-conditions); the entry points are in KeeperModule (keepers, views) and EmergencyModule
+///         (ripcord, outage deleverage), two deployed modules that compile only what they reach.
 abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     using SafeERC20 for IERC20;
     using Math for uint256;
@@ -36,17 +37,10 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
 
     /// @notice keccak256 of the markets and oracle configuration; the vault checks it equals its own.
     bytes32 public immutable MARKETS_HASH;
-    /// @notice Serves roles and parameters (IVaultManagement) in the vault's context.
-    address public immutable MANAGEMENT_MODULE;
     address private immutable SELF;
 
-    /// @notice The management module was built for other markets or feeds.
-    error KeeperModuleMismatch();
-
-    constructor(bytes32 marketsHash, address managementModule) {
-        if (IMarketsBound(managementModule).MARKETS_HASH() != marketsHash) revert KeeperModuleMismatch();
+    constructor(bytes32 marketsHash) {
         MARKETS_HASH = marketsHash;
-        MANAGEMENT_MODULE = managementModule;
         SELF = address(this);
     }
 
@@ -58,129 +52,6 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     modifier onlyKeeper() {
         if (!_vault().keepers[msg.sender]) revert ILeverageVault.VaultUnauthorized(msg.sender);
         _;
-    }
-
-    /// @dev Management selectors, delegated on with the same calldata. Not payable: nothing here takes ETH.
-    fallback() external onlyDelegated {
-        address target = MANAGEMENT_MODULE;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            calldatacopy(ptr, 0, calldatasize())
-            let ok := delegatecall(gas(), target, ptr, calldatasize(), 0, 0)
-            returndatacopy(ptr, 0, returndatasize())
-            switch ok
-            case 0 { revert(ptr, returndatasize()) }
-            default { return(ptr, returndatasize()) }
-        }
-    }
-
-    // ---------------------------------------------------------------- keeper entry points
-
-    /// @inheritdoc IVaultAutomation
-    function rebalance() external onlyDelegated nonReentrant onlyKeeper returns (Action) {
-        return _rebalance(gasleft());
-    }
-
-    /// @inheritdoc IVaultAutomation
-    function performUpkeep(bytes calldata) external onlyDelegated nonReentrant onlyKeeper {
-        _rebalance(gasleft());
-    }
-
-    /// @inheritdoc IVaultAutomation
-    function ripcord() external onlyDelegated nonReentrant returns (uint256 reward) {
-        _accrueFee();
-        (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        uint256 liquidationThreshold = _liquidationThresholdBps();
-        ILeverageVault.PositionState memory before = _position(collateralPrice, debtPrice, liquidationThreshold);
-        if (_sweepIdle(before)) before = _position(collateralPrice, debtPrice, liquidationThreshold);
-        AutomationConfig memory config = _vault().automation;
-        if (before.healthFactor >= config.criticalHealthFactor) {
-            revert KeeperRipcordNotArmed(before.healthFactor, config.criticalHealthFactor);
-        }
-        (uint256 maxTrade, uint256 slippageBps) = _enterTrade(Action.Ripcord, before, collateralPrice, debtPrice);
-        // The same aim as a health deleverage: back above the floor, not merely to the configured target.
-        uint256 target = Math.min(
-            _effectiveTargetLeverage(), RiskPolicy.healthRestoringLeverage(_vault().leverage, liquidationThreshold)
-        );
-        _takeDebtRepaid(); // count from here: what this ripcord's own moves repay
-        bool ownLiquidation = _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
-
-        // RIPCORD-1: the reward is linear in the debt this call repaid, so slivers never earn more than one call.
-        uint256 repaid = _takeDebtRepaid();
-        uint256 rewardValue = Math.min(
-            repaid.mulDiv(debtPrice, DEBT_UNIT).mulDiv(config.ripcordRewardBps, BPS),
-            uint256(config.ripcordRewardCap).mulDiv(collateralPrice, COLLATERAL_UNIT).mulDiv(repaid, config.maxTradeSize)
-        );
-        reward = _toAssets(rewardValue, collateralPrice);
-        // Below a market health factor of 1 nothing can be withdrawn: the reward comes out of the bonus left idle.
-        if (ownLiquidation) reward = Math.min(reward, IERC20(COLLATERAL_ASSET).balanceOf(address(this)));
-        rewardValue = reward.mulDiv(collateralPrice, COLLATERAL_UNIT, Math.Rounding.Ceil);
-        if (reward != 0) _sendCollateral(msg.sender, reward);
-        if (ownLiquidation) _supplyIdleCollateral();
-
-        _checkPostConditions(
-            Action.Ripcord,
-            target,
-            before,
-            _position(collateralPrice, debtPrice, liquidationThreshold),
-            collateralPrice,
-            debtPrice,
-            rewardValue,
-            _lossAllowanceBps(slippageBps, ownLiquidation)
-        );
-        _overrideSlippage(0);
-        _noteKeeperTrade();
-        emit RipcordRewardPaid(msg.sender, reward);
-    }
-
-    /// @inheritdoc IVaultAutomation
-    function poke() external onlyDelegated nonReentrant {
-        _accrueFee();
-        (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        _onInteraction(collateralPrice.mulDiv(WAD, debtPrice));
-        _sweepIdle(_position(collateralPrice, debtPrice, 0));
-    }
-
-    // ---------------------------------------------------------------- keeper views
-
-    /// @inheritdoc IVaultAutomation
-    function trigger() public view returns (bool needed, Action action, bytes memory callData) {
-        (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice, _liquidationThresholdBps());
-        (action,) = _decide(s, collateralPrice, debtPrice);
-        needed = action != Action.None;
-        if (_trades(action)) {
-            (uint256 slippageBps, uint256 deviationBps) = _bounds(action, s.healthFactor);
-            (, bytes memory blocked) = _guards(
-                _sellsCollateral(action), s.price, collateralPrice, debtPrice, slippageBps, deviationBps, s.idleCollateral
-            );
-            needed = blocked.length == 0;
-        }
-        if (needed) callData = abi.encodeCall(IVaultAutomation.rebalance, ());
-    }
-
-    /// @inheritdoc IVaultAutomation
-    function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
-        Action action;
-        (upkeepNeeded, action,) = trigger();
-        performData = abi.encode(action);
-    }
-
-    /// @inheritdoc IVaultAutomation
-    function checker() external view returns (bool canExec, bytes memory execPayload) {
-        (canExec,, execPayload) = trigger();
-    }
-
-    /// @inheritdoc IVaultAutomation
-    function effectiveTargetLeverage() external view returns (uint256 target, uint256 sigmaPerSqrtSecond) {
-        return _volatilityAdjustedTarget();
-    }
-
-    /// @inheritdoc IVaultAutomation
-    function healthActionBounds() external view returns (uint256 slippageBps, uint256 maxDexDeviationBps) {
-        (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice, _liquidationThresholdBps());
-        return _bounds(Action.DeleverHealth, s.healthFactor);
     }
 
     // ---------------------------------------------------------------- decision
@@ -540,7 +411,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
     }
 
     /// @dev Accrues the vault's fees first (an external call to the vault itself) while a fee is set.
-    function _accrueFee() private {
+    function _accrueFee() internal {
         VaultLayout storage v = _vault();
         if (v.fees.managementFeeBps | v.fees.performanceFeeBps != 0) ILeverageVault(address(this)).accrueFee();
     }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AutomationModule} from "./AutomationModule.sol";
+import {KeeperModule} from "./KeeperModule.sol";
 import {VaultAssets} from "../base/VaultAssets.sol";
 import {MorphoBlueLendingModule} from "../adapters/lending/MorphoBlueLendingModule.sol";
 import {UniswapV3SwapModule} from "../adapters/swap/UniswapV3SwapModule.sol";
@@ -9,14 +10,21 @@ import {ChainlinkOracleModule} from "../oracle/ChainlinkOracleModule.sol";
 import {MorphoUniswapMarkets} from "../vault/MorphoUniswapMarkets.sol";
 
 /// @title MorphoUniswapVaultModule
-/// @notice Automation for Morpho Blue + Uniswap V3 vaults, forwarding management to `managementModule`; one instance
-///         serves every vault built on the same market, route and feeds, always through the vault's delegatecall.
-contract MorphoUniswapVaultModule is AutomationModule, MorphoBlueLendingModule, UniswapV3SwapModule {
-    constructor(MorphoUniswapMarkets.Markets memory markets, OracleConfig memory oracle, address managementModule)
+/// @notice Automation for Morpho Blue + Uniswap V3 vaults, forwarding the ripcord and the outage path to
+///         `emergencyModule` and management to `managementModule`; one instance serves every vault built on the same
+///         market, route and feeds, always through the vault's delegatecall.
+contract MorphoUniswapVaultModule is KeeperModule, MorphoBlueLendingModule, UniswapV3SwapModule {
+    constructor(
+        MorphoUniswapMarkets.Markets memory markets,
+        OracleConfig memory oracle,
+        address managementModule,
+        address emergencyModule
+    )
         VaultAssets(markets.collateralAsset, markets.debtAsset)
         MorphoBlueLendingModule(markets.morpho, markets.morphoOracle, markets.irm, markets.lltv)
         UniswapV3SwapModule(markets.swapRouter, markets.uniswapFactory)
         ChainlinkOracleModule(oracle)
-        AutomationModule(MorphoUniswapMarkets.hash(markets, oracle), managementModule)
+        AutomationModule(MorphoUniswapMarkets.hash(markets, oracle))
+        KeeperModule(managementModule, emergencyModule)
     {}
 }

@@ -67,6 +67,29 @@ abstract contract ChainlinkOracleModule is IOracleModule {
         return oldest >= latestAt ? 0 : sumSquares / (latestAt - oldest);
     }
 
+    /// @dev The feeds' last answers whatever their age (wad USD per whole token; positive, else OracleInvalidAnswer),
+    ///      the L2 sequencer checked as by `_prices`, and the time (s) from which the first of them is stale:
+    ///      min(updatedAt + heartbeat) over both feeds. For the outage path only (OUTAGE-1): no other reader may
+    ///      price on a stale answer (VAULT-ORACLE-1).
+    function _lastPrices() internal view returns (uint256 collateralPrice, uint256 debtPrice, uint256 staleFrom) {
+        if (address(SEQUENCER_FEED) != address(0)) _checkSequencer();
+        uint256 collateralStale;
+        uint256 debtStale;
+        (collateralPrice, collateralStale) = _readLast(COLLATERAL_FEED, COLLATERAL_HEARTBEAT);
+        (debtPrice, debtStale) = _readLast(DEBT_FEED, DEBT_HEARTBEAT);
+        collateralPrice *= COLLATERAL_FEED_SCALE;
+        debtPrice *= DEBT_FEED_SCALE;
+        staleFrom = collateralStale < debtStale ? collateralStale : debtStale;
+    }
+
+    /// @dev A feed's last answer and when it goes stale; a future timestamp never counts as stale here (an outage is
+    ///      a feed that stopped, not one that lies about its time).
+    function _readLast(IAggregatorV3 feed, uint256 heartbeat) private view returns (uint256, uint256) {
+        (, int256 answer,, uint256 updatedAt,) = feed.latestRoundData();
+        if (answer <= 0) revert OracleInvalidAnswer(address(feed), answer);
+        return (uint256(answer), updatedAt > block.timestamp ? type(uint256).max : updatedAt + heartbeat);
+    }
+
     function _read(IAggregatorV3 feed, uint256 heartbeat) private view returns (uint256) {
         (, int256 answer,, uint256 updatedAt,) = feed.latestRoundData();
         if (answer <= 0) revert OracleInvalidAnswer(address(feed), answer);

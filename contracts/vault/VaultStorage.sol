@@ -5,6 +5,7 @@ import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultFees} from "../interfaces/IVaultFees.sol";
+import {IVaultEmergency} from "../interfaces/IVaultEmergency.sol";
 
 /// @title VaultStorage
 /// @notice The vault's own state in one ERC-7201 namespace, so the vault and the module it delegates to read the
@@ -32,6 +33,8 @@ abstract contract VaultStorage {
         IVaultFees.FeeState feeState;
         IVaultAutomation.KeeperPayConfig keeperPay;
         IVaultAutomation.KeeperPayState keeperPayState;
+        IVaultEmergency.OutageConfig outage; // OUTAGE-1, zero fields = defaults
+        IVaultEmergency.OutageState outageState;
     }
 
     /// @notice A loosening change waiting out the timelock.

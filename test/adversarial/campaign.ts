@@ -19,6 +19,8 @@ export interface CampaignOptions {
   shrinkBudgetMs?: number;
   path?: string;
   verbose?: boolean;
+  /** The command distribution (default: the main campaign's, `command`). */
+  commands_?: fc.Arbitrary<Command>;
 }
 
 export interface CampaignResult {
@@ -35,7 +37,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   let failing = false;
   let shrinkStarted = 0;
   const property = fc.asyncProperty(
-    fc.array(command, { minLength: opts.commands, maxLength: opts.commands }),
+    fc.array(opts.commands_ ?? (command as fc.Arbitrary<Command>), { minLength: opts.commands, maxLength: opts.commands }),
     async (cmds: Command[]) => {
       if (failing && opts.shrinkBudgetMs !== undefined && Date.now() - shrinkStarted > opts.shrinkBudgetMs) {
         // Out of shrinking budget: pass the remaining candidates, keeping the smallest failure found so far.

@@ -27,13 +27,15 @@ const PENDING_VALIDITY = 7n * DAY;
 const ROUNDING_WEI = 10n ** 10n;
 const MIN_PRICE = 900n * 10n ** 8n;
 const MAX_PRICE = 3600n * 10n ** 8n;
+const OUTAGE_MIN_PRICE = 1600n * 10n ** 8n;
+const OUTAGE_MAX_PRICE = 2500n * 10n ** 8n;
 const GAS = { gasLimit: 12_000_000n };
 const coder = AbiCoder.defaultAbiCoder();
-const ACTIONS = ["None", "DeleverBand", "ReleverBand", "DeleverHealth", "StopLoss", "TrailingStop", "TakeProfit", "Ripcord", "Poke"];
+const ACTIONS = ["None", "DeleverBand", "ReleverBand", "DeleverHealth", "StopLoss", "TrailingStop", "TakeProfit", "Ripcord", "Poke", "OutageDelever"];
 
 export const PROPERTY_IDS = [
   "TRIGGER-1", "EXIT-1", "FAIR-1", "ROLE-1", "ACCT-1", "ACCT-2", "KEEP-1", "MAX-1", "PREVIEW-1", "ALLOW-1", "ERR-1",
-  "STALE-1", "KEEP-2", "VAULT-DEX-1", "ROLE-2", "RIPCORD-1", "CAP-1",
+  "STALE-1", "KEEP-2", "VAULT-DEX-1", "ROLE-2", "RIPCORD-1", "CAP-1", "OUTAGE-1",
 ] as const;
 export type PropertyId = (typeof PROPERTY_IDS)[number];
 
@@ -1004,6 +1006,8 @@ async function runOne(ctx: Ctx, c: Command): Promise<RunResult> {
         allowance: new Map([[w.stranger.address, BigInt(c.calls) * WAD]]),
       };
     }
+    case "outage":
+      return plainResult(await outage(ctx, c), [], false);
     case "manage":
       return plainResult(await manage(ctx, c), [w.manager.address, w.guardian.address, w.owner.address]);
     case "accept":
@@ -1011,6 +1015,80 @@ async function runOne(ctx: Ctx, c: Command): Promise<RunResult> {
     case "revoke":
       return plainResult(await revoke(ctx, c.kind as Kind), [w.guardian.address]);
   }
+}
+
+/** The vault's equity (wei of USD value, 18 decimals) at `priceE8` from the market's balances, and its debt (raw USDC). */
+async function vaultAt(ctx: Ctx, priceE8: bigint): Promise<{ equity: bigint; debt: bigint; collateral: bigint }> {
+  const { market, vault } = ctx.w;
+  const [weth, usdc] = await Promise.all([market.pool.getReserveData(market.weth.target), market.pool.getReserveData(market.usdc.target)]);
+  const collateral = (await rview(await ethers.getContractAt("@openzeppelin/contracts/token/ERC20/IERC20.sol:IERC20", weth.aTokenAddress), "balanceOf", [vault.target]))
+    + (await rview(market.weth, "balanceOf", [vault.target]));
+  const debt = await rview(await ethers.getContractAt("@openzeppelin/contracts/token/ERC20/IERC20.sol:IERC20", usdc.variableDebtTokenAddress), "balanceOf", [vault.target]);
+  const idleUsdc = await rview(market.usdc, "balanceOf", [vault.target]);
+  return { equity: (collateral * priceE8) / 10n ** 8n + (idleUsdc - debt) * 10n ** 12n, debt, collateral };
+}
+
+async function walletAt(ctx: Ctx, account: string, priceE8: bigint): Promise<bigint> {
+  const { market } = ctx.w;
+  return ((await rview(market.weth, "balanceOf", [account])) * priceE8) / 10n ** 8n + (await rview(market.usdc, "balanceOf", [account])) * 10n ** 12n;
+}
+
+/**
+ * OUTAGE-1 with a manipulator: see commands.ts `outageCmd`. Checked: every outage deleverage that goes through
+ * repays debt and never adds any (no re-lever), costs the vault at most the post-condition budget of an urgent
+ * deleverage at the market's (fair) price, and Mallory gains at most what the vault lost.
+ */
+async function outage(ctx: Ctx, c: Extract<Command, { op: "outage" }>): Promise<string> {
+  const { w, stats } = ctx;
+  const { vault, market, mallory } = w;
+  // Kept within $1,600-2,500: the local pools' concentrated range ($1,333-3,000) must stay deep enough for EXIT-1's
+  // 200-WETH slices (the outage's falls, drawn downward, would otherwise walk the price out of it).
+  const drawn = ((await oraclePriceE8(market)) * BigInt(10_000 + c.fallBps)) / 10_000n;
+  const fair = drawn < OUTAGE_MIN_PRICE ? OUTAGE_MIN_PRICE : drawn > OUTAGE_MAX_PRICE ? OUTAGE_MAX_PRICE : drawn;
+  await swapPoolTo(market, market.uniPool500, fair);
+  await swapPoolTo(market, market.uniPool3000, fair);
+  const updatedAt = ((await rcall(market.ethUsdFeed, "latestRoundData")) as Result)[3] as bigint;
+  const config = await rview<Result>(vault, "outageConfig");
+  const now = BigInt(await time.latest());
+  const opens = updatedAt + 3_600n + (config.gracePeriod as bigint);
+  const ready = now + (config.twapWindow as bigint);
+  await time.increaseTo((opens > ready ? opens : ready) + BigInt(c.extraSeconds));
+  await (await market.usdcUsdFeed.setAnswer(await market.usdcUsdFeed.latestAnswer())).wait();
+  const [mw, mu] = [await rview(market.weth, "balanceOf", [mallory.address]), await rview(market.usdc, "balanceOf", [mallory.address])];
+  const topUp = { weth: mw < parseEther("4000") ? parseEther("4000") - mw : 0n, usdc: mu < parseUnits("8000000", 6) ? parseUnits("8000000", 6) - mu : 0n };
+  if (topUp.weth + topUp.usdc > 0n) await fundTracked(ctx, mallory.address, topUp);
+
+  const before = await vaultAt(ctx, fair);
+  const malloryBefore = await walletAt(ctx, mallory.address, fair);
+  if (c.pushBps !== 0) await mallorySwapTo(ctx, (fair * BigInt(10_000 + c.pushBps)) / 10_000n);
+  const notes: string[] = [];
+  for (let i = 0; i < c.calls; i++) {
+    const r = await attempt(vault, "outageDelever", () => rtx(vault, "outageDelever", [], w.stranger.address));
+    if (r.ok) bump(stats.succeeded, "outageDelever");
+    else bump(stats.reverts, `outageDelever: ${r.name}`);
+    notes.push(r.ok ? "delevered" : (r.error ?? "?").split("(")[0]);
+  }
+  if (c.pushBps !== 0) await mallorySwapTo(ctx, fair);
+  const after = await vaultAt(ctx, fair);
+  // Interest accrues over the few blocks of the command (a millionth covers it): anything more would be a re-lever.
+  const accrued = (x: bigint) => x + x / 1_000_000n + 1n;
+  if (after.debt > accrued(before.debt)) violated("OUTAGE-1", `debt rose during the outage: ${before.debt} -> ${after.debt}`);
+  if (after.collateral > accrued(before.collateral)) violated("OUTAGE-1", `collateral rose during the outage: ${before.collateral} -> ${after.collateral}`);
+  // Urgent budget: 75 % of the 5 % bonus as slippage plus the flash premium, over what was sold, plus rounding
+  // and the TWAP's few seconds of Mallory's push (10 bps of what was traded).
+  const traded = before.debt > after.debt ? (before.debt - after.debt) * 10n ** 12n : 0n;
+  const interest = (before.debt / 1_000_000n + 2n) * 10n ** 12n;
+  const budget = (traded * (375n + 10n + 10n)) / (BPS - 375n) + BigInt(c.calls) * ROUNDING_WEI + interest;
+  const loss = before.equity - after.equity;
+  if (loss > budget) violated("OUTAGE-1", `the outage deleverage cost ${loss} wei at the market's price, budget ${budget} (traded ${traded})`);
+  const gain = (await walletAt(ctx, mallory.address, fair)) - malloryBefore;
+  if (gain > (loss > 0n ? loss : 0n) + BigInt(c.calls) * ROUNDING_WEI) {
+    violated("OUTAGE-1", `mallory gained ${gain} wei around the outage deleverage, the vault lost ${loss}`);
+  }
+  bump(stats.checks, "OUTAGE-1");
+  // The feed comes back at the market's price: the first answer after the outage is the whole move.
+  await (await market.ethUsdFeed.setAnswer(fair)).wait();
+  return `outage, market ${c.fallBps} bps -> ${Number(fair) / 1e8}, push ${c.pushBps} bps, ${c.calls} calls: ${notes.join("; ")}`;
 }
 
 async function snapshotFor(ctx: Ctx, accounts: string[]): Promise<Snapshot> {

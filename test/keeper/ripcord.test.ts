@@ -1,3 +1,4 @@
+import hre from "hardhat";
 import { expect } from "chai";
 import { plain } from "../shared/structs";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -66,6 +67,7 @@ describe("ripcord: permissionless emergency deleverage with a bounded reward", (
 
   it("cannot be called on the module contract itself", async () => {
     const { module, stranger } = await armed();
-    await expect(module.connect(stranger).ripcord()).to.be.revertedWithCustomError(module, "KeeperNotDelegated");
+    const emergency = await hre.ethers.getContractAt("AaveUniswapEmergencyModule", await module.EMERGENCY_MODULE());
+    await expect(emergency.connect(stranger).ripcord()).to.be.revertedWithCustomError(emergency, "KeeperNotDelegated");
   });
 });

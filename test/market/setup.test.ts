@@ -40,6 +40,6 @@ describe("market: deployment", () => {
     for (const pool of [m.uniPool500, m.uniPool3000]) {
       expect(await poolPriceE8(m, pool)).to.be.closeTo(2000n * 10n ** 8n, 1n);
     }
-    expect((await m.uniPool500.slot0()).observationCardinalityNext).to.equal(100n);
+    expect((await m.uniPool500.slot0()).observationCardinalityNext).to.equal(200n); // the outage path's 30-min TWAP at 12-s blocks needs 150
   });
 });

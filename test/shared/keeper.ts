@@ -17,6 +17,7 @@ export const Action = {
   TakeProfit: 6n,
   Ripcord: 7n,
   Poke: 8n,
+  OutageDelever: 9n,
 } as const;
 
 export const Mode = { Active: 0n, StoppedOut: 1n, ProfitTaken: 2n } as const;

@@ -20,6 +20,7 @@ export const ChangeKind = {
   Guardian: 7,
   Fees: 8,
   KeeperPay: 9,
+  Outage: 10,
 } as const;
 
 /** Pending changes as [kind, validAt] (validAt in s). */

@@ -91,7 +91,15 @@ describe("vault: spoofed flash-loan callbacks", () => {
     await expect(asVault.initialize(init)).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
     await expect(module.connect(keeper).rebalance()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
     await expect(module.connect(keeper).performUpkeep("0x")).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
-    await expect(module.connect(stranger).ripcord()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
+    await expect(asVault.connect(stranger).ripcord()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
+    await expect(asVault.connect(stranger).outageDelever()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
+    // The emergency module (ripcord, outage path) called directly refuses the same way.
+    const emergency = await hre.ethers.getContractAt("ILeveredVault", await module.EMERGENCY_MODULE());
+    await expect(emergency.connect(stranger).ripcord()).to.be.revertedWithCustomError(module, "KeeperNotDelegated");
+    await expect(emergency.connect(stranger).outageDelever()).to.be.revertedWithCustomError(module, "KeeperNotDelegated");
+    await expect(emergency.setOutageConfig({ gracePeriod: 0, twapWindow: 0, maxTwapDeviationBps: 0, maxActionBps: 0, maxHourlyBps: 0 }))
+      .to.be.revertedWithCustomError(module, "KeeperNotDelegated");
+    await expect(emergency.acceptChange(10)).to.be.revertedWithCustomError(module, "KeeperNotDelegated");
     await expect(module.connect(stranger).poke()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
     // It has no flash-loan callbacks (only the vault receives them): the selector falls to the guarded fallback.
     const asReceiver = await hre.ethers.getContractAt("AaveUniswapLeverageVault", module.target);

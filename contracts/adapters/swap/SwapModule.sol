@@ -29,6 +29,10 @@ abstract contract SwapModule is ISwapModuleErrors, VaultAssets {
     /// @return DEX spot price of one whole collateral token in whole debt tokens, wad.
     function _spotPrice() internal view virtual returns (uint256);
 
+    /// @return The DEX's time-weighted average price over the last `window` seconds, of one whole collateral token in
+    ///         whole debt tokens, wad; reverts `OutageTwapUnavailable` when the DEX cannot give it.
+    function _twapPrice(uint32 window) internal view virtual returns (uint256);
+
     /// @return bps the DEX price moved earlier in this block (type(uint256).max when it cannot be told).
     function _poolMoveInBlockBps() internal view virtual returns (uint256);
 

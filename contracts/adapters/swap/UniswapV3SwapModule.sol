@@ -9,6 +9,7 @@ import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 import {SwapModule} from "./SwapModule.sol";
 import {UniswapV3Liquidity} from "./UniswapV3Liquidity.sol";
+import {IVaultEmergency} from "../../interfaces/IVaultEmergency.sol";
 
 /// @title UniswapV3SwapModule
 /// @notice Swaps through the Uniswap V3 SwapRouter on one (collateral, debt) pool chosen by fee tier.
@@ -145,6 +146,35 @@ abstract contract UniswapV3SwapModule is SwapModule {
         (, int24 tick,,,,,) = route.pool.slot0();
         route.keeperTradeBlock = uint32(block.number);
         route.tickAfterKeeperTrade = tick;
+    }
+
+    /// @dev The pool's arithmetic mean tick over `window` (its observations, `observe`), rounded toward negative
+    ///      infinity as Uniswap's OracleLibrary does, as a price: 1.0001^tick token1 per token0 in raw units. The pool
+    ///      must hold observations reaching `window` back (cardinality), else OutageTwapUnavailable.
+    function _twapPrice(uint32 window) internal view override returns (uint256) {
+        uint32[] memory secondsAgos = new uint32[](2);
+        secondsAgos[0] = window;
+        int56[] memory cumulatives;
+        try _route().pool.observe(secondsAgos) returns (int56[] memory tickCumulatives, uint160[] memory) {
+            cumulatives = tickCumulatives;
+        } catch {
+            revert IVaultEmergency.OutageTwapUnavailable(window);
+        }
+        int56 delta = cumulatives[1] - cumulatives[0];
+        int256 tick = int256(delta / int56(uint56(window)));
+        if (delta < 0 && delta % int56(uint56(window)) != 0) tick--;
+        // 1.0001^|tick| in wad by squaring (|tick| < 2^20; mulDiv keeps the squares exact enough, ~1e-16 relative).
+        uint256 ratio = 1e18;
+        uint256 base = 1.0001e18;
+        for (uint256 n = uint256(tick < 0 ? -tick : tick); n != 0; n >>= 1) {
+            if (n & 1 != 0) ratio = Math.mulDiv(ratio, base, 1e18);
+            base = Math.mulDiv(base, base, 1e18);
+        }
+        // ratio is token1 per token0 (raw) when tick >= 0, its inverse otherwise.
+        bool token1PerToken0 = tick >= 0;
+        return COLLATERAL_IS_TOKEN0 == token1PerToken0
+            ? Math.mulDiv(ratio, PRICE_SCALE, 1e18)
+            : Math.mulDiv(1e18, PRICE_SCALE, ratio);
     }
 
     function _spotPrice() internal view override returns (uint256) {

@@ -58,6 +58,8 @@ export const OPTIONS_HELP = `  --model <realistic|rows>    realistic (default): 
                               static liquidity thins out beyond x1.5 / /1.5 and inflates crash slippage)
   --peers / --no-peers        replay the peer strategies beside the vaults: Index Coop FLI methodology and DeFi Saver
                               automation at the same nominal leverage on the same market (default on; --no-peers: off)
+  --no-outage-path            the keeper does not use the vault's oracle-outage deleverage (outageDelever, OUTAGE-1)
+                              while the feed is stale (default: it does)
   --quiet                     no progress output
   -h, --help`;
 
@@ -96,6 +98,7 @@ export const BACKTEST_OPTIONS = {
   "static-liquidity": { type: "boolean" },
   peers: { type: "boolean" },
   "no-peers": { type: "boolean" },
+  "no-outage-path": { type: "boolean" },
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
@@ -163,6 +166,7 @@ export function backtestOptionsFrom(values: Values): ParsedBacktestArgs {
     uniswapDepth: num("uniswap-depth", values["uniswap-depth"]),
     followLiquidity: !(values["static-liquidity"] ?? false),
     peers: !(values["no-peers"] ?? false),
+    outagePath: !(values["no-outage-path"] ?? false),
     settings,
   };
   try {

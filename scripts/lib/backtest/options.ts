@@ -48,6 +48,8 @@ export interface BacktestOptions {
   followLiquidity?: boolean;
   /** Replay the peer strategies (./peers: FLI methodology, DeFi Saver automation) beside the vaults (default true). */
   peers?: boolean;
+  /** The keeper uses the vault's oracle-outage deleverage while the feed is stale (default true; OUTAGE-1). */
+  outagePath?: boolean;
   /** Called after each CSV row is done; `work` is the fraction of the replay's price updates done so far (0..1). */
   onRow?: (index: number, total: number, work: number) => void;
 }
@@ -67,6 +69,7 @@ export interface ResolvedOptions {
   uniswapDepth: number;
   followLiquidity: boolean;
   peers: boolean;
+  outagePath: boolean;
 }
 
 /** Resolves the options with their defaults and checks them (before any chain work). */
@@ -94,6 +97,7 @@ export function resolveOptions(options: BacktestOptions): ResolvedOptions {
     uniswapDepth: options.uniswapDepth ?? 1,
     followLiquidity: options.followLiquidity ?? false,
     peers: options.peers ?? true,
+    outagePath: options.outagePath ?? true,
   };
   if (!REPLAY_MODELS.includes(resolved.model)) throw new Error(`--model must be one of ${REPLAY_MODELS.join(", ")}`);
   if (!(resolved.leverage > 1 && resolved.leverage <= 20)) {

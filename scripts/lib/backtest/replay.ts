@@ -92,7 +92,7 @@ export interface KeeperAction {
   price: number;
   action: ActionName;
   /** The function the bot called. */
-  call: "rebalance" | "ripcord";
+  call: "rebalance" | "ripcord" | "outageDelever";
   gas: number;
   leverageBefore: number | null;
   leverageAfter: number | null;
@@ -212,7 +212,7 @@ export async function runBacktest(
   const [depositor, keeper] = market.users;
   const settings = backtestSettings(opts.leverage, options.settings, { bandFraction: opts.bandFraction });
   const decode = await errorDecoder(hre, [
-    "ILeveredVault", "AaveUniswapLeverageVault", "AaveUniswapVaultModule", "AaveUniswapVaultFactory", "VaultRegistry",
+    "ILeveredVault", "AaveUniswapLeverageVault", "AaveUniswapVaultModule", "AaveUniswapEmergencyModule", "AaveUniswapVaultFactory", "VaultRegistry",
   ]);
   // The vaults accept the collateral feed for as long as its heartbeat: a feed on time is never stale to them.
   const oracle: IOracleModule.OracleConfigStruct = {
@@ -680,6 +680,9 @@ async function runKeeper(ctx: ReplayContext, moment: Moment): Promise<void> {
   for (const failure of pass.failures) {
     run.keeperFailures.push({ ...moment, action: "Scan", stage: "scan", error: failure.error });
   }
+  // A stale feed stops the keeper's scan: the keeper then tries the outage path (OUTAGE-1), which opens once the
+  // feed has been stale past its heartbeat plus the grace period and prices on the pool's TWAP.
+  if (ctx.opts.outagePath && pass.failures.some((f) => /OracleStale/.test(f.error))) await runOutagePath(ctx, moment, before);
   const done: BotAction[] = [];
   for (const a of pass.actions) {
     if (!a.ok) {
@@ -706,6 +709,49 @@ async function runKeeper(ctx: ReplayContext, moment: Moment): Promise<void> {
     });
   }
   ctx.mode = MODE_NAMES[Number((await ctx.managed.automationState()).mode)];
+}
+
+/** Calls `outageDelever()` while its simulation on the pending block goes through, at most `maxKeeperCalls` times. */
+async function runOutagePath(ctx: ReplayContext, moment: Moment, equityBefore: number): Promise<void> {
+  const { run, managed, keeper } = ctx;
+  const vault = managed.connect(keeper);
+  let before = equityBefore;
+  for (let i = 0; i < ctx.opts.maxKeeperCalls; i++) {
+    try {
+      await vault.outageDelever.staticCall({ blockTag: "pending" });
+    } catch (error) {
+      const decoded = ctx.decode(error);
+      // Closed (within grace, nothing to delever, hourly cap): not a failure of the keeper's.
+      if (!/Outage(FeedsFresh|GracePeriod|NothingToDelever|HourlyCapReached)/.test(decoded)) {
+        run.keeperFailures.push({ ...moment, action: "OutageDelever", stage: "simulation", error: decoded });
+      }
+      return;
+    }
+    let receipt;
+    try {
+      receipt = await (await vault.outageDelever({ gasLimit: 5_000_000n })).wait();
+    } catch (error) {
+      run.keeperFailures.push({ ...moment, action: "OutageDelever", stage: "sent", error: ctx.decode(error) });
+      return;
+    }
+    const executed = receipt!.logs
+      .map((log) => { try { return managed.interface.parseLog(log); } catch { return null; } })
+      .find((e) => e?.name === "ActionExecuted");
+    const after = (await snapshot(ctx, managed)).equity;
+    const [, , levBefore, levAfter, hfBefore, hfAfter] = (executed?.args ?? []) as unknown as bigint[];
+    run.keeperActions.push({
+      ...moment,
+      action: "OutageDelever",
+      call: "outageDelever",
+      gas: Number(receipt!.gasUsed),
+      leverageBefore: optLev(levBefore),
+      leverageAfter: optLev(levAfter),
+      healthFactorBefore: hfBefore === undefined ? HF_CAP : hfToNumber(hfBefore),
+      healthFactorAfter: hfAfter === undefined ? HF_CAP : hfToNumber(hfAfter),
+      equityCost: before - after,
+    });
+    before = after;
+  }
 }
 
 /**

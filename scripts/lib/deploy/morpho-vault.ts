@@ -46,7 +46,10 @@ export function localMorphoMarkets(market: Market, blue: MorphoBlue, pair: Vault
   return { collateralAsset, debtAsset, morpho: blue.morpho.target as string, morphoOracle: params.oracle, irm: params.irm, lltv: params.lltv, swapRouter, uniswapFactory };
 }
 
-/** The fee module, the management module, then the automation module (the vault's MODULE) for (markets, oracle) on Morpho. */
+/**
+ * The fee module, the management module, the emergency module (ripcord, outage path), then the automation module
+ * (the vault's MODULE) for (markets, oracle) on Morpho.
+ */
 export async function deployMorphoModule(
   ethers: Ethers,
   markets: MorphoMarketAddresses,
@@ -57,11 +60,11 @@ export async function deployMorphoModule(
   await fees.waitForDeployment();
   const management = await (await ethers.getContractFactory("MorphoUniswapManagementModule", signer)).deploy(markets, oracle, fees.target);
   await management.waitForDeployment();
-  const factory = await ethers.getContractFactory("MorphoUniswapVaultModule", {
-    signer,
-    libraries: { UniswapV3Liquidity: await deployLiquidityLibrary(ethers, signer) },
-  });
-  const module = await factory.deploy(markets, oracle, management.target);
+  const libraries = { UniswapV3Liquidity: await deployLiquidityLibrary(ethers, signer) };
+  const emergency = await (await ethers.getContractFactory("MorphoUniswapEmergencyModule", { signer, libraries })).deploy(markets, oracle);
+  await emergency.waitForDeployment();
+  const factory = await ethers.getContractFactory("MorphoUniswapVaultModule", { signer, libraries });
+  const module = await factory.deploy(markets, oracle, management.target, emergency.target);
   await module.waitForDeployment();
   // The automation ABI is the same on every venue.
   return module as unknown as AaveUniswapVaultModule;

@@ -288,11 +288,12 @@ export async function deployModule(
     fees.target,
   );
   await management.waitForDeployment();
-  const factory = await ethers.getContractFactory("AaveUniswapVaultModule", {
-    signer,
-    libraries: { UniswapV3Liquidity: await deployLiquidityLibrary(ethers, signer) },
-  });
-  const module = await factory.deploy(markets, oracle, management.target);
+  // Both the automation and the emergency module size their chunks with the linked liquidity scan.
+  const libraries = { UniswapV3Liquidity: await deployLiquidityLibrary(ethers, signer) };
+  const emergency = await (await ethers.getContractFactory("AaveUniswapEmergencyModule", { signer, libraries })).deploy(markets, oracle);
+  await emergency.waitForDeployment();
+  const factory = await ethers.getContractFactory("AaveUniswapVaultModule", { signer, libraries });
+  const module = await factory.deploy(markets, oracle, management.target, emergency.target);
   await module.waitForDeployment();
   return module as unknown as AaveUniswapVaultModule;
 }

@@ -33,6 +33,7 @@ const SIZE_NAMES: [string, string][] = [
   ["Morpho automation module", "MorphoUniswapVaultModule"],
   ["Morpho management module", "MorphoUniswapManagementModule"],
   ["fee module", "FeeModule"],
+  ["emergency module", "AaveUniswapEmergencyModule"],
   ["deployer", "AaveUniswapVaultDeployer"],
   ["factory", "AaveUniswapVaultFactory"],
 ];

@@ -121,8 +121,8 @@ async function createPool(d: ArtifactDeployer, uniswap: Uniswap, plan: Liquidity
   await mint(p.base, plan.lp.address, positions.reduce((sum, x) => sum + x.base, 0n));
   await mint(p.quote, plan.lp.address, positions.reduce((sum, x) => sum + x.quote, 0n));
   for (const x of positions) await mintPosition(uniswap, plan.lp, p, x.base, x.quote, x.ticks);
-  // Room for 100 observations so TWAP reads over recent blocks work.
-  await (await uniPool.increaseObservationCardinalityNext(100)).wait();
+  // Room for 200 observations: the outage path's 30-min TWAP (EmergencyModule) spans 150 blocks of 12 s.
+  await (await uniPool.increaseObservationCardinalityNext(200)).wait();
   return uniPool;
 }
 

@@ -14,6 +14,7 @@ export const ACTIONS = [
   "TakeProfit",
   "Ripcord",
   "Poke", // raises the trailing stop's high-water mark, trades nothing
+  "OutageDelever", // a feed stale past heartbeat + grace: delever priced at the pool TWAP (OUTAGE-1)
 ] as const;
 export const MODES = ["Active", "StoppedOut", "ProfitTaken"] as const;
 

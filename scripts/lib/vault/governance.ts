@@ -8,7 +8,7 @@ import { AbiCoder, formatUnits, id, parseUnits, type ParamType } from "ethers";
 import type { ILeveredVault } from "../../../typechain-types";
 
 /** IVaultManagement.ChangeKind, in enum order. */
-export const CHANGE_KINDS = ["leverage", "execution", "automation", "exit", "timelock", "rearm", "volatility", "guardian", "fees", "keeper-pay"] as const;
+export const CHANGE_KINDS = ["leverage", "execution", "automation", "exit", "timelock", "rearm", "volatility", "guardian", "fees", "keeper-pay", "outage"] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** ManagementModule.PENDING_VALIDITY (s): a change may be accepted this long after it becomes valid. */
@@ -22,6 +22,7 @@ export const CONFIG_OF: Record<Exclude<ChangeKind, "rearm" | "timelock" | "guard
   exit: { getter: "exitConfig", setter: "setExitConfig" },
   volatility: { getter: "volatilityConfig", setter: "setVolatilityConfig" },
   "keeper-pay": { getter: "keeperPayConfig", setter: "setKeeperPayConfig" },
+  outage: { getter: "outageConfig", setter: "setOutageConfig" },
 };
 
 /** How a field is written on the command line and shown: wad (1e18, "3.2"), int, asset / debt token units, bool. */
@@ -54,6 +55,11 @@ export const FIELD_UNITS: Record<string, FieldUnit> = {
   floorLeverage: "wad",
   timelock: "int",
   managementFeeBps: "int",
+  gracePeriod: "int",
+  twapWindow: "int",
+  maxTwapDeviationBps: "int",
+  maxActionBps: "int",
+  maxHourlyBps: "int",
   performanceFeeBps: "int",
   multiplierBps: "int",
   gasTokenIsDebt: "bool",
