@@ -15,7 +15,7 @@ import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { MaxUint256, parseEther, type ContractTransactionResponse, type Log } from "ethers";
-import { deployMarket, type Market } from "./lib/market/market";
+import { ASSET_FIELDS, deployMarket, type Market } from "./lib/market/market";
 import { fund, refreshFeeds, setMarketPrice } from "./lib/market/market-helpers";
 import { advanceTimeAllFeeds, referencePrice, setReferencePrice } from "./lib/market/reference-price";
 import { deployVault, localTokenContract, toUnits } from "./lib/deploy/vault";
@@ -47,9 +47,6 @@ async function measure(
 type Operations = Record<string, { gas: number; floor: number }>;
 type FeeFigures = Record<string, number>;
 
-const DEBT_TOKENS = { WETH: "variableDebtWETH", USDC: "variableDebtUSDC", WBTC: "variableDebtWBTC", wstETH: "variableDebtWstETH" } as const;
-const A_TOKENS = { WETH: "aWETH", USDC: "aUSDC", WBTC: "aWBTC", wstETH: "aWstETH" } as const;
-const FUND_KEYS = { WETH: "weth", USDC: "usdc", WBTC: "wbtc", wstETH: "wsteth" } as const;
 /** The base position: $200,000 of collateral levered to the preset's target (100 WETH at $2,000 for the 3x). */
 const POSITION_USD = 200_000;
 
@@ -74,7 +71,7 @@ async function benchPreset(market: Market, preset: Preset): Promise<{ operations
   if (pair.eMode) await (await probe.enterEMode(market.eModeCategory)).wait();
   const collateralUsd = Number((await vault.oraclePrices())[0]) / 1e18;
   const units = (usd: number) => toUnits((usd / collateralUsd).toFixed(8), dec.collateral);
-  await fund(market, user.address, { [FUND_KEYS[pair.collateral]]: units(POSITION_USD * 10) });
+  await fund(market, user.address, { [ASSET_FIELDS[pair.collateral].token]: units(POSITION_USD * 10) });
   for (const spender of [vault.target, probe.target]) {
     await (await collateral.connect(user).getFunction("approve")(spender, MaxUint256)).wait();
   }
@@ -93,10 +90,10 @@ async function benchPreset(market: Market, preset: Preset): Promise<{ operations
     }
     throw new Error("the deposit did not lever");
   };
-  const probeDebt = () => market[DEBT_TOKENS[pair.debt]].balanceOf(probe.target) as Promise<bigint>;
+  const probeDebt = () => market[ASSET_FIELDS[pair.debt].variableDebt].balanceOf(probe.target) as Promise<bigint>;
   // A full exit repays max; the flash loan covers the interest of the block it lands in.
   const withAccrual = (debtAmount: bigint) => debtAmount + debtAmount / 100_000n;
-  const probeCollateral = () => market[A_TOKENS[pair.collateral]].balanceOf(probe.target) as Promise<bigint>;
+  const probeCollateral = () => market[ASSET_FIELDS[pair.collateral].aToken].balanceOf(probe.target) as Promise<bigint>;
 
   // Base state: vault and probe each hold the same collateral levered to the target.
   const opened = await gasOf(vault.connect(user)["deposit(uint256,address)"](units(POSITION_USD), user.address));

@@ -20,7 +20,7 @@
  */
 import hre from "hardhat";
 import { MaxUint256, type Contract, type ContractTransactionResponse } from "ethers";
-import { deployMarket, type Market } from "./lib/market/market";
+import { ASSET_FIELDS, deployMarket, type Market } from "./lib/market/market";
 import { printMarket } from "./lib/market/market-report";
 import { fund } from "./lib/market/market-helpers";
 import { advanceTimeAllFeeds, referencePrice, setReferencePrice } from "./lib/market/reference-price";
@@ -215,8 +215,7 @@ async function main() {
   );
 
   // --- the user deposits ---
-  const fundKey = ({ WETH: "weth", USDC: "usdc", WBTC: "wbtc", wstETH: "wsteth" } as const)[C];
-  await fund(market, alice.address, { [fundKey]: DEPOSIT });
+  await fund(market, alice.address, { [ASSET_FIELDS[C].token]: DEPOSIT });
   await (await collateralToken.connect(alice).getFunction("approve")(vault.target, MaxUint256)).wait();
   const depositTx = await vault.connect(alice)["deposit(uint256,address)"](DEPOSIT, alice.address);
   const depositGas = await gasOf(depositTx);

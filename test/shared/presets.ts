@@ -5,7 +5,7 @@
  */
 import hre from "hardhat";
 import { MaxUint256, type Contract } from "ethers";
-import { deployMarket, type Market } from "./market";
+import { ASSET_FIELDS, deployMarket, type Market } from "./market";
 import { fund } from "./market-helpers";
 import { deployVault, localTokenContract, toUnits, type DeployedVault, type TokenKey, type VaultSettings } from "../../scripts/lib/deploy/vault";
 import { referencePrice, setReferencePrice, advanceTimeAllFeeds } from "../../scripts/lib/market/reference-price";
@@ -15,9 +15,6 @@ import { deployMorpho, type MorphoBlue } from "../../scripts/lib/market/morpho";
 
 export { availablePresets, getPreset, presetVenues, type Preset, type Venue } from "../../scripts/lib/deploy/presets";
 
-const DEBT_TOKENS = { WETH: "variableDebtWETH", USDC: "variableDebtUSDC", WBTC: "variableDebtWBTC", wstETH: "variableDebtWstETH" } as const;
-const A_TOKENS = { WETH: "aWETH", USDC: "aUSDC", WBTC: "aWBTC", wstETH: "aWstETH" } as const;
-const FUND_KEYS = { WETH: "weth", USDC: "usdc", WBTC: "wbtc", wstETH: "wsteth" } as const;
 /** USD of collateral each depositor is funded with. */
 const FUNDING_USD = 2_000_000;
 
@@ -73,7 +70,7 @@ export async function presetWorld(
     ? await deployMorphoVault(hre.ethers, market, blue, { pair: { ...pair, eMode: false }, settings, keepers })
     : await deployVault(hre.ethers, market, { pair, settings, keepers });
   const collateral = localTokenContract(market, pair.collateral);
-  const variableDebt = market[DEBT_TOKENS[pair.debt]];
+  const variableDebt = market[ASSET_FIELDS[pair.debt].variableDebt];
   const vaultAddress = deployed.vault.target as string;
   // Morpho: the borrow shares' worth with interest, as the vault reads it (0 once every share is repaid).
   const debtOf = blue
@@ -89,7 +86,7 @@ export async function presetWorld(
     start,
     collateral,
     debt: localTokenContract(market, pair.debt),
-    aCollateral: market[A_TOKENS[pair.collateral]],
+    aCollateral: market[ASSET_FIELDS[pair.collateral].aToken],
     variableDebt,
     uniPool: pairPool(market, pair.collateral, pair.debt, settings.swapFee),
     decimals: localDecimals(preset),
@@ -97,7 +94,7 @@ export async function presetWorld(
   };
   const funding = await collateralFor(world, FUNDING_USD);
   for (const user of [alice, bob, carol]) {
-    await fund(market, user.address, { [FUND_KEYS[pair.collateral]]: funding });
+    await fund(market, user.address, { [ASSET_FIELDS[pair.collateral].token]: funding });
     await (await collateral.connect(user).getFunction("approve")(deployed.vault.target, MaxUint256)).wait();
   }
   return world;
@@ -118,7 +115,7 @@ export async function debtFor(w: Pick<PresetWorld, "vault" | "decimals">, usd: n
 /** Mints `amount` raw units of the pair's `leg` token to `to`. */
 export async function fundLeg(w: PresetWorld, leg: "collateral" | "debt", to: string, amount: bigint): Promise<void> {
   const key = leg === "collateral" ? w.preset.collateral : w.preset.debt;
-  await fund(w.market, to, { [FUND_KEYS[key]]: amount });
+  await fund(w.market, to, { [ASSET_FIELDS[key].token]: amount });
 }
 
 /** Moves the reference price so that the pair's price (debt per collateral) is `multiple` x what the feed says now. */

@@ -5,15 +5,14 @@
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { AddressLike } from "ethers";
-import type { AaveUniswapLeverageVault, AaveUniswapVaultModule, ILeveredVault } from "../../../typechain-types";
+import type { AaveUniswapVaultModule } from "../../../typechain-types";
 import type { IOracleModule } from "../../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
 import type { Ethers, Market } from "../market/market";
 import type { MorphoBlue, MorphoMarketParams } from "../market/morpho";
 import {
-  LOCAL_DECIMALS,
   defaultSettings,
   deployLiquidityLibrary,
-  initParams,
+  deployVaultContract,
   localMarketAddresses,
   localOracleConfig,
   type DeployedVault,
@@ -83,18 +82,5 @@ export async function deployMorphoVault(
   const markets = localMorphoMarkets(market, blue, pair);
   const oracle = localOracleConfig(market, pair);
   const module = await deployMorphoModule(ethers, markets, oracle, deployer);
-  const roles = { owner: deployer.address, manager: deployer.address, guardian: deployer.address };
-  const factory = await ethers.getContractFactory("MorphoUniswapLeverageVault", deployer);
-  const core = (await factory.deploy(
-    markets,
-    oracle,
-    settings.name,
-    settings.symbol,
-    module.target,
-    initParams(settings, roles, { collateral: LOCAL_DECIMALS[pair.collateral], debt: LOCAL_DECIMALS[pair.debt] }),
-  )) as unknown as AaveUniswapLeverageVault;
-  await core.waitForDeployment();
-  const vault = (await ethers.getContractAt("ILeveredVault", core.target, deployer)) as unknown as ILeveredVault;
-  for (const keeper of opts.keepers ?? []) await (await vault.setKeeper(keeper, true)).wait();
-  return { vault, core, module, settings };
+  return deployVaultContract(ethers, deployer, "MorphoUniswapLeverageVault", { markets, oracle, module, pair, settings, keepers: opts.keepers });
 }

@@ -12,7 +12,7 @@ import type {
   IVaultManagement,
 } from "../../../typechain-types";
 import type { IOracleModule } from "../../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
-import type { Ethers, Market } from "../market/market";
+import { ASSET_FIELDS, type Ethers, type Market } from "../market/market";
 
 /**
  * `x` in units of `decimals` decimals. Numbers print as `String(x)` (so wad(1.1) is exactly 1.1e18); one that prints
@@ -209,7 +209,7 @@ export interface MarketAddresses {
 
 /** The local market's token contract of `key`. */
 export function localTokenContract(market: Market, key: TokenKey) {
-  return { WETH: market.weth, USDC: market.usdc, WBTC: market.wbtc, wstETH: market.wsteth }[key];
+  return market[ASSET_FIELDS[key].token];
 }
 const localToken = (market: Market, key: TokenKey) => localTokenContract(market, key).target as string;
 const localFeed = (market: Market, key: TokenKey) =>
@@ -325,8 +325,29 @@ export async function deployVault(
   const markets = localMarketAddresses(market, pair);
   const oracle = opts.oracle ?? localOracleConfig(market, pair);
   const module = opts.module ?? (await deployModule(ethers, markets, oracle, deployer));
+  return deployVaultContract(ethers, deployer, "AaveUniswapLeverageVault", { markets, oracle, module, pair, settings, keepers: opts.keepers });
+}
+
+/**
+ * Deploys the vault contract `name` (one per venue) on `markets`, `oracle` and `module`, with the deployer in every
+ * role and `settings` in the pair's units; allow-lists `keepers`.
+ */
+export async function deployVaultContract(
+  ethers: Ethers,
+  deployer: HardhatEthersSigner,
+  name: "AaveUniswapLeverageVault" | "MorphoUniswapLeverageVault",
+  spec: {
+    markets: object;
+    oracle: IOracleModule.OracleConfigStruct;
+    module: AaveUniswapVaultModule;
+    pair: VaultPair;
+    settings: VaultSettings;
+    keepers?: AddressLike[];
+  },
+): Promise<DeployedVault> {
+  const { markets, oracle, module, pair, settings } = spec;
   const roles = { owner: deployer.address, manager: deployer.address, guardian: deployer.address };
-  const factory = await ethers.getContractFactory("AaveUniswapLeverageVault", deployer);
+  const factory = await ethers.getContractFactory(name, deployer);
   const core = (await factory.deploy(
     markets,
     oracle,
@@ -337,7 +358,7 @@ export async function deployVault(
   )) as unknown as AaveUniswapLeverageVault;
   await core.waitForDeployment();
   const vault = (await ethers.getContractAt("ILeveredVault", core.target, deployer)) as unknown as ILeveredVault;
-  for (const keeper of opts.keepers ?? []) await (await vault.setKeeper(keeper, true)).wait();
+  for (const keeper of spec.keepers ?? []) await (await vault.setKeeper(keeper, true)).wait();
   return { vault, core, module, settings };
 }
 

@@ -34,6 +34,15 @@ export interface MarketOptions {
   uniswapDepth?: number;
 }
 
+/** The market's assets by symbol, and the Market fields of each one's token, aToken and variable debt token. */
+export const ASSET_FIELDS = {
+  WETH: { token: "weth", aToken: "aWETH", variableDebt: "variableDebtWETH" },
+  USDC: { token: "usdc", aToken: "aUSDC", variableDebt: "variableDebtUSDC" },
+  WBTC: { token: "wbtc", aToken: "aWBTC", variableDebt: "variableDebtWBTC" },
+  wstETH: { token: "wsteth", aToken: "aWstETH", variableDebt: "variableDebtWstETH" },
+} as const;
+export type MarketAsset = keyof typeof ASSET_FIELDS;
+
 export interface Market {
   deployer: HardhatEthersSigner;
   /** Supplies the Aave seed liquidity and owns the Uniswap positions. */
