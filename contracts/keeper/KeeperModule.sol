@@ -7,6 +7,7 @@ import {IVaultKeeper} from "../interfaces/IVaultAutomation.sol";
 import {IVaultEmergency} from "../interfaces/IVaultEmergency.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {AutomationModule, IMarketsBound} from "./AutomationModule.sol";
+import {Delegation} from "../libraries/Delegation.sol";
 
 /// @title KeeperModule
 /// @notice The keeper entry points and views of the automation module (IVaultKeeper), run only through the vault's
@@ -36,16 +37,7 @@ abstract contract KeeperModule is IVaultKeeper, AutomationModule {
     ///      `ChangeKind.Outage`) go to the emergency module, every other one to the management module, with the same
     ///      calldata. Not payable: nothing here takes ETH.
     fallback() external onlyDelegated {
-        address target = _emergencySelector() ? EMERGENCY_MODULE : MANAGEMENT_MODULE;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            calldatacopy(ptr, 0, calldatasize())
-            let ok := delegatecall(gas(), target, ptr, calldatasize(), 0, 0)
-            returndatacopy(ptr, 0, returndatasize())
-            switch ok
-            case 0 { revert(ptr, returndatasize()) }
-            default { return(ptr, returndatasize()) }
-        }
+        Delegation.forward(_emergencySelector() ? EMERGENCY_MODULE : MANAGEMENT_MODULE);
     }
 
     function _emergencySelector() private pure returns (bool) {

@@ -8,6 +8,7 @@ import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultFees} from "../interfaces/IVaultFees.sol";
 import {LeverageEngine} from "./LeverageEngine.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
+import {Delegation} from "../libraries/Delegation.sol";
 import {ImmediateChanges} from "../risk/ImmediateChanges.sol";
 
 /// @title ManagementModule
@@ -51,16 +52,7 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
 
     /// @dev Fee selectors (IVaultFees), delegated on with the same calldata. Not payable.
     fallback() external onlyDelegated {
-        address target = FEE_MODULE;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            calldatacopy(ptr, 0, calldatasize())
-            let ok := delegatecall(gas(), target, ptr, calldatasize(), 0, 0)
-            returndatacopy(ptr, 0, returndatasize())
-            switch ok
-            case 0 { revert(ptr, returndatasize()) }
-            default { return(ptr, returndatasize()) }
-        }
+        Delegation.forward(FEE_MODULE);
     }
 
     /// @dev Storage written here is the vault's only when run by its delegatecall.
