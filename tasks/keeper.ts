@@ -121,7 +121,7 @@ async function allowListCheck(hre: HardhatRuntimeEnvironment, registryAddress: s
     const page = await registry.vaults(offset, pageSize);
     const allowed = await Promise.all(
       page.map(async (vault) => {
-        const contract = (await hre.ethers.getContractAt("IVaultManagement", vault)).connect(reader) as unknown as { isKeeper(a: string): Promise<boolean> };
+        const contract = (await hre.ethers.getContractAt("IVaultSettings", vault)).connect(reader) as unknown as { isKeeper(a: string): Promise<boolean> };
         return contract.isKeeper(keeper).catch(() => false);
       }),
     );

@@ -7,6 +7,7 @@ import {IVaultKeeper} from "./IVaultAutomation.sol";
 import {IVaultEmergency} from "./IVaultEmergency.sol";
 import {IVaultManagement} from "./IVaultManagement.sol";
 import {IVaultFees} from "./IVaultFees.sol";
+import {IVaultSettings} from "./IVaultSettings.sol";
 import {IOraclePrices} from "./IOracleModule.sol";
 import {ILendingModuleErrors, ISwapModuleErrors} from "./IModuleErrors.sol";
 
@@ -17,6 +18,7 @@ import {ILendingModuleErrors, ISwapModuleErrors} from "./IModuleErrors.sol";
 interface ILeveredVault is
     ILeverageVault,
     IVaultManagement,
+    IVaultSettings,
     IVaultFees,
     IVaultKeeper,
     IVaultEmergency,

@@ -84,38 +84,6 @@ interface IVaultManagement {
     /// @notice Once, from the vault's constructor.
     function initialize(InitParams calldata params) external;
 
-    function owner() external view returns (address);
-
-    function pendingOwner() external view returns (address);
-
-    function manager() external view returns (address);
-
-    function guardian() external view returns (address);
-
-    function depositsPaused() external view returns (bool);
-
-    function isKeeper(address account) external view returns (bool);
-
-    function leverageConfig() external view returns (ILeverageVault.LeverageConfig memory);
-
-    function executionConfig() external view returns (ILeverageVault.ExecutionConfig memory);
-
-    function automationConfig() external view returns (IVaultAutomation.AutomationConfig memory);
-
-    function exitConfig() external view returns (IVaultAutomation.ExitConfig memory);
-
-    function automationState() external view returns (IVaultAutomation.AutomationState memory);
-
-    function volatilityConfig() external view returns (IVaultAutomation.VolatilityConfig memory);
-
-    /// @notice Seconds a loosening change waits before it may be accepted.
-    function timelock() external view returns (uint256);
-
-    /// @notice The pending change of `kind`: `data` is `abi.encode(config)` (`abi.encode(uint256)` for the
-    ///         timelock, `abi.encode(address)` for the guardian, empty for a re-arm); `validAt` (s) is 0 when
-    ///         nothing is pending.
-    function pendingChange(ChangeKind kind) external view returns (bytes memory data, uint64 validAt);
-
     /// @notice Owner only. A raise applies at once; a cut waits out the current timelock.
     ///         Reverts `VaultInvalidTimelock` outside [1 day, 14 days].
     function setTimelock(uint256 newTimelock) external;
@@ -127,18 +95,10 @@ interface IVaultManagement {
     /// @notice Guardian, manager or owner: drops the pending change of `kind`.
     function revokeChange(ChangeKind kind) external;
 
-    /// @notice Owner only: starts a two-step transfer, completed by `acceptOwnership` from `newOwner`.
-    function transferOwnership(address newOwner) external;
-
-    function acceptOwnership() external;
-
     /// @notice Owner only. The manager applies at once; a new guardian waits out the timelock (`ChangeKind.Guardian`,
     ///         MetaMorpho's rule: the owner cannot remove at once the one role that revokes), and naming the current
     ///         guardian drops a pending replacement. Zero addresses are refused with `VaultInvalidRole`.
     function setRoles(address newManager, address newGuardian) external;
-
-    /// @notice Guardian or manager may pause; only the manager may unpause. Exits are never paused.
-    function setDepositsPaused(bool paused) external;
 
     /// @notice Manager only. Reverts `VaultInvalidLeverageConfig` when target LTV > market max LTV - buffer,
     ///         band-top LTV > liquidation threshold - buffer, band inconsistent, the health-factor floor
@@ -151,9 +111,6 @@ interface IVaultManagement {
     ///         a pool must exist for the fee tier. Timelocked: any change of slippage (a cut can freeze exits) or
     ///         fee tier. The deposit cap alone applies at once either way.
     function setExecutionConfig(ILeverageVault.ExecutionConfig calldata config) external;
-
-    /// @notice Manager only. Allow-listed keepers may call `rebalance` and `performUpkeep`.
-    function setKeeper(address keeper, bool allowed) external;
 
     /// @notice Manager only. Critical HF in (1, HF floor], deviation and loss in [1, 1000] bps, loss >= slippage
     ///         + flash premium, reward <= 100 bps, trade size > 0, cooldown <= 7 days. At once: a longer cooldown

@@ -11,6 +11,7 @@ import {LeverageEngine} from "../vault/LeverageEngine.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
 import {RiskPolicy} from "../risk/RiskPolicy.sol";
 import {PostConditions} from "../risk/PostConditions.sol";
+import {DelegatedOnly} from "../base/DelegatedOnly.sol";
 
 /// @title AutomationModule
 /// @notice Guarded automation of a leveraged vault, run only through the vault's delegatecall (same storage
@@ -20,7 +21,7 @@ import {PostConditions} from "../risk/PostConditions.sol";
 ///         guards, so it announces only what `rebalance()` would do. This is the shared part (decision, guards,
 ///         execution, post-conditions); the entry points are in KeeperModule (keepers, views) and EmergencyModule
 ///         (ripcord, outage deleverage), two deployed modules that compile only what they reach.
-abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
+abstract contract AutomationModule is IVaultAutomation, LeverageEngine, DelegatedOnly {
     using SafeERC20 for IERC20;
     using Math for uint256;
 
@@ -37,16 +38,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine {
 
     /// @notice keccak256 of the markets and oracle configuration; the vault checks it equals its own.
     bytes32 public immutable MARKETS_HASH;
-    address private immutable SELF;
 
     constructor(bytes32 marketsHash) {
         MARKETS_HASH = marketsHash;
-        SELF = address(this);
-    }
-
-    modifier onlyDelegated() {
-        if (address(this) == SELF) revert KeeperNotDelegated();
-        _;
     }
 
     modifier onlyKeeper() {

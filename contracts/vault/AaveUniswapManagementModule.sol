@@ -12,11 +12,11 @@ import {AaveUniswapMarkets} from "./AaveUniswapMarkets.sol";
 /// @notice Roles and timelocked parameters of Aave V3 + Uniswap V3 vaults (market limits read from Aave, pools
 ///         from the Uniswap factory); reached through the automation module's fallback, in the vault's context.
 contract AaveUniswapManagementModule is ManagementModule, AaveV3LendingModule, UniswapV3SwapModule {
-    constructor(AaveUniswapMarkets.Markets memory markets, OracleConfig memory oracle, address feeModule)
+    constructor(AaveUniswapMarkets.Markets memory markets, OracleConfig memory oracle, address settingsModule)
         VaultAssets(markets.collateralAsset, markets.debtAsset)
         AaveV3LendingModule(markets.aavePool, markets.eModeCategory)
         UniswapV3SwapModule(markets.swapRouter, markets.uniswapFactory)
         ChainlinkOracleModule(oracle)
-        ManagementModule(AaveUniswapMarkets.hash(markets, oracle), feeModule)
+        ManagementModule(AaveUniswapMarkets.hash(markets, oracle), settingsModule)
     {}
 }

@@ -10,12 +10,13 @@ import {LeverageEngine} from "./LeverageEngine.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
 import {Delegation} from "../libraries/Delegation.sol";
 import {ImmediateChanges} from "../risk/ImmediateChanges.sol";
+import {DelegatedOnly} from "../base/DelegatedOnly.sol";
 
 /// @title ManagementModule
 /// @notice Roles, parameters and their timelock, run only through the vault's delegatecall (reached through the
 ///         automation module's fallback). A change applies at once only when its effect cannot hurt holders or the
 ///         automation (`ImmediateChanges`, ROLE-2); every other change waits out the timelock.
-abstract contract ManagementModule is IVaultManagement, LeverageEngine {
+abstract contract ManagementModule is IVaultManagement, LeverageEngine, DelegatedOnly {
     using Math for uint256;
 
     /// @dev Target LTV must stay this far below the market's max LTV, band top this far below liquidation.
@@ -40,25 +41,18 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
 
     /// @notice keccak256 of the markets and oracle configuration; the automation module checks it equals its own.
     bytes32 public immutable MARKETS_HASH;
-    /// @notice Serves the fee and keeper-pay settings (IVaultFees) in the vault's context.
-    address public immutable FEE_MODULE;
-    address private immutable SELF;
+    /// @notice Serves the fee and keeper-pay settings (IVaultFees) and the settings' views (IVaultSettings) in the
+    ///         vault's context.
+    address public immutable SETTINGS_MODULE;
 
-    constructor(bytes32 marketsHash, address feeModule) {
+    constructor(bytes32 marketsHash, address settingsModule) {
         MARKETS_HASH = marketsHash;
-        FEE_MODULE = feeModule;
-        SELF = address(this);
+        SETTINGS_MODULE = settingsModule;
     }
 
-    /// @dev Fee selectors (IVaultFees), delegated on with the same calldata. Not payable.
+    /// @dev Fee selectors (IVaultFees) and views (IVaultSettings), delegated on with the same calldata. Not payable.
     fallback() external onlyDelegated {
-        Delegation.forward(FEE_MODULE);
-    }
-
-    /// @dev Storage written here is the vault's only when run by its delegatecall.
-    modifier onlyDelegated() {
-        if (address(this) == SELF) revert IVaultAutomation.KeeperNotDelegated();
-        _;
+        Delegation.forward(SETTINGS_MODULE);
     }
 
     modifier onlyOwner() {
@@ -109,39 +103,9 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
     }
 
     /// @inheritdoc IVaultManagement
-    function transferOwnership(address newOwner) external onlyDelegated onlyOwner {
-        _vault().pendingOwner = newOwner;
-        emit OwnershipTransferStarted(msg.sender, newOwner);
-    }
-
-    /// @inheritdoc IVaultManagement
-    function acceptOwnership() external onlyDelegated {
-        VaultLayout storage v = _vault();
-        if (msg.sender != v.pendingOwner) revert ILeverageVault.VaultUnauthorized(msg.sender);
-        emit OwnershipTransferred(v.owner, msg.sender);
-        v.owner = msg.sender;
-        v.pendingOwner = address(0);
-    }
-
-    /// @inheritdoc IVaultManagement
     function setRoles(address newManager, address newGuardian) external onlyDelegated onlyOwner {
         _setManager(newManager);
         _change(ChangeKind.Guardian, abi.encode(newGuardian), newGuardian == _vault().guardian);
-    }
-
-    /// @inheritdoc IVaultManagement
-    function setDepositsPaused(bool paused) external onlyDelegated {
-        VaultLayout storage v = _vault();
-        bool isManager = msg.sender == v.manager || msg.sender == v.owner;
-        if (!isManager && !(paused && msg.sender == v.guardian)) revert ILeverageVault.VaultUnauthorized(msg.sender);
-        v.depositsPaused = paused;
-        emit DepositsPausedSet(msg.sender, paused);
-    }
-
-    /// @inheritdoc IVaultManagement
-    function setKeeper(address keeper, bool allowed) external onlyDelegated onlyManager {
-        _vault().keepers[keeper] = allowed;
-        emit KeeperSet(keeper, allowed);
     }
 
     /// @inheritdoc IVaultManagement
@@ -205,79 +169,6 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine {
         if (_vault().pending[kind].validAt == 0) revert VaultNoPendingChange(kind);
         delete _vault().pending[kind];
         emit ChangeRevoked(kind, msg.sender);
-    }
-
-    // ---------------------------------------------------------------- views
-
-    /// @inheritdoc IVaultManagement
-    function owner() external view returns (address) {
-        return _vault().owner;
-    }
-
-    /// @inheritdoc IVaultManagement
-    function pendingOwner() external view returns (address) {
-        return _vault().pendingOwner;
-    }
-
-    /// @inheritdoc IVaultManagement
-    function manager() external view returns (address) {
-        return _vault().manager;
-    }
-
-    /// @inheritdoc IVaultManagement
-    function guardian() external view returns (address) {
-        return _vault().guardian;
-    }
-
-    /// @inheritdoc IVaultManagement
-    function depositsPaused() external view returns (bool) {
-        return _vault().depositsPaused;
-    }
-
-    /// @inheritdoc IVaultManagement
-    function isKeeper(address account) external view returns (bool) {
-        return _vault().keepers[account];
-    }
-
-    /// @inheritdoc IVaultManagement
-    function leverageConfig() external view returns (ILeverageVault.LeverageConfig memory) {
-        return _vault().leverage;
-    }
-
-    /// @inheritdoc IVaultManagement
-    function executionConfig() external view returns (ILeverageVault.ExecutionConfig memory) {
-        return _vault().execution;
-    }
-
-    /// @inheritdoc IVaultManagement
-    function automationConfig() external view returns (IVaultAutomation.AutomationConfig memory) {
-        return _vault().automation;
-    }
-
-    /// @inheritdoc IVaultManagement
-    function exitConfig() external view returns (IVaultAutomation.ExitConfig memory) {
-        return _vault().exits;
-    }
-
-    /// @inheritdoc IVaultManagement
-    function automationState() external view returns (IVaultAutomation.AutomationState memory) {
-        return _vault().state;
-    }
-
-    /// @inheritdoc IVaultManagement
-    function volatilityConfig() external view returns (IVaultAutomation.VolatilityConfig memory) {
-        return _vault().volatility;
-    }
-
-    /// @inheritdoc IVaultManagement
-    function timelock() external view returns (uint256) {
-        return _vault().timelock;
-    }
-
-    /// @inheritdoc IVaultManagement
-    function pendingChange(ChangeKind kind) external view returns (bytes memory data, uint64 validAt) {
-        PendingChange storage pending = _vault().pending[kind];
-        return (pending.data, pending.validAt);
     }
 
     // ---------------------------------------------------------------- internals

@@ -12,11 +12,11 @@ import {MorphoUniswapMarkets} from "./MorphoUniswapMarkets.sol";
 /// @notice Roles and timelocked parameters of Morpho Blue + Uniswap V3 vaults (limits from the market's LLTV);
 ///         reached through the automation module's fallback, in the vault's context.
 contract MorphoUniswapManagementModule is ManagementModule, MorphoBlueLendingModule, UniswapV3SwapModule {
-    constructor(MorphoUniswapMarkets.Markets memory markets, OracleConfig memory oracle, address feeModule)
+    constructor(MorphoUniswapMarkets.Markets memory markets, OracleConfig memory oracle, address settingsModule)
         VaultAssets(markets.collateralAsset, markets.debtAsset)
         MorphoBlueLendingModule(markets.morpho, markets.morphoOracle, markets.irm, markets.lltv)
         UniswapV3SwapModule(markets.swapRouter, markets.uniswapFactory)
         ChainlinkOracleModule(oracle)
-        ManagementModule(MorphoUniswapMarkets.hash(markets, oracle), feeModule)
+        ManagementModule(MorphoUniswapMarkets.hash(markets, oracle), settingsModule)
     {}
 }

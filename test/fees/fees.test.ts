@@ -234,7 +234,7 @@ describe("fees: settings, caps and the timelock (VaultFeeAboveCap, VaultZeroFeeR
       .to.be.revertedWithCustomError(w.vault, "VaultUnauthorized")
       .withArgs(w.stranger.address);
     const management = await hre.ethers.getContractAt("AaveUniswapManagementModule", await w.module.MANAGEMENT_MODULE());
-    const feeModule = await hre.ethers.getContractAt("FeeModule", await management.FEE_MODULE());
+    const feeModule = await hre.ethers.getContractAt("SettingsModule", await management.SETTINGS_MODULE());
     await expect(feeModule.setFees(0, 0)).to.be.revertedWithCustomError(feeModule, "KeeperNotDelegated");
   });
 });

@@ -7,23 +7,24 @@ import { initParams } from "../shared/vault";
 import { localMarketAddresses, localOracleConfig } from "../../scripts/lib/deploy/vault";
 import { plain } from "../shared/structs";
 
-// The management module holds no state of its own: every state-changing entry point must refuse a call made to it
-// directly (outside a vault's delegatecall), whoever makes it, before any role check. ROLE-1 rests on this.
-describe("security: the management module refuses every direct call (KeeperNotDelegated)", () => {
+// The management and settings modules hold no state of their own: every state-changing entry point must refuse a call
+// made to it directly (outside a vault's delegatecall), whoever makes it, before any role check. ROLE-1 rests on this.
+describe("security: the management and settings modules refuse every direct call (KeeperNotDelegated)", () => {
   it("initialize, roles, pause, keepers, stop / rearm, every config setter, timelock, accept / revoke", async () => {
     const w = await loadFixture(funded3x);
     const { vault, module, stranger } = w;
     const management = await hre.ethers.getContractAt("AaveUniswapManagementModule", await module.MANAGEMENT_MODULE());
+    const settings = await hre.ethers.getContractAt("SettingsModule", await management.SETTINGS_MODULE());
     const owner = await vault.owner();
     // Called by the vault's own owner too: the role is right, the context is not.
     const caller = await hre.ethers.getSigner(owner);
     const calls: Record<string, (as: typeof stranger) => Promise<unknown>> = {
       initialize: (as) => management.connect(as).initialize(initParams(w.settings, { owner, manager: owner, guardian: owner })),
-      transferOwnership: (as) => management.connect(as).transferOwnership(stranger.address),
-      acceptOwnership: (as) => management.connect(as).acceptOwnership(),
+      transferOwnership: (as) => settings.connect(as).transferOwnership(stranger.address),
+      acceptOwnership: (as) => settings.connect(as).acceptOwnership(),
       setRoles: (as) => management.connect(as).setRoles(stranger.address, stranger.address),
-      setDepositsPaused: (as) => management.connect(as).setDepositsPaused(true),
-      setKeeper: (as) => management.connect(as).setKeeper(stranger.address, true),
+      setDepositsPaused: (as) => settings.connect(as).setDepositsPaused(true),
+      setKeeper: (as) => settings.connect(as).setKeeper(stranger.address, true),
       stop: (as) => management.connect(as).stop(),
       rearm: (as) => management.connect(as).rearm(),
       setLeverageConfig: async (as) => management.connect(as).setLeverageConfig(plain(await vault.leverageConfig())),

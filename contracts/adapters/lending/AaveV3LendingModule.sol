@@ -27,6 +27,9 @@ abstract contract AaveV3LendingModule is LendingModule {
     uint256 private constant E_MODE_MASK = 0xFF;
     uint256 private constant CAP_MASK = 0xFFFFFFFFF; // 36 bits, whole tokens
     uint256 private constant RAY = 1e27;
+    /// @dev Word positions in Aave V3's `DataTypes.ReserveData`.
+    uint256 private constant RESERVE_STABLE_DEBT_TOKEN = 9;
+    uint256 private constant RESERVE_ACCRUED_TO_TREASURY = 12;
     /// @dev Share of a cap kept back from its room (1e-5): interest accrued in the acting transaction (the
     ///      treasury's share on supply, the debt's on borrow) is not visible to a view, nor a block later.
     uint256 private constant CAP_MARGIN_DIVISOR = 100_000;
@@ -122,7 +125,7 @@ abstract contract AaveV3LendingModule is LendingModule {
         if (cap == 0) return type(uint256).max;
         cap *= COLLATERAL_UNIT;
         // Aave: (scaled supply + accrued to treasury) * liquidity index + amount <= cap.
-        uint256 accrued = AAVE_POOL.getReserveData(COLLATERAL_ASSET).accruedToTreasury;
+        uint256 accrued = _reserveWord(COLLATERAL_ASSET, RESERVE_ACCRUED_TO_TREASURY);
         uint256 treasury = accrued * AAVE_POOL.getReserveNormalizedIncome(COLLATERAL_ASSET) / RAY;
         uint256 used = COLLATERAL_A_TOKEN.totalSupply() + treasury + cap / CAP_MARGIN_DIVISOR + 1;
         return cap > used ? cap - used : 0;
@@ -132,7 +135,7 @@ abstract contract AaveV3LendingModule is LendingModule {
         uint256 cap = (AAVE_POOL.getConfiguration(DEBT_ASSET).data >> BORROW_CAP_SHIFT) & CAP_MASK;
         if (cap == 0) return type(uint256).max;
         cap *= DEBT_UNIT;
-        address stableDebt = AAVE_POOL.getReserveData(DEBT_ASSET).stableDebtTokenAddress;
+        address stableDebt = address(uint160(_reserveWord(DEBT_ASSET, RESERVE_STABLE_DEBT_TOKEN)));
         uint256 used = VARIABLE_DEBT_TOKEN.totalSupply() + IERC20(stableDebt).totalSupply() + cap / CAP_MARGIN_DIVISOR + 1;
         return cap > used ? cap - used : 0;
     }
@@ -157,6 +160,13 @@ abstract contract AaveV3LendingModule is LendingModule {
         (, uint256 ltv, uint256 threshold, uint256 bonus) = abi.decode(data, (uint256, uint256, uint256, uint256));
         if (shift == 0) return ltv;
         return shift == LIQ_THRESHOLD_SHIFT ? threshold : bonus;
+    }
+
+    /// @dev Field `index` of `getReserveData(asset)` (a struct of static fields, one word each), read without
+    ///      decoding the whole struct into every contract that checks a cap.
+    function _reserveWord(address asset, uint256 index) private view returns (uint256) {
+        (, bytes memory data) = address(AAVE_POOL).staticcall(abi.encodeCall(IPool.getReserveData, (asset)));
+        return abi.decode(data, (uint256[15]))[index];
     }
 
     function _eModeOf(IPool pool, address asset) private view returns (uint256) {

@@ -55,7 +55,7 @@ export async function deployMorphoModule(
   oracle: IOracleModule.OracleConfigStruct,
   signer?: HardhatEthersSigner,
 ): Promise<AaveUniswapVaultModule> {
-  const fees = await (await ethers.getContractFactory("FeeModule", signer)).deploy();
+  const fees = await (await ethers.getContractFactory("SettingsModule", signer)).deploy();
   await fees.waitForDeployment();
   const management = await (await ethers.getContractFactory("MorphoUniswapManagementModule", signer)).deploy(markets, oracle, fees.target);
   await management.waitForDeployment();

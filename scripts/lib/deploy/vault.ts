@@ -280,7 +280,7 @@ export async function deployModule(
   oracle: IOracleModule.OracleConfigStruct,
   signer?: HardhatEthersSigner,
 ): Promise<AaveUniswapVaultModule> {
-  const fees = await (await ethers.getContractFactory("FeeModule", signer)).deploy();
+  const fees = await (await ethers.getContractFactory("SettingsModule", signer)).deploy();
   await fees.waitForDeployment();
   const management = await (await ethers.getContractFactory("AaveUniswapManagementModule", signer)).deploy(
     markets,

@@ -32,8 +32,9 @@ const SIZE_NAMES: [string, string][] = [
   ["Morpho vault", "MorphoUniswapLeverageVault"],
   ["Morpho automation module", "MorphoUniswapVaultModule"],
   ["Morpho management module", "MorphoUniswapManagementModule"],
-  ["fee module", "FeeModule"],
+  ["settings module", "SettingsModule"],
   ["emergency module", "AaveUniswapEmergencyModule"],
+  ["Morpho emergency module", "MorphoUniswapEmergencyModule"],
   ["deployer", "AaveUniswapVaultDeployer"],
   ["factory", "AaveUniswapVaultFactory"],
 ];

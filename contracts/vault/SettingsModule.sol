@@ -5,34 +5,31 @@ import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultFees} from "../interfaces/IVaultFees.sol";
+import {IVaultSettings} from "../interfaces/IVaultSettings.sol";
 import {VaultStorage} from "./VaultStorage.sol";
+import {DelegatedOnly} from "../base/DelegatedOnly.sol";
 
-/// @title FeeModule
-/// @notice Fee and keeper-pay settings (IVaultFees), run only through the vault's delegatecall, reached through the
-///         management module's fallback. Market-agnostic: it reads and writes the vault's storage namespace only and
+/// @title SettingsModule
+/// @notice Fee and keeper-pay settings (IVaultFees) and the read side of every setting (IVaultSettings), run only
+///         through the vault's delegatecall, reached through the management module's fallback. Market-agnostic: it reads and writes the vault's storage namespace only and
 ///         asks the vault itself to accrue (`ILeverageVault.accrueFee`). Raising a fee or the keeper pay goes through
 ///         the vault's timelock (the same pending-change slots as the management module's changes); lowering
 ///         applies at once.
-contract FeeModule is IVaultFees, VaultStorage {
+contract SettingsModule is IVaultFees, IVaultSettings, VaultStorage, DelegatedOnly {
     /// @notice Hard caps: 2 %/yr of assets, 20 % of the share-price gain above the fee mark.
     uint256 public constant MAX_MANAGEMENT_FEE_BPS = 200;
     uint256 public constant MAX_PERFORMANCE_FEE_BPS = 2000;
     /// @notice Keeper pay multiplier cap: 1.2x the gas cost.
     uint256 public constant MAX_KEEPER_PAY_MULTIPLIER_BPS = 12_000;
 
-    address private immutable SELF;
-
-    constructor() {
-        SELF = address(this);
-    }
-
-    modifier onlyDelegated() {
-        if (address(this) == SELF) revert IVaultAutomation.KeeperNotDelegated();
+    modifier onlyOwner() {
+        if (msg.sender != _vault().owner) revert ILeverageVault.VaultUnauthorized(msg.sender);
         _;
     }
 
-    modifier onlyOwner() {
-        if (msg.sender != _vault().owner) revert ILeverageVault.VaultUnauthorized(msg.sender);
+    modifier onlyManager() {
+        VaultLayout storage v = _vault();
+        if (msg.sender != v.manager && msg.sender != v.owner) revert ILeverageVault.VaultUnauthorized(msg.sender);
         _;
     }
 
@@ -77,6 +74,113 @@ contract FeeModule is IVaultFees, VaultStorage {
         if (msg.sender != address(this)) revert ILeverageVault.VaultUnauthorized(msg.sender);
         _apply(kind, data, store);
     }
+
+    // ---------------------------------------------------------------- roles' switches (IVaultSettings)
+
+    /// @inheritdoc IVaultSettings
+    function transferOwnership(address newOwner) external onlyDelegated onlyOwner {
+        _vault().pendingOwner = newOwner;
+        emit IVaultManagement.OwnershipTransferStarted(msg.sender, newOwner);
+    }
+
+    /// @inheritdoc IVaultSettings
+    function acceptOwnership() external onlyDelegated {
+        VaultLayout storage v = _vault();
+        if (msg.sender != v.pendingOwner) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        emit IVaultManagement.OwnershipTransferred(v.owner, msg.sender);
+        v.owner = msg.sender;
+        v.pendingOwner = address(0);
+    }
+
+    /// @inheritdoc IVaultSettings
+    function setDepositsPaused(bool paused) external onlyDelegated {
+        VaultLayout storage v = _vault();
+        bool isManager = msg.sender == v.manager || msg.sender == v.owner;
+        if (!isManager && !(paused && msg.sender == v.guardian)) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        v.depositsPaused = paused;
+        emit IVaultManagement.DepositsPausedSet(msg.sender, paused);
+    }
+
+    /// @inheritdoc IVaultSettings
+    function setKeeper(address keeper, bool allowed) external onlyDelegated onlyManager {
+        _vault().keepers[keeper] = allowed;
+        emit IVaultManagement.KeeperSet(keeper, allowed);
+    }
+
+    // ---------------------------------------------------------------- views (IVaultSettings)
+
+    /// @inheritdoc IVaultSettings
+    function owner() external view returns (address) {
+        return _vault().owner;
+    }
+
+    /// @inheritdoc IVaultSettings
+    function pendingOwner() external view returns (address) {
+        return _vault().pendingOwner;
+    }
+
+    /// @inheritdoc IVaultSettings
+    function manager() external view returns (address) {
+        return _vault().manager;
+    }
+
+    /// @inheritdoc IVaultSettings
+    function guardian() external view returns (address) {
+        return _vault().guardian;
+    }
+
+    /// @inheritdoc IVaultSettings
+    function depositsPaused() external view returns (bool) {
+        return _vault().depositsPaused;
+    }
+
+    /// @inheritdoc IVaultSettings
+    function isKeeper(address account) external view returns (bool) {
+        return _vault().keepers[account];
+    }
+
+    /// @inheritdoc IVaultSettings
+    function leverageConfig() external view returns (ILeverageVault.LeverageConfig memory) {
+        return _vault().leverage;
+    }
+
+    /// @inheritdoc IVaultSettings
+    function executionConfig() external view returns (ILeverageVault.ExecutionConfig memory) {
+        return _vault().execution;
+    }
+
+    /// @inheritdoc IVaultSettings
+    function automationConfig() external view returns (IVaultAutomation.AutomationConfig memory) {
+        return _vault().automation;
+    }
+
+    /// @inheritdoc IVaultSettings
+    function exitConfig() external view returns (IVaultAutomation.ExitConfig memory) {
+        return _vault().exits;
+    }
+
+    /// @inheritdoc IVaultSettings
+    function automationState() external view returns (IVaultAutomation.AutomationState memory) {
+        return _vault().state;
+    }
+
+    /// @inheritdoc IVaultSettings
+    function volatilityConfig() external view returns (IVaultAutomation.VolatilityConfig memory) {
+        return _vault().volatility;
+    }
+
+    /// @inheritdoc IVaultSettings
+    function timelock() external view returns (uint256) {
+        return _vault().timelock;
+    }
+
+    /// @inheritdoc IVaultSettings
+    function pendingChange(IVaultManagement.ChangeKind kind) external view returns (bytes memory data, uint64 validAt) {
+        PendingChange storage pending = _vault().pending[kind];
+        return (pending.data, pending.validAt);
+    }
+
+    // ---------------------------------------------------------------- views (IVaultFees)
 
     /// @inheritdoc IVaultFees
     function feeConfig() external view returns (FeeConfig memory) {
