@@ -34,8 +34,10 @@ const SIZE_NAMES: [string, string][] = [
   ["Morpho management module", "MorphoUniswapManagementModule"],
   ["fee module", "FeeModule"],
   ["emergency module", "AaveUniswapEmergencyModule"],
-  ["deployer", "AaveUniswapVaultDeployer"],
-  ["factory", "AaveUniswapVaultFactory"],
+  ["Aave deployer", "AaveUniswapVaultDeployer"],
+  ["Morpho deployer", "MorphoUniswapVaultDeployer"],
+  ["factory", "VaultFactory"],
+  ["registry", "VaultRegistry"],
 ];
 
 export function renderSizes(): string {
