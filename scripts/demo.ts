@@ -127,11 +127,11 @@ const headers = (c: string, reference: string) => ["step", reference, "keeper ac
 type Rows = { rows: string[][]; lltv?: bigint };
 
 /** The stack (module, registry, factory, lens) and the vault made by the factory, on Aave. */
-async function onAave(market: Market, pair: ReturnType<typeof localPair>, settings: VaultSettings, decimals: PairDecimals, keeper: string) {
+async function onAave(market: Market, pair: ReturnType<typeof localPair>, settings: VaultSettings, decimals: PairDecimals, keeper: string, kind: string) {
   const { ethers } = hre;
   const stack = await deployStack(ethers, { markets: localMarketAddresses(market, pair), oracle: localOracleConfig(market, pair), owner: market.deployer });
   const made = await createVault(ethers, stack.factory, market.deployer, {
-    settings, decimals, collateralSymbol: pair.collateral, keepers: [keeper], salt: "demo",
+    settings, decimals, collateralSymbol: pair.collateral, keepers: [keeper], salt: "demo", kind,
   });
   const rows = [
     ["AaveUniswapVaultModule", stack.module.target as string, gas(await gasOf(stack.module.deploymentTransaction()))],
@@ -147,13 +147,13 @@ async function onAave(market: Market, pair: ReturnType<typeof localPair>, settin
  * Morpho Blue deployed beside Aave, then the same product deployment on it: module, registry, VaultFactory with the
  * Morpho deployer, lens, and the vault created through the factory, so the keeper bot finds it the same way.
  */
-async function onMorpho(market: Market, pair: ReturnType<typeof localPair>, settings: VaultSettings, decimals: PairDecimals, keeper: string) {
+async function onMorpho(market: Market, pair: ReturnType<typeof localPair>, settings: VaultSettings, decimals: PairDecimals, keeper: string, kind: string) {
   const { ethers } = hre;
   const blue = await deployMorpho(ethers, market);
   const markets = localMorphoMarkets(market, blue, { ...pair, eMode: false });
   const stack = await deployStack(ethers, { venue: "morpho", markets, oracle: localOracleConfig(market, pair), owner: market.deployer });
   const made = await createVault(ethers, stack.factory, market.deployer, {
-    settings, decimals, collateralSymbol: pair.collateral, keepers: [keeper], salt: "demo",
+    settings, decimals, collateralSymbol: pair.collateral, keepers: [keeper], salt: "demo", kind,
   });
   const rows = [
     ["Morpho Blue", blue.morpho.target as string, gas(await gasOf(blue.morpho.deploymentTransaction()))],
@@ -186,7 +186,7 @@ async function main() {
   const { deployer } = market;
   const [alice, keeper] = market.users;
   const collateralToken: Contract = localTokenContract(market, C);
-  const { stack, vault, created } = venue === "aave" ? await onAave(market, pair, SETTINGS, dec, keeper.address) : await onMorpho(market, pair, SETTINGS, dec, keeper.address);
+  const { stack, vault, created } = venue === "aave" ? await onAave(market, pair, SETTINGS, dec, keeper.address, preset.name) : await onMorpho(market, pair, SETTINGS, dec, keeper.address, preset.name);
   const collateralUsd = Number((await vault.oraclePrices())[0]) / 1e18;
   const DEPOSIT = toUnits((DEPOSIT_USD / collateralUsd).toFixed(Math.min(dec.collateral, 8)), dec.collateral);
 
