@@ -69,6 +69,13 @@ describe("deployment tooling", () => {
       fs.writeFileSync(file, JSON.stringify({ vault: { leverage: 3 } }));
       expect(() => loadDeployConfig({ VAULT_CONFIG: file })).to.throw(/vault: Unrecognized key/);
     });
+    it("reads VAULT_VENUE (default aave) and VAULT_KIND (a bytes32 label: at most 31 bytes)", () => {
+      expect(loadDeployConfig({}).venue).to.equal("aave");
+      expect(loadDeployConfig({}).kind).to.equal(undefined);
+      expect(loadDeployConfig({ VAULT_VENUE: "morpho", VAULT_KIND: "my-3x" })).to.include({ venue: "morpho", kind: "my-3x" });
+      expect(() => loadDeployConfig({ VAULT_VENUE: "compound" })).to.throw(/venue: must be aave or morpho/);
+      expect(() => loadDeployConfig({ VAULT_KIND: "x".repeat(32) })).to.throw(/kind: at most 31 bytes/);
+    });
   });
 
   describe("chain addresses", () => {
