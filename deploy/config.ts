@@ -14,6 +14,11 @@
  *   VAULT_OWNER, VAULT_MANAGER, VAULT_GUARDIAN   roles (default: the deployer)
  *   VAULT_KEEPERS     comma-separated keeper addresses to allow-list (the deployer must be the manager)
  *   VAULT_SALT        CREATE2 salt (any string, or a bytes32); default: the symbol
+ *   VAULT_VENUE       aave (default) or morpho: the lending venue. morpho runs on the local chain only (31337): the local
+ *                     Morpho Blue market of the pair (WETH/USDC, wstETH/WETH) is deployed beside Aave, then the stack with
+ *                     the Morpho deployer; presets that do not run on Morpho are refused
+ *   VAULT_KIND        the kind the registry lists the vault under (at most 31 bytes); default the preset's name, else
+ *                     "custom" (`npx hardhat vault:list --kind <kind>`)
  *   VAULT_FACTORY     create the vault on this existing factory instead of the one in deployments/<network>.json
  *   VAULT_NEW_STACK   true: deploy a new module/registry/factory even if deployments/<network>.json has one
  *   COLLATERAL_SYMBOL, DEBT_SYMBOL     Aave address-book symbols (default WETH, USDC; e.g. USDCn = native USDC)
@@ -74,6 +79,12 @@ export const DeployConfigSchema = z
     factory: address.optional(),
     newStack: bool.default(false),
     preset: z.string().min(1).optional(),
+    venue: z.enum(["aave", "morpho"], { error: "must be aave or morpho" }).default("aave"),
+    kind: z
+      .string()
+      .min(1)
+      .refine((s) => Buffer.byteLength(s, "utf8") <= 31, { message: "at most 31 bytes" })
+      .optional(),
     ethStopLoss: nonNegative.optional(),
     ethTakeProfit: nonNegative.optional(),
     collateralSymbol: z.string().default("WETH"),
@@ -139,7 +150,7 @@ export function loadDeployConfig(env: NodeJS.ProcessEnv = process.env): DeployCo
     "sequencerGracePeriod",
     "varianceFeed",
   ]);
-  setFrom(raw, "VAULT_", ["salt", "factory", "newStack", "preset", "ethStopLoss", "ethTakeProfit"]);
+  setFrom(raw, "VAULT_", ["salt", "factory", "newStack", "preset", "venue", "kind", "ethStopLoss", "ethTakeProfit"]);
   if (env.VAULT_KEEPERS) raw.keepers = env.VAULT_KEEPERS.split(",").map((s) => s.trim()).filter(Boolean);
   if (env.COLLATERAL_SYMBOL) raw.collateralSymbol = env.COLLATERAL_SYMBOL;
   if (env.DEBT_SYMBOL) raw.debtSymbol = env.DEBT_SYMBOL;

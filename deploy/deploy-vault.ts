@@ -13,7 +13,9 @@
  * 1.15, ripcord below 1.08, volatility-aware leverage on, VAULT_VOLATILITY_HORIZON=0 turns it off); any other target
  * starts from defaultSettings(target). Configured fields override the defaults.
  * Chain id 31337 (`hardhat`, `localhost`): the local Aave V3 + Uniswap V3 market is deployed first, so the whole
- * procedure can be rehearsed offline.
+ * procedure can be rehearsed offline. VAULT_VENUE=morpho (local chain only) also deploys the local Morpho Blue market
+ * of the pair and builds the stack on it: the Morpho module and deployer, the same VaultFactory and registry.
+ * The vault is listed in the registry under VAULT_KIND (default: the preset's name, else "custom").
  *
  * Every setting is checked against the market (Aave's LTV and liquidation threshold of the collateral) and the
  * vault's own bounds before the first transaction (scripts/lib/deploy/preflight.ts). `hardhat run` takes no script
@@ -26,10 +28,13 @@ import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { Contract, ZeroAddress, formatUnits } from "ethers";
-import type { AaveUniswapVaultFactory, AaveUniswapVaultModule, KeeperLens, VaultRegistry } from "../typechain-types";
+import type { AaveUniswapVaultModule, KeeperLens, VaultFactory, VaultRegistry } from "../typechain-types";
 import { loadDeployConfig, type DeployConfig } from "./config";
 import { chainDefaults, missingFields, type OracleAddresses } from "../scripts/lib/deploy/addresses";
-import { createVault, deployLens, deployStack, vaultInitParams, type Stack } from "../scripts/lib/deploy/deploy";
+import { createVault, deployLens, deployStack, encodeMarkets, vaultInitParams, type Stack } from "../scripts/lib/deploy/deploy";
+import { localMorphoMarkets, type MorphoMarketAddresses } from "../scripts/lib/deploy/morpho-vault";
+import { DEFAULT_KIND, VENUE_IDS, bytes32Text } from "../scripts/lib/deploy/venues";
+import { MORPHO_LLTV, deployMorpho } from "../scripts/lib/market/morpho";
 import {
   deploymentsFile,
   readDeploymentRecord,
@@ -37,9 +42,9 @@ import {
   type DeploymentRecord,
 } from "../scripts/lib/deploy/deployments";
 import { deployMarket } from "../scripts/lib/market/market";
-import { PRESET_3X, localMarketAddresses, localOracleConfig, type MarketAddresses } from "../scripts/lib/deploy/vault";
+import { LONG_ETH_PAIR, PRESET_3X, localMarketAddresses, localOracleConfig, type MarketAddresses } from "../scripts/lib/deploy/vault";
 import { checkVaultSettings, type MarketRisk } from "../scripts/lib/deploy/preflight";
-import { getPreset, localDecimals, localPair, presetSettings, type AvailablePreset } from "../scripts/lib/deploy/presets";
+import { getPreset, localDecimals, localPair, presetSettings, type AvailablePreset, type Venue } from "../scripts/lib/deploy/presets";
 import { EMODE_ETH, RESERVE_PARAMS } from "../scripts/lib/market/market-config";
 import { gas, hf, lev, units } from "../scripts/lib/util/format";
 
@@ -87,10 +92,11 @@ async function hasCode(address: string) {
 }
 
 /** Refuses to deploy on addresses that cannot work; prints what it checked. */
-async function preflight(markets: MarketAddresses, oracle: OracleAddresses, swapFee: number): Promise<void> {
+async function preflight(markets: MarketAddresses | MorphoMarketAddresses, oracle: OracleAddresses, swapFee: number): Promise<void> {
   const { provider } = hre.ethers;
   const problems: string[] = [];
-  const { eModeCategory: _category, ...contracts } = markets;
+  // Every address field of either venue's markets (not Aave's e-mode category, not Morpho's LLTV).
+  const contracts = Object.fromEntries(Object.entries(markets).filter(([, v]) => typeof v === "string")) as Record<string, string>;
   const feeds = { collateralFeed: oracle.collateralFeed, debtFeed: oracle.debtFeed };
   const varianceFeed = oracle.varianceFeed && oracle.varianceFeed !== ZeroAddress ? { varianceFeed: oracle.varianceFeed } : {};
   for (const [name, address] of Object.entries({ ...contracts, ...feeds, ...varianceFeed })) {
@@ -152,11 +158,16 @@ async function resolveAddresses(chainId: number, cfg: DeployConfig) {
  * liquidation threshold (read from the Aave pool; the local market's own on chain 31337) before any transaction.
  */
 async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolean, deployer: string, preset?: AvailablePreset) {
+  const venue: Venue = cfg.venue;
   let resolved: Awaited<ReturnType<typeof resolveAddresses>> | undefined;
   const collateralKey = (preset?.collateral ?? "WETH") as keyof typeof RESERVE_PARAMS;
   // The local market's decimals (WETH 18, USDC 6); read from the tokens on a live chain.
   let decimals = preset ? localDecimals(preset) : { collateral: 18, debt: 6 };
-  let risk: MarketRisk = preset?.eMode
+  // Morpho has one LLTV (max LTV and liquidation threshold at once); the local markets' (WETH/USDC, wstETH/WETH).
+  const lltvBps = Number((collateralKey === "wstETH" ? MORPHO_LLTV.wstethWeth : MORPHO_LLTV.wethUsdc) / 10n ** 14n);
+  let risk: MarketRisk = venue === "morpho"
+    ? { ltvBps: lltvBps, liquidationThresholdBps: lltvBps }
+    : preset?.eMode
     ? { ltvBps: EMODE_ETH.ltv, liquidationThresholdBps: EMODE_ETH.liquidationThreshold }
     : {
         ltvBps: Number(RESERVE_PARAMS[collateralKey].ltv),
@@ -173,7 +184,7 @@ async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolea
     risk = await marketRisk(resolved.markets.aavePool, resolved.markets.collateralAsset, eModeCategory);
   }
   const base = preset
-    ? presetSettings(preset, { stopLoss: cfg.ethStopLoss, takeProfit: cfg.ethTakeProfit })
+    ? presetSettings(preset, { stopLoss: cfg.ethStopLoss, takeProfit: cfg.ethTakeProfit }, {}, venue)
     : cfg.vault.targetLeverage === undefined || cfg.vault.targetLeverage === 3
       ? PRESET_3X
       : {};
@@ -183,6 +194,7 @@ async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolea
     salt: cfg.salt,
     decimals,
     collateralSymbol: preset?.collateral ?? cfg.collateralSymbol,
+    kind: cfg.kind ?? preset?.name ?? DEFAULT_KIND,
   });
   const { settings } = init;
   const refused = checkVaultSettings(settings, risk);
@@ -195,7 +207,7 @@ async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolea
   if (preset) console.log(`Preset ${preset.name}: ${preset.description}`);
   console.log(
     `Settings checked: target ${settings.targetLeverage}x (band ${settings.minLeverage}-${settings.maxLeverage}x), HF floor ${settings.minHealthFactor}, ` +
-      `market LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps`,
+      (venue === "morpho" ? `Morpho LLTV ${risk.liquidationThresholdBps} bps` : `market LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps`),
   );
   return { resolved, decimals, ...init };
 }
@@ -224,7 +236,7 @@ async function endDryRun(startBlock: number, snapshotId: string): Promise<void> 
 /** The stack: the recorded (or VAULT_FACTORY) factory reused, with its lens (deployed if none), else a new one. */
 async function stackFor(
   cfg: DeployConfig,
-  markets: MarketAddresses,
+  markets: MarketAddresses | MorphoMarketAddresses,
   oracle: OracleAddresses,
   deployer: Awaited<ReturnType<typeof hre.ethers.getSigners>>[number],
   previous: DeploymentRecord | undefined,
@@ -233,12 +245,11 @@ async function stackFor(
   const factoryAddress = cfg.factory ?? (cfg.newStack ? undefined : previous?.factory);
   if (factoryAddress) {
     if (!(await hasCode(factoryAddress))) throw new Error(`factory ${factoryAddress} has no code on '${network.name}'`);
-    const factory = (await ethers.getContractAt("AaveUniswapVaultFactory", factoryAddress, deployer)) as unknown as AaveUniswapVaultFactory;
+    const factory = (await ethers.getContractAt("VaultFactory", factoryAddress, deployer)) as unknown as VaultFactory;
     const registry = (await ethers.getContractAt("VaultRegistry", await factory.REGISTRY(), deployer)) as unknown as VaultRegistry;
     const module = (await ethers.getContractAt("AaveUniswapVaultModule", await factory.MODULE(), deployer)) as unknown as AaveUniswapVaultModule;
-    const fm = await factory.markets();
-    if (fm.collateralAsset !== markets.collateralAsset || fm.debtAsset !== markets.debtAsset || fm.aavePool !== markets.aavePool) {
-      throw new Error(`factory ${factoryAddress} serves other markets; set VAULT_NEW_STACK=true to deploy a new stack`);
+    if ((await factory.VENUE()) !== VENUE_IDS[cfg.venue] || (await factory.markets()) !== encodeMarkets(cfg.venue, markets)) {
+      throw new Error(`factory ${factoryAddress} serves other markets or another venue; set VAULT_NEW_STACK=true to deploy a new stack`);
     }
     console.log(`Reusing factory ${factoryAddress} (registry ${registry.target}, module ${module.target})`);
     // The keeper's lens is stateless: reuse the one recorded with this registry, else deploy one.
@@ -254,7 +265,7 @@ async function stackFor(
     }
     return { module, registry, factory, lens };
   } else {
-    const stack = await deployStack(ethers, { markets, oracle, owner: deployer });
+    const stack = await deployStack(ethers, { markets, oracle, owner: deployer, venue: cfg.venue });
     for (const [name, c] of Object.entries({
       module: stack.module,
       registry: stack.registry,
@@ -281,15 +292,18 @@ async function main() {
   const [deployer] = await ethers.getSigners();
   if (!deployer) throw new Error(`no account for network '${network.name}': set DEPLOYER_PRIVATE_KEY in .env`);
   const local = chainId === LOCAL_CHAIN_ID;
+  if (cfg.venue === "morpho" && !local) {
+    throw new Error(`VAULT_VENUE=morpho deploys on the local chain only (chain ${LOCAL_CHAIN_ID}): no Morpho Blue market is configured for chain ${chainId}`);
+  }
   const dryRun = /^(1|true|yes)$/i.test(process.env.DRY_RUN ?? "");
   console.log(`Network '${network.name}' (chain ${chainId}), deployer ${deployer.address}, balance ${formatUnits(await ethers.provider.getBalance(deployer.address))} ETH`);
 
-  let markets: MarketAddresses;
+  let markets: MarketAddresses | MorphoMarketAddresses;
   let oracle: OracleAddresses;
   let localMarket: Record<string, string> | undefined;
 
   // --- settings, checked before anything is sent ---
-  const { resolved, decimals, settings, roles, salt, params } = await checkedSettings(cfg, chainId, local, deployer.address, preset);
+  const { resolved, decimals, settings, roles, salt, params, kind } = await checkedSettings(cfg, chainId, local, deployer.address, preset);
   const snapshotId = dryRun ? await snapshot() : undefined;
   if (dryRun && snapshotId === undefined) {
     console.log(
@@ -307,7 +321,15 @@ async function main() {
     const pair = preset ? localPair(preset) : undefined;
     markets = localMarketAddresses(m, pair);
     oracle = localOracleConfig(m, pair) as OracleAddresses;
+    let morpho: Record<string, string> = {};
+    if (cfg.venue === "morpho") {
+      console.log("VAULT_VENUE=morpho: deploying the local Morpho Blue markets beside it (real bytecode from @morpho-org/morpho-blue)");
+      const blue = await deployMorpho(ethers, m);
+      markets = localMorphoMarkets(m, blue, { ...(pair ?? LONG_ETH_PAIR), eMode: false });
+      morpho = { "Morpho Blue": blue.morpho.target as string };
+    }
     localMarket = {
+      ...morpho,
       PoolAddressesProvider: m.addressesProvider.target as string,
       AaveOracle: m.aaveOracle.target as string,
       "WETH/USDC 0.05% pool": m.uniPool500.target as string,
@@ -315,10 +337,12 @@ async function main() {
       QuoterV2: m.quoter.target as string,
     };
   } else {
-    ({ markets, oracle } = resolved!);
-    if (preset?.eMode && !markets.eModeCategory) {
+    const aave = resolved!.markets;
+    oracle = resolved!.oracle;
+    markets = aave;
+    if (preset?.eMode && !aave.eModeCategory) {
       // Aave V3 Ethereum's "ETH correlated" category (wstETH, WETH, ...); set MARKET_E_MODE_CATEGORY elsewhere.
-      markets = { ...markets, eModeCategory: 1 };
+      markets = { ...aave, eModeCategory: 1 };
     }
     if (preset?.reference === "wstETH/ETH" && (!oracle.varianceFeed || oracle.varianceFeed === ZeroAddress)) {
       throw new Error(
@@ -346,10 +370,13 @@ async function main() {
     roles,
     salt,
     decimals,
+    kind: bytes32Text(kind),
     keepers: canSetKeepers ? keepers : [],
   });
+  const spec = await stack.registry.specOf(created.address);
   console.log(
     `Vault ${settings.name} (${settings.symbol}) at ${created.address}, gas ${gas(created.receipt.gasUsed)}\n` +
+      `  listed in registry ${stack.registry.target} as kind '${bytes32Text(spec.kind)}' on ${bytes32Text(spec.venue)} (npx hardhat vault:list --kind ${bytes32Text(spec.kind)})\n` +
       `  target ${settings.targetLeverage}x (band ${settings.minLeverage}-${settings.maxLeverage}x), HF floor ${settings.minHealthFactor}, ` +
       `ripcord below ${settings.criticalHealthFactor}, stop-loss ${settings.stopLossPrice || "off"}${preset && cfg.ethStopLoss ? ` (ETH $${cfg.ethStopLoss}, debt per collateral)` : ""}, ` +
       `owner ${roles.owner}, manager ${roles.manager}, guardian ${roles.guardian}` +
@@ -371,6 +398,7 @@ async function main() {
     registry: stack.registry.target as string,
     factory: stack.factory.target as string,
     lens: stack.lens.target as string,
+    venue: cfg.venue,
     markets,
     oracle,
     localMarket,
@@ -381,6 +409,7 @@ async function main() {
         name: settings.name,
         symbol: settings.symbol,
         salt,
+        kind: bytes32Text(kind),
         creator: deployer.address,
         block: created.receipt.blockNumber,
         settings: { ...settings, roles, keepers },

@@ -25,13 +25,13 @@ import { printMarket } from "./lib/market/market-report";
 import { fund } from "./lib/market/market-helpers";
 import { advanceTimeAllFeeds, referencePrice, setReferencePrice } from "./lib/market/reference-price";
 import { localMarketAddresses, localOracleConfig, localTokenContract, toUnits, type PairDecimals, type VaultSettings } from "./lib/deploy/vault";
-import { deployMorphoVault, localMorphoMarkets } from "./lib/deploy/morpho-vault";
+import { localMorphoMarkets } from "./lib/deploy/morpho-vault";
 import { deployMorpho } from "./lib/market/morpho";
 import { PresetError, exposureText, getPreset, localDecimals, localPair, presetSettings, type Preset, type PresetName, type Venue } from "./lib/deploy/presets";
-import { createVault, deployLens, deployStack } from "./lib/deploy/deploy";
+import { createVault, deployStack } from "./lib/deploy/deploy";
 import { keeperPass, type KeeperAction } from "./lib/keeper/keeper";
 import { actionName, gas, hf, lev, modeName, table, units, usd } from "./lib/util/format";
-import type { ILeveredVault, VaultRegistry } from "../typechain-types";
+import type { ILeveredVault } from "../typechain-types";
 
 /** USD of collateral the user deposits. */
 const DEPOSIT_USD = 20_000;
@@ -127,16 +127,16 @@ const headers = (c: string, reference: string) => ["step", reference, "keeper ac
 type Rows = { rows: string[][]; lltv?: bigint };
 
 /** The stack (module, registry, factory, lens) and the vault made by the factory, on Aave. */
-async function onAave(market: Market, pair: ReturnType<typeof localPair>, settings: VaultSettings, decimals: PairDecimals, keeper: string) {
+async function onAave(market: Market, pair: ReturnType<typeof localPair>, settings: VaultSettings, decimals: PairDecimals, keeper: string, kind: string) {
   const { ethers } = hre;
   const stack = await deployStack(ethers, { markets: localMarketAddresses(market, pair), oracle: localOracleConfig(market, pair), owner: market.deployer });
   const made = await createVault(ethers, stack.factory, market.deployer, {
-    settings, decimals, collateralSymbol: pair.collateral, keepers: [keeper], salt: "demo",
+    settings, decimals, collateralSymbol: pair.collateral, keepers: [keeper], salt: "demo", kind,
   });
   const rows = [
     ["AaveUniswapVaultModule", stack.module.target as string, gas(await gasOf(stack.module.deploymentTransaction()))],
     ["VaultRegistry", stack.registry.target as string, gas(await gasOf(stack.registry.deploymentTransaction()))],
-    ["AaveUniswapVaultFactory", stack.factory.target as string, gas(await gasOf(stack.factory.deploymentTransaction()))],
+    ["VaultFactory", stack.factory.target as string, gas(await gasOf(stack.factory.deploymentTransaction()))],
     ["KeeperLens", stack.lens.target as string, gas(await gasOf(stack.lens.deploymentTransaction()))],
     [`vault ${settings.symbol} (createVault)`, made.address, gas(made.receipt.gasUsed)],
   ];
@@ -144,27 +144,26 @@ async function onAave(market: Market, pair: ReturnType<typeof localPair>, settin
 }
 
 /**
- * Morpho Blue deployed beside Aave, the vault deployed directly (the factory is Aave's), and registered by the
- * registry's owner so that the keeper bot finds it the same way.
+ * Morpho Blue deployed beside Aave, then the same product deployment on it: module, registry, VaultFactory with the
+ * Morpho deployer, lens, and the vault created through the factory, so the keeper bot finds it the same way.
  */
-async function onMorpho(market: Market, pair: ReturnType<typeof localPair>, settings: VaultSettings, keeper: string) {
+async function onMorpho(market: Market, pair: ReturnType<typeof localPair>, settings: VaultSettings, decimals: PairDecimals, keeper: string, kind: string) {
   const { ethers } = hre;
   const blue = await deployMorpho(ethers, market);
-  const deployed = await deployMorphoVault(ethers, market, blue, { pair: { ...pair, eMode: false }, settings, keepers: [keeper] });
-  const registry = (await (await ethers.getContractFactory("VaultRegistry", market.deployer)).deploy(market.deployer.address)) as unknown as VaultRegistry;
-  await registry.waitForDeployment();
-  await (await registry.setFactory(market.deployer.address, true)).wait();
-  await (await registry.register(deployed.vault.target)).wait();
-  const lens = await deployLens(ethers, market.deployer);
-  const markets = localMorphoMarkets(market, blue, pair);
+  const markets = localMorphoMarkets(market, blue, { ...pair, eMode: false });
+  const stack = await deployStack(ethers, { venue: "morpho", markets, oracle: localOracleConfig(market, pair), owner: market.deployer });
+  const made = await createVault(ethers, stack.factory, market.deployer, {
+    settings, decimals, collateralSymbol: pair.collateral, keepers: [keeper], salt: "demo", kind,
+  });
   const rows = [
     ["Morpho Blue", blue.morpho.target as string, gas(await gasOf(blue.morpho.deploymentTransaction()))],
-    ["MorphoUniswapVaultModule", deployed.module.target as string, gas(await gasOf(deployed.module.deploymentTransaction()))],
-    [`vault ${settings.symbol}`, deployed.vault.target as string, gas(await gasOf(deployed.core.deploymentTransaction()))],
-    ["VaultRegistry", registry.target as string, gas(await gasOf(registry.deploymentTransaction()))],
-    ["KeeperLens", lens.target as string, gas(await gasOf(lens.deploymentTransaction()))],
+    ["MorphoUniswapVaultModule", stack.module.target as string, gas(await gasOf(stack.module.deploymentTransaction()))],
+    ["VaultRegistry", stack.registry.target as string, gas(await gasOf(stack.registry.deploymentTransaction()))],
+    ["VaultFactory", stack.factory.target as string, gas(await gasOf(stack.factory.deploymentTransaction()))],
+    ["KeeperLens", stack.lens.target as string, gas(await gasOf(stack.lens.deploymentTransaction()))],
+    [`vault ${settings.symbol} (createVault)`, made.address, gas(made.receipt.gasUsed)],
   ];
-  return { stack: { registry, lens }, vault: deployed.vault, created: { rows, lltv: markets.lltv } as Rows };
+  return { stack: { registry: stack.registry, lens: stack.lens }, vault: made.vault, created: { rows, lltv: markets.lltv } as Rows };
 }
 
 async function main() {
@@ -187,7 +186,7 @@ async function main() {
   const { deployer } = market;
   const [alice, keeper] = market.users;
   const collateralToken: Contract = localTokenContract(market, C);
-  const { stack, vault, created } = venue === "aave" ? await onAave(market, pair, SETTINGS, dec, keeper.address) : await onMorpho(market, pair, SETTINGS, keeper.address);
+  const { stack, vault, created } = venue === "aave" ? await onAave(market, pair, SETTINGS, dec, keeper.address, preset.name) : await onMorpho(market, pair, SETTINGS, dec, keeper.address, preset.name);
   const collateralUsd = Number((await vault.oraclePrices())[0]) / 1e18;
   const DEPOSIT = toUnits((DEPOSIT_USD / collateralUsd).toFixed(Math.min(dec.collateral, 8)), dec.collateral);
 

@@ -3,6 +3,7 @@
  *   npx hardhat vault:deposit  --vault <addr> --amount <weth> [--wrap] [--receiver <addr>] [--signer <addr>] [--dry-run]
  *   npx hardhat vault:withdraw --vault <addr> (--amount <weth> | --all) [--receiver <addr>] [--signer <addr>] [--dry-run]
  *   npx hardhat vault:status   --vault <addr> [--account <addr>] [--json] [--keepers-from-block <n>]
+ *   npx hardhat vault:list     [--registry <addr>] [--kind <label>] [--venue aave|morpho] [--json]
  * Governance (roles, keepers, pause, stop, timelocked changes) is in tasks/governance.ts, the keeper bot in
  * tasks/keeper.ts. Arguments are validated (zod, tasks/cli.ts) before the chain is touched; every failure is one line,
  * exit code 1. Add `--network <name>`; the signer defaults to the network's first account (DEPLOYER_PRIVATE_KEY on
@@ -10,6 +11,7 @@
  */
 import { task } from "hardhat/config";
 import { Contract, formatUnits, parseUnits, type ContractTransactionResponse } from "ethers";
+import { VENUE_IDS, bytes32Text, decodeMarkets, kindId, venueName } from "../scripts/lib/deploy/venues";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { readDeploymentRecord } from "../scripts/lib/deploy/deployments";
 import { z } from "zod";
@@ -288,11 +290,13 @@ const StatusArgs = z.object({
 async function recordedAavePool(hre: HardhatRuntimeEnvironment): Promise<string | undefined> {
   const factory = readDeploymentRecord(hre.network.name)?.factory;
   if (!factory) return undefined;
-  const abi = ["function markets() view returns ((address collateralAsset, address debtAsset, address aavePool))"];
-  return new Contract(factory, abi, hre.ethers.provider)
-    .markets()
-    .then((m: { aavePool: string }) => m.aavePool)
-    .catch(() => undefined);
+  const f = new Contract(factory, ["function VENUE() view returns (bytes32)", "function markets() view returns (bytes)"], hre.ethers.provider);
+  try {
+    if ((await f.VENUE()) !== VENUE_IDS.aave) return undefined;
+    return decodeMarkets("aave", await f.markets()).aavePool as string;
+  } catch {
+    return undefined;
+  }
 }
 
 task("vault:status", "Prints a vault's position, configuration, effective target, governance (timelock, pending changes, keepers), automation and trigger")
@@ -318,3 +322,94 @@ task("vault:status", "Prints a vault's position, configuration, effective target
     return result;
   });
 
+
+export interface ListedVault {
+  address: string;
+  /** The kind label it was registered under. */
+  kind: string;
+  /** aave / morpho, or the venue id's text for a venue this tooling does not know. */
+  venue: string;
+  collateralAsset: string;
+  debtAsset: string;
+  /** Token symbols ("?" where symbol() fails). */
+  pair: string;
+  factory: string;
+}
+
+const ListArgs = z.object({
+  registry: address("registry").optional(),
+  kind: z
+    .string()
+    .trim()
+    .min(1, { error: "--kind must not be empty" })
+    .refine((s) => Buffer.byteLength(s, "utf8") <= 31, { error: "--kind is at most 31 bytes (a bytes32 label)" })
+    .optional(),
+  venue: z.enum(["aave", "morpho"], { error: "--venue must be aave or morpho" }).optional(),
+  json: z.boolean().default(false),
+});
+
+const ERC20_SYMBOL = ["function symbol() view returns (string)"];
+
+/** Registry reads of vault:list (the registry's own ABI, no typechain at runtime). */
+const REGISTRY_ABI = [
+  "function vaultCount() view returns (uint256)",
+  "function vaults(uint256 offset, uint256 limit) view returns (address[])",
+  "function vaultCountOfKind(bytes32 kind) view returns (uint256)",
+  "function vaultsOfKind(bytes32 kind, uint256 offset, uint256 limit) view returns (address[])",
+  "function specOf(address vault) view returns ((address collateralAsset, address debtAsset, bytes32 venue, bytes32 kind))",
+  "function factoryOf(address vault) view returns (address)",
+];
+/** Vaults read per registry call. */
+const LIST_PAGE = 200;
+
+task("vault:list", "Lists the vaults of a registry with their spec (kind, venue, pair), optionally only one kind and/or venue")
+  .addOptionalParam("registry", "VaultRegistry address (default: the one in deployments/<network>.json)")
+  .addOptionalParam("kind", "only vaults registered under this kind (e.g. a preset name: eth-long-3x)")
+  .addOptionalParam("venue", "only vaults on this venue: aave or morpho")
+  .addFlag("json", "print the list as JSON")
+  .setAction(async (raw: unknown, hre): Promise<ListedVault[]> => {
+    const args = parseArgs(ListArgs, raw);
+    const registryAddress = args.registry ?? readDeploymentRecord(hre.network.name)?.registry;
+    if (!registryAddress) fail(`--registry is required: no deployments/${hre.network.name}.json records one`);
+    const { provider } = hre.ethers;
+    if ((await read("getCode()", () => provider.getCode(registryAddress))) === "0x") fail(`--registry ${registryAddress} has no code on '${hre.network.name}'`);
+    const registry = new Contract(registryAddress, REGISTRY_ABI, provider);
+    const kind = args.kind === undefined ? undefined : kindId(args.kind);
+    const count = Number(
+      await read("reading the registry's vault count", () => (kind ? registry.vaultCountOfKind(kind) : registry.vaultCount())),
+    );
+    const addresses: string[] = [];
+    for (let offset = 0; offset < count; offset += LIST_PAGE) {
+      const page: string[] = await read("reading the registry's vaults", () =>
+        kind ? registry.vaultsOfKind(kind, offset, LIST_PAGE) : registry.vaults(offset, LIST_PAGE),
+      );
+      addresses.push(...page);
+    }
+    const symbols = new Map<string, Promise<string>>();
+    const symbol = (token: string) => {
+      if (!symbols.has(token)) symbols.set(token, new Contract(token, ERC20_SYMBOL, provider).symbol().catch(() => "?"));
+      return symbols.get(token)!;
+    };
+    const listed: ListedVault[] = [];
+    for (const vault of addresses) {
+      const [spec, factory] = await read(`reading the spec of ${vault}`, () => Promise.all([registry.specOf(vault), registry.factoryOf(vault)]));
+      const venue = venueName(spec.venue);
+      if (args.venue && venue !== args.venue) continue;
+      listed.push({
+        address: vault,
+        kind: bytes32Text(spec.kind),
+        venue,
+        collateralAsset: spec.collateralAsset,
+        debtAsset: spec.debtAsset,
+        pair: `${await symbol(spec.collateralAsset)}/${await symbol(spec.debtAsset)}`,
+        factory,
+      });
+    }
+    const filter = [args.kind && `kind ${args.kind}`, args.venue && `venue ${args.venue}`].filter(Boolean).join(", ");
+    if (args.json) console.log(JSON.stringify(listed));
+    else {
+      console.log(`${listed.length} vault(s) in registry ${registryAddress}${filter ? ` (${filter})` : ""}`);
+      for (const v of listed) console.log(`  ${v.address}  ${v.kind.padEnd(14)} ${v.venue.padEnd(7)} ${v.pair}`);
+    }
+    return listed;
+  });

@@ -17,7 +17,8 @@ const SHIPPED = [
   "AaveUniswapEmergencyModule",
   "MorphoUniswapEmergencyModule",
   "AaveUniswapVaultDeployer",
-  "AaveUniswapVaultFactory",
+  "MorphoUniswapVaultDeployer",
+  "VaultFactory",
   "VaultRegistry",
   "KeeperLens",
 ];
@@ -57,6 +58,15 @@ describe("contract sizes", () => {
       if (underCoverage()) this.skip();
       const headroom = LIMIT - sizes[name];
       expect(headroom, `${name}: ${headroom} bytes of headroom`).to.be.gte(HEADROOM_SHORTFALL[name] ?? MIN_HEADROOM);
+    });
+  }
+
+  /** EIP-3860: init code above 49,152 bytes cannot be deployed; each venue's deployer carries its vault's creation code. */
+  for (const name of ["AaveUniswapVaultDeployer", "MorphoUniswapVaultDeployer"]) {
+    it(`${name}'s init code fits the EIP-3860 limit`, async function () {
+      if (underCoverage()) this.skip();
+      const size = ((await hre.artifacts.readArtifact(name)).bytecode.length - 2) / 2;
+      expect(size, `${name}: ${size} bytes of init code`).to.be.lte(2 * LIMIT);
     });
   }
 

@@ -10,6 +10,10 @@ import { IAggregatorV3__factory } from "../../typechain-types/factories/contract
 import { VaultRegistry__factory } from "../../typechain-types/factories/contracts/factory/VaultRegistry__factory";
 import type { ILeveredVault } from "../../typechain-types/contracts/interfaces/ILeveredVault";
 import { KINDS, WAD } from "./format";
+import { decodeMarkets, venueName } from "../../scripts/lib/deploy/venues";
+
+/** How the page names each venue's lending market. */
+const LENDING: Record<string, string> = { aave: "Aave V3", morpho: "Morpho Blue" };
 
 export const vaultInterface = new Interface(ILeveredVault__factory.abi);
 export const registryInterface = new Interface(VaultRegistry__factory.abi);
@@ -22,7 +26,8 @@ const ERC20 = [
   "function approve(address,uint256) returns (bool)",
 ];
 const FACTORY = [
-  "function markets() view returns ((address collateralAsset, address debtAsset, address aavePool, address swapRouter, address uniswapFactory, uint8 eModeCategory))",
+  "function VENUE() view returns (bytes32)",
+  "function markets() view returns (bytes)",
   "function oracle() view returns ((address collateralFeed, address debtFeed, address sequencerFeed, uint256 collateralHeartbeat, uint256 debtHeartbeat, uint256 sequencerGracePeriod, address varianceFeed))",
 ];
 const UNI_FACTORY = ["function getPool(address,address,uint24) view returns (address)"];
@@ -164,14 +169,15 @@ export class Chain {
       return m;
     });
   }
-  /** Feeds and markets of the vault's factory (AaveUniswapVaultFactory.markets()/oracle()), else the record's. */
+  /** Feeds and markets of the vault's factory (VaultFactory VENUE()/markets()/oracle()), else the record's. */
   venue(factory: string | undefined, record?: DeploymentInfo) {
     return this.cached(`venue:${factory}`, async () => {
       if (factory && factory !== ZeroAddress) {
         const f = new Contract(factory, FACTORY, this.provider);
-        const [m, o] = await Promise.all([settle(f.markets()), settle(f.oracle())]);
-        if (m.ok && o.ok) {
-          const mm = m.value as { uniswapFactory: string };
+        const [v, m, o] = await Promise.all([settle(f.VENUE()), settle(f.markets()), settle(f.oracle())]);
+        const venue = v.ok ? venueName(v.value as string) : undefined;
+        if (v.ok && m.ok && o.ok && (venue === "aave" || venue === "morpho")) {
+          const mm = decodeMarkets(venue, m.value as string) as { uniswapFactory: string };
           const oo = o.value as { collateralFeed: string; debtFeed: string; collateralHeartbeat: bigint; debtHeartbeat: bigint };
           return {
             uniswapFactory: mm.uniswapFactory,
@@ -179,6 +185,7 @@ export class Chain {
             debtFeed: oo.debtFeed,
             collateralHeartbeat: Number(oo.collateralHeartbeat),
             debtHeartbeat: Number(oo.debtHeartbeat),
+            lending: LENDING[venue],
             source: "factory",
           };
         }
@@ -190,6 +197,7 @@ export class Chain {
           debtFeed: record.oracle.debtFeed,
           collateralHeartbeat: Number(record.oracle.collateralHeartbeat),
           debtHeartbeat: Number(record.oracle.debtHeartbeat),
+          lending: undefined as string | undefined,
           source: "deployment record",
         };
       }

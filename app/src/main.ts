@@ -220,9 +220,9 @@ async function summary(chain: Chain, address: string, factory?: string): Promise
     ...KINDS.map((_, i) => settle(v.pendingChange(i))),
   ]);
   const pending = KINDS.filter((_, i) => pend[i].ok && (pend[i] as { value: [string, bigint] }).value[1] > 0n);
-  // The venue is named only when the vault's factory answers as an AaveUniswapVaultFactory (markets()/oracle()).
+  // The venue is named only when the vault's factory answers as a VaultFactory (VENUE()/markets()/oracle()).
   const venue = factory ? await chain.venue(factory).catch(() => undefined) : undefined;
-  const kind = `${venue?.source === "factory" ? "Aave V3 · Uniswap V3 · " : ""}${asset.symbol}/${debt.symbol}`;
+  const kind = `${venue?.lending ? `${venue.lending} · Uniswap V3 · ` : ""}${asset.symbol}/${debt.symbol}`;
   return { address, name, symbol, asset, debt, totalAssets, position, target, mode: Number(st.mode), sharePrice, pending, kind };
 }
 async function renderList() {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { AbiCoder, MaxUint256, parseEther } from "ethers";
+import { AbiCoder, MaxUint256, encodeBytes32String, parseEther } from "ethers";
 import type { ILeveredVault } from "../../typechain-types";
 import { deployMarket } from "../shared/market";
 import { advanceTime, fund, setMarketPrice } from "../shared/market-helpers";
@@ -56,7 +56,8 @@ async function lensWorld() {
     malformed: malformed.target as string,
   };
   await (await registry.setFactory(owner.address, true)).wait();
-  for (const address of Object.values(broken)) await (await registry.register(address)).wait();
+  const spec = { collateralAsset: market.weth.target, debtAsset: market.usdc.target, venue: encodeBytes32String("aave-v3"), kind: encodeBytes32String("broken") };
+  for (const address of Object.values(broken)) await (await registry.register(address, spec)).wait();
 
   await advanceTime(7200, market); // refreshes the market's feeds only
   await setMarketPrice(market, 1850);

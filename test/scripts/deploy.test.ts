@@ -69,6 +69,13 @@ describe("deployment tooling", () => {
       fs.writeFileSync(file, JSON.stringify({ vault: { leverage: 3 } }));
       expect(() => loadDeployConfig({ VAULT_CONFIG: file })).to.throw(/vault: Unrecognized key/);
     });
+    it("reads VAULT_VENUE (default aave) and VAULT_KIND (a bytes32 label: at most 31 bytes)", () => {
+      expect(loadDeployConfig({}).venue).to.equal("aave");
+      expect(loadDeployConfig({}).kind).to.equal(undefined);
+      expect(loadDeployConfig({ VAULT_VENUE: "morpho", VAULT_KIND: "my-3x" })).to.include({ venue: "morpho", kind: "my-3x" });
+      expect(() => loadDeployConfig({ VAULT_VENUE: "compound" })).to.throw(/venue: must be aave or morpho/);
+      expect(() => loadDeployConfig({ VAULT_KIND: "x".repeat(32) })).to.throw(/kind: at most 31 bytes/);
+    });
   });
 
   describe("chain addresses", () => {
@@ -193,6 +200,44 @@ describe("deployment tooling", () => {
       // In-process: no "Next:" commands for a chain that is gone when the script exits.
       expect(stdout).to.not.include("Next:");
       expect(stdout).to.include("gone when this script exits").and.include("--network localhost");
+    });
+
+    it("VAULT_VENUE=morpho VAULT_PRESET=eth-long-3x deploys the local Morpho market, the Morpho stack and the vault through the factory, listed by kind", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deployments-"));
+      const { stdout } = await hardhat(["run", "deploy/deploy-vault.ts"], {
+        DEPLOYMENTS_DIR: dir,
+        VAULT_VENUE: "morpho",
+        VAULT_PRESET: "eth-long-3x",
+        VAULT_KEEPERS: KEEPER,
+      });
+      const record = JSON.parse(fs.readFileSync(path.join(dir, "hardhat.json"), "utf8"));
+      expect(record.venue).to.equal("morpho");
+      for (const key of ["module", "registry", "factory", "lens"]) expect(record[key]).to.match(/^0x[0-9a-fA-F]{40}$/);
+      expect(record.markets.morpho).to.match(/^0x[0-9a-fA-F]{40}$/);
+      expect(record.localMarket["Morpho Blue"]).to.equal(record.markets.morpho);
+      expect(record.markets.lltv).to.equal((86n * 10n ** 16n).toString());
+      expect(record.vaults).to.have.length(1);
+      expect(record.vaults[0]).to.include({ kind: "eth-long-3x" });
+      expect(stdout).to.include("deploying the local Morpho Blue markets").and.include("Settings checked").and.include("Morpho LLTV 8600 bps");
+      // Read back from the registry on chain by the script: the spec the factory recorded.
+      expect(stdout).to.include(`at ${record.vaults[0].address}`).and.include(`listed in registry ${record.registry} as kind 'eth-long-3x' on morpho-blue`);
+    });
+
+    it("VAULT_VENUE=morpho refuses a preset that does not run on Morpho, and an unknown venue, before any transaction", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deployments-"));
+      for (const [env, message] of [
+        [{ VAULT_VENUE: "morpho", VAULT_PRESET: "eth-short-2x" }, "preset 'eth-short-2x' does not run on morpho"],
+        [{ VAULT_VENUE: "compound" }, "venue: must be aave or morpho"],
+      ] as const) {
+        const failed = await hardhat(["run", "deploy/deploy-vault.ts"], { DEPLOYMENTS_DIR: dir, ...env }).then(
+          () => undefined,
+          (error: { code: number; stdout: string; stderr: string }) => error,
+        );
+        expect(failed, `${JSON.stringify(env)} should fail`).to.not.equal(undefined);
+        expect(failed!.stderr).to.include(message);
+        expect(failed!.stdout).to.not.include("deploying the local");
+      }
+      expect(fs.readdirSync(dir)).to.deep.equal([]);
     });
 
     it("npm run demo (scripts/demo.ts) tells the whole story: volatility-aware target, relever, delever, stop-loss, full exit", async () => {

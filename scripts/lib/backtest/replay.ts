@@ -212,7 +212,7 @@ export async function runBacktest(
   const [depositor, keeper] = market.users;
   const settings = backtestSettings(opts.leverage, options.settings, { bandFraction: opts.bandFraction });
   const decode = await errorDecoder(hre, [
-    "ILeveredVault", "AaveUniswapLeverageVault", "AaveUniswapVaultModule", "AaveUniswapEmergencyModule", "AaveUniswapVaultFactory", "VaultRegistry",
+    "ILeveredVault", "AaveUniswapLeverageVault", "AaveUniswapVaultModule", "AaveUniswapEmergencyModule", "VaultFactory", "VaultRegistry",
   ]);
   // The vaults accept the collateral feed for as long as its heartbeat: a feed on time is never stale to them.
   const oracle: IOracleModule.OracleConfigStruct = {

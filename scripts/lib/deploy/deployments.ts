@@ -7,6 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import type { OracleAddresses } from "./addresses";
 import type { MarketAddresses } from "./vault";
+import type { MorphoMarketAddresses } from "./morpho-vault";
+import type { Venue } from "./presets";
 
 export interface DeploymentRecord {
   network: string;
@@ -17,11 +19,13 @@ export interface DeploymentRecord {
   factory: string;
   /** KeeperLens used by `keeper:run` to scan the registry (absent in records written before it existed). */
   lens?: string;
-  markets: MarketAddresses;
+  /** The factory's venue (absent in records written before Morpho had a factory: aave). */
+  venue?: Venue;
+  markets: MarketAddresses | MorphoMarketAddresses;
   oracle: OracleAddresses;
   /** Only for the local market (chain id 31337). */
   localMarket?: Record<string, string>;
-  vaults: { address: string; name: string; symbol: string; salt: string; creator: string; block: number; settings: object }[];
+  vaults: { address: string; name: string; symbol: string; salt: string; kind?: string; creator: string; block: number; settings: object }[];
   updatedAt: string;
 }
 

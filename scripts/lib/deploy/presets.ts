@@ -20,8 +20,9 @@ export type { TokenKey } from "./vault";
 export const PRESET_NAMES = ["eth-long-3x", "eth-short-2x", "btc-long-2x", "wsteth-loop"] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
-/** The lending venue a vault borrows on: Aave V3, or a Morpho Blue market. */
-export type Venue = "aave" | "morpho";
+import type { Venue } from "./venues";
+/** The lending venue a vault borrows on (defined with the venue ids in ./venues). */
+export type { Venue };
 
 /** The price a preset's stops and story are written in, and what moves it on the local market. */
 export type ReferencePrice = "ETH/USD" | "BTC/USD" | "wstETH/ETH";

@@ -35,8 +35,10 @@ const SIZE_NAMES: [string, string][] = [
   ["settings module", "SettingsModule"],
   ["emergency module", "AaveUniswapEmergencyModule"],
   ["Morpho emergency module", "MorphoUniswapEmergencyModule"],
-  ["deployer", "AaveUniswapVaultDeployer"],
-  ["factory", "AaveUniswapVaultFactory"],
+  ["Aave deployer", "AaveUniswapVaultDeployer"],
+  ["Morpho deployer", "MorphoUniswapVaultDeployer"],
+  ["factory", "VaultFactory"],
+  ["registry", "VaultRegistry"],
 ];
 
 export function renderSizes(): string {

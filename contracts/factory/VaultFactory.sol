@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IMarketsBound} from "../interfaces/IMarketsBound.sol";
+import {IOracleModule} from "../interfaces/IOracleModule.sol";
+import {IVaultDeployer} from "../interfaces/IVaultDeployer.sol";
+import {IVaultFactory} from "../interfaces/IVaultFactory.sol";
+import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {IVaultRegistry} from "../interfaces/IVaultRegistry.sol";
+
+/// @title VaultFactory
+/// @notice One factory contract for every venue: deploy one per (deployer, markets, feeds, module).
+contract VaultFactory is IVaultFactory {
+    /// @inheritdoc IVaultFactory
+    IVaultRegistry public immutable REGISTRY;
+    /// @inheritdoc IVaultFactory
+    IVaultDeployer public immutable DEPLOYER;
+    /// @inheritdoc IVaultFactory
+    address public immutable MODULE;
+    /// @inheritdoc IVaultFactory
+    bytes32 public immutable MARKETS_HASH;
+    /// @inheritdoc IVaultFactory
+    bytes32 public immutable VENUE;
+    /// @inheritdoc IVaultFactory
+    address public immutable COLLATERAL_ASSET;
+    /// @inheritdoc IVaultFactory
+    address public immutable DEBT_ASSET;
+    // Neither bytes nor structs can be immutable: the configuration is kept in storage, written once.
+    bytes internal _markets;
+    IOracleModule.OracleConfig internal _oracle;
+
+    /// @param marketsData the venue's Markets ABI-encoded (the deployer refuses any other encoding)
+    /// @param oracleConfig the feeds, heartbeats and sequencer feed every vault of this factory uses
+    /// @param module the automation module, built for exactly these markets and feeds (else FactoryModuleMismatch)
+    /// @dev Not named `markets` / `oracle`: those are this contract's view functions.
+    constructor(
+        bytes memory marketsData,
+        IOracleModule.OracleConfig memory oracleConfig,
+        address module,
+        IVaultRegistry registry,
+        IVaultDeployer deployer
+    ) {
+        IVaultDeployer.MarketsInfo memory info = deployer.marketsInfo(marketsData, oracleConfig);
+        if (IMarketsBound(module).MARKETS_HASH() != info.marketsHash) revert FactoryModuleMismatch();
+        MARKETS_HASH = info.marketsHash;
+        COLLATERAL_ASSET = info.collateralAsset;
+        DEBT_ASSET = info.debtAsset;
+        VENUE = deployer.VENUE();
+        _markets = marketsData;
+        _oracle = oracleConfig;
+        MODULE = module;
+        REGISTRY = registry;
+        DEPLOYER = deployer;
+    }
+
+    /// @inheritdoc IVaultFactory
+    function createVault(
+        string calldata name,
+        string calldata symbol,
+        bytes32 kind,
+        IVaultManagement.InitParams calldata params,
+        bytes32 salt
+    ) external returns (address vault) {
+        vault = DEPLOYER.deploy(_salt(msg.sender, salt), _markets, _oracle, name, symbol, MODULE, params);
+        REGISTRY.register(vault, IVaultRegistry.VaultSpec(COLLATERAL_ASSET, DEBT_ASSET, VENUE, kind));
+        emit VaultCreated(vault, msg.sender, kind, salt, name, symbol);
+    }
+
+    /// @inheritdoc IVaultFactory
+    function predictVaultAddress(
+        address creator,
+        string calldata name,
+        string calldata symbol,
+        IVaultManagement.InitParams calldata params,
+        bytes32 salt
+    ) external view returns (address) {
+        return DEPLOYER.predict(address(this), _salt(creator, salt), _markets, _oracle, name, symbol, MODULE, params);
+    }
+
+    /// @inheritdoc IVaultFactory
+    function markets() external view returns (bytes memory) {
+        return _markets;
+    }
+
+    /// @inheritdoc IVaultFactory
+    function oracle() external view returns (IOracleModule.OracleConfig memory) {
+        return _oracle;
+    }
+
+    /// @dev The creator's salt bound to the creator: the deployer binds it to this factory in turn.
+    function _salt(address creator, bytes32 salt) private pure returns (bytes32) {
+        return keccak256(abi.encode(creator, salt));
+    }
+}
