@@ -114,3 +114,15 @@ export function formatStats(s: Stats, ms: number): string {
     `  ms: ${sorted(s.ms)}`,
   ].join("\n");
 }
+
+/**
+ * Replays one recorded command sequence on a kind's world (a counter-example the campaign printed, as data): runs every
+ * command with every invariant check and throws the first violation, as the campaign would. For known-defect tests.
+ */
+export async function replayCommands(world: () => Promise<AdversarialWorld>, cmds: Command[]): Promise<{ log: string[]; stats: Stats }> {
+  await network.provider.send("evm_setAutomine", [true]);
+  const w = await loadFixture(world);
+  const ctx: Ctx = { w, model: await newModel(w), stats: newStats(), log: [], funded: new Map() };
+  for (const c of cmds) await step(ctx, c);
+  return { log: ctx.log, stats: ctx.stats };
+}

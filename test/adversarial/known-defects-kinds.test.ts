@@ -1,0 +1,125 @@
+/**
+ * Property violations the adversarial campaign found on the kinds it now covers (issues 17/20), recorded as data and
+ * replayed by `replayCommands` on the kind's world with every invariant checked after each command. Skipped until the
+ * contracts are fixed (the checks are not weakened); `FUZZ_KNOWN=1 npx hardhat test
+ * test/adversarial/known-defects-kinds.test.ts` runs them (each fails today with the property id named below).
+ * Remove the skip once a fix makes the replay pass.
+ */
+import { expect } from "chai";
+import { replayCommands } from "./campaign";
+import { adversarialFixture } from "./world";
+import type { Command } from "./commands";
+
+const known = process.env.FUZZ_KNOWN === "1" ? it : it.skip;
+
+interface KnownDefect {
+  id: string;
+  preset: string;
+  venue: "aave" | "morpho";
+  /** Where the campaign found it: `npm run fuzz -- ...` replays (and re-shrinks) it. */
+  found: string;
+  what: string;
+  cmds: Command[];
+}
+
+export const KNOWN_DEFECTS: KnownDefect[] = [
+  {
+    id: "EXIT-1",
+    preset: "eth-short-2x",
+    venue: "aave",
+    found: 'npm run fuzz -- --preset eth-short-2x --venue aave --runs 12 --outage-runs 0 --seed 42 --path "1:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:2"',
+    what:
+      "a holder of 1 share of the short (USDC collateral, 6 decimals; WETH debt, 18) cannot redeem it: Aave refuses the " +
+      'slice\'s zero-amount leg with Error("26") (INVALID_AMOUNT). The share is worth less than one raw USDC unit while its ' +
+      "debt slice is still some wei: the dust-leg skipping of the exits does not cover a collateral leg that rounds to 0",
+    cmds: [
+      { op: "time", seconds: 1 },
+      { op: "deposit", who: 0, size: { kind: "frac", bps: 1 }, bound: "none" },
+      { op: "ripcord" },
+      { op: "pool", bps: 1, wide: false },
+      { op: "redeem", who: 0, via: "self", size: { kind: "frac", bps: 1 }, bound: "none" },
+      { op: "oracle", kind: "market", bps: 0 },
+      { op: "time", seconds: 1 },
+      { op: "keeper", blind: false },
+      { op: "donate", kind: "collateral", mantissa: 1, exponent: 0 },
+      { op: "deposit", who: 0, size: { kind: "frac", bps: 1 }, bound: "none" },
+      { op: "mint", who: 2, size: { kind: "raw", mantissa: 1, exponent: 0 }, bound: "none" },
+    ],
+  },
+  {
+    id: "EXIT-1",
+    preset: "eth-short-2x",
+    venue: "aave",
+    found: 'npm run fuzz -- --preset eth-short-2x --venue aave --runs 0 --outage-runs 4 --seed 42 (outage campaign, seed 61, path "2:0:0:0:0:0:0:0:0:0:0:0:0:0:0:3")',
+    what:
+      "a holder of 1e6 shares (2 raw USDC deposited) of the short cannot redeem them: in the campaign SwapInputExceeded(2, 1) " +
+      "(the exit's oracle-bounded max input for its slice's WETH rounds down to 1 raw USDC while Uniswap needs 2), on " +
+      'replay Error("STF") (Uniswap cannot pull the input: the slice\'s USDC is less than the swap needs); rounding on ' +
+      "the 6-decimal side. No outage path involved: the outage command here only moves the market and is refused",
+    cmds: [
+      { op: "ripcord" },
+      { op: "redeem", who: 0, via: "self", size: { kind: "raw", mantissa: 1, exponent: 0 }, bound: "none" },
+      { op: "deposit", who: 0, size: { kind: "raw", mantissa: 1, exponent: 0 }, bound: "none" },
+      { op: "time", seconds: 1 },
+      { op: "keeper", blind: false },
+      { op: "keeper", blind: false },
+      { op: "deposit", who: 0, size: { kind: "frac", bps: 1 }, bound: "none" },
+      { op: "deposit", who: 2, size: { kind: "raw", mantissa: 2, exponent: 0 }, bound: "preview" },
+      { op: "mint", who: 1, size: { kind: "frac", bps: 9993 }, bound: "none" },
+      { op: "arbitrage" },
+      { op: "withdraw", who: 1, via: "self", size: { kind: "max" }, bound: "none" },
+      { op: "outage", fallBps: 17, pushBps: -150, calls: 2, extraSeconds: 1 },
+    ],
+  },
+  {
+    id: "EXIT-1",
+    preset: "btc-long-2x",
+    venue: "aave",
+    found: 'npm run fuzz -- --preset btc-long-2x --venue aave --runs 12 --outage-runs 0 --seed 42 --path "2:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0"',
+    what:
+      "after a guardian stop and the keeper's unwind, a holder of 1,110,186 shares (a few sat of WBTC, 8 decimals) cannot " +
+      "redeem them: SwapInputExceeded(3, 2), the exit's oracle-bounded max input of WBTC for its debt slice rounds to 2 " +
+      "sat while Uniswap needs 3 (the short's class: rounding of a low-decimal swap input)",
+    cmds: [
+      { op: "redeem", who: 0, via: "self", size: { kind: "raw", mantissa: 1, exponent: 0 }, bound: "none" },
+      { op: "keeper", blind: false },
+      { op: "oracle", kind: "market", bps: 0 },
+      { op: "slivers", insideBps: 2, calls: 2 },
+      { op: "redeem", who: 0, via: "self", size: { kind: "frac", bps: 1 }, bound: "none" },
+      { op: "time", seconds: 1 },
+      { op: "arbitrage" },
+      { op: "redeem", who: 0, via: "self", size: { kind: "frac", bps: 6 }, bound: "preview" },
+      { op: "deposit", who: 1, size: { kind: "max" }, bound: "tight" },
+      { op: "deposit", who: 0, size: { kind: "max" }, bound: "tight" },
+      { op: "ripcord" },
+      { op: "sandwich", victim: "selfRedeem", who: 0, pushBps: -70, size: { kind: "max" } },
+      { op: "deposit", who: 0, size: { kind: "raw", mantissa: 3, exponent: 0 }, bound: "preview" },
+      { op: "withdraw", who: 0, via: "dave", size: { kind: "max" }, bound: "preview" },
+      { op: "withdraw", who: 2, via: "self", size: { kind: "max" }, bound: "tight" },
+      { op: "donate", kind: "collateral", mantissa: 2, exponent: 1 },
+      { op: "redeem", who: 2, via: "self", size: { kind: "max" }, bound: "preview" },
+      { op: "arbitrage" },
+      { op: "deposit", who: 1, size: { kind: "max" }, bound: "none" },
+      { op: "sandwich", victim: "selfDeposit", who: 1, pushBps: -295, size: { kind: "max" } },
+      { op: "oracle", kind: "feedOnly", bps: -5 },
+      { op: "donate", kind: "collateral", mantissa: 7, exponent: 19 },
+      { op: "caps", kind: "fillSupply", roomWeth: 1 },
+      { op: "manage", kind: "stop", pick: [2, 2, 3, 2, 2, 1, 2, 5] },
+      { op: "sandwich", victim: "mint", who: 2, pushBps: 3, size: { kind: "max" } },
+      { op: "arbitrage" },
+      { op: "deposit", who: 1, size: { kind: "raw", mantissa: 2, exponent: 18 }, bound: "none" },
+      { op: "keeper", blind: true },
+    ],
+  },
+];
+
+describe("adversarial: known defects on the new kinds (skipped until fixed; FUZZ_KNOWN=1 replays them)", () => {
+  for (const [i, d] of KNOWN_DEFECTS.entries()) {
+    known(`${d.id} on ${d.preset} (${d.venue}) #${i + 1}: ${d.what}`, async function () {
+      this.timeout(0);
+      // Passes once fixed: every command of the counter-example runs with every invariant holding.
+      const { log } = await replayCommands(adversarialFixture(d.preset, d.venue), d.cmds);
+      expect(log).to.have.length(d.cmds.length);
+    });
+  }
+});
