@@ -62,7 +62,12 @@ describe("adversarial: stateful fuzzing with attacker actors (issue 9), on every
           if (process.env.FUZZ_REPORT) require("node:fs").writeFileSync(process.env.FUZZ_REPORT, JSON.stringify(result.failure, null, 2));
           expect.fail(`${label}: ${result.failure.message}`);
         }
-        if (process.env.FUZZ_REPORT) require("node:fs").writeFileSync(process.env.FUZZ_REPORT, JSON.stringify({ ok: true, commands: result.stats.commands }));
+        // (A success does not overwrite another kind's failure in the same report.)
+        const fs = require("node:fs") as typeof import("node:fs");
+        const report = process.env.FUZZ_REPORT;
+        if (report && !(fs.existsSync(report) && JSON.parse(fs.readFileSync(report, "utf8")).ok !== true)) {
+          fs.writeFileSync(report, JSON.stringify({ ok: true, commands: result.stats.commands }));
+        }
         expect(result.stats.commands).to.be.gte(runs * commands);
       });
 
