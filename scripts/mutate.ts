@@ -263,6 +263,8 @@ try {
       ? { status: 0, stdout: "", stderr: "" }
       : run("npx", ["hardhat", "test", "test/adversarial/stateful.test.ts"], {
           ...process.env, FUZZ_RUNS: runs, FUZZ_COMMANDS: commands, FUZZ_SEED: seed, FUZZ_SHRINK: "0", FUZZ_REPORT: report,
+          // The campaign the mutations were measured with: the 3x WETH/USDC long on Aave (the suite covers every kind).
+          FUZZ_PRESET: process.env.FUZZ_PRESET ?? "eth-long-3x", FUZZ_VENUE: process.env.FUZZ_VENUE ?? "aave",
         });
     const ms = Date.now() - started;
     const out = fs.existsSync(report) ? (JSON.parse(fs.readFileSync(report, "utf8")) as { ok?: boolean; message?: string }) : {};

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { network } from "hardhat";
-import { adversarialWorld } from "./world";
+import { adversarialFixture, type AdversarialWorld } from "./world";
 import { command, describeCommand, type Command } from "./commands";
 import { InvariantViolation, newModel, newStats, step, type Ctx, type Stats } from "./model";
 
@@ -21,12 +21,16 @@ export interface CampaignOptions {
   verbose?: boolean;
   /** The command distribution (default: the main campaign's, `command`). */
   commands_?: fc.Arbitrary<Command>;
+  /** The kind's world (default: eth-long-3x on Aave); see world.ts adversarialFixture. */
+  world?: () => Promise<AdversarialWorld>;
+  /** For the replay line: the preset and venue. */
+  kind?: { preset: string; venue: string };
 }
 
 export interface CampaignResult {
   stats: Stats;
   ms: number;
-  failure?: { message: string; seed: number; path?: string; counterexample: string[]; log: string[] };
+  failure?: { message: string; seed: number; path?: string; counterexample: string[]; log: string[]; kind?: string };
 }
 
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult> {
@@ -44,7 +48,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         return;
       }
       await network.provider.send("evm_setAutomine", [true]);
-      const w = await loadFixture(adversarialWorld);
+      const w = await loadFixture(opts.world ?? adversarialFixture("eth-long-3x", "aave"));
       const ctx: Ctx = { w, model: await newModel(w), stats, log: [], funded: new Map() };
       try {
         for (const c of cmds) {
@@ -82,6 +86,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       path: details.counterexamplePath ?? undefined,
       counterexample: cex.map(describeCommand),
       log: lastLog,
+      kind: opts.kind ? `--preset ${opts.kind.preset} --venue ${opts.kind.venue}` : undefined,
     };
   }
   return result;
@@ -89,7 +94,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
 
 export function formatFailure(f: NonNullable<CampaignResult["failure"]>): string {
   return [
-    `Counter-example (seed ${f.seed}, path ${f.path}); replay: npm run fuzz -- --seed ${f.seed} --path "${f.path}"`,
+    `Counter-example (seed ${f.seed}, path ${f.path}); replay: npm run fuzz -- ${f.kind ? `${f.kind} ` : ""}--seed ${f.seed} --path "${f.path}"`,
     `  ${f.message}`,
     "  shrunk command sequence:",
     ...f.counterexample.map((c, i) => `    ${i + 1}. ${c}`),
@@ -108,4 +113,16 @@ export function formatStats(s: Stats, ms: number): string {
     `  refused (decoded): ${sorted(s.reverts)}`,
     `  ms: ${sorted(s.ms)}`,
   ].join("\n");
+}
+
+/**
+ * Replays one recorded command sequence on a kind's world (a counter-example the campaign printed, as data): runs every
+ * command with every invariant check and throws the first violation, as the campaign would. For known-defect tests.
+ */
+export async function replayCommands(world: () => Promise<AdversarialWorld>, cmds: Command[]): Promise<{ log: string[]; stats: Stats }> {
+  await network.provider.send("evm_setAutomine", [true]);
+  const w = await loadFixture(world);
+  const ctx: Ctx = { w, model: await newModel(w), stats: newStats(), log: [], funded: new Map() };
+  for (const c of cmds) await step(ctx, c);
+  return { log: ctx.log, stats: ctx.stats };
 }

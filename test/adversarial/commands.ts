@@ -31,11 +31,16 @@ const withdrawCmd = fc.record({ op: fc.constant("withdraw" as const), who: DEPOS
 const keeperCmd = fc.record({ op: fc.constant("keeper" as const), blind: fc.boolean() });
 const ripcordCmd = fc.record({ op: fc.constant("ripcord" as const) });
 const liquidateCmd = fc.record({ op: fc.constant("liquidate" as const) });
+/**
+ * The stranger sends the vault collateral, debt asset, collateral supplied on the venue for it, or repays its debt.
+ * Drawn in WETH wei (collateral kinds, up to ~9e19) and raw USDC (debt kinds, capped at 1e12 = 1M USDC), sent as the
+ * same USD value of the kind's own legs at the start prices (model.ts).
+ */
 const donateCmd = fc.record({
   op: fc.constant("donate" as const),
-  kind: fc.constantFrom("weth" as const, "usdc" as const, "aweth" as const, "repay" as const),
+  kind: fc.constantFrom("collateral" as const, "debt" as const, "supplied" as const, "repay" as const),
   mantissa: fc.integer({ min: 1, max: 9 }),
-  exponent: fc.integer({ min: 0, max: 19 }), // WETH kinds up to ~9e19 wei; USDC kinds capped at 1e12 raw (1M USDC)
+  exponent: fc.integer({ min: 0, max: 19 }),
 });
 /** Mallory moves the 0.05% pool, the victim's call runs, Mallory swaps back: one block (automine off). */
 const sandwichCmd = fc.record({
@@ -48,12 +53,18 @@ const sandwichCmd = fc.record({
   pushBps: fc.integer({ min: -300, max: 300 }).filter((b) => b !== 0),
   size: SIZE,
 });
-/** An arbitrageur's move of one pool across blocks (the feed stays), within or beyond the deviation bound. */
+/**
+ * An arbitrageur's move of one pool across blocks (the feed stays), within or beyond the deviation bound; `wide` is the
+ * 0.3 % WETH/USDC pool (the pairs with a single pool move that one).
+ */
 const poolCmd = fc.record({
   op: fc.constant("pool" as const), bps: fc.integer({ min: -300, max: 300 }).filter((b) => b !== 0), wide: fc.boolean(),
 });
 const arbitrageCmd = fc.record({ op: fc.constant("arbitrage" as const) });
-/** Oracle moves: market-wide (pools then feed), the ETH feed alone, the USDC feed, a stale feed. */
+/**
+ * Oracle moves of the kind's reference price (ETH/USD, BTC/USD, the wstETH/ETH rate at a tenth of the bps): market-wide
+ * (pools then feed), the reference feed alone, the quote's USD feed ("usdc": USDC/USD, ETH/USD for the loop), stale.
+ */
 const oracleCmd = fc.record({
   op: fc.constant("oracle" as const),
   kind: fc.constantFrom("market" as const, "market" as const, "feedOnly" as const, "usdc" as const, "stale" as const),
@@ -74,7 +85,10 @@ const manageCmd = fc.record({
 const acceptCmd = fc.record({ op: fc.constant("accept" as const), kind: fc.integer({ min: 0, max: 5 }) });
 const revokeCmd = fc.record({ op: fc.constant("revoke" as const), kind: fc.integer({ min: 0, max: 5 }) });
 
-/** An actor at the market's caps (Aave governance sets them, a whale fills them): supply cap on WETH, borrow cap on USDC. */
+/**
+ * An actor at the market's caps (Aave governance sets them, a whale fills them): supply cap on the collateral, borrow
+ * cap on the debt asset, room in WETH-equivalents. Skipped on Morpho Blue (no caps).
+ */
 const capsCmd = fc.record({
   op: fc.constant("caps" as const),
   kind: fc.constantFrom("fillSupply" as const, "borrowCap" as const, "lift" as const),
