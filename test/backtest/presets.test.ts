@@ -1,6 +1,7 @@
 /**
  * The replay runs every preset (scripts/lib/backtest/kind.ts): its own vaults and assets on the local market, its
  * reference price moved along a short mild path (ETH/USD; BTC/USD scaled from it; the wstETH/ETH rate for the loop),
+ * on each venue it runs on (Aave; Morpho for eth-long-3x and the loop, its managed vault registered for the keeper bot),
  * and reports sane numbers. An unknown preset, or an option only the default kind takes, stops with one clear line.
  */
 import { expect } from "chai";
@@ -8,7 +9,7 @@ import hre from "hardhat";
 import { runBacktest } from "../../scripts/lib/backtest/replay";
 import { UsageError, backtestOptionsFrom, parseBacktestArgv } from "../../scripts/lib/backtest/cli";
 import { BACKTEST_DEPOSITS } from "../../scripts/lib/backtest/options";
-import { PRESETS, PRESET_NAMES, type PresetName } from "../../scripts/lib/deploy/presets";
+import { presetVenues, type PresetName } from "../../scripts/lib/deploy/presets";
 
 const HOUR = 3600;
 /** Six hours drifting 2 % against the position and back half of it, from `start`. */
@@ -18,12 +19,12 @@ const mildPath = (start: number, sign: 1 | -1) =>
 describe("backtest: every preset", function () {
   this.timeout(120_000);
 
-  for (const name of PRESET_NAMES) {
-    it(`${name}: both vaults built from the preset, not liquidated on a mild path, numbers sane`, async () => {
-      const preset = PRESETS[name as PresetName];
+  for (const { preset, venue } of presetVenues()) {
+    const name = preset.name;
+    it(`${name} on ${venue}: both vaults built from the preset, not liquidated on a mild path, numbers sane`, async () => {
       const start = preset.reference === "wstETH/ETH" ? 1.15 : 2000;
-      const run = await runBacktest(hre, mildPath(start, preset.direction === 1 ? 1 : -1), { preset: name, peers: false });
-      expect(run.kind).to.include({ preset: name, collateral: preset.collateral, debt: preset.debt });
+      const run = await runBacktest(hre, mildPath(start, preset.direction === 1 ? 1 : -1), { preset: name, venue, peers: false });
+      expect(run.kind).to.include({ preset: name, venue, collateral: preset.collateral, debt: preset.debt });
       expect(run.settings.targetLeverage).to.equal(name === "eth-long-3x" ? 3 : preset.settings.targetLeverage);
       expect(run.options.depositWeth).to.equal(BACKTEST_DEPOSITS[name as PresetName]);
       expect(run.liquidations).to.deep.equal([]);
@@ -41,6 +42,14 @@ describe("backtest: every preset", function () {
       expect(run.extremes.unmanaged.maxDrawdownPct).to.be.greaterThan(0);
     });
   }
+
+  it("eth-long-3x on morpho: the keeper bot finds the managed vault in the registry and delevers it after a -8 % move", async () => {
+    const fall = [2000, 2000, 1840, 1840].map((price, i) => ({ timestamp: 1_700_000_000 + i * HOUR, price }));
+    const run = await runBacktest(hre, fall, { venue: "morpho", peers: false });
+    expect(run.keeperActions.map((a) => a.action)).to.include("DeleverBand");
+    expect(run.rows[run.rows.length - 1].managed.leverage!).to.be.lessThan(run.rows[run.rows.length - 1].unmanaged.leverage!);
+    expect(run.liquidations).to.deep.equal([]);
+  });
 
   it("an unknown preset, --leverage or --peers with another preset: one-line errors before any chain work", () => {
     const parse = (...argv: string[]) => backtestOptionsFrom(parseBacktestArgv(["path.csv", ...argv]).values);

@@ -36,11 +36,11 @@ export function backtestKind(name: string = DEFAULT_PRESET, venue: Venue = "aave
 export const isDefaultKind = (kind: BacktestKind) => kind.preset.name === DEFAULT_PRESET && kind.venue === "aave";
 
 /**
- * The vaults' settings: the default kind keeps the backtester's own (`backtestSettings`, as published); another
+ * The vaults' settings: eth-long-3x keeps the backtester's own (`backtestSettings`, as published; the same on Morpho); another
  * preset runs its preset settings, `overrides` on top, its stops (given in the reference price) converted to the pair.
  */
 export function kindSettings(kind: BacktestKind, leverage: number, overrides: Partial<VaultSettings> = {}, band: BandOptions = {}): VaultSettings {
-  if (isDefaultKind(kind)) return backtestSettings(leverage, overrides, band);
+  if (kind.preset.name === DEFAULT_PRESET) return backtestSettings(leverage, { ...kind.preset.venues[kind.venue], ...overrides }, band);
   const { stopLossPrice, takeProfitPrice, ...rest } = overrides;
   return presetSettings(kind.preset, { stopLoss: stopLossPrice, takeProfit: takeProfitPrice }, { cooldown: 3600, ...rest }, kind.venue);
 }

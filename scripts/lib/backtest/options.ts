@@ -114,7 +114,11 @@ export function resolveOptions(options: BacktestOptions): ResolvedOptions {
     for (const [name, value] of [["leverage", options.leverage], ["band", options.bandFraction]] as const) {
       if (value !== undefined) throw new Error(`--${name} applies to ${DEFAULT_PRESET} only: ${presetName} runs its preset's own target and band`);
     }
-    if (options.peers) throw new Error(`--peers: the peer strategies are ETH-long-specific (WETH/USDC); ${presetName} runs without them`);
+  }
+  // The peers are Aave WETH/USDC positions: beside the default kind on Aave only.
+  const withPeers = isDefault && venue === "aave";
+  if (options.peers && !withPeers) {
+    throw new Error(`--peers: the peer strategies are ETH-long-specific Aave positions (WETH/USDC); ${presetName} on ${venue} runs without them`);
   }
   const resolved: ResolvedOptions = {
     preset: presetName,
@@ -137,7 +141,7 @@ export function resolveOptions(options: BacktestOptions): ResolvedOptions {
     keeperFirst: options.keeperFirst ?? false,
     uniswapDepth: options.uniswapDepth ?? 1,
     followLiquidity: options.followLiquidity ?? false,
-    peers: options.peers ?? isDefault,
+    peers: options.peers ?? withPeers,
     outagePath: options.outagePath ?? true,
   };
   if (!REPLAY_MODELS.includes(resolved.model)) throw new Error(`--model must be one of ${REPLAY_MODELS.join(", ")}`);

@@ -22,10 +22,10 @@ import type { ILeveredVault, KeeperLens } from "../../../typechain-types";
 import type { IOracleModule } from "../../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
 import { deployMarket, type Market } from "../market/market";
 import { ASSET_FIELDS } from "../market/market";
-import { fund, liquidatePair, type PoolPair } from "../market/market-helpers";
+import { fund, type PoolPair } from "../market/market-helpers";
 import { priceToSqrtX96, toPriceE8, toWad } from "../market/price-math";
-import { deployVault, localMarketAddresses, localOracleConfig, localTokenContract, toUnits, type VaultSettings } from "../deploy/vault";
-import { createVault, deployStack } from "../deploy/deploy";
+import { localOracleConfig, localTokenContract, toUnits, type VaultSettings } from "../deploy/vault";
+import { VENUE_ERROR_SOURCES, deployVenue, type ReplayVenue } from "./venues";
 import { keeperPass, type KeeperAction as BotAction } from "../keeper/keeper";
 import { errorDecoder, type ErrorDecoder } from "./errors";
 import { LiquidityFollower, type LiquidityMove } from "./liquidity";
@@ -217,32 +217,17 @@ export async function runBacktest(
   const [depositor, keeper] = market.users;
   const settings = kindSettings(kind, opts.leverage, options.settings, { bandFraction: opts.bandFraction });
   const { pair, decimals } = kind;
-  const decode = await errorDecoder(hre, [
-    "ILeveredVault", "AaveUniswapLeverageVault", "AaveUniswapVaultModule", "AaveUniswapEmergencyModule", "AaveUniswapVaultFactory", "VaultRegistry",
-  ]);
+  const decode = await errorDecoder(hre, VENUE_ERROR_SOURCES[kind.venue]);
   // The vaults accept the moving feed (the collateral's; the debt's for a short) for as long as its heartbeat: a feed
   // on time is never stale to them.
   const oracle: IOracleModule.OracleConfigStruct = {
     ...localOracleConfig(market, pair),
     [kind.preset.direction === 1 ? "collateralHeartbeat" : "debtHeartbeat"]: opts.model === "realistic" ? opts.oracle.heartbeat : 3600,
   };
-  const stack = await deployStack(ethers, { markets: localMarketAddresses(market, pair), oracle, owner: market.deployer });
   const rejected = (error: unknown, s: VaultSettings) =>
     new Error(`vault settings rejected: ${decode(error)}${process.env.DEBUG ? `\nsettings: ${JSON.stringify(s)}` : " (DEBUG=1 prints them)"}`);
-  let managed: ILeveredVault;
-  let unmanaged: ILeveredVault;
-  try {
-    managed = (await createVault(ethers, stack.factory, market.deployer, { settings, keepers: [keeper.address], salt: "backtest-managed", decimals })).vault;
-  } catch (error) {
-    throw rejected(error, settings);
-  }
-  const unmanagedSettings = { ...settings, name: `${settings.name} (unmanaged)` };
-  try {
-    // Outside the registry: the keeper bot never sees it (the ripcord is permissionless).
-    unmanaged = (await deployVault(ethers, market, { settings: unmanagedSettings, module: stack.module, oracle, pair })).vault;
-  } catch (error) {
-    throw rejected(error, unmanagedSettings);
-  }
+  const venue = await deployVenue({ ethers, market, kind, settings, oracle, keeper, rejected });
+  const { managed, unmanaged } = venue;
 
   const deposit = toUnits(opts.depositWeth, decimals.collateral);
   await fund(market, depositor.address, { [ASSET_FIELDS[pair.collateral].token]: 2n * deposit });
@@ -294,7 +279,7 @@ export async function runBacktest(
   };
   const ctx: ReplayContext = {
     hre, market, kind, managed, unmanaged, keeper, decode, run, opts, pools, follower, chainStart, peers,
-    lens: stack.lens, registry: stack.registry.target as string,
+    venue, lens: venue.lens, registry: venue.registry,
     t0: path[0].timestamp, mode: "Active", oraclePrice: path[0].price, usdcFeedUpdatedAt: chainStart,
     rowArrival: freshArrival(peers), followCheckedAt: path[0].price, arrivalEquity: 0, acted: false,
   };
@@ -321,6 +306,7 @@ interface ReplayContext {
   hre: HardhatRuntimeEnvironment;
   market: Market;
   kind: BacktestKind;
+  venue: ReplayVenue;
   managed: ILeveredVault;
   unmanaged: ILeveredVault;
   /** The peer strategies (empty when off). */
@@ -614,6 +600,7 @@ async function snapshot(ctx: ReplayContext, vault: ILeveredVault): Promise<Snaps
       debt: Number(formatUnits(p.debt, ctx.kind.decimals.debt)),
     };
   } catch {
+    if (ctx.kind.venue !== "aave") return venueSnapshot(ctx, vault.target as string);
     const { market } = ctx;
     const { pair, decimals } = ctx.kind;
     const user = vault.target as string;
@@ -639,6 +626,32 @@ async function snapshot(ctx: ReplayContext, vault: ILeveredVault): Promise<Snaps
       debt: Number(formatUnits(debt, decimals.debt)),
     };
   }
+}
+
+/** The fallback of `snapshot` off Aave: the venue's balances and health, the idle balances, at the feeds' prices. */
+async function venueSnapshot(ctx: ReplayContext, user: string): Promise<Snapshot> {
+  const { market } = ctx;
+  const { pair, decimals } = ctx.kind;
+  const [collateralToken, debtToken] = [localTokenContract(market, pair.collateral), localTokenContract(market, pair.debt)];
+  const [held, account, idleCollateral, idleDebt, collateralPrice, debtPrice] = await Promise.all([
+    ctx.venue.balances(user),
+    ctx.venue.account(user),
+    collateralToken.balanceOf(user) as Promise<bigint>,
+    debtToken.balanceOf(user) as Promise<bigint>,
+    market.aaveOracle.getAssetPrice(collateralToken.target) as Promise<bigint>,
+    market.aaveOracle.getAssetPrice(debtToken.target) as Promise<bigint>,
+  ]);
+  const collateral = Number(formatUnits(held.collateral + idleCollateral, decimals.collateral));
+  const debt = Number(formatUnits(held.debt, decimals.debt));
+  const gross = (collateral * Number(collateralPrice)) / 1e8 + (Number(formatUnits(idleDebt, decimals.debt)) * Number(debtPrice)) / 1e8;
+  const equity = Math.max(0, gross - (debt * Number(debtPrice)) / 1e8);
+  return {
+    equity,
+    leverage: equity > 0 ? gross / equity : null,
+    healthFactor: account.hasDebt ? hfToNumber(account.healthFactor) : HF_CAP,
+    collateral,
+    debt,
+  };
 }
 
 function track(ctx: ReplayContext, s: Snapshots): void {
@@ -784,18 +797,18 @@ async function runPeers(ctx: ReplayContext, moment: Moment): Promise<void> {
 /** Real Aave liquidationCall (close factor 50%, 100% below HF 0.95) while the position's Aave HF is below 1. */
 async function liquidateIfUnhealthy(ctx: ReplayContext, position: AnyPosition, moment: Moment, mayBeDue: boolean): Promise<void> {
   if (!mayBeDue) return;
-  const { market, run } = ctx;
+  const { run } = ctx;
   const user =
     position === "managed" ? (ctx.managed.target as string)
     : position === "unmanaged" ? (ctx.unmanaged.target as string)
     : ctx.peers.find((p) => p.name === position)!.address;
   for (let call = 0; call < ctx.opts.maxLiquidationsPerPass; call++) {
-    const before = await market.pool.getUserAccountData(user);
+    const before = await ctx.venue.account(user);
     // Nothing left to seize (bad debt) or healthy: no liquidator can or may act.
-    if (before.totalDebtBase === 0n || before.totalCollateralBase === 0n || before.healthFactor >= ONE) return;
+    if (!before.hasDebt || !before.hasCollateral || before.healthFactor >= ONE) return;
     try {
-      const result = await liquidatePair(market, user, ctx.kind.pair.collateral, ctx.kind.pair.debt);
-      const after = await market.pool.getUserAccountData(user);
+      const result = await ctx.venue.liquidate(user);
+      const after = await ctx.venue.account(user);
       run.liquidations.push({
         ...moment,
         position,
