@@ -33,8 +33,6 @@ export function backtestKind(name: string = DEFAULT_PRESET, venue: Venue = "aave
   return { preset, venue, pair: localPair(preset), decimals: localDecimals(preset), priceUnit };
 }
 
-export const isDefaultKind = (kind: BacktestKind) => kind.preset.name === DEFAULT_PRESET && kind.venue === "aave";
-
 /**
  * The vaults' settings: eth-long-3x keeps the backtester's own (`backtestSettings`, as published; the same on Morpho); another
  * preset runs its preset settings, `overrides` on top, its stops (given in the reference price) converted to the pair.
@@ -42,7 +40,7 @@ export const isDefaultKind = (kind: BacktestKind) => kind.preset.name === DEFAUL
 export function kindSettings(kind: BacktestKind, leverage: number, overrides: Partial<VaultSettings> = {}, band: BandOptions = {}): VaultSettings {
   if (kind.preset.name === DEFAULT_PRESET) return backtestSettings(leverage, { ...kind.preset.venues[kind.venue], ...overrides }, band);
   const { stopLossPrice, takeProfitPrice, ...rest } = overrides;
-  return presetSettings(kind.preset, { stopLoss: stopLossPrice, takeProfit: takeProfitPrice }, { cooldown: 3600, ...rest }, kind.venue);
+  return presetSettings(kind.preset, { stopLoss: stopLossPrice, takeProfit: takeProfitPrice }, rest, kind.venue);
 }
 
 /** The path in the kind's reference price: BTC reuses the ETH path's shape from the BTC start price. */

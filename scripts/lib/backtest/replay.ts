@@ -33,7 +33,7 @@ import { marketSteps, stepSummary, waypoints, type MarketStep } from "./oracle";
 import { resolveOptions, type BacktestOptions, type ResolvedOptions } from "./options";
 export { resolveOptions, REPLAY_MODELS, type BacktestOptions, type ReplayModel, type ResolvedOptions } from "./options";
 import type { PricePoint } from "./prices";
-import { backtestKind, collateralUsd, isDefaultKind, kindMarketOptions, kindPath, kindSettings, referenceFeed, referencePools, usdcFeed, type BacktestKind } from "./kind";
+import { backtestKind, collateralUsd, kindMarketOptions, kindPath, kindSettings, referenceFeed, referencePools, usdcFeed, type BacktestKind } from "./kind";
 import { ACTIONS, MODES } from "../util/format";
 import { PEER_NAMES, createPeers, peerParams, type Peer, type PeerAction, type PeerFailure, type PeerName, type PeerParams } from "./peers";
 export { PEER_NAMES, type PeerName } from "./peers";
