@@ -600,35 +600,11 @@ async function snapshot(ctx: ReplayContext, vault: ILeveredVault): Promise<Snaps
       debt: Number(formatUnits(p.debt, ctx.kind.decimals.debt)),
     };
   } catch {
-    if (ctx.kind.venue !== "aave") return venueSnapshot(ctx, vault.target as string);
-    const { market } = ctx;
-    const { pair, decimals } = ctx.kind;
-    const user = vault.target as string;
-    const [collateralToken, debtToken] = [localTokenContract(market, pair.collateral), localTokenContract(market, pair.debt)];
-    const [account, idleCollateral, idleDebt, debt, collateralPrice, debtPrice] = await Promise.all([
-      market.pool.getUserAccountData(user),
-      collateralToken.balanceOf(user) as Promise<bigint>,
-      debtToken.balanceOf(user) as Promise<bigint>,
-      market[ASSET_FIELDS[pair.debt].variableDebt].balanceOf(user) as Promise<bigint>,
-      market.aaveOracle.getAssetPrice(collateralToken.target) as Promise<bigint>,
-      market.aaveOracle.getAssetPrice(debtToken.target) as Promise<bigint>,
-    ]);
-    const usd = (base: bigint) => Number(base) / 1e8;
-    const idle = Number(formatUnits(idleCollateral, decimals.collateral));
-    const gross =
-      usd(account.totalCollateralBase) + (idle * Number(collateralPrice)) / 1e8 + (Number(formatUnits(idleDebt, decimals.debt)) * Number(debtPrice)) / 1e8;
-    const equity = Math.max(0, gross - usd(account.totalDebtBase));
-    return {
-      equity,
-      leverage: equity > 0 ? gross / equity : null,
-      healthFactor: account.totalDebtBase === 0n ? HF_CAP : hfToNumber(account.healthFactor),
-      collateral: (usd(account.totalCollateralBase) * 1e8) / Number(collateralPrice) + idle,
-      debt: Number(formatUnits(debt, decimals.debt)),
-    };
+    return venueSnapshot(ctx, vault.target as string);
   }
 }
 
-/** The fallback of `snapshot` off Aave: the venue's balances and health, the idle balances, at the feeds' prices. */
+/** The fallback of `snapshot`: the venue's balances and health factor, the idle balances, at the Aave oracle's prices. */
 async function venueSnapshot(ctx: ReplayContext, user: string): Promise<Snapshot> {
   const { market } = ctx;
   const { pair, decimals } = ctx.kind;
