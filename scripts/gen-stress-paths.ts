@@ -13,6 +13,9 @@
  * --preset wsteth-loop`): a discount profile (piecewise linear in hours, from 1.15 ETH per wstETH) plus small
  * mean-reverting noise; the June 2022 stETH/ETH discount (about -6.5 % over weeks, then recovery), a sharp -10 %,
  * a staircase of -3 % steps.
+ *
+ * Into <out>/rally/ it writes the same stress paths mirrored (price -> 2000^2 / price: each crash a rally of the same
+ * log size, lows dropped), the adverse moves of the short (`--preset eth-short-2x`).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -254,7 +257,28 @@ function main() {
     console.log(`${spec.name}.csv: ${rows.length} rows, min ${min.toFixed(2)}, max drawdown ${(dd * 100).toFixed(1)} %`);
   });
   writeFileSync(path.join(out, "README.md"), readme.join("\n") + "\n");
+  writeRallyPaths(path.join(out, "rally"), seed);
   writeDepegPaths(path.join(out, "depeg"), seed);
+}
+
+/** The stress paths mirrored around the start price: a fall by a factor f becomes a rise by f (the short's crash). */
+function writeRallyPaths(out: string, seed: number) {
+  mkdirSync(out, { recursive: true });
+  const readme = [
+    "# Rally stress paths (the short's adverse moves)",
+    "",
+    `Written by \`npm run backtest:stress-paths -- --seed ${seed}\` (scripts/gen-stress-paths.ts): the stress paths of the folder above`,
+    "mirrored around $2,000 (price -> 2000^2 / price), so each crash hour is a rally hour of the same log size; the `low`",
+    "column is dropped (mirrored it would be an intra-hour high). For `npm run backtest:all -- data/stress/rally --preset eth-short-2x`.",
+    "",
+  ];
+  SPECS.forEach((spec, i) => {
+    const rows = generate(spec, seed * 1000 + i).map((r) => ({ timestamp: r.timestamp, price: round((2000 * 2000) / r.price) }));
+    const name = spec.name.replace(/^stress_/, "rally_");
+    writeFileSync(path.join(out, `${name}.csv`), ["timestamp,price", ...rows.map((r) => `${r.timestamp},${r.price}`)].join("\n") + "\n");
+    readme.push(`- \`${name}.csv\`: ${rows.length} rows, max ${Math.max(...rows.map((r) => r.price)).toFixed(2)}; mirrors ${spec.name}`);
+  });
+  writeFileSync(path.join(out, "README.md"), readme.join("\n") + "\n");
 }
 
 main();
