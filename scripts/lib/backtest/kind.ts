@@ -45,6 +45,9 @@ export function kindSettings(kind: BacktestKind, leverage: number, overrides: Pa
 
 /** The path in the kind's reference price: BTC reuses the ETH path's shape from the BTC start price. */
 export function kindPath(kind: BacktestKind, path: PricePoint[]): PricePoint[] {
+  if (kind.preset.reference === "wstETH/ETH" && !(path[0].price > 0.5 && path[0].price < 2)) {
+    throw new Error(`${kind.preset.name} reads the CSV as the wstETH/ETH rate (about 1.15), got ${path[0].price}: e.g. data/stress/depeg/`);
+  }
   if (kind.preset.reference !== "BTC/USD") return path;
   const k = DEFAULT_PRICES.btcPrice / path[0].price;
   const scale = (x: number) => Number((x * k).toFixed(2));
