@@ -257,7 +257,7 @@ export async function runBacktest(
     for (const peer of peers) if ("lastTrade" in peer) (peer as { lastTrade: number }).lastTrade = engaged;
   }
 
-  const follower = opts.followLiquidity ? await LiquidityFollower.create(market) : undefined;
+  const follower = opts.followLiquidity ? await LiquidityFollower.create(market, referencePools(market, kind).map((p) => p.pool)) : undefined;
   const chainStart = Number((await ethers.provider.getBlock("latest"))!.timestamp) + 1;
 
   const run: BacktestRun = {
