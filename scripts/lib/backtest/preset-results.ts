@@ -68,7 +68,7 @@ export function presetResultsMarkdown(results: PresetResults): string {
     `# Backtest results: ${title}`,
     "",
     `Written by \`npm run backtest:all -- <folder> --preset ${results.preset}${results.venue === "aave" ? "" : ` --venue ${results.venue}`}\` ` +
-      "(scripts/lib/backtest/preset-results.ts), the preset's default settings. Goal: 0 managed liquidations on every path " +
+      "(scripts/lib/backtest/preset-results.ts), default settings (the preset's; eth-long-3x: the backtester's 3x, as in the published tables). Goal: 0 managed liquidations on every path " +
       "and managed max drawdown <= unmanaged. Max drawdown: % of the running peak of equity (USD), every price update sampled.",
     "",
   ];
