@@ -7,6 +7,8 @@
  *   <out>/summary.json                                       {"paths": {"<csv name without .csv>": <its backtest.json>}}
  *   <out>/summary.md                                         per path and position: liquidations, min HF, max drawdown,
  *                                                            final equity, keeper actions and gas, failed keeper calls
+ *   reports/backtest/presets/<preset>.{md,json}              with --preset: the preset's results table, this folder's rows
+ *                                                            added or replaced (./lib/backtest/preset-results.ts)
  *
  * Each path runs in its own `npm run backtest` process (a fresh in-process chain), `--jobs` at a time (default 1;
  * the machines here have 2 cores). A path that fails is reported and the others still run; the exit code is then 1.
@@ -16,12 +18,14 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "n
 import path from "node:path";
 import { BACKTEST_OPTIONS, OPTIONS_HELP, UsageError, backtestOptionsFrom, duration, parseBacktestArgv } from "./lib/backtest/cli";
 import { summaryMarkdown, type Summary } from "./lib/backtest/summary";
+import { PRESET_RESULTS_DIR, writePresetResults } from "./lib/backtest/preset-results";
 
 const HELP = `Usage: npm run backtest:all -- <folder> [options]
 
   --out <dir>                 output folder (default reports/backtest-all-<folder name>-<model>)
   --jobs <n>                  paths replayed at once, each in its own process (default 1)
   --title <text>              heading of summary.md
+  --results-dir <dir>         with --preset: where <preset>.md and .json go (default reports/backtest/presets)
 ${OPTIONS_HELP}`;
 
 interface Args {
@@ -30,12 +34,14 @@ interface Args {
   jobs: number;
   title?: string;
   quiet: boolean;
+  /** With --preset: the preset's results table is updated (./lib/backtest/preset-results.ts). */
+  preset?: { name: string; venue: string; dir: string };
   /** The backtest options, passed on to each path's process as given. */
   forward: string[];
 }
 
 function parseCli(argv: string[]): Args | null {
-  const extra = { jobs: { type: "string" }, title: { type: "string" } } as const;
+  const extra = { jobs: { type: "string" }, title: { type: "string" }, "results-dir": { type: "string" } } as const;
   const { values, positionals } = parseBacktestArgv(argv, extra);
   if (values.help) return null;
   if (positionals.length !== 1) throw new UsageError(`expected one folder, got ${positionals.length} (see --help)`);
@@ -47,7 +53,8 @@ function parseCli(argv: string[]): Args | null {
   const folder = path.resolve(base, positionals[0]);
   if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`not a folder: ${folder}`);
   const model = options.model ?? "realistic";
-  const out = path.resolve(base, (values.out as string | undefined) ?? path.join("reports", `backtest-all-${path.basename(folder)}-${model}`));
+  const kind = values.preset ? `-${values.preset}${values.venue ? `-${values.venue}` : ""}` : "";
+  const out = path.resolve(base, (values.out as string | undefined) ?? path.join("reports", `backtest-all-${path.basename(folder)}${kind}-${model}`));
   // Everything but our own options goes to each path's process.
   const forward: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -55,7 +62,7 @@ function parseCli(argv: string[]): Args | null {
     const name = arg.replace(/^--/, "").split("=")[0];
     if (!arg.startsWith("-")) continue;
     if (arg === "-h") continue;
-    if (["out", "jobs", "title"].includes(name)) {
+    if (["out", "jobs", "title", "results-dir"].includes(name)) {
       if (!arg.includes("=")) i++;
       continue;
     }
@@ -63,7 +70,10 @@ function parseCli(argv: string[]): Args | null {
     const spec = (BACKTEST_OPTIONS as Record<string, { type: string }>)[name];
     if (spec?.type === "string" && !arg.includes("=")) forward.push(argv[++i]);
   }
-  return { folder, out, jobs, title: values.title as string | undefined, quiet, forward };
+  const preset = values.preset
+    ? { name: values.preset as string, venue: (values.venue as string | undefined) ?? "aave", dir: values["results-dir"] ? path.resolve(base, values["results-dir"] as string) : PRESET_RESULTS_DIR }
+    : undefined;
+  return { folder, out, jobs, title: values.title as string | undefined, quiet, forward, preset };
 }
 
 /** Runs one path's backtest in its own process; resolves with its exit code and the last lines of its output. */
@@ -125,12 +135,20 @@ async function main() {
     summary.paths[name] = JSON.parse(readFileSync(path.join(args.out, name, "backtest.json"), "utf8"));
   }
   const first = Object.values(summary.paths)[0];
-  const heading = args.title ?? `Backtest of ${path.basename(args.folder)}/ (${first?.options.model ?? "?"} model, ${first?.options.leverage ?? "?"}x)`;
+  const kind = args.preset ? `${args.preset.name}${args.preset.venue === "aave" ? "" : ` on ${args.preset.venue}`}, ` : "";
+  const heading = args.title ?? `Backtest of ${path.basename(args.folder)}/ (${kind}${first?.options.model ?? "?"} model, ${first?.options.leverage ?? "?"}x)`;
   writeFileSync(path.join(args.out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   let markdown = summaryMarkdown(summary, heading);
   if (failed.length) markdown += `\nFailed paths: ${failed.map((f) => f.name).join(", ")}.\n`;
   writeFileSync(path.join(args.out, "summary.md"), markdown);
-  console.log(`\nwrote ${path.join(args.out, "summary.json")} and summary.md (${csvs.length - failed.length} paths) in ${duration((performance.now() - started) / 1000)}`);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\nwrote ${path.join(args.out, "summary.json")} and summary.md (${csvs.length - failed.length} paths) in ${duration(seconds)}`);
+  if (args.preset) {
+    const files = writePresetResults(args.preset.dir, args.preset.name, args.preset.venue, {
+      folder: path.basename(args.folder), model: first?.options.model ?? "realistic", seconds, failed: failed.map((f) => f.name), summary,
+    });
+    console.log(`wrote ${files.md} and ${path.basename(files.json)}`);
+  }
   for (const f of failed) console.error(`FAILED ${f.name}:\n${f.tail}`);
   if (failed.length) process.exitCode = 1;
 }

@@ -2,7 +2,7 @@
  * Backtester: replays a `timestamp,price` CSV on the local market (in-process Hardhat network) for a managed
  * vault, the same vault left unmanaged, and spot; writes <out>/backtest.json, series.csv and chart.svg.
  *
- *   npm run backtest -- <csv> [--leverage 3] [--model realistic|rows] [--out dir] [options]      (--help lists them)
+ *   npm run backtest -- <csv> [--preset eth-long-3x] [--model realistic|rows] [--out dir] [options]   (--help lists them)
  *
  * Paths are relative to the directory npm was started from.
  */
@@ -40,8 +40,10 @@ async function main() {
   const { buildReport, writeReport } = await import("./lib/backtest/report");
   const { consoleSummary } = await import("./lib/backtest/summary");
 
-  const model = args.options.model ?? "realistic";
-  log(`backtest: ${path.basename(args.csv)}, ${points.length} rows, ${args.options.leverage}x, ${model} model, on '${hre.network.name}'`);
+  const { resolveOptions } = await import("./lib/backtest/options");
+  const { model, leverage, preset, venue } = resolveOptions(args.options);
+  const kind = preset === "eth-long-3x" && venue === "aave" ? "" : `${preset} on ${venue}, `;
+  log(`backtest: ${path.basename(args.csv)}, ${points.length} rows, ${kind}${leverage}x, ${model} model, on '${hre.network.name}'`);
   let lastLog = 0;
   const run = await runBacktest(hre, points, {
     ...args.options,
@@ -55,7 +57,7 @@ async function main() {
   });
   const seconds = (performance.now() - started) / 1000;
   const report = buildReport(run, { file: args.csv, seconds });
-  const title = `${path.basename(args.csv)}: ${args.options.leverage}x vault, managed vs unmanaged vs spot (${model} model)`;
+  const title = `${path.basename(args.csv)}: ${kind}${leverage}x vault, managed vs unmanaged vs spot (${model} model)`;
   const files = await writeReport(run, report, args.out, title);
   const wall = (performance.now() - started) / 1000;
   console.log(consoleSummary(path.basename(args.csv), report, wall));

@@ -8,6 +8,14 @@
  * written into it: several -10 % to -25 % hours in a row, gaps in the rows (no oracle update for more than a
  * heartbeat: the realistic replay treats a gap as an oracle outage, see scripts/lib/backtest/oracle.ts), hourly
  * lows far below the closes. The same seed always writes the same files.
+ *
+ * Into <out>/depeg/ it also writes depeg paths of the wstETH/ETH rate for the loop (`npm run backtest -- <csv>
+ * --preset wsteth-loop`): a discount profile (piecewise linear in hours, from 1.15 ETH per wstETH) plus small
+ * mean-reverting noise; the June 2022 stETH/ETH discount (about -6.5 % over weeks, then recovery), a sharp -10 %,
+ * a staircase of -3 % steps.
+ *
+ * Into <out>/rally/ it writes the same stress paths mirrored (price -> 2000^2 / price: each crash a rally of the same
+ * log size, lows dropped), the adverse moves of the short (`--preset eth-short-2x`).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -141,6 +149,81 @@ const SPECS: Spec[] = [
   },
 ];
 
+interface DepegSpec {
+  name: string;
+  description: string;
+  hours: number;
+  /** The discount to the start rate at given hours (negative), linear in between: [hour, discount]. */
+  knots: [number, number][];
+  /** Hourly noise of the rate (fraction), mean-reverting. */
+  noise: number;
+}
+
+/** The wstETH/ETH rate the local market starts at (DEFAULT_PRICES.wstethRatio). */
+const WSTETH_START = 1.15;
+
+const DEPEG_SPECS: DepegSpec[] = [
+  {
+    name: "depeg_01_june2022_6pct_weeks",
+    description: "as June 2022's stETH/ETH: a slide to -6.5 % over three weeks (steepest in its last days), a week near the bottom, two weeks of recovery to -0.5 %",
+    hours: 1008, noise: 0.0008,
+    knots: [[0, 0], [48, 0], [250, -0.02], [400, -0.035], [460, -0.065], [540, -0.055], [620, -0.062], [800, -0.025], [1008, -0.005]],
+  },
+  {
+    name: "depeg_02_sharp_10pct",
+    description: "a sharp -10 % in three hours, a day at the bottom, five days of recovery to -1 %",
+    hours: 240, noise: 0.0005,
+    knots: [[0, 0], [24, 0], [27, -0.1], [51, -0.095], [171, -0.01], [240, -0.01]],
+  },
+  {
+    name: "depeg_03_staircase_3x3pct",
+    description: "three -3 % steps of an hour each, a day apart (-9 %), then a week of recovery to -2 %",
+    hours: 300, noise: 0.0005,
+    knots: [[0, 0], [24, 0], [25, -0.03], [48, -0.03], [49, -0.06], [72, -0.06], [73, -0.09], [96, -0.09], [264, -0.02], [300, -0.02]],
+  },
+];
+
+function generateDepeg(spec: DepegSpec, seed: number): Row[] {
+  const u = rng(seed);
+  const discount = (h: number) => {
+    const k = spec.knots.findIndex(([t]) => t >= h);
+    if (k <= 0) return spec.knots[Math.max(0, k)][1];
+    const [[t0, d0], [t1, d1]] = [spec.knots[k - 1], spec.knots[k]];
+    return d0 + ((d1 - d0) * (h - t0)) / (t1 - t0);
+  };
+  let noise = 0;
+  const rows: Row[] = [];
+  for (let h = 0; h <= spec.hours; h++) {
+    noise = h === 0 ? 0 : 0.7 * noise + spec.noise * gaussian(u);
+    // The rate never goes above the start: a discount, not a premium.
+    rows.push({ timestamp: START + h * HOUR, price: Number((WSTETH_START * Math.min(1, 1 + discount(h) + noise)).toFixed(6)) });
+  }
+  return rows;
+}
+
+function writeDepegPaths(out: string, seed: number) {
+  mkdirSync(out, { recursive: true });
+  const readme = [
+    "# wstETH/ETH depeg paths",
+    "",
+    `Written by \`npm run backtest:stress-paths -- --seed ${seed}\` (scripts/gen-stress-paths.ts); the same seed writes the same files.`,
+    `Hourly rows from 2030-01-01 of the wstETH/ETH rate (ETH per wstETH), starting at ${WSTETH_START}: for the loop,`,
+    "`npm run backtest:all -- data/stress/depeg --preset wsteth-loop`. A discount profile plus small mean-reverting noise.",
+    "",
+    "| file | rows | min rate | max discount | what |",
+    "| --- | ---: | ---: | ---: | --- |",
+  ];
+  DEPEG_SPECS.forEach((spec, i) => {
+    const rows = generateDepeg(spec, seed * 1000 + 500 + i);
+    writeFileSync(path.join(out, `${spec.name}.csv`), ["timestamp,price", ...rows.map((r) => `${r.timestamp},${r.price}`)].join("\n") + "\n");
+    const min = Math.min(...rows.map((r) => r.price));
+    const depth = (1 - min / WSTETH_START) * 100;
+    readme.push(`| \`${spec.name}.csv\` | ${rows.length} | ${min.toFixed(4)} | ${depth.toFixed(1)} % | ${spec.description} |`);
+    console.log(`depeg/${spec.name}.csv: ${rows.length} rows, min ${min.toFixed(4)}, max discount ${depth.toFixed(1)} %`);
+  });
+  writeFileSync(path.join(out, "README.md"), readme.join("\n") + "\n");
+}
+
 function main() {
   const { values } = parseArgs({ args: process.argv.slice(2), options: { out: { type: "string" }, seed: { type: "string" } } });
   const base = process.env.INIT_CWD ?? process.cwd();
@@ -172,6 +255,28 @@ function main() {
     const min = Math.min(...rows.map((r) => r.price));
     readme.push(`| \`${spec.name}.csv\` | ${rows.length} | ${min.toFixed(2)} | ${(dd * 100).toFixed(1)} % | ${spec.description} |`);
     console.log(`${spec.name}.csv: ${rows.length} rows, min ${min.toFixed(2)}, max drawdown ${(dd * 100).toFixed(1)} %`);
+  });
+  writeFileSync(path.join(out, "README.md"), readme.join("\n") + "\n");
+  writeRallyPaths(path.join(out, "rally"), seed);
+  writeDepegPaths(path.join(out, "depeg"), seed);
+}
+
+/** The stress paths mirrored around the start price: a fall by a factor f becomes a rise by f (the short's crash). */
+function writeRallyPaths(out: string, seed: number) {
+  mkdirSync(out, { recursive: true });
+  const readme = [
+    "# Rally stress paths (the short's adverse moves)",
+    "",
+    `Written by \`npm run backtest:stress-paths -- --seed ${seed}\` (scripts/gen-stress-paths.ts): the stress paths of the folder above`,
+    "mirrored around $2,000 (price -> 2000^2 / price), so each crash hour is a rally hour of the same log size; the `low`",
+    "column is dropped (mirrored it would be an intra-hour high). For `npm run backtest:all -- data/stress/rally --preset eth-short-2x`.",
+    "",
+  ];
+  SPECS.forEach((spec, i) => {
+    const rows = generate(spec, seed * 1000 + i).map((r) => ({ timestamp: r.timestamp, price: round((2000 * 2000) / r.price) }));
+    const name = spec.name.replace(/^stress_/, "rally_");
+    writeFileSync(path.join(out, `${name}.csv`), ["timestamp,price", ...rows.map((r) => `${r.timestamp},${r.price}`)].join("\n") + "\n");
+    readme.push(`- \`${name}.csv\`: ${rows.length} rows, max ${Math.max(...rows.map((r) => r.price)).toFixed(2)}; mirrors ${spec.name}`);
   });
   writeFileSync(path.join(out, "README.md"), readme.join("\n") + "\n");
 }

@@ -9,6 +9,7 @@ import {
   DfsPeer, FliPeer, dfsRatioAt, leverageAtDfsRatio, peerParams, type PeerState,
 } from "../../scripts/lib/backtest/peers";
 import { backtestOptionsFrom, parseBacktestArgv } from "../../scripts/lib/backtest/cli";
+import { resolveOptions } from "../../scripts/lib/backtest/options";
 
 const HOUR = 3600;
 
@@ -53,9 +54,12 @@ describe("backtest: peer strategies, rules", () => {
     expect(DfsPeer.ratio(s)).to.be.closeTo(1.2075, 1e-12);
   });
 
-  it("peers are on by default; --no-peers turns them off", () => {
-    expect(backtestOptionsFrom(parseBacktestArgv(["x.csv"]).values).options.peers).to.equal(true);
-    expect(backtestOptionsFrom(parseBacktestArgv(["x.csv", "--no-peers"]).values).options.peers).to.equal(false);
+  it("peers are on by default (eth-long-3x on Aave); --no-peers turns them off; other presets run without them", () => {
+    const peers = (...argv: string[]) => resolveOptions(backtestOptionsFrom(parseBacktestArgv(["x.csv", ...argv]).values).options).peers;
+    expect(peers()).to.equal(true);
+    expect(peers("--no-peers")).to.equal(false);
+    expect(peers("--preset", "btc-long-2x")).to.equal(false);
+    expect(peers("--venue", "morpho")).to.equal(false);
   });
 });
 

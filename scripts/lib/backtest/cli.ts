@@ -6,7 +6,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { VOLATILITY_3X, defaultSettings, type VaultSettings } from "../deploy/vault";
 import { ORACLE_NETWORKS, ORACLE_PRESETS, type OracleNetwork } from "./oracle";
-import { REPLAY_MODELS, resolveOptions, type BacktestOptions, type ReplayModel } from "./options";
+import { BACKTEST_DEPOSITS, DEFAULT_PRESET, REPLAY_MODELS, resolveOptions, type BacktestOptions, type ReplayModel } from "./options";
+import { PRESETS, PRESET_NAMES, type Venue } from "../deploy/presets";
 
 /** A user error: printed as one line, exit code 1 (no stack). */
 export class UsageError extends Error {}
@@ -19,7 +20,11 @@ const at3x = (v3: number, other: number) => (v3 === other ? `${v3}` : `${v3} at 
 const thousands = (x: number) => x.toLocaleString("en-US");
 const mainnet = ORACLE_PRESETS.mainnet;
 
-export const OPTIONS_HELP = `  --model <realistic|rows>    realistic (default): each hour walked along its path (previous close -> the hour's
+export const OPTIONS_HELP = `  --preset <name>             the kind of vault replayed: ${PRESET_NAMES.join(", ")} (default ${DEFAULT_PRESET});
+                              eth-short-2x replays the ETH/USD path as given, btc-long-2x the path's shape scaled to
+                              BTC/USD 60,000, wsteth-loop reads the CSV as the wstETH/ETH rate (data/stress/depeg/)
+  --venue <aave|morpho>       lending venue (default aave)
+  --model <realistic|rows>    realistic (default): each hour walked along its path (previous close -> the hour's
                               low when the CSV has one -> close), the ETH/USD feed updated as Chainlink does
                               (deviation or heartbeat), pools ahead of the feed, actors a few blocks after each
                               update; rows: one jump of feed and pools per CSV row (the pessimistic bound)
@@ -29,9 +34,9 @@ export const OPTIONS_HELP = `  --model <realistic|rows>    realistic (default): 
   --block-time <s>            seconds per block (default: the preset's, ${mainnet.blockTime} on mainnet)
   --keeper-latency <blocks>   blocks between a feed update and the keeper's transaction (default 1)
   --liquidator-latency <blocks>  blocks between a feed update and the liquidators' (default 1)
-  --leverage <x>              target leverage of both vaults, above 1 (default 3)
-  --deposit <weth>            collateral each position starts with (default 100)
-  --band <fraction>           leverage band half-width as a fraction of (L-1) (default 0.1)
+  --leverage <x>              target leverage of both vaults, above 1 (${DEFAULT_PRESET} only; default 3)
+  --deposit <amount>          collateral each position starts with, in its units (default: ${PRESET_NAMES.map((n) => `${thousands(BACKTEST_DEPOSITS[n])} ${PRESETS[n].collateral}`).join(", ")})
+  --band <fraction>           leverage band half-width as a fraction of (L-1) (${DEFAULT_PRESET} only; default 0.1)
   --min-hf <x>                keeper health-factor floor (default: min(1.1, halfway to the HF at the band top))
   --critical-hf <x>           ripcord threshold (default: min(1.05, halfway to the floor))
   --cooldown <s>              seconds between band rebalances (default 3,600)
@@ -57,13 +62,16 @@ export const OPTIONS_HELP = `  --model <realistic|rows>    realistic (default): 
                               put them (default: the LP re-centres them on the price as it moves, as real LPs do;
                               static liquidity thins out beyond x1.5 / /1.5 and inflates crash slippage)
   --peers / --no-peers        replay the peer strategies beside the vaults: Index Coop FLI methodology and DeFi Saver
-                              automation at the same nominal leverage on the same market (default on; --no-peers: off)
+                              automation at the same nominal leverage on the same market (default on for ${DEFAULT_PRESET};
+                              ETH-long-specific: off for the other presets)
   --no-outage-path            the keeper does not use the vault's oracle-outage deleverage (outageDelever, OUTAGE-1)
                               while the feed is stale (default: it does)
   --quiet                     no progress output
   -h, --help`;
 
 export const BACKTEST_OPTIONS = {
+  preset: { type: "string" },
+  venue: { type: "string" },
   model: { type: "string" },
   "oracle-network": { type: "string" },
   "oracle-deviation-bps": { type: "string" },
@@ -148,8 +156,10 @@ export function backtestOptionsFrom(values: Values): ParsedBacktestArgs {
     throw new UsageError(`--oracle-network must be one of ${ORACLE_NETWORKS.join(", ")}, got '${network}'`);
   }
   const options: Omit<BacktestOptions, "onRow"> = {
-    leverage: num("leverage", values.leverage) ?? 3,
-    depositWeth: num("deposit", values.deposit) ?? 100,
+    preset: values.preset,
+    venue: values.venue as Venue | undefined,
+    leverage: num("leverage", values.leverage),
+    depositWeth: num("deposit", values.deposit),
     bandFraction: num("band", values.band),
     model,
     oracle: {
@@ -165,7 +175,7 @@ export function backtestOptionsFrom(values: Values): ParsedBacktestArgs {
     reactionDelay: num("reaction-delay", values["reaction-delay"]),
     uniswapDepth: num("uniswap-depth", values["uniswap-depth"]),
     followLiquidity: !(values["static-liquidity"] ?? false),
-    peers: !(values["no-peers"] ?? false),
+    peers: values["no-peers"] ? false : values.peers ? true : undefined,
     outagePath: !(values["no-outage-path"] ?? false),
     settings,
   };

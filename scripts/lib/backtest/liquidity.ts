@@ -8,7 +8,6 @@
  */
 import { Contract, MaxUint256 } from "ethers";
 import type { Market } from "../market/market";
-import { fund } from "../market/market-helpers";
 import { fullRange } from "../market/price-math";
 
 const MAX_UINT128 = (1n << 128n) - 1n;
@@ -16,6 +15,8 @@ const Q96 = 2 ** 96;
 
 interface TrackedPosition {
   pool: Contract;
+  /** The pool's tokens, token0 first (the LP mints them to re-centre). */
+  tokens: [Contract, Contract];
   fee: number;
   spacing: number;
   tokenId: bigint;
@@ -33,21 +34,28 @@ export interface LiquidityMove {
 export class LiquidityFollower {
   private constructor(private readonly market: Market, private readonly positions: TrackedPosition[]) {}
 
-  /** Finds the LP's concentrated (not full-range) positions in both pools. */
-  static async create(market: Market): Promise<LiquidityFollower> {
+  /**
+   * Finds the LP's concentrated (not full-range) positions in `pools` (default both WETH/USDC pools), each matched to
+   * its pool by tokens and fee (the WBTC/USDC pool shares the 0.3 % tier with WETH/USDC).
+   */
+  static async create(market: Market, pools: Contract[] = [market.uniPool500, market.uniPool3000]): Promise<LiquidityFollower> {
     const npm = market.positionManager.connect(market.lp) as Contract;
-    const pools = [market.uniPool500, market.uniPool3000];
+    const keyed = await Promise.all(
+      pools.map(async (pool) => ({ pool, key: `${await pool.token0()}/${await pool.token1()}/${await pool.fee()}`.toLowerCase() })),
+    );
+    const tokens = [market.weth, market.usdc, market.wbtc, market.wsteth];
+    const token = (address: string) => tokens.find((t) => (t.target as string).toLowerCase() === address.toLowerCase())!;
     const count = Number(await npm.balanceOf(market.lp.address));
     const tracked: TrackedPosition[] = [];
     for (let i = 0; i < count; i++) {
       const tokenId: bigint = await npm.tokenOfOwnerByIndex(market.lp.address, i);
       const p = await npm.positions(tokenId);
       const fee = Number(p.fee);
-      const pool = pools.find((_, k) => [market.fees.uniswapLow, market.fees.uniswapMedium][k] === fee);
+      const pool = keyed.find((k) => k.key === `${p.token0}/${p.token1}/${fee}`.toLowerCase())?.pool;
       if (!pool) continue;
       const spacing = Number(await pool.tickSpacing());
       if (Number(p.tickLower) === fullRange(spacing)[0] && Number(p.tickUpper) === fullRange(spacing)[1]) continue;
-      tracked.push({ pool, fee, spacing, tokenId, tickLower: Number(p.tickLower), tickUpper: Number(p.tickUpper), liquidity: p.liquidity });
+      tracked.push({ pool, tokens: [token(p.token0), token(p.token1)], fee, spacing, tokenId, tickLower: Number(p.tickLower), tickUpper: Number(p.tickUpper), liquidity: p.liquidity });
     }
     if (tracked.length === 0) throw new Error("no concentrated LP position found to follow the price");
     return new LiquidityFollower(market, tracked);
@@ -91,9 +99,8 @@ export class LiquidityFollower {
     const p = Math.min(Math.max(sqrtPrice, sqrtA), sqrtB);
     const amount0 = BigInt(Math.ceil(((L * (sqrtB - p)) / (p * sqrtB)) * 1.01)) + 1n;
     const amount1 = BigInt(Math.ceil(L * (p - sqrtA) * 1.01)) + 1n;
-    const [wethAmount, usdcAmount] = market.wethIsToken0 ? [amount0, amount1] : [amount1, amount0];
-    await fund(market, lp.address, { weth: wethAmount, usdc: usdcAmount });
-    const [token0, token1] = market.wethIsToken0 ? [market.weth, market.usdc] : [market.usdc, market.weth];
+    const [token0, token1] = position.tokens;
+    for (const [t, amount] of [[token0, amount0], [token1, amount1]] as const) await (await t["mint(address,uint256)"](lp.address, amount)).wait();
     const receipt = await (
       await npm.mint({
         token0: token0.target, token1: token1.target, fee: position.fee, tickLower, tickUpper,

@@ -102,8 +102,8 @@ export function vaultMetrics(run: BacktestRun, position: AnyPosition): VaultMetr
     ...actions.map((a) => a.healthFactorBefore),
   ];
   const leverages = samples.map((s) => s.leverage).filter((l): l is number => l !== null);
-  const initialPrice = rows[0].price;
-  const depositedValue = run.options.depositWeth * initialPrice;
+  // The deposited collateral valued at the first price (USD).
+  const depositedValue = rows[0].spotEquity;
   const last = samples[samples.length - 1];
   const floor = run.settings.minHealthFactor;
   // Every price update's samples (on arrival and after the actors), not only the row ends.

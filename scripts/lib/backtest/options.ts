@@ -4,6 +4,18 @@
  */
 import { ORACLE_PRESETS, type OracleNetwork } from "./oracle";
 import type { VaultSettings } from "../deploy/vault";
+import { PresetError, getPreset, type PresetName, type Venue } from "../deploy/presets";
+
+/** The kind backtested when no preset is named: the 3x WETH/USDC long with the backtester's own settings. */
+export const DEFAULT_PRESET: PresetName = "eth-long-3x";
+
+/** Collateral each position starts with, in the collateral's own units (about $200k at the markets' start prices). */
+export const BACKTEST_DEPOSITS: Record<PresetName, number> = {
+  "eth-long-3x": 100,
+  "eth-short-2x": 200_000,
+  "btc-long-2x": 4,
+  "wsteth-loop": 100,
+};
 
 export type ReplayModel = "realistic" | "rows";
 export const REPLAY_MODELS: ReplayModel[] = ["realistic", "rows"];
@@ -18,10 +30,14 @@ export interface OracleOptions {
 }
 
 export interface BacktestOptions {
-  /** Target leverage of both vaults. */
-  leverage: number;
-  /** Collateral (WETH) each position starts with. */
-  depositWeth: number;
+  /** The preset replayed (scripts/lib/deploy/presets.ts), default eth-long-3x. */
+  preset?: string;
+  /** The lending venue, default aave. */
+  venue?: Venue;
+  /** Target leverage of both vaults: default kind only (default 3); another preset runs its own target. */
+  leverage?: number;
+  /** Collateral each position starts with, in collateral units (default BACKTEST_DEPOSITS of the preset). */
+  depositWeth?: number;
   /** Overrides of the vault settings (human units); the rest comes from `backtestSettings(leverage)`. */
   settings?: Partial<VaultSettings>;
   /** Half-width of the leverage band as a fraction of (L - 1). */
@@ -46,7 +62,10 @@ export interface BacktestOptions {
   uniswapDepth?: number;
   /** The LP re-centres its concentrated Uniswap positions on the price as it moves (see ./liquidity). */
   followLiquidity?: boolean;
-  /** Replay the peer strategies (./peers: FLI methodology, DeFi Saver automation) beside the vaults (default true). */
+  /**
+   * Replay the peer strategies (./peers: FLI methodology, DeFi Saver automation) beside the vaults: default true for
+   * eth-long-3x; they are ETH-long-specific (WETH/USDC positions), so off and refused for the other presets.
+   */
   peers?: boolean;
   /** The keeper uses the vault's oracle-outage deleverage while the feed is stale (default true; OUTAGE-1). */
   outagePath?: boolean;
@@ -55,6 +74,8 @@ export interface BacktestOptions {
 }
 
 export interface ResolvedOptions {
+  preset: PresetName;
+  venue: Venue;
   leverage: number;
   depositWeth: number;
   bandFraction: number;
@@ -75,18 +96,42 @@ export interface ResolvedOptions {
 /** Resolves the options with their defaults and checks them (before any chain work). */
 export function resolveOptions(options: BacktestOptions): ResolvedOptions {
   const network = options.oracle?.network ?? "mainnet";
-  const preset = ORACLE_PRESETS[network];
-  if (!preset) throw new Error(`unknown oracle network '${network}' (known: ${Object.keys(ORACLE_PRESETS).join(", ")})`);
+  const feedPreset = ORACLE_PRESETS[network];
+  if (!feedPreset) throw new Error(`unknown oracle network '${network}' (known: ${Object.keys(ORACLE_PRESETS).join(", ")})`);
+  let presetName: PresetName;
+  try {
+    presetName = getPreset(options.preset ?? DEFAULT_PRESET).name;
+  } catch (error) {
+    if (error instanceof PresetError) throw new Error(`--preset: ${error.message}`);
+    throw error;
+  }
+  const preset = getPreset(presetName);
+  const venue = options.venue ?? "aave";
+  if (!["aave", "morpho"].includes(venue)) throw new Error(`--venue must be aave or morpho, got '${venue}'`);
+  if (!preset.venues[venue]) throw new Error(`--venue: preset '${presetName}' does not run on ${venue}; venues: ${Object.keys(preset.venues).join(", ")}`);
+  const isDefault = presetName === DEFAULT_PRESET;
+  if (!isDefault) {
+    for (const [name, value] of [["leverage", options.leverage], ["band", options.bandFraction]] as const) {
+      if (value !== undefined) throw new Error(`--${name} applies to ${DEFAULT_PRESET} only: ${presetName} runs its preset's own target and band`);
+    }
+  }
+  // The peers are Aave WETH/USDC positions: beside the default kind on Aave only.
+  const withPeers = isDefault && venue === "aave";
+  if (options.peers && !withPeers) {
+    throw new Error(`--peers: the peer strategies are ETH-long-specific Aave positions (WETH/USDC); ${presetName} on ${venue} runs without them`);
+  }
   const resolved: ResolvedOptions = {
-    leverage: options.leverage,
-    depositWeth: options.depositWeth,
+    preset: presetName,
+    venue,
+    leverage: options.leverage ?? (isDefault ? 3 : preset.settings.targetLeverage!),
+    depositWeth: options.depositWeth ?? BACKTEST_DEPOSITS[presetName],
     bandFraction: options.bandFraction ?? 0.1,
     model: options.model ?? "realistic",
     oracle: {
       network,
-      deviationBps: options.oracle?.deviationBps ?? preset.deviationBps,
-      heartbeat: options.oracle?.heartbeat ?? preset.heartbeat,
-      blockTime: options.oracle?.blockTime ?? preset.blockTime,
+      deviationBps: options.oracle?.deviationBps ?? feedPreset.deviationBps,
+      heartbeat: options.oracle?.heartbeat ?? feedPreset.heartbeat,
+      blockTime: options.oracle?.blockTime ?? feedPreset.blockTime,
     },
     keeperLatencyBlocks: options.keeperLatencyBlocks ?? 1,
     liquidatorLatencyBlocks: options.liquidatorLatencyBlocks ?? 1,
@@ -96,14 +141,14 @@ export function resolveOptions(options: BacktestOptions): ResolvedOptions {
     keeperFirst: options.keeperFirst ?? false,
     uniswapDepth: options.uniswapDepth ?? 1,
     followLiquidity: options.followLiquidity ?? false,
-    peers: options.peers ?? true,
+    peers: options.peers ?? withPeers,
     outagePath: options.outagePath ?? true,
   };
   if (!REPLAY_MODELS.includes(resolved.model)) throw new Error(`--model must be one of ${REPLAY_MODELS.join(", ")}`);
   if (!(resolved.leverage > 1 && resolved.leverage <= 20)) {
     throw new Error(`--leverage must be above 1 and at most 20, got ${resolved.leverage}`);
   }
-  if (!(resolved.depositWeth > 0)) throw new Error(`--deposit must be > 0 WETH, got ${resolved.depositWeth}`);
+  if (!(resolved.depositWeth > 0)) throw new Error(`--deposit must be > 0 (collateral units), got ${resolved.depositWeth}`);
   const { deviationBps, heartbeat, blockTime } = resolved.oracle;
   if (!(deviationBps > 0 && deviationBps < 10_000)) throw new Error(`--oracle-deviation-bps must be in (0, 10000), got ${deviationBps}`);
   if (!(heartbeat >= 60)) throw new Error(`--heartbeat must be at least 60 s, got ${heartbeat}`);

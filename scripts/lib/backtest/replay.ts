@@ -16,15 +16,16 @@
  *     leads the feed), and liquidators and the keeper act `latency` blocks after each update.
  *   - `rows`: every CSV row is one jump of feed and pools, actors `reactionDelay` seconds later: the pessimistic bound.
  */
-import { MaxUint256, formatUnits, parseEther, type Contract } from "ethers";
+import { MaxUint256, formatUnits, type Contract } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ILeveredVault, KeeperLens } from "../../../typechain-types";
 import type { IOracleModule } from "../../../typechain-types/contracts/vault/AaveUniswapLeverageVault";
 import { deployMarket, type Market } from "../market/market";
-import { fund, liquidate } from "../market/market-helpers";
-import { priceE8ToSqrtX96, toPriceE8 } from "../market/price-math";
-import { deployVault, localMarketAddresses, localOracleConfig, type VaultSettings } from "../deploy/vault";
-import { createVault, deployStack } from "../deploy/deploy";
+import { ASSET_FIELDS } from "../market/market";
+import { fund, type PoolPair } from "../market/market-helpers";
+import { priceToSqrtX96, toPriceE8, toWad } from "../market/price-math";
+import { localOracleConfig, localTokenContract, toUnits, type VaultSettings } from "../deploy/vault";
+import { VENUE_ERROR_SOURCES, deployVenue, type ReplayVenue } from "./venues";
 import { keeperPass, type KeeperAction as BotAction } from "../keeper/keeper";
 import { errorDecoder, type ErrorDecoder } from "./errors";
 import { LiquidityFollower, type LiquidityMove } from "./liquidity";
@@ -32,7 +33,7 @@ import { marketSteps, stepSummary, waypoints, type MarketStep } from "./oracle";
 import { resolveOptions, type BacktestOptions, type ResolvedOptions } from "./options";
 export { resolveOptions, REPLAY_MODELS, type BacktestOptions, type ReplayModel, type ResolvedOptions } from "./options";
 import type { PricePoint } from "./prices";
-import { backtestSettings } from "./settings";
+import { backtestKind, collateralUsd, kindMarketOptions, kindPath, kindSettings, referenceFeed, referencePools, usdcFeed, type BacktestKind } from "./kind";
 import { ACTIONS, MODES } from "../util/format";
 import { PEER_NAMES, createPeers, peerParams, type Peer, type PeerAction, type PeerFailure, type PeerName, type PeerParams } from "./peers";
 export { PEER_NAMES, type PeerName } from "./peers";
@@ -61,9 +62,9 @@ export interface VaultSample {
   healthFactor: number;
   /** Lowest health factor right after a price update in this row, before keeper or liquidators acted (capped). */
   healthFactorOnArrival: number;
-  /** WETH supplied on Aave plus idle WETH. */
+  /** Collateral supplied plus idle (collateral units: WETH for the default kind). */
   collateral: number;
-  /** USDC owed. */
+  /** Debt owed (debt units: USDC for the default kind). */
   debt: number;
 }
 
@@ -71,7 +72,7 @@ export interface RowRecord {
   index: number;
   /** Unix seconds of the CSV row. */
   timestamp: number;
-  /** USD per ETH from the CSV (= the pools at the row's end). */
+  /** Reference price from the CSV (USD per ETH by default; see BacktestRun.kind) (= the pools at the row's end). */
   price: number;
   /** The feed's answer at the row's end (rows model: = price). */
   oraclePrice: number;
@@ -103,7 +104,7 @@ export interface KeeperAction {
    * split evenly over the pass's successful actions.
    */
   equityCost: number;
-  /** WETH paid to the caller (ripcord only). */
+  /** Collateral paid to the caller (ripcord only; collateral units). */
   reward?: number;
 }
 
@@ -124,9 +125,9 @@ export interface LiquidationEvent {
   timestamp: number;
   price: number;
   position: AnyPosition;
-  /** USDC repaid by the liquidator. */
+  /** Debt repaid by the liquidator (debt units: USDC for the default kind). */
   debtRepaid: number;
-  /** WETH the liquidator received, bonus included. */
+  /** Collateral the liquidator received, bonus included (collateral units: WETH for the default kind). */
   collateralSeized: number;
   healthFactorBefore: number;
   healthFactorAfter: number;
@@ -148,6 +149,8 @@ export interface PositionExtremes {
 
 export interface BacktestRun {
   options: ResolvedOptions;
+  /** The preset and venue replayed, with the units of the path's price and of the positions' tokens. */
+  kind: { preset: string; venue: string; reference: string; priceUnit: string; collateral: string; debt: string };
   settings: VaultSettings;
   rows: RowRecord[];
   keeperActions: KeeperAction[];
@@ -203,49 +206,38 @@ export async function runBacktest(
       throw new Error(`reaction delay ${opts.reactionDelay} s does not fit between rows ${minGap} s apart`);
     }
   }
+  const kind = backtestKind(opts.preset, opts.venue);
+  path = kindPath(kind, path);
   const steps = opts.model === "realistic" ? marketSteps(path, opts.oracle) : undefined;
   const { ethers } = hre;
   const setupStarted = performance.now();
 
   // ---------------------------------------------------------------- setup at the first price
-  const market = await deployMarket(ethers, { ethPrice: path[0].price, uniswapDepth: opts.uniswapDepth });
+  const market = await deployMarket(ethers, { ...kindMarketOptions(kind, path[0].price), uniswapDepth: opts.uniswapDepth });
   const [depositor, keeper] = market.users;
-  const settings = backtestSettings(opts.leverage, options.settings, { bandFraction: opts.bandFraction });
-  const decode = await errorDecoder(hre, [
-    "ILeveredVault", "AaveUniswapLeverageVault", "AaveUniswapVaultModule", "AaveUniswapEmergencyModule", "VaultFactory", "VaultRegistry",
-  ]);
-  // The vaults accept the collateral feed for as long as its heartbeat: a feed on time is never stale to them.
+  const settings = kindSettings(kind, opts.leverage, options.settings, { bandFraction: opts.bandFraction });
+  const { pair, decimals } = kind;
+  const decode = await errorDecoder(hre, VENUE_ERROR_SOURCES[kind.venue]);
+  // The vaults accept the moving feed (the collateral's; the debt's for a short) for as long as its heartbeat: a feed
+  // on time is never stale to them.
   const oracle: IOracleModule.OracleConfigStruct = {
-    ...localOracleConfig(market),
-    collateralHeartbeat: opts.model === "realistic" ? opts.oracle.heartbeat : 3600,
+    ...localOracleConfig(market, pair),
+    [kind.preset.direction === 1 ? "collateralHeartbeat" : "debtHeartbeat"]: opts.model === "realistic" ? opts.oracle.heartbeat : 3600,
   };
-  const stack = await deployStack(ethers, { markets: localMarketAddresses(market), oracle, owner: market.deployer });
   const rejected = (error: unknown, s: VaultSettings) =>
     new Error(`vault settings rejected: ${decode(error)}${process.env.DEBUG ? `\nsettings: ${JSON.stringify(s)}` : " (DEBUG=1 prints them)"}`);
-  let managed: ILeveredVault;
-  let unmanaged: ILeveredVault;
-  try {
-    managed = (await createVault(ethers, stack.factory, market.deployer, { settings, keepers: [keeper.address], salt: "backtest-managed" })).vault;
-  } catch (error) {
-    throw rejected(error, settings);
-  }
-  const unmanagedSettings = { ...settings, name: `${settings.name} (unmanaged)` };
-  try {
-    // Outside the registry: the keeper bot never sees it (the ripcord is permissionless).
-    unmanaged = (await deployVault(ethers, market, { settings: unmanagedSettings, module: stack.module, oracle })).vault;
-  } catch (error) {
-    throw rejected(error, unmanagedSettings);
-  }
+  const venue = await deployVenue({ ethers, market, kind, settings, oracle, keeper, rejected });
+  const { managed, unmanaged } = venue;
 
-  const deposit = parseEther(String(opts.depositWeth));
-  await fund(market, depositor.address, { weth: 2n * deposit });
-  const pools = new PoolMover(market, settings.swapFee);
+  const deposit = toUnits(opts.depositWeth, decimals.collateral);
+  await fund(market, depositor.address, { [ASSET_FIELDS[pair.collateral].token]: 2n * deposit });
+  const pools = new PoolMover(market, kind, settings.swapFee);
   for (const vault of [managed, unmanaged]) {
-    await (await market.weth.connect(depositor).getFunction("approve")(vault.target, MaxUint256)).wait();
+    await (await localTokenContract(market, pair.collateral).connect(depositor).getFunction("approve")(vault.target, MaxUint256)).wait();
     try {
       await (await vault.connect(depositor)["deposit(uint256,address)"](deposit, depositor.address)).wait();
     } catch (error) {
-      throw new Error(`deposit of ${opts.depositWeth} WETH at ${opts.leverage}x failed: ${decode(error)}`);
+      throw new Error(`deposit of ${opts.depositWeth} ${pair.collateral} at ${settings.targetLeverage}x failed: ${decode(error)}`);
     }
     // Each deposit's levering swap moved the pools: bring them back so both vaults start alike.
     await pools.moveTo(path[0].price, true);
@@ -265,11 +257,12 @@ export async function runBacktest(
     for (const peer of peers) if ("lastTrade" in peer) (peer as { lastTrade: number }).lastTrade = engaged;
   }
 
-  const follower = opts.followLiquidity ? await LiquidityFollower.create(market) : undefined;
+  const follower = opts.followLiquidity ? await LiquidityFollower.create(market, referencePools(market, kind).map((p) => p.pool)) : undefined;
   const chainStart = Number((await ethers.provider.getBlock("latest"))!.timestamp) + 1;
 
   const run: BacktestRun = {
     options: opts,
+    kind: { preset: kind.preset.name, venue: kind.venue, reference: kind.preset.reference, priceUnit: kind.priceUnit, collateral: pair.collateral, debt: pair.debt },
     settings,
     rows: [],
     keeperActions: [],
@@ -285,8 +278,8 @@ export async function runBacktest(
     timing: { setupSeconds: 0, replaySeconds: 0, msPerRow: 0, msPerUpdate: 0, clockSlipSeconds: 0 },
   };
   const ctx: ReplayContext = {
-    hre, market, managed, unmanaged, keeper, decode, run, opts, pools, follower, chainStart, peers,
-    lens: stack.lens, registry: stack.registry.target as string,
+    hre, market, kind, managed, unmanaged, keeper, decode, run, opts, pools, follower, chainStart, peers,
+    venue, lens: venue.lens, registry: venue.registry,
     t0: path[0].timestamp, mode: "Active", oraclePrice: path[0].price, usdcFeedUpdatedAt: chainStart,
     rowArrival: freshArrival(peers), followCheckedAt: path[0].price, arrivalEquity: 0, acted: false,
   };
@@ -312,6 +305,8 @@ export async function runBacktest(
 interface ReplayContext {
   hre: HardhatRuntimeEnvironment;
   market: Market;
+  kind: BacktestKind;
+  venue: ReplayVenue;
   managed: ILeveredVault;
   unmanaged: ILeveredVault;
   /** The peer strategies (empty when off). */
@@ -329,7 +324,7 @@ interface ReplayContext {
   /** Unix seconds of the path's first row. */
   t0: number;
   mode: ModeName;
-  /** The feed's current answer, USD. */
+  /** The moving feed's current answer, in the reference price. */
   oraclePrice: number;
   usdcFeedUpdatedAt: number;
   /** Lowest HF on arrival of a price in the current row. */
@@ -393,37 +388,36 @@ async function mineAt(ctx: ReplayContext, timestamp: number, strict: boolean): P
  * direction known and a fixed gas limit: 1 read and 1 transaction per pool instead of ~8 requests).
  */
 class PoolMover {
-  private readonly pools: { pool: Contract; fee: number; lastPrice: number }[];
-  constructor(private readonly market: Market, private readonly vaultFee: number) {
-    this.pools = [
-      { pool: market.uniPool500, fee: market.fees.uniswapLow, lastPrice: 0 },
-      { pool: market.uniPool3000, fee: market.fees.uniswapMedium, lastPrice: 0 },
-    ];
+  private readonly pools: { pool: Contract; fee?: number; pair: PoolPair; lastPrice: number }[];
+  /** The pool price's units: 1e18 for the wstETH/ETH rate, 1e8 for USD prices. */
+  private readonly raw: (price: number) => bigint;
+  constructor(private readonly market: Market, kind: BacktestKind, private readonly vaultFee: number) {
+    this.pools = referencePools(market, kind).map((p) => ({ ...p, lastPrice: 0 }));
+    this.raw = this.pools[0].pair.priceDecimals === 18 ? toWad : toPriceE8;
   }
 
   /**
-   * The pool the vaults trade in follows every move; the other one (nobody trades in it here) only once it is 1 %
-   * off, or when `all` is set: a swap costs ~20 ms on the in-process chain, the largest part of an update.
+   * The pool the vaults trade in follows every move; another one of the pair (nobody trades in it here) only once it
+   * is 1 % off, or when `all` is set: a swap costs ~20 ms on the in-process chain, the largest part of an update.
    */
   async moveTo(price: number, all = false): Promise<void> {
-    const { arbitrageur, weth, usdc, swapRouter, wethIsToken0 } = this.market;
-    const target = priceE8ToSqrtX96(toPriceE8(price), wethIsToken0);
-    const router = swapRouter.connect(arbitrageur) as Contract;
+    const router = this.market.swapRouter.connect(this.market.arbitrageur) as Contract;
     for (const entry of this.pools) {
-      const { pool, fee, lastPrice } = entry;
-      if (!all && fee !== this.vaultFee && Math.abs(price / lastPrice - 1) < 0.01) continue;
+      const { pool, fee, pair, lastPrice } = entry;
+      if (!all && fee !== undefined && fee !== this.vaultFee && Math.abs(price / lastPrice - 1) < 0.01) continue;
       entry.lastPrice = price;
+      const target = priceToSqrtX96(this.raw(price), pair);
       const { sqrtPriceX96: current } = await pool.slot0();
       if (current === target) continue;
       const zeroForOne = target < current;
-      const wethIn = zeroForOne === wethIsToken0;
-      const [tokenIn, tokenOut] = wethIn ? [weth, usdc] : [usdc, weth];
+      const baseIn = zeroForOne === pair.baseIsToken0;
+      const [tokenIn, tokenOut] = baseIn ? [pair.base, pair.quote] : [pair.quote, pair.base];
       // The arbitrageur is funded far beyond any move; the router pulls only what reaching the limit takes.
       await (
         await router.exactInputSingle(
           {
-            tokenIn: tokenIn.target, tokenOut: tokenOut.target, fee, recipient: arbitrageur.address, deadline: MaxUint256,
-            amountIn: wethIn ? 10n ** 30n : 10n ** 24n, amountOutMinimum: 0n, sqrtPriceLimitX96: target,
+            tokenIn: tokenIn.target, tokenOut: tokenOut.target, fee: fee ?? this.vaultFee, recipient: this.market.arbitrageur.address,
+            deadline: MaxUint256, amountIn: 10n ** 30n, amountOutMinimum: 0n, sqrtPriceLimitX96: target,
           },
           { gasLimit: MARKET_TX_GAS },
         )
@@ -437,12 +431,15 @@ async function publish(ctx: ReplayContext, feedPrice: number | undefined, poolPr
   const { market } = ctx;
   const now = (await latestTimestamp(ctx)) + 1;
   // The USDC/USD feed never moves; it is re-stamped well before the vault's 24 h heartbeat runs out.
-  if (now - ctx.usdcFeedUpdatedAt > 6 * 3600) {
-    await (await market.usdcUsdFeed.setAnswer(10n ** 8n, { gasLimit: MARKET_TX_GAS })).wait();
+  const usdc = usdcFeed(market, ctx.kind);
+  if (usdc && now - ctx.usdcFeedUpdatedAt > 6 * 3600) {
+    await (await usdc.setAnswer(10n ** 8n, { gasLimit: MARKET_TX_GAS })).wait();
     ctx.usdcFeedUpdatedAt = now;
   }
   if (feedPrice !== undefined) {
-    await (await market.ethUsdFeed.setAnswer(toPriceE8(feedPrice), { gasLimit: MARKET_TX_GAS })).wait();
+    const moving = referenceFeed(market, ctx.kind);
+    await (await moving.feed.setAnswer(moving.answer(feedPrice), { gasLimit: MARKET_TX_GAS })).wait();
+    await moving.follow?.(feedPrice, MARKET_TX_GAS);
     ctx.oraclePrice = feedPrice;
   }
   await ctx.pools.moveTo(poolPrice, allPools);
@@ -599,30 +596,38 @@ async function snapshot(ctx: ReplayContext, vault: ILeveredVault): Promise<Snaps
       equity: wadToNumber(p.equityValue),
       leverage: leverageToNumber(p.leverage, p.equityValue),
       healthFactor: hfToNumber(p.healthFactor),
-      collateral: Number(formatUnits(p.collateral + p.idleCollateral, 18)),
-      debt: Number(formatUnits(p.debt, 6)),
+      collateral: Number(formatUnits(p.collateral + p.idleCollateral, ctx.kind.decimals.collateral)),
+      debt: Number(formatUnits(p.debt, ctx.kind.decimals.debt)),
     };
   } catch {
-    const { market } = ctx;
-    const user = vault.target as string;
-    const [account, idleWeth, idleUsdc, debt, price] = await Promise.all([
-      market.pool.getUserAccountData(user),
-      market.weth.balanceOf(user) as Promise<bigint>,
-      market.usdc.balanceOf(user) as Promise<bigint>,
-      market.variableDebtUSDC.balanceOf(user) as Promise<bigint>,
-      market.aaveOracle.getAssetPrice(market.weth.target) as Promise<bigint>,
-    ]);
-    const usd = (base: bigint) => Number(base) / 1e8;
-    const gross = usd(account.totalCollateralBase) + (Number(formatUnits(idleWeth, 18)) * Number(price)) / 1e8 + Number(formatUnits(idleUsdc, 6));
-    const equity = Math.max(0, gross - usd(account.totalDebtBase));
-    return {
-      equity,
-      leverage: equity > 0 ? gross / equity : null,
-      healthFactor: account.totalDebtBase === 0n ? HF_CAP : hfToNumber(account.healthFactor),
-      collateral: (usd(account.totalCollateralBase) * 1e8) / Number(price) + Number(formatUnits(idleWeth, 18)),
-      debt: Number(formatUnits(debt, 6)),
-    };
+    return venueSnapshot(ctx, vault.target as string);
   }
+}
+
+/** The fallback of `snapshot`: the venue's balances and health factor, the idle balances, at the Aave oracle's prices. */
+async function venueSnapshot(ctx: ReplayContext, user: string): Promise<Snapshot> {
+  const { market } = ctx;
+  const { pair, decimals } = ctx.kind;
+  const [collateralToken, debtToken] = [localTokenContract(market, pair.collateral), localTokenContract(market, pair.debt)];
+  const [held, account, idleCollateral, idleDebt, collateralPrice, debtPrice] = await Promise.all([
+    ctx.venue.balances(user),
+    ctx.venue.account(user),
+    collateralToken.balanceOf(user) as Promise<bigint>,
+    debtToken.balanceOf(user) as Promise<bigint>,
+    market.aaveOracle.getAssetPrice(collateralToken.target) as Promise<bigint>,
+    market.aaveOracle.getAssetPrice(debtToken.target) as Promise<bigint>,
+  ]);
+  const collateral = Number(formatUnits(held.collateral + idleCollateral, decimals.collateral));
+  const debt = Number(formatUnits(held.debt, decimals.debt));
+  const gross = (collateral * Number(collateralPrice)) / 1e8 + (Number(formatUnits(idleDebt, decimals.debt)) * Number(debtPrice)) / 1e8;
+  const equity = Math.max(0, gross - (debt * Number(debtPrice)) / 1e8);
+  return {
+    equity,
+    leverage: equity > 0 ? gross / equity : null,
+    healthFactor: account.hasDebt ? hfToNumber(account.healthFactor) : HF_CAP,
+    collateral,
+    debt,
+  };
 }
 
 function track(ctx: ReplayContext, s: Snapshots): void {
@@ -653,7 +658,7 @@ function record(ctx: ReplayContext, index: number, point: PricePoint, end: Snaps
     oraclePrice: ctx.oraclePrice,
     managed: sample("managed"),
     unmanaged: sample("unmanaged"),
-    spotEquity: ctx.opts.depositWeth * point.price,
+    spotEquity: ctx.opts.depositWeth * collateralUsd(ctx.kind, point.price),
     managedMode: ctx.mode,
     ...(ctx.peers.length ? { peers: Object.fromEntries(ctx.peers.map((p) => [p.name, sample(p.name)])) } : {}),
   });
@@ -705,7 +710,7 @@ async function runKeeper(ctx: ReplayContext, moment: Moment): Promise<void> {
       healthFactorBefore: a.healthFactorBefore === undefined ? HF_CAP : hfToNumber(a.healthFactorBefore),
       healthFactorAfter: a.healthFactorAfter === undefined ? HF_CAP : hfToNumber(a.healthFactorAfter),
       equityCost: cost / done.length,
-      ...(a.reward !== undefined ? { reward: Number(formatUnits(a.reward, 18)) } : {}),
+      ...(a.reward !== undefined ? { reward: Number(formatUnits(a.reward, ctx.kind.decimals.collateral)) } : {}),
     });
   }
   ctx.mode = MODE_NAMES[Number((await ctx.managed.automationState()).mode)];
@@ -768,23 +773,23 @@ async function runPeers(ctx: ReplayContext, moment: Moment): Promise<void> {
 /** Real Aave liquidationCall (close factor 50%, 100% below HF 0.95) while the position's Aave HF is below 1. */
 async function liquidateIfUnhealthy(ctx: ReplayContext, position: AnyPosition, moment: Moment, mayBeDue: boolean): Promise<void> {
   if (!mayBeDue) return;
-  const { market, run } = ctx;
+  const { run } = ctx;
   const user =
     position === "managed" ? (ctx.managed.target as string)
     : position === "unmanaged" ? (ctx.unmanaged.target as string)
     : ctx.peers.find((p) => p.name === position)!.address;
   for (let call = 0; call < ctx.opts.maxLiquidationsPerPass; call++) {
-    const before = await market.pool.getUserAccountData(user);
+    const before = await ctx.venue.account(user);
     // Nothing left to seize (bad debt) or healthy: no liquidator can or may act.
-    if (before.totalDebtBase === 0n || before.totalCollateralBase === 0n || before.healthFactor >= ONE) return;
+    if (!before.hasDebt || !before.hasCollateral || before.healthFactor >= ONE) return;
     try {
-      const result = await liquidate(market, user);
-      const after = await market.pool.getUserAccountData(user);
+      const result = await ctx.venue.liquidate(user);
+      const after = await ctx.venue.account(user);
       run.liquidations.push({
         ...moment,
         position,
-        debtRepaid: Number(formatUnits(result.debtRepaid, 6)),
-        collateralSeized: Number(formatUnits(result.collateralReceived, 18)),
+        debtRepaid: Number(formatUnits(result.debtRepaid, ctx.kind.decimals.debt)),
+        collateralSeized: Number(formatUnits(result.collateralReceived, ctx.kind.decimals.collateral)),
         healthFactorBefore: hfToNumber(before.healthFactor),
         healthFactorAfter: hfToNumber(after.healthFactor),
       });

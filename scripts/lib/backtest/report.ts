@@ -54,7 +54,7 @@ export function modelNotes(run: BacktestRun) {
       `HF < critical, at most ${run.options.maxKeeperCalls} calls per pass; refused simulations, failed transactions and ` +
       "reverting trigger() scans are recorded in keeperFailures (a refused simulation costs no gas)",
     unmanaged: "the same vault contract and settings, same deposit, outside the registry: only liquidators act on it",
-    spot: "the deposited WETH held, valued at the row's price",
+    spot: `the deposited ${run.kind.collateral} held, valued at the row's price`,
     ...(run.peers
       ? {
           peers:
@@ -79,7 +79,14 @@ export function modelNotes(run: BacktestRun) {
 /** `input.file`: the CSV's absolute path. */
 export function buildReport(run: BacktestRun, input: { file: string; seconds: number }) {
   return {
-    units: REPORT_UNITS,
+    units: {
+      ...REPORT_UNITS,
+      liquidatedDebt: run.kind.debt,
+      collateralSeized: run.kind.collateral,
+      ripcordRewards: run.kind.collateral,
+      price: run.kind.priceUnit,
+    },
+    kind: run.kind,
     model: modelNotes(run),
     input: { file: input.file, ...pathMetrics(run.rows) },
     managed: vaultMetrics(run, "managed"),

@@ -61,7 +61,7 @@ export function summaryMarkdown(summary: Summary, heading: string): string {
       : `one jump of feed and pools per CSV row, actors ${o.reactionDelay} s and ${2 * o.reactionDelay} s after it`;
     lines.push(
       `Model **${o.model}**: ${oracle}; ${o.keeperFirst ? "keeper" : "liquidators"} first. ${o.leverage}x target, ` +
-        `${o.depositWeth} WETH per position, band ${first.settings.minLeverage}-${first.settings.maxLeverage}x, ` +
+        `${o.depositWeth} ${first.kind?.collateral ?? "WETH"} per position, band ${first.settings.minLeverage}-${first.settings.maxLeverage}x, ` +
         `HF floor ${first.settings.minHealthFactor}, ripcord below ${first.settings.criticalHealthFactor}` +
         `${first.settings.trailBps ? `, trailing stop ${first.settings.trailBps / 100} %` : ""}` +
         `${first.settings.trailBps && first.settings.stopToDebtAsset ? " (stop into USDC)" : ""}` +

@@ -7,9 +7,12 @@
  *   gas-table     reports/gas.json
  *   keeper-scale  reports/keeper-scale.json     (npm run bench:keepers)
  *   backtests     reports/backtest/<folder>/summary.md  (npm run backtest:all, the tracked per-folder summaries)
+ *   preset-backtests  reports/backtest/presets/*.json  (npm run backtest:all -- <folder> --preset P)
  */
 import fs from "node:fs";
 import path from "node:path";
+import type { PresetResults } from "../backtest/preset-results";
+import { PRESET_NAMES, type PresetName } from "../deploy/presets";
 
 export const ROOT = path.join(__dirname, "..", "..", "..");
 const REPORTS = path.join(ROOT, "reports");
@@ -191,6 +194,35 @@ export function renderBacktests(): string {
   return lines.join("\n");
 }
 
+/** Every preset's results tables (reports/backtest/presets/*.json, `npm run backtest:all -- <folder> --preset P`). */
+export function renderPresetBacktests(): string {
+  const dir = path.join(REPORTS, "backtest", "presets");
+  // In the presets' order, Aave before Morpho.
+  const rank = (f: string) => PRESET_NAMES.indexOf(f.replace(/(-morpho)?\.json$/, "") as PresetName) * 2 + (f.includes("-morpho") ? 1 : 0);
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort((a, b) => rank(a) - rank(b)) : [];
+  const lines = [
+    "| preset | venue | paths | managed liquidations | unmanaged liquidations | managed max DD <= unmanaged | run time |",
+    "| --- | --- | --- | ---: | ---: | --- | ---: |",
+  ];
+  for (const file of files) {
+    const results = readJson<PresetResults>(path.join("backtest", "presets", file));
+    for (const [key, run] of Object.entries(results.runs)) {
+      const paths = Object.entries(run.paths);
+      const count = (side: "managedLiquidations" | "unmanagedLiquidations") => {
+        const hit = paths.filter(([, p]) => p[side] > 0).length;
+        const total = paths.reduce((sum, [, p]) => sum + p[side], 0);
+        return total ? `${total} on ${hit} paths` : "0";
+      };
+      const worse = paths.filter(([, p]) => p.managedMaxDrawdownPct > p.unmanagedMaxDrawdownPct).map(([n]) => n);
+      lines.push(
+        `| [${results.preset}](reports/backtest/presets/${file.replace(/\.json$/, ".md")}) | ${results.venue} | ${key}, ${paths.length} | ` +
+          `**${count("managedLiquidations")}** | ${count("unmanagedLiquidations")} | ${worse.length ? `no on ${worse.length} of ${paths.length}` : "yes"} | ${int(run.seconds)} s |`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
 // ---------------------------------------------------------------- README blocks
 
 export const BLOCKS: Record<string, () => string> = {
@@ -199,6 +231,7 @@ export const BLOCKS: Record<string, () => string> = {
   "gas-table": renderGasTable,
   "keeper-scale": renderKeeperScale,
   backtests: renderBacktests,
+  "preset-backtests": renderPresetBacktests,
 };
 
 const blockPattern = (name: string) => new RegExp(`(<!-- docs:${name} -->)([\\s\\S]*?)(<!-- /docs:${name} -->)`);

@@ -6,7 +6,7 @@
  */
 import { Contract, MaxUint256, type AddressLike, type Signer, resolveAddress } from "ethers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import type { Market } from "./market";
+import { ASSET_FIELDS, type Market, type MarketAsset } from "./market";
 import type { MockAggregator } from "../../../typechain-types";
 import { PRICE_UNIT, priceToSqrtX96, sqrtX96ToPrice, toPriceE8, toWad, wethUsdcPair, type PairSpec } from "./price-math";
 
@@ -229,9 +229,9 @@ export async function fund(
 }
 
 export interface LiquidationResult {
-  /** USDC the liquidator paid. */
+  /** Debt asset the liquidator paid (raw units; USDC for `liquidate`). */
   debtRepaid: bigint;
-  /** WETH the liquidator received (includes the bonus). */
+  /** Collateral the liquidator received, bonus included (raw units; WETH for `liquidate`). */
   collateralReceived: bigint;
 }
 
@@ -240,15 +240,29 @@ export interface LiquidationResult {
  * (not aWETH). `debtToCover` defaults to max: Aave caps it by the close factor (50%, or 100% below HF 0.95).
  */
 export async function liquidate(market: Market, user: AddressLike, debtToCover: bigint = MaxUint256): Promise<LiquidationResult> {
-  const { pool, weth, usdc, liquidator, variableDebtUSDC } = market;
+  return liquidatePair(market, user, "WETH", "USDC", debtToCover);
+}
+
+/** As `liquidate`, for any pair of the market's assets (the backtests of every preset). */
+export async function liquidatePair(
+  market: Market,
+  user: AddressLike,
+  collateralAsset: MarketAsset,
+  debtAsset: MarketAsset,
+  debtToCover: bigint = MaxUint256,
+): Promise<LiquidationResult> {
+  const { pool, liquidator } = market;
+  const collateral = market[ASSET_FIELDS[collateralAsset].token];
+  const debtToken = market[ASSET_FIELDS[debtAsset].token];
   const borrower = await resolveAddress(user);
-  const debt: bigint = await variableDebtUSDC.balanceOf(borrower);
-  await fund(market, liquidator, { usdc: (debtToCover < debt ? debtToCover : debt) + 10n ** 6n });
-  const usdcBefore: bigint = await usdc.balanceOf(liquidator.address);
-  const wethBefore: bigint = await weth.balanceOf(liquidator.address);
-  await (await pool.connect(liquidator).liquidationCall(weth.target, usdc.target, borrower, debtToCover, false)).wait();
+  const debt: bigint = await market[ASSET_FIELDS[debtAsset].variableDebt].balanceOf(borrower);
+  const decimals = Number(await debtToken.decimals());
+  await fund(market, liquidator, { [ASSET_FIELDS[debtAsset].token]: (debtToCover < debt ? debtToCover : debt) + 10n ** BigInt(decimals) });
+  const debtBefore: bigint = await debtToken.balanceOf(liquidator.address);
+  const collateralBefore: bigint = await collateral.balanceOf(liquidator.address);
+  await (await pool.connect(liquidator).liquidationCall(collateral.target, debtToken.target, borrower, debtToCover, false)).wait();
   return {
-    debtRepaid: usdcBefore - (await usdc.balanceOf(liquidator.address)),
-    collateralReceived: (await weth.balanceOf(liquidator.address)) - wethBefore,
+    debtRepaid: debtBefore - (await debtToken.balanceOf(liquidator.address)),
+    collateralReceived: (await collateral.balanceOf(liquidator.address)) - collateralBefore,
   };
 }
