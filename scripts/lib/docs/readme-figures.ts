@@ -56,8 +56,10 @@ type Operations = Record<string, { gas: number; floor: number }>;
 interface GasReport {
   /** eth-long-3x, the README's main table. */
   operations: Operations;
-  /** Every preset, the same operations. */
+  /** Every preset, the same operations (Aave V3). */
   presets?: Record<string, Operations>;
+  /** The presets that also run on Morpho Blue, the same operations against the Morpho floor probe. */
+  morpho?: Record<string, Operations>;
 }
 
 const GAS_ROWS: [string, string][] = [
@@ -77,6 +79,20 @@ export function renderKeeperGas(): string {
   return `${Math.round(Math.min(...gas) / 1000)}-${k(Math.max(...gas))} gas per keeper action`;
 }
 
+/** The same targets for the 3x on Morpho Blue, against MorphoGasFloorProbe (empty when not measured). */
+function morphoSummary(ops: Operations | undefined): string {
+  if (!ops) return "";
+  const ratio = (op: string) => ops[op].gas / ops[op].floor;
+  const met = GAS_ROWS.filter(([op]) => ratio(op) <= RATIO_TARGET).map(([, label]) => label.split(" (")[0]);
+  const missed = GAS_ROWS.filter(([op]) => ratio(op) > RATIO_TARGET).map(([op, label]) => `${label.split(" (")[0]} (${ratio(op).toFixed(2)})`);
+  const d = ops.keeperDeleverage;
+  return (
+    ` On Morpho Blue (the same 3x against MorphoGasFloorProbe) met: ${met.length ? met.join(", ") : "none"}; ` +
+    `not met: ${missed.length ? missed.join(", ") : "none"}; keeper deleverage ${k(d.gas)} ` +
+    `(${d.gas <= 500_000 ? "met" : "not met"}) against a floor of ${k(d.floor)}.`
+  );
+}
+
 export function renderGasTable(): string {
   const ops = readJson<GasReport>("gas.json").operations;
   const ratio = (op: string) => ops[op].gas / ops[op].floor;
@@ -84,31 +100,38 @@ export function renderGasTable(): string {
   const met = GAS_ROWS.filter(([op]) => ratio(op) <= RATIO_TARGET).map(([, label]) => label.split(" (")[0]);
   const missed = GAS_ROWS.filter(([op]) => ratio(op) > RATIO_TARGET).map(([op, label]) => `${label.split(" (")[0]} (${ratio(op).toFixed(2)})`);
   const deleverage = ops.keeperDeleverage;
-  const presets = readJson<GasReport>("gas.json").presets ?? {};
-  const names = Object.keys(presets);
-  const perPreset = names.length
-    ? [
-        "",
-        "The same operations for every preset ($200,000 of collateral at its target; vault gas / floor):",
-        "",
-        `| operation | ${names.join(" | ")} |`,
-        `| --- | ${names.map(() => "---:").join(" | ")} |`,
-        ...GAS_ROWS.map(
-          ([op, label]) =>
-            `| ${label.split(" (")[0].replace(/ 3\.5x -> 3x/, "")} | ${names
-              .map((n) => `${int(presets[n][op].gas)} (${(presets[n][op].gas / presets[n][op].floor).toFixed(2)})`)
-              .join(" | ")} |`,
-        ),
-      ]
-    : [];
+  const report = readJson<GasReport>("gas.json");
+  const perVenue = (venues: [string, Record<string, Operations>][]) => {
+    const columns = venues.flatMap(([venue, presets]) => Object.keys(presets).map((n) => ({ venue, name: n, ops: presets[n] })));
+    if (!columns.length) return [];
+    return [
+      "",
+      "The same operations for every preset on each venue ($200,000 of collateral at its target; vault gas / floor, the " +
+        "floor measured on the vault's own venue):",
+      "",
+      `| operation | ${columns.map((c) => `${c.name} (${c.venue})`).join(" | ")} |`,
+      `| --- | ${columns.map(() => "---:").join(" | ")} |`,
+      ...GAS_ROWS.map(
+        ([op, label]) =>
+          `| ${label.split(" (")[0].replace(/ 3\.5x -> 3x/, "")} | ${columns
+            .map((c) => `${int(c.ops[op].gas)} (${(c.ops[op].gas / c.ops[op].floor).toFixed(2)})`)
+            .join(" | ")} |`,
+      ),
+    ];
+  };
+  const perPreset = perVenue([
+    ["Aave", report.presets ?? {}],
+    ["Morpho", report.morpho ?? {}],
+  ]);
   return [
-    "| operation (3x, 100 WETH) | vault gas | floor | ratio |",
+    "| operation (3x, 100 WETH, Aave V3) | vault gas | floor | ratio |",
     "| --- | ---: | ---: | ---: |",
     ...rows,
     "",
     `Targets were ratio <= ${RATIO_TARGET} and keeper deleverage <= 500k. Met: ${met.length ? met.join(", ") : "none"}; ` +
       `not met: ${missed.length ? missed.join(", ") : "none"}; keeper deleverage ${k(deleverage.gas)} ` +
-      `(${deleverage.gas <= 500_000 ? "met" : "not met"}), whose protocol floor alone is ${k(deleverage.floor)}.`,
+      `(${deleverage.gas <= 500_000 ? "met" : "not met"}), whose protocol floor alone is ${k(deleverage.floor)}.` +
+      morphoSummary(report.morpho?.["eth-long-3x"]),
     ...perPreset,
   ].join("\n");
 }

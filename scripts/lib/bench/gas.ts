@@ -1,0 +1,282 @@
+/**
+ * The gas benchmark's body (scripts/bench-gas.ts): each main vault operation of one (preset, venue) against its
+ * protocol floor, measured on the same market state. For every operation the chain is snapshotted, the vault runs
+ * it, the chain is reverted, and a floor probe holding the same position makes only the bare protocol calls the
+ * operation cannot avoid: GasFloorProbe on Aave (flash loan, swap, supply / repay / withdraw), MorphoGasFloorProbe
+ * on Morpho Blue (free flash loan, swap, supplyCollateral / borrow / repay / withdrawCollateral). Both probes take
+ * the same `lever`, `exit` and `delever` calls, so one sequence measures either venue.
+ */
+import { Interface, MaxUint256, parseEther, type AddressLike, type BigNumberish, type ContractTransactionResponse, type Log } from "ethers";
+import { ASSET_FIELDS, type Ethers, type Market } from "../market/market";
+import { fund, refreshFeeds, setMarketPrice } from "../market/market-helpers";
+import { advanceTimeAllFeeds, referencePrice, setReferencePrice } from "../market/reference-price";
+import { deployMorpho } from "../market/morpho";
+import { deployVault, localTokenContract, toUnits, type DeployedVault } from "../deploy/vault";
+import { deployMorphoVault, localMorphoMarkets } from "../deploy/morpho-vault";
+import {
+  PRESET_NAMES,
+  PresetError,
+  getPreset,
+  localDecimals,
+  localPair,
+  presetSettings,
+  presetVenues,
+  type Preset,
+  type Venue,
+} from "../deploy/presets";
+import type { GasFloorProbe, MorphoGasFloorProbe } from "../../../typechain-types";
+
+/** Morpho's FlashLoan event (EventsLib): solc 0.8.19 leaves library events out of Morpho's own ABI. */
+const MORPHO_EVENTS = new Interface(["event FlashLoan(address indexed caller, address indexed token, uint256 assets)"]);
+
+export type Operations = Record<string, { gas: number; floor: number }>;
+export type FeeFigures = Record<string, number>;
+export const VENUES: readonly Venue[] = ["aave", "morpho"];
+
+/** The base position: $200,000 of collateral levered to the preset's target (100 WETH at $2,000 for the 3x). */
+export const POSITION_USD = 200_000;
+
+/** What the bench asks of a floor probe on either venue (both contracts have these three entry points). */
+interface FloorProbe {
+  target: AddressLike;
+  lever(deposit: BigNumberish, borrow: BigNumberish): Promise<ContractTransactionResponse>;
+  exit(debtAmount: BigNumberish, collateralAmount: BigNumberish, to: AddressLike): Promise<ContractTransactionResponse>;
+  delever(collateralAmount: BigNumberish, reward: BigNumberish, to: AddressLike): Promise<ContractTransactionResponse>;
+}
+
+/**
+ * `--preset NAME` (or `--preset=NAME`, else BENCH_PRESET) and `--venue aave|morpho` (or `--venue=`, else BENCH_VENUE):
+ * every (preset, venue) pair without either; a preset alone runs on each of its venues, a venue alone runs every
+ * preset available on it. A preset that does not run on the venue asked for is a PresetError.
+ */
+export function benchSelection(argv: string[], env: NodeJS.ProcessEnv = process.env): { preset: Preset; venue: Venue }[] {
+  const option = (flag: string, fallback?: string) => {
+    const i = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+    if (i < 0) return fallback;
+    const value = argv[i].includes("=") ? argv[i].split("=")[1] : argv[i + 1];
+    if (!value || value.startsWith("--")) throw new PresetError(`${flag} needs a value`);
+    return value;
+  };
+  const name = option("--preset", env.BENCH_PRESET);
+  const venue = option("--venue", env.BENCH_VENUE);
+  if (venue !== undefined && !VENUES.includes(venue as Venue)) throw new PresetError(`unknown venue '${venue}'; venues: ${VENUES.join(", ")}`);
+  if (name) {
+    const preset = getPreset(name);
+    const venues = Object.keys(preset.venues) as Venue[];
+    if (venue && !venues.includes(venue as Venue)) {
+      throw new PresetError(`preset '${name}' does not run on ${venue}; venues: ${venues.join(", ")}`);
+    }
+    return (venue ? [venue as Venue] : venues).map((v) => ({ preset, venue: v }));
+  }
+  return presetVenues().filter((p) => !venue || p.venue === venue);
+}
+
+/** True when the selection is every (preset, venue) pair: only then is reports/gas.json rewritten. */
+export function isFullSelection(selection: { preset: Preset; venue: Venue }[]): boolean {
+  return selection.length === presetVenues().length && PRESET_NAMES.every((n) => selection.some((s) => s.preset.name === n));
+}
+
+/**
+ * One (preset, venue) on `market` (a fresh local market): the vault and the probe each open the same levered
+ * position, then deposit, partial and full withdrawal (redeem), keeper deleverage, stop-loss unwind and ripcord are
+ * each measured against the probe's floor. `fees` (Aave eth-long-3x only): fee and keeper-pay figures.
+ */
+export async function benchPreset(
+  ethers: Ethers,
+  market: Market,
+  preset: Preset,
+  venue: Venue = "aave",
+): Promise<{ operations: Operations; fees?: FeeFigures }> {
+  const [user, keeper, stranger] = market.users;
+  const pair = localPair(preset);
+  const dec = localDecimals(preset);
+  // No trade-size cap in the way of one-call operations: $10M of debt asset (USDC, or WETH at $2,000).
+  const settings = presetSettings(preset, {}, { maxTradeSize: pair.debt === "USDC" ? 1e7 : 5e3, cooldown: 0 }, venue);
+  const collateral = localTokenContract(market, pair.collateral);
+  const debt = localTokenContract(market, pair.debt);
+
+  let vault: DeployedVault["vault"];
+  let probe: FloorProbe;
+  /** Where the venue's FlashLoan event comes from and how to read its amount. */
+  let flashSource: { address: AddressLike; parse: (log: Log) => bigint | undefined };
+  let probeDebt: () => Promise<bigint>;
+  let probeCollateral: () => Promise<bigint>;
+  if (venue === "morpho") {
+    const blue = await deployMorpho(ethers, market);
+    ({ vault } = await deployMorphoVault(ethers, market, blue, { pair: { ...pair, eMode: false }, settings, keepers: [keeper.address] }));
+    const markets = localMorphoMarkets(market, blue, pair);
+    const params = Object.values(blue.markets).find((p) => p.collateralToken === markets.collateralAsset && p.loanToken === markets.debtAsset)!;
+    const Probe = await ethers.getContractFactory("MorphoGasFloorProbe");
+    const morphoProbe = (await Probe.deploy(blue.morpho.target, market.swapRouter.target, params, settings.swapFee)) as unknown as MorphoGasFloorProbe;
+    await morphoProbe.waitForDeployment();
+    probe = morphoProbe;
+    flashSource = {
+      address: blue.morpho.target as string,
+      parse: (log) => {
+        const parsed = MORPHO_EVENTS.parseLog(log);
+        return parsed?.name === "FlashLoan" ? (parsed.args.assets as bigint) : undefined;
+      },
+    };
+    probeDebt = () => morphoProbe.debt();
+    probeCollateral = () => morphoProbe.collateral();
+  } else {
+    ({ vault } = await deployVault(ethers, market, { pair, settings, keepers: [keeper.address] }));
+    const Probe = await ethers.getContractFactory("GasFloorProbe");
+    const aaveProbe = (await Probe.deploy(market.pool.target, market.swapRouter.target, collateral.target, debt.target, settings.swapFee)) as unknown as GasFloorProbe;
+    if (pair.eMode) await (await aaveProbe.enterEMode(market.eModeCategory)).wait();
+    probe = aaveProbe;
+    flashSource = {
+      address: market.pool.target as string,
+      parse: (log) => {
+        const parsed = market.pool.interface.parseLog(log);
+        return parsed?.name === "FlashLoan" ? (parsed.args.amount as bigint) : undefined;
+      },
+    };
+    probeDebt = () => market[ASSET_FIELDS[pair.debt].variableDebt].balanceOf(aaveProbe.target) as Promise<bigint>;
+    probeCollateral = () => market[ASSET_FIELDS[pair.collateral].aToken].balanceOf(aaveProbe.target) as Promise<bigint>;
+  }
+  const probeAs = (signer: typeof user) => (probe as unknown as { connect(s: typeof user): FloorProbe }).connect(signer);
+
+  const collateralUsd = Number((await vault.oraclePrices())[0]) / 1e18;
+  const units = (usd: number) => toUnits((usd / collateralUsd).toFixed(8), dec.collateral);
+  await fund(market, user.address, { [ASSET_FIELDS[pair.collateral].token]: units(POSITION_USD * 10) });
+  for (const spender of [vault.target, probe.target]) {
+    await (await collateral.connect(user).getFunction("approve")(spender, MaxUint256)).wait();
+  }
+  const flashAmount = (logs: readonly Log[]) => {
+    for (const log of logs) {
+      const amount = log.address === flashSource.address ? flashSource.parse(log) : undefined;
+      if (amount !== undefined) return amount;
+    }
+    throw new Error("no flash loan in the vault's transaction");
+  };
+  const borrowed = (logs: readonly Log[]) => {
+    for (const log of logs) {
+      const parsed = log.address === vault.target ? vault.interface.parseLog(log) : null;
+      if (parsed?.name === "PositionRebalanced") return parsed.args.debtDelta as bigint;
+    }
+    throw new Error("the deposit did not lever");
+  };
+  // A full exit repays everything; the flash loan covers the interest of the block it lands in.
+  const withAccrual = (debtAmount: bigint) => debtAmount + debtAmount / 100_000n;
+
+  // Base state: vault and probe each hold the same collateral levered to the target.
+  const opened = await gasOf(vault.connect(user)["deposit(uint256,address)"](units(POSITION_USD), user.address));
+  await (await probeAs(user).lever(units(POSITION_USD), borrowed(opened.logs))).wait();
+
+  const fees = preset.name === "eth-long-3x" && venue === "aave" ? await measureFees() : undefined;
+  const operations: Operations = {};
+  operations.deposit = await measure(
+    () => vault.connect(user)["deposit(uint256,address)"](units(POSITION_USD / 10), user.address),
+    (logs) => probeAs(user).lever(units(POSITION_USD / 10), borrowed(logs)),
+  );
+  const shares = await vault.balanceOf(user.address);
+  operations.partialWithdrawal = await measure(
+    () => vault.connect(user)["redeem(uint256,address,address)"](shares / 2n, user.address, user.address),
+    async () => probe.exit((await probeDebt()) / 2n, (await probeCollateral()) / 2n, user.address),
+  );
+  operations.fullWithdrawal = await measure(
+    () => vault.connect(user)["redeem(uint256,address,address)"](shares, user.address, user.address),
+    async () => probe.exit(withAccrual(await probeDebt()), MaxUint256, user.address),
+  );
+
+  // The pair's price falls until leverage is past the band by 2/3 of its half-width (3x -> ~3.5x): the keeper
+  // delevers back to the target. Leverage L' after a pair-price multiple m: L' = T m / (T m - (T - 1)).
+  const T = settings.targetLeverage;
+  const past = settings.maxLeverage + (settings.maxLeverage - T) * (2 / 3);
+  await movePairPrice(market, preset, ((T - 1) * past) / (T * (past - 1)));
+  operations.keeperDeleverage = await measure(
+    () => vault.connect(keeper).rebalance(),
+    (logs) => probe.delever(flashAmount(logs), 0n, ethers.ZeroAddress),
+  );
+
+  // Stop-loss at the current price: one call unwinds the whole position to 1x.
+  const e = await vault.exitConfig();
+  const exits = { stopLossPrice: e.stopLossPrice, takeProfitPrice: e.takeProfitPrice, takeProfitLeverage: e.takeProfitLeverage, trailBps: e.trailBps, stopToDebtAsset: e.stopToDebtAsset };
+  const price = (await vault.position()).price;
+  await (await vault.setExitConfig({ ...exits, stopLossPrice: price })).wait();
+  operations.stopLossUnwind = await measure(
+    () => vault.connect(keeper).rebalance(),
+    async () => probe.exit(withAccrual(await probeDebt()), MaxUint256, ethers.ZeroAddress),
+  );
+  await (await vault.setExitConfig(exits)).wait();
+
+  // Health factor below critical (the HF moves with the pair's price): anyone pulls the ripcord.
+  const healthFactor = Number((await vault.position()).healthFactor) / 1e18;
+  await movePairPrice(market, preset, (settings.criticalHealthFactor * 0.995) / healthFactor);
+  const rewardOf = (logs: readonly Log[]) => {
+    for (const log of logs) {
+      const parsed = log.address === vault.target ? vault.interface.parseLog(log) : null;
+      if (parsed?.name === "RipcordRewardPaid") return parsed.args.assets as bigint;
+    }
+    return 0n;
+  };
+  operations.ripcord = await measure(
+    () => vault.connect(stranger).ripcord(),
+    (logs) => probe.delever(flashAmount(logs), rewardOf(logs), stranger.address),
+  );
+  return { operations, fees };
+
+  async function gasOf(tx: Promise<ContractTransactionResponse>) {
+    const receipt = (await (await tx).wait())!;
+    return { gas: Number(receipt.gasUsed), logs: receipt.logs };
+  }
+
+  /** Runs `vaultOp`, reverts, runs `floorOp(logs of the vault op)`, reverts: both on the same state. */
+  async function measure(
+    vaultOp: () => Promise<ContractTransactionResponse>,
+    floorOp: (vaultLogs: readonly Log[]) => Promise<ContractTransactionResponse>,
+  ) {
+    const snapshot = await ethers.provider.send("evm_snapshot", []);
+    const v = await gasOf(vaultOp());
+    await ethers.provider.send("evm_revert", [snapshot]);
+    const again = await ethers.provider.send("evm_snapshot", []);
+    const floor = await gasOf(floorOp(v.logs));
+    await ethers.provider.send("evm_revert", [again]);
+    return { gas: v.gas, floor: floor.gas };
+  }
+
+  /**
+   * Fees on (2 %/yr, 20 %, a day since the last accrual) and keeper pay on (1.2x, 10 gwei): each figure against the
+   * same operation with them off, on the same state; everything reverted afterwards.
+   */
+  async function measureFees() {
+    const day = 86_400;
+    const base = await ethers.provider.send("evm_snapshot", []);
+    const out: Record<string, number> = {};
+    const gasPrice = 10_000_000_000n;
+    const depositOff = await measure(() => vault.connect(user)["deposit(uint256,address)"](parseEther("10"), user.address), () => vault.connect(user).accrueFee());
+    out.depositFeesOff = depositOff.gas;
+    await (await vault.setFeeRecipient(stranger.address)).wait();
+    await (await vault.setFees(200, 2000)).wait();
+    await (await vault.setKeeperPayConfig({ multiplierBps: 12_000, gasTokenIsDebt: false, maxGasPrice: 200_000_000_000n, maxPerAction: parseEther("0.05"), maxPerDay: parseEther("1") })).wait();
+    await ethers.provider.send("evm_increaseTime", [Number(await vault.timelock()) + 1]);
+    await refreshFeeds(market);
+    await (await vault.acceptChange(8)).wait();
+    await (await vault.acceptChange(9)).wait();
+    await ethers.provider.send("evm_increaseTime", [day]);
+    await refreshFeeds(market);
+    const accrual = await measure(() => vault.accrueFee(), () => vault.accrueFee());
+    out.accrueFeeAfterADay = accrual.gas;
+    const depositOn = await measure(() => vault.connect(user)["deposit(uint256,address)"](parseEther("10"), user.address), () => vault.connect(user).accrueFee());
+    out.depositFeesOn = depositOn.gas;
+    await setMarketPrice(market, (2000 * 7) / 7.5);
+    const paid = await measure(() => vault.connect(keeper).rebalance({ gasPrice }), () => vault.accrueFee());
+    out.keeperDeleveragePaid = paid.gas;
+    await (await vault.setKeeperPayConfig({ multiplierBps: 0, gasTokenIsDebt: false, maxGasPrice: 200_000_000_000n, maxPerAction: parseEther("0.05"), maxPerDay: parseEther("1") })).wait();
+    const unpaid = await measure(() => vault.connect(keeper).rebalance({ gasPrice }), () => vault.accrueFee());
+    out.keeperDeleverageFeesOnUnpaid = unpaid.gas;
+    await (await vault.setFees(0, 0)).wait();
+    const off = await measure(() => vault.connect(keeper).rebalance({ gasPrice }), () => vault.accrueFee());
+    out.keeperDeleverageFeesOff = off.gas;
+    await ethers.provider.send("evm_revert", [base]);
+    return out;
+  }
+}
+
+/** Moves the preset's reference price so that the pair's price (debt per collateral) is `multiple` x today's. */
+async function movePairPrice(market: Market, preset: Preset, multiple: number): Promise<void> {
+  const now = await referencePrice(market, preset.reference);
+  await advanceTimeAllFeeds(market, 60);
+  await setReferencePrice(market, preset.reference, preset.direction === 1 ? now * multiple : now / multiple);
+}
