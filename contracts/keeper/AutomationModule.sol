@@ -72,34 +72,44 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         if (cap > deviationBps) deviationBps += (cap - deviationBps).mulDiv(urgency, WAD);
     }
 
-    /// @dev The due action (cooldown and poke included) and the leverage it aims for.
-    function _decide(ILeverageVault.PositionState memory s, uint256 collateralPrice, uint256 debtPrice)
-        internal
-        view
-        returns (Action action, uint256 target)
-    {
+    /// @dev The due action (cooldown and poke included) and the leverage it aims for. `liquidationThreshold` is the
+    ///      market's (bps), as read for `s` in this call.
+    function _decide(
+        ILeverageVault.PositionState memory s,
+        uint256 collateralPrice,
+        uint256 debtPrice,
+        uint256 liquidationThreshold
+    ) internal view returns (Action action, uint256 target) {
         AutomationState memory state = _vault().state;
-        (action, target) = _policy(s, collateralPrice, debtPrice);
+        (action, target) = _policy(s, collateralPrice, debtPrice, liquidationThreshold);
         if (RiskPolicy.isBandAction(action) && block.timestamp < _cooldownEnd(state)) action = Action.None;
         if (action == Action.None && _pokeDue(s.price, state, _vault().exits.trailBps)) action = Action.Poke;
     }
 
     /// @dev The policy's decision on the configuration with the volatility-adjusted target: the band is scaled
     ///      with the target, so that a lower target in a volatile market keeps its hysteresis.
-    function _policy(ILeverageVault.PositionState memory s, uint256 collateralPrice, uint256 debtPrice)
-        internal
-        view
-        returns (Action action, uint256 target)
-    {
+    function _policy(
+        ILeverageVault.PositionState memory s,
+        uint256 collateralPrice,
+        uint256 debtPrice,
+        uint256 liquidationThreshold
+    ) internal view returns (Action action, uint256 target) {
         VaultLayout storage v = _vault();
         ILeverageVault.LeverageConfig memory leverage = v.leverage;
         IVaultAutomation.ExitConfig memory exits = v.exits;
-        uint256 effective = _effectiveTargetLeverage();
-        if (v.state.mode == Mode.Active && effective < leverage.targetLeverage) {
+        AutomationState memory state = v.state;
+        uint256 highWaterMark = Math.max(state.highWaterMark, s.price);
+        // A due stop decides alone whatever the target (RiskPolicy.stopDue; without equity nothing is due, and no
+        // caller reads the target of None): the volatility-adjusted target, a read of the variance feed's rounds,
+        // is skipped then.
+        uint256 effective = RiskPolicy.stopDue(s, exits, highWaterMark) != Action.None
+            ? leverage.targetLeverage
+            : _effectiveTargetLeverage();
+        if (state.mode == Mode.Active && effective < leverage.targetLeverage) {
             leverage.minLeverage = uint64(Math.max(WAD, uint256(leverage.minLeverage).mulDiv(effective, leverage.targetLeverage)));
             leverage.maxLeverage = uint64(uint256(leverage.maxLeverage).mulDiv(effective, leverage.targetLeverage));
             leverage.targetLeverage = uint64(effective);
-        } else if (v.state.mode == Mode.ProfitTaken) {
+        } else if (state.mode == Mode.ProfitTaken) {
             exits.takeProfitLeverage = uint64(effective);
         }
         // Collateral worth less than a dust amount of the debt asset is not worth selling on a stop.
@@ -107,9 +117,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
             s,
             leverage,
             exits,
-            v.state.mode,
-            Math.max(v.state.highWaterMark, s.price),
-            _liquidationThresholdBps(),
+            state.mode,
+            highWaterMark,
+            liquidationThreshold,
             _collateralFor(_dustDebt(), collateralPrice, debtPrice)
         );
     }
@@ -180,11 +190,11 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         // The decision already counts idle balances as put to work (the view does too); make it so on the market.
         if (_sweepIdle(before)) before = _position(collateralPrice, debtPrice, liquidationThreshold);
         uint256 target;
-        (action, target) = _decide(before, collateralPrice, debtPrice);
+        (action, target) = _decide(before, collateralPrice, debtPrice, liquidationThreshold);
         VaultLayout storage v = _vault();
         AutomationState memory state = v.state;
         if (action == Action.None) {
-            if (RiskPolicy.isBandAction(_rawDecision(before, collateralPrice, debtPrice))) {
+            if (RiskPolicy.isBandAction(_rawDecision(before, collateralPrice, debtPrice, liquidationThreshold))) {
                 revert KeeperCooldownActive(_cooldownEnd(state));
             }
             revert KeeperNothingToDo();
@@ -230,23 +240,35 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         uint256 collateralPrice,
         uint256 debtPrice
     ) internal returns (uint256 maxTrade, uint256 slippageBps) {
-        uint256 deviationBps;
-        (slippageBps, deviationBps) = _bounds(action, before.healthFactor);
         bytes memory blocked;
-        (maxTrade, blocked) = _guards(
-            _sellsCollateral(action), before.price, collateralPrice, debtPrice, slippageBps, deviationBps, before.idleCollateral
-        );
+        (maxTrade, slippageBps, blocked) = _actionGuards(action, before, collateralPrice, debtPrice);
         _revertWith(blocked);
         _overrideSlippage(slippageBps);
     }
 
+    /// @dev The market guards of `action` on position `s` at the action's bounds (`_bounds`, `_guards`): its trade
+    ///      room, its slippage and the encoded error of the failing guard (empty when none fails).
+    function _actionGuards(
+        Action action,
+        ILeverageVault.PositionState memory s,
+        uint256 collateralPrice,
+        uint256 debtPrice
+    ) internal view returns (uint256 maxTrade, uint256 slippageBps, bytes memory blocked) {
+        uint256 deviationBps;
+        (slippageBps, deviationBps) = _bounds(action, s.healthFactor);
+        (maxTrade, blocked) = _guards(
+            _sellsCollateral(action), s.price, collateralPrice, debtPrice, slippageBps, deviationBps, s.idleCollateral
+        );
+    }
+
     /// @dev The policy's decision before the cooldown, to name the cooldown when it is what holds an action back.
-    function _rawDecision(ILeverageVault.PositionState memory s, uint256 collateralPrice, uint256 debtPrice)
-        internal
-        view
-        returns (Action action)
-    {
-        (action,) = _policy(s, collateralPrice, debtPrice);
+    function _rawDecision(
+        ILeverageVault.PositionState memory s,
+        uint256 collateralPrice,
+        uint256 debtPrice,
+        uint256 liquidationThreshold
+    ) internal view returns (Action action) {
+        (action,) = _policy(s, collateralPrice, debtPrice, liquidationThreshold);
     }
 
     /// @dev True when the trailing stop is armed and the price is a tenth of the trail above the recorded mark.

@@ -66,8 +66,10 @@ abstract contract KeeperModule is IVaultKeeper, AutomationModule {
     function poke() external onlyDelegated nonReentrant {
         _accrueFee();
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        _onInteraction(collateralPrice.mulDiv(WAD, debtPrice));
-        _sweepIdle(_position(collateralPrice, debtPrice, 0));
+        // A view of the position (its price is collateralPrice / debtPrice): the mark is raised before the sweep.
+        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice, 0);
+        _onInteraction(s.price);
+        _sweepIdle(s);
     }
 
     // ---------------------------------------------------------------- keeper views
@@ -75,14 +77,12 @@ abstract contract KeeperModule is IVaultKeeper, AutomationModule {
     /// @inheritdoc IVaultKeeper
     function trigger() public view returns (bool needed, Action action, bytes memory callData) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice, _liquidationThresholdBps());
-        (action,) = _decide(s, collateralPrice, debtPrice);
+        uint256 liquidationThreshold = _liquidationThresholdBps();
+        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice, liquidationThreshold);
+        (action,) = _decide(s, collateralPrice, debtPrice, liquidationThreshold);
         needed = action != Action.None;
         if (_trades(action)) {
-            (uint256 slippageBps, uint256 deviationBps) = _bounds(action, s.healthFactor);
-            (, bytes memory blocked) = _guards(
-                _sellsCollateral(action), s.price, collateralPrice, debtPrice, slippageBps, deviationBps, s.idleCollateral
-            );
+            (,, bytes memory blocked) = _actionGuards(action, s, collateralPrice, debtPrice);
             needed = blocked.length == 0;
         }
         if (needed) callData = abi.encodeCall(IVaultKeeper.rebalance, ());

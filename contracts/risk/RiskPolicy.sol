@@ -39,14 +39,10 @@ library RiskPolicy {
             return (unwound ? IVaultAutomation.Action.None : IVaultAutomation.Action.StopLoss, WAD);
         }
         if (position.equityValue == 0) return (IVaultAutomation.Action.None, leverage.targetLeverage);
-        uint256 price = position.price;
         // Stops hold in every mode: a take-profit must not disarm them.
-        if (exits.stopLossPrice != 0 && price <= exits.stopLossPrice) {
-            return (IVaultAutomation.Action.StopLoss, WAD);
-        }
-        if (exits.trailBps != 0 && price * BPS <= highWaterMark * (BPS - exits.trailBps)) {
-            return (IVaultAutomation.Action.TrailingStop, WAD);
-        }
+        action = stopDue(position, exits, highWaterMark);
+        if (action != IVaultAutomation.Action.None) return (action, WAD);
+        uint256 price = position.price;
         if (mode == IVaultAutomation.Mode.Active) {
             if (exits.takeProfitPrice != 0 && price >= exits.takeProfitPrice && position.leverage > exits.takeProfitLeverage)
             {
@@ -70,6 +66,23 @@ library RiskPolicy {
             if (position.leverage < leverage.minLeverage) return (IVaultAutomation.Action.ReleverBand, targetLeverage);
         }
         return (IVaultAutomation.Action.None, targetLeverage);
+    }
+
+    /// @notice The stop due at `position.price` outside StoppedOut mode (StopLoss before TrailingStop), else None.
+    ///         When it is not None and the position has equity, `decide` returns it with a 1x target whatever the
+    ///         leverage configuration says: a caller may skip computing that configuration (the volatility read).
+    /// @param highWaterMark wad debt per collateral, already raised to the current price.
+    function stopDue(ILeverageVault.PositionState memory position, IVaultAutomation.ExitConfig memory exits, uint256 highWaterMark)
+        internal
+        pure
+        returns (IVaultAutomation.Action)
+    {
+        uint256 price = position.price;
+        if (exits.stopLossPrice != 0 && price <= exits.stopLossPrice) return IVaultAutomation.Action.StopLoss;
+        if (exits.trailBps != 0 && price * BPS <= highWaterMark * (BPS - exits.trailBps)) {
+            return IVaultAutomation.Action.TrailingStop;
+        }
+        return IVaultAutomation.Action.None;
     }
 
     /// @notice Leverage a health deleverage (and the ripcord) aims at most for: HF a margin above the floor.
