@@ -439,11 +439,6 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
         }
         uint256 collateralShare = collateral.mulDiv(shares, supply);
         uint256 debtShare = debt.mulDiv(shares, supply, Math.Rounding.Ceil);
-        // A slice worth less than the raw unit its debt rounds up to could never repay it: it leaves its fraction
-        // of a unit behind instead (less than one raw debt unit, the rounding any exit may carry).
-        if (_collateralFor(debtShare, collateralPrice, debtPrice) >= collateralShare) {
-            debtShare = debt.mulDiv(shares, supply);
-        }
         uint256 idleCollateral = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
         uint256 idleDebtShare = IERC20(DEBT_ASSET).balanceOf(address(this)).mulDiv(shares, supply);
 
@@ -454,7 +449,15 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
             idleDebtShare -= repaidFromIdle;
         }
         if (debtShare != 0) {
-            _repayWithCollateral(debtShare, collateralShare, collateralPrice, debtPrice);
+            // EXIT-1: a dust slice, whose collateral does not cover the most buying back its debt may cost (the raw
+            // units of rounding of a tiny swap outweigh the slippage), could never repay it: it unwinds nothing and
+            // leaves both behind, worth at least zero to the remaining holders (it takes only its idle share).
+            // The bound is `_repayWithCollateral`'s, inlined so that it is computed once.
+            uint256 bound = _maxCollateralPerDebt(collateralPrice, debtPrice);
+            uint256 owed = debtShare.mulDiv(BPS + _flashLoanPremiumBps(), BPS, Math.Rounding.Ceil);
+            if (owed.mulDiv(bound, WAD, Math.Rounding.Ceil) + 2 < collateralShare) {
+                _flashLoan(DEBT_ASSET, debtShare, abi.encode(FlashAction.Exit, collateralShare, bound));
+            }
         } else if (collateralShare != 0) {
             _withdrawCollateral(collateralShare, address(this));
         }
