@@ -205,6 +205,9 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
   },
   {
     id: "MAX-1",
+    fixed:
+      "the debt's interest until the deposit's block raises the leverage the deposit takes (and on Morpho lowers the " +
+      "borrow room): a levered vault's maxDeposit keeps 1e-5 of its room back, as the caps' room keeps 1e-5 of the cap",
     preset: "wsteth-loop",
     venue: "morpho",
     found: 'npm run fuzz -- --preset wsteth-loop --venue morpho --runs 12 --outage-runs 0 --seed 42 --path "1:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0"',
