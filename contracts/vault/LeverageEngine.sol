@@ -108,7 +108,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
     ///      A keeper action or the ripcord (a slippage override is set) sized its chunk on the exact-in basis, out >=
     ///      in * price * (1 - slippage): its exact-out swaps are judged on that same basis, in <= out / (price *
     ///      (1 - slippage)), so that a chunk its guards accept is never refused by its own bound.
-    function _maxCollateralPerDebt(uint256 collateralPrice, uint256 debtPrice) private view returns (uint256) {
+    function _maxCollateralPerDebt(uint256 collateralPrice, uint256 debtPrice) internal view returns (uint256) {
         uint256 slippage = _slippageBps();
         uint256 fair = _collateralFor(WAD, collateralPrice, debtPrice);
         if (SLIPPAGE_OVERRIDE_SLOT.asUint256().tload() != 0) return fair.mulDiv(BPS, BPS - slippage, Math.Rounding.Ceil);
@@ -157,9 +157,13 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         DEBT_REPAID_SLOT.asUint256().tstore(0);
     }
 
-    /// @dev Buys `owed` debt asset with collateral, at most `maxCollateralPerDebt` (wad) each; returns what it sold.
+    /// @dev Buys `owed` debt asset with collateral, at most `maxCollateralPerDebt` (wad) each and two raw units for
+    ///      the DEX's fee and price rounding (which would otherwise refuse any tiny leg, as in `_minOut`); returns
+    ///      what it sold.
     function _returnDebtLoan(uint256 owed, uint256 maxCollateralPerDebt) private returns (uint256 sold) {
-        return _swapExactOut(COLLATERAL_ASSET, DEBT_ASSET, owed, owed.mulDiv(maxCollateralPerDebt, WAD, Math.Rounding.Ceil));
+        return _swapExactOut(
+            COLLATERAL_ASSET, DEBT_ASSET, owed, owed.mulDiv(maxCollateralPerDebt, WAD, Math.Rounding.Ceil) + 2
+        );
     }
 
     /// @dev Everything the vault holds and owes, valued at the given prices (wad USD per whole token). The health

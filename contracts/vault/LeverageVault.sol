@@ -102,7 +102,9 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
         if (leverage > WAD) {
             uint256 move = _moveWithinBounds(false, _spotPrice(), state.price, v.execution.maxSlippageBps, BPS);
             uint256 maxBorrow = move == 0 ? 0 : _maxInputWithinMove(false, move);
-            room = Math.min(room, _collateralFor(maxBorrow, collateralPrice, debtPrice).mulDiv(WAD, leverage - WAD));
+            // MAX-1: the debt accrues interest until the deposit's block, which raises the leverage it takes (and on
+            // Morpho lowers the borrow room): 1e-5 of the room is kept back for it, as the caps' room keeps 1e-5.
+            room = Math.min(room - room / 100_000, _collateralFor(maxBorrow, collateralPrice, debtPrice).mulDiv(WAD, leverage - WAD));
         }
         return room;
     }
@@ -439,11 +441,6 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
         }
         uint256 collateralShare = collateral.mulDiv(shares, supply);
         uint256 debtShare = debt.mulDiv(shares, supply, Math.Rounding.Ceil);
-        // A slice worth less than the raw unit its debt rounds up to could never repay it: it leaves its fraction
-        // of a unit behind instead (less than one raw debt unit, the rounding any exit may carry).
-        if (_collateralFor(debtShare, collateralPrice, debtPrice) >= collateralShare) {
-            debtShare = debt.mulDiv(shares, supply);
-        }
         uint256 idleCollateral = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
         uint256 idleDebtShare = IERC20(DEBT_ASSET).balanceOf(address(this)).mulDiv(shares, supply);
 
@@ -454,7 +451,15 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
             idleDebtShare -= repaidFromIdle;
         }
         if (debtShare != 0) {
-            _repayWithCollateral(debtShare, collateralShare, collateralPrice, debtPrice);
+            // EXIT-1: a dust slice, whose collateral does not cover the most buying back its debt may cost (the raw
+            // units of rounding of a tiny swap outweigh the slippage), could never repay it: it unwinds nothing and
+            // leaves both behind, worth at least zero to the remaining holders (it takes only its idle share).
+            // The bound is `_repayWithCollateral`'s, inlined so that it is computed once.
+            uint256 bound = _maxCollateralPerDebt(collateralPrice, debtPrice);
+            uint256 owed = debtShare.mulDiv(BPS + _flashLoanPremiumBps(), BPS, Math.Rounding.Ceil);
+            if (owed.mulDiv(bound, WAD, Math.Rounding.Ceil) + 2 < collateralShare) {
+                _flashLoan(DEBT_ASSET, debtShare, abi.encode(FlashAction.Exit, collateralShare, bound));
+            }
         } else if (collateralShare != 0) {
             _withdrawCollateral(collateralShare, address(this));
         }

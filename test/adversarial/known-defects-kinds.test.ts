@@ -1,9 +1,9 @@
 /**
  * Property violations the adversarial campaign found on the kinds it now covers (issues 17/20), recorded as data and
- * replayed by `replayCommands` on the kind's world with every invariant checked after each command. Skipped until the
- * contracts are fixed (the checks are not weakened); `FUZZ_KNOWN=1 npx hardhat test
- * test/adversarial/known-defects-kinds.test.ts` runs them (each fails today with the property id named below).
- * Remove the skip once a fix makes the replay pass.
+ * replayed by `replayCommands` on the kind's world with every invariant checked after each command. Those marked
+ * `fixed` run always (regression tests of the fix); the others are skipped until the contracts are fixed (the checks
+ * are not weakened): `FUZZ_KNOWN=1 npx hardhat test test/adversarial/known-defects-kinds.test.ts` runs them too (each
+ * open one fails today with the property id named below). Mark an entry `fixed` once a fix makes its replay pass.
  */
 import { expect } from "chai";
 import { replayCommands } from "./campaign";
@@ -19,12 +19,21 @@ interface KnownDefect {
   /** Where the campaign found it: `npm run fuzz -- ...` replays (and re-shrinks) it. */
   found: string;
   what: string;
+  /** The fix, once the replay passes: the entry then runs as a regression test, unskipped. */
+  fixed?: string;
   cmds: Command[];
 }
+
+/** EXIT-1 dust slices (entries 1-4). */
+const DUST_EXIT_FIX =
+  "a slice whose collateral does not cover the most buying back its debt may cost (max input, premium included) " +
+  "unwinds nothing and leaves both behind (it takes only its idle share: never value from the others); the exact-out " +
+  "max input allows two raw units of DEX rounding, as the min outs leave two out";
 
 export const KNOWN_DEFECTS: KnownDefect[] = [
   {
     id: "EXIT-1",
+    fixed: DUST_EXIT_FIX,
     preset: "eth-short-2x",
     venue: "aave",
     found: 'npm run fuzz -- --preset eth-short-2x --venue aave --runs 12 --outage-runs 0 --seed 42 --path "1:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:2"',
@@ -48,6 +57,7 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
   },
   {
     id: "EXIT-1",
+    fixed: DUST_EXIT_FIX,
     preset: "eth-short-2x",
     venue: "aave",
     found: 'npm run fuzz -- --preset eth-short-2x --venue aave --runs 0 --outage-runs 4 --seed 42 (outage campaign, seed 61, path "2:0:0:0:0:0:0:0:0:0:0:0:0:0:0:3")',
@@ -73,6 +83,7 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
   },
   {
     id: "EXIT-1",
+    fixed: DUST_EXIT_FIX,
     preset: "btc-long-2x",
     venue: "aave",
     found: 'npm run fuzz -- --preset btc-long-2x --venue aave --runs 12 --outage-runs 0 --seed 42 --path "2:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0"',
@@ -113,6 +124,7 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
   },
   {
     id: "EXIT-1",
+    fixed: DUST_EXIT_FIX,
     preset: "wsteth-loop",
     venue: "aave",
     found: 'npm run fuzz -- --preset wsteth-loop --venue aave --runs 12 --outage-runs 0 --seed 42 --path "4:0:2:2:2:3"',
@@ -193,6 +205,9 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
   },
   {
     id: "MAX-1",
+    fixed:
+      "the debt's interest until the deposit's block raises the leverage the deposit takes (and on Morpho lowers the " +
+      "borrow room): a levered vault's maxDeposit keeps 1e-5 of its room back, as the caps' room keeps 1e-5 of the cap",
     preset: "wsteth-loop",
     venue: "morpho",
     found: 'npm run fuzz -- --preset wsteth-loop --venue morpho --runs 12 --outage-runs 0 --seed 42 --path "1:0:0:0:0:0:0:0:0:0:0:0:0:0:0:0"',
@@ -303,10 +318,11 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
   },
 ];
 
-describe("adversarial: known defects on the new kinds (skipped until fixed; FUZZ_KNOWN=1 replays them)", () => {
+describe("adversarial: known defects on the new kinds (open ones skipped until fixed; FUZZ_KNOWN=1 replays them)", () => {
   for (const [i, d] of KNOWN_DEFECTS.entries()) {
     if (process.env.FUZZ_KNOWN_ONLY && !process.env.FUZZ_KNOWN_ONLY.split(",").includes(String(i + 1))) continue;
-    known(`${d.id} on ${d.preset} (${d.venue}) #${i + 1}: ${d.what}`, async function () {
+    const title = `${d.id} on ${d.preset} (${d.venue}) #${i + 1}: ${d.fixed ? `fixed (${d.fixed}): ` : ""}${d.what}`;
+    (d.fixed ? it : known)(title, async function () {
       this.timeout(0);
       // Passes once fixed: every command of the counter-example runs with every invariant holding.
       const { log } = await replayCommands(adversarialFixture(d.preset, d.venue), d.cmds);
