@@ -3,7 +3,8 @@
  * preset (scripts/lib/deploy/presets.ts) on every venue it runs on (Aave V3; Morpho Blue for eth-long-3x and
  * wsteth-loop). For every operation the chain is snapshotted, the vault runs it, the chain is reverted, and a floor
  * probe holding the same position makes only the bare protocol calls the operation cannot avoid: GasFloorProbe on
- * Aave, MorphoGasFloorProbe on Morpho (scripts/lib/bench/gas.ts).
+ * Aave, MorphoGasFloorProbe on Morpho (scripts/lib/bench/gas.ts). For the kinds on both venues, `refinance` moves the
+ * position to the other venue against RefinanceFloorProbe (scripts/lib/bench/refinance.ts).
  * Writes reports/gas.json as {"operations": {...Aave eth-long-3x...}, "presets": {"<preset>": {"<name>": {"gas": N,
  * "floor": M}}} (Aave), "morpho": {"<preset>": {...the same operations on Morpho Blue...}}, "fees": {...}} and prints
  * gas / floor per (preset, venue). "fees" (Aave eth-long-3x): the gas of a fee accrual alone and of a deposit and a
@@ -21,6 +22,7 @@ import hre from "hardhat";
 import { deployMarket } from "./lib/market/market";
 import { PresetError, type Venue } from "./lib/deploy/presets";
 import { benchPreset, benchSelection, isFullSelection, type FeeFigures, type Operations } from "./lib/bench/gas";
+import { benchRefinance } from "./lib/bench/refinance";
 
 const { ethers } = hre;
 const OUT = path.join(__dirname, "..", "reports", "gas.json");
@@ -33,6 +35,8 @@ async function main() {
   for (const { preset, venue } of selection) {
     const market = await deployMarket(ethers);
     const bench = await benchPreset(ethers, market, preset, venue);
+    // The kinds on both venues: moving the same position to the other venue (issue 20), on a fresh market.
+    if (Object.keys(preset.venues).length > 1) bench.operations.refinance = await benchRefinance(ethers, await deployMarket(ethers), preset, venue);
     results[venue][preset.name] = bench.operations;
     fees ??= bench.fees;
     console.log(`\n${preset.name} on ${venue}: gas / floor`);

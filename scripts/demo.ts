@@ -16,7 +16,8 @@
  * against the position (a crash for the longs, a rally for the short, a depeg for the loop), moved by real swaps
  * (and the feed); after every step the keeper bot (scripts/lib/keeper/keeper.ts, the same code as
  * `keeper:run --lens`) scans the registry through the KeeperLens and acts where the vault says so.
- * Finally the user redeems everything.
+ * Finally the user redeems everything. For the kinds that run on both venues (eth-long-3x, wsteth-loop), a last step
+ * moves a refinanceable vault of the same kind to the other venue and shows the borrow rates before and after.
  */
 import hre from "hardhat";
 import { MaxUint256, type Contract, type ContractTransactionResponse } from "ethers";
@@ -26,9 +27,10 @@ import { fund } from "./lib/market/market-helpers";
 import { advanceTimeAllFeeds, referencePrice, setReferencePrice } from "./lib/market/reference-price";
 import { localMarketAddresses, localOracleConfig, localTokenContract, toUnits, type PairDecimals, type VaultSettings } from "./lib/deploy/vault";
 import { localMorphoMarkets } from "./lib/deploy/morpho-vault";
-import { deployMorpho } from "./lib/market/morpho";
+import { deployMorpho, type MorphoBlue } from "./lib/market/morpho";
 import { PresetError, exposureText, getPreset, localDecimals, localPair, presetSettings, type Preset, type PresetName, type Venue } from "./lib/deploy/presets";
 import { createVault, deployStack } from "./lib/deploy/deploy";
+import { refinanceStep } from "./lib/demo/refinance";
 import { keeperPass, type KeeperAction } from "./lib/keeper/keeper";
 import { actionName, gas, hf, lev, modeName, table, units, usd } from "./lib/util/format";
 import type { ILeveredVault } from "../typechain-types";
@@ -140,7 +142,7 @@ async function onAave(market: Market, pair: ReturnType<typeof localPair>, settin
     ["KeeperLens", stack.lens.target as string, gas(await gasOf(stack.lens.deploymentTransaction()))],
     [`vault ${settings.symbol} (createVault)`, made.address, gas(made.receipt.gasUsed)],
   ];
-  return { stack: { registry: stack.registry, lens: stack.lens }, vault: made.vault, created: { rows } as Rows };
+  return { stack: { registry: stack.registry, lens: stack.lens }, vault: made.vault, created: { rows } as Rows, blue: undefined as MorphoBlue | undefined };
 }
 
 /**
@@ -163,7 +165,7 @@ async function onMorpho(market: Market, pair: ReturnType<typeof localPair>, sett
     ["KeeperLens", stack.lens.target as string, gas(await gasOf(stack.lens.deploymentTransaction()))],
     [`vault ${settings.symbol} (createVault)`, made.address, gas(made.receipt.gasUsed)],
   ];
-  return { stack: { registry: stack.registry, lens: stack.lens }, vault: made.vault, created: { rows, lltv: markets.lltv } as Rows };
+  return { stack: { registry: stack.registry, lens: stack.lens }, vault: made.vault, created: { rows, lltv: markets.lltv } as Rows, blue };
 }
 
 async function main() {
@@ -186,7 +188,8 @@ async function main() {
   const { deployer } = market;
   const [alice, keeper] = market.users;
   const collateralToken: Contract = localTokenContract(market, C);
-  const { stack, vault, created } = venue === "aave" ? await onAave(market, pair, SETTINGS, dec, keeper.address, preset.name) : await onMorpho(market, pair, SETTINGS, dec, keeper.address, preset.name);
+  const deployed = venue === "aave" ? await onAave(market, pair, SETTINGS, dec, keeper.address, preset.name) : await onMorpho(market, pair, SETTINGS, dec, keeper.address, preset.name);
+  const { stack, vault, created } = deployed;
   const collateralUsd = Number((await vault.oraclePrices())[0]) / 1e18;
   const DEPOSIT = toUnits((DEPOSIT_USD / collateralUsd).toFixed(Math.min(dec.collateral, 8)), dec.collateral);
 
@@ -284,6 +287,12 @@ async function main() {
       `the keeper delevered on the way and the stop at ${showPrice(preset, stopAt)} closed it.`,
   );
   console.log(`\nVault left: ${units(await vault.totalSupply(), dec.collateral + 6)} shares, NAV ${units(await vault.totalAssets(), dec.collateral)} ${C}.`);
+
+  // --- refinancing between venues (the kinds that run on both) ---
+  if (Object.keys(preset.venues).length > 1) {
+    const blue = deployed.blue ?? (await deployMorpho(ethers, market));
+    await refinanceStep(ethers, market, blue, { pair, settings: SETTINGS, decimals: dec, from: venue, depositor: market.users[2], amount: DEPOSIT });
+  }
   console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }
 

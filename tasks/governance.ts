@@ -14,6 +14,7 @@
  *   npx hardhat vault:revoke-change --vault <addr> --kind <kind>                         (guardian, manager or owner)
  *   npx hardhat vault:set-roles     --vault <addr> [--manager <addr>] [--guardian <addr>] (owner)
  *   npx hardhat vault:set-fees      --vault <addr> [--management <bps>] [--performance <bps>] [--recipient <addr>] (owner)
+ *   npx hardhat vault:refinance     --vault <addr> [--to <implementation>]               (owner proposes; anyone executes)
  * Every task takes [--signer <addr>] [--dry-run] where it sends. Kinds: leverage, execution, automation, exit,
  * volatility, timelock, keeper-pay (and rearm, fees for accept / revoke). Loaded with the config: no `hardhat` runtime import.
  */
@@ -38,6 +39,7 @@ import {
   type ChangeKind,
   type Decimals,
 } from "../scripts/lib/vault/governance";
+import { VENUE_KIND, apr, refinanceState, venueOfImplementation, type VenueView } from "../scripts/lib/vault/refinance";
 import { address, fail, integer, parseArgs } from "./cli";
 import { openVault, read, send, signerFor } from "./shared";
 
@@ -207,7 +209,9 @@ const SetConfigArgs = z.object({
   ...Common,
   kind: KIND.refine((k) => k !== "rearm", { error: "--kind rearm: use vault:rearm" }).refine((k) => k !== "guardian", {
     error: "--kind guardian: use vault:set-roles",
-  }).refine((k) => k !== "fees", { error: "--kind fees: use vault:set-fees" }),
+  }).refine((k) => k !== "fees", { error: "--kind fees: use vault:set-fees" }).refine((k) => k !== "venue", {
+    error: "--kind venue: use vault:refinance",
+  }),
   set: z
     .string({ error: "--set is required: field=value[,field=value...]" })
     .transform((text, ctx) => {
@@ -224,13 +228,13 @@ const SetConfigArgs = z.object({
 
 task("vault:set-config", "Manager (owner for the timelock): changes parameters; a tightening applies at once, a loosening is submitted")
   .addParam("vault", "vault address")
-  .addParam("kind", `what to change: ${CHANGE_KINDS.filter((k) => k !== "rearm").join(", ")}`)
+  .addParam("kind", `what to change: ${CHANGE_KINDS.filter((k) => !["rearm", "guardian", "fees", "venue"].includes(k)).join(", ")}`)
   .addParam("set", "comma-separated field=value (wad fields as decimals, e.g. targetLeverage=2.8; bps and seconds as integers)")
   .addOptionalParam("signer", "the manager (the owner for --kind timelock; default: first account)")
   .addFlag("dryRun", "simulate and estimate gas; send nothing")
   .setAction(async (raw: unknown, hre) => {
     const args = parseArgs(SetConfigArgs, raw);
-    const kind = args.kind as Exclude<ChangeKind, "rearm" | "guardian" | "fees">;
+    const kind = args.kind as Exclude<ChangeKind, "rearm" | "guardian" | "fees" | "venue">;
     const { signer, vault, decimals } = await open(hre, args);
     if (kind === "timelock") {
       if (args.set.length !== 1 || args.set[0][0] !== "timelock") fail("--kind timelock takes --set timelock=<seconds>");
@@ -413,4 +417,65 @@ withCommon(
       );
       reportSubmitted(events, await latest(hre));
     }
+  });
+
+// ---------------------------------------------------------------- refinance
+
+const RefinanceArgs = z.object({ ...Common, to: address("to").optional() });
+
+const venueLine = (label: string, v: VenueView) => `${label}: ${v.venue} (implementation ${v.implementation}), borrow rate ${apr(v.borrowRate)} a year`;
+
+withCommon(
+  task(
+    "vault:refinance",
+    "Moves the vault's whole position to another venue: the owner proposes it (--to, timelocked), then anyone executes the accepted move",
+  ),
+  "owner to propose, anyone to execute",
+)
+  .addOptionalParam("to", "the vault's implementation on the destination venue: proposes the move (default: executes the pending one)")
+  .setAction(async (raw: unknown, hre) => {
+    const args = parseArgs(RefinanceArgs, raw);
+    const { signer, vault, decimals } = await open(hre, args);
+    const now = await latest(hre);
+    const state = await read("reading the vault's venues", async () => refinanceState(vault, now, await pendingValidity(vault)), vault.interface);
+    if (!state.current) fail(`${vault.target} cannot change venue: it is not behind a VaultProxy (venueImplementation() is 0)`);
+    const position = await read("position()", () => vault.position(), vault.interface);
+    console.log(venueLine("venue", state.current));
+    console.log(
+      `position: collateral ${showField("depositCap", position.collateral, decimals)}, debt ${showField("maxTradeSize", position.debt, decimals)}, ` +
+        `leverage ${showField("targetLeverage", position.leverage, decimals)}x, HF ${showField("minHealthFactor", position.healthFactor, decimals)}`,
+    );
+    const to = args.to;
+    if (to && to.toLowerCase() !== state.pending?.destination.implementation.toLowerCase()) {
+      const destination = await read(`reading the venue of ${to}`, () => venueOfImplementation(vault.runner!, to));
+      console.log(venueLine("destination", destination));
+      await requireRole(vault, signer.address, ["owner"], "propose a venue");
+      const c = vault.proposeVenue;
+      await execute(vault, `proposeVenue(${to})`, { staticCall: () => c.staticCall(to), estimateGas: () => c.estimateGas(to), send: () => c(to) }, args.dryRun);
+      if (!args.dryRun) {
+        const [, validAt] = await vault.pendingChange(VENUE_KIND);
+        console.log(`the move waits out the timelock: anyone may execute it in ${duration(Number(validAt) - now)} with vault:refinance --vault ${vault.target}`);
+      }
+      return;
+    }
+    if (!state.pending) fail(`no move is pending on ${vault.target}: the owner proposes one with --to <implementation>`);
+    const { destination, validAt, expiresAt } = state.pending;
+    console.log(venueLine("pending move to", destination));
+    if (state.pending.state === "waiting") fail(`the move can be executed in ${duration(validAt - now)}`);
+    if (state.pending.state === "expired") fail(`the move expired ${duration(now - expiresAt)} ago: the owner proposes it again`);
+    const c = vault.acceptChange;
+    const logs = await execute(
+      vault,
+      "acceptChange(venue)",
+      { staticCall: () => c.staticCall(VENUE_KIND), estimateGas: () => c.estimateGas(VENUE_KIND), send: () => c(VENUE_KIND) },
+      args.dryRun,
+    );
+    if (!logs) return;
+    const after = await vault.position();
+    const moved = await venueOfImplementation(vault.runner!, await vault.venueImplementation());
+    console.log(
+      `moved to ${moved.venue}: borrow rate ${apr(state.current.borrowRate)} -> ${apr(moved.borrowRate)} a year; ` +
+        `HF ${showField("minHealthFactor", position.healthFactor, decimals)} -> ${showField("minHealthFactor", after.healthFactor, decimals)}`,
+    );
+    return { from: state.current, to: moved, logs: logs.map((l) => l.name) };
   });

@@ -97,6 +97,7 @@ const KeeperArgs = z.object({
   logFormat: z.enum(["text", "json"], { error: (i) => `--log-format must be text or json (got '${String(i.input)}')` }),
   metricsPort: integer("metrics-port", 0, 65_535).optional(),
   healthMaxAge: integer("health-max-age", 1, 86_400).optional(),
+  refinanceGap: integer("refinance-gap", 0, 10_000).optional(),
   minBalance: amount("min-balance"),
 });
 
@@ -195,6 +196,10 @@ task("keeper:run", "Keeper bot: scans every vault in a registry and runs the act
   .addOptionalParam("logFormat", "text or json (one JSON object per line; or KEEPER_LOG_FORMAT)")
   .addOptionalParam("metricsPort", "serve Prometheus /metrics and /healthz on this port (127.0.0.1; 0 = any free port; or KEEPER_METRICS_PORT)")
   .addOptionalParam("healthMaxAge", "/healthz fails (503) when the last successful scan is older than this, s (or KEEPER_HEALTH_MAX_AGE; default 3 intervals, at least 60)")
+  .addOptionalParam(
+    "refinanceGap",
+    "also execute a vault's accepted venue move (vault:refinance) once the destination borrows this many bps a year cheaper",
+  )
   .addOptionalParam("minBalance", `warn (event low-balance) when the keeper holds less ETH than this (or KEEPER_MIN_BALANCE; default ${DEFAULT_MIN_BALANCE})`)
   .setAction(async (raw: Record<string, unknown>, hre): Promise<KeeperPassResult[]> => {
     const args = parseArgs(KeeperArgs, {
@@ -319,6 +324,7 @@ task("keeper:run", "Keeper bot: scans every vault in a registry and runs the act
         sender,
         metrics,
         provider: custom?.reader,
+        refinanceGapBps: args.refinanceGap,
         shouldStop: () => stop,
         beforePass: checkBalance,
         log,

@@ -8,6 +8,7 @@ import {IVaultEmergency} from "./IVaultEmergency.sol";
 import {IVaultManagement} from "./IVaultManagement.sol";
 import {IVaultFees} from "./IVaultFees.sol";
 import {IVaultSettings} from "./IVaultSettings.sol";
+import {IVaultRefinance} from "./IVaultRefinance.sol";
 import {IOraclePrices} from "./IOracleModule.sol";
 import {ILendingModuleErrors, ISwapModuleErrors} from "./IModuleErrors.sol";
 
@@ -19,6 +20,7 @@ interface ILeveredVault is
     ILeverageVault,
     IVaultManagement,
     IVaultSettings,
+    IVaultRefinance,
     IVaultFees,
     IVaultKeeper,
     IVaultEmergency,

@@ -53,6 +53,12 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
         if (IMarketsBound(module).MARKETS_HASH() != marketsHash) revert VaultModuleMismatch();
         MODULE = module;
         SHARE_DECIMALS = IERC20Metadata(COLLATERAL_ASSET).decimals() + DECIMALS_OFFSET;
+        if (params.owner == address(0)) {
+            // The implementation behind a refinanceable vault's proxy (IVenueMover.initializeProxy initialises the
+            // proxy): its own storage is locked, so that no one can configure it as a vault.
+            _vault().initialized = true;
+            return;
+        }
         // The module writes the initial configuration into this contract's storage, validated as any later change.
         // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory reason) = module.delegatecall(abi.encodeCall(IVaultManagement.initialize, (params)));

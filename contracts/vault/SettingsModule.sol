@@ -6,8 +6,21 @@ import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultFees} from "../interfaces/IVaultFees.sol";
 import {IVaultSettings} from "../interfaces/IVaultSettings.sol";
+import {IVaultRefinance} from "../interfaces/IVaultRefinance.sol";
+import {IVenueMover} from "../interfaces/IVenueMover.sol";
+import {ERC1967Utils} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Utils.sol";
 import {VaultStorage} from "./VaultStorage.sol";
 import {DelegatedOnly} from "../base/DelegatedOnly.sol";
+import {Delegation} from "../libraries/Delegation.sol";
+import {VenueMove} from "../libraries/VenueMove.sol";
+
+/// @dev The getters a refinance follows from a vault implementation to its venue mover.
+interface IVenueStack {
+    function MODULE() external view returns (address); // the vault's automation module
+    function MANAGEMENT_MODULE() external view returns (address);
+    function SETTINGS_MODULE() external view returns (address);
+    function VENUE_MOVER() external view returns (address);
+}
 
 /// @title SettingsModule
 /// @notice Fee and keeper-pay settings (IVaultFees) and the read side of every setting (IVaultSettings), run only
@@ -15,12 +28,35 @@ import {DelegatedOnly} from "../base/DelegatedOnly.sol";
 ///         asks the vault itself to accrue (`ILeverageVault.accrueFee`). Raising a fee or the keeper pay goes through
 ///         the vault's timelock (the same pending-change slots as the management module's changes); lowering
 ///         applies at once.
-contract SettingsModule is IVaultFees, IVaultSettings, VaultStorage, DelegatedOnly {
+///         It also runs refinancing (IVaultRefinance): a move to another venue is a timelocked `ChangeKind.Venue`.
+contract SettingsModule is IVaultFees, IVaultSettings, IVaultRefinance, VaultStorage, DelegatedOnly {
     /// @notice Hard caps: 2 %/yr of assets, 20 % of the share-price gain above the fee mark.
     uint256 public constant MAX_MANAGEMENT_FEE_BPS = 200;
     uint256 public constant MAX_PERFORMANCE_FEE_BPS = 2000;
     /// @notice Keeper pay multiplier cap: 1.2x the gas cost.
     uint256 public constant MAX_KEEPER_PAY_MULTIPLIER_BPS = 12_000;
+
+    /// @dev Token units a move's collateral may come short of, and its debt over, what was moved: the venues'
+    ///      share and index rounding of one supply and one borrow.
+    uint256 private constant MOVE_ROUNDING = 2;
+
+    /// @notice This venue's mover (IVenueMover); 0 for vaults that cannot change venue.
+    address public immutable VENUE_MOVER;
+
+    constructor(address mover) {
+        VENUE_MOVER = mover;
+    }
+
+    /// @dev Selectors no module before served: during a move, the destination mover's (its venue's flash-loan
+    ///      callback, which the vault's current code does not serve), else this venue's mover (`initializeProxy`).
+    ///      Without a mover they revert with empty data, as when there was no fallback. Not payable.
+    fallback() external onlyDelegated {
+        address target = VenueMove.mover();
+        if (target == address(0)) target = VENUE_MOVER;
+        // solhint-disable-next-line gas-custom-errors
+        if (target == address(0)) revert();
+        Delegation.forward(target);
+    }
 
     modifier onlyOwner() {
         if (msg.sender != _vault().owner) revert ILeverageVault.VaultUnauthorized(msg.sender);
@@ -73,6 +109,78 @@ contract SettingsModule is IVaultFees, IVaultSettings, VaultStorage, DelegatedOn
     function applyFeeChange(IVaultManagement.ChangeKind kind, bytes calldata data, bool store) external onlyDelegated {
         if (msg.sender != address(this)) revert ILeverageVault.VaultUnauthorized(msg.sender);
         _apply(kind, data, store);
+    }
+
+    // ---------------------------------------------------------------- refinance (IVaultRefinance)
+
+    /// @inheritdoc IVaultRefinance
+    function proposeVenue(address implementation) external onlyDelegated onlyOwner {
+        _change(IVaultManagement.ChangeKind.Venue, abi.encode(implementation), false);
+    }
+
+    /// @inheritdoc IVaultRefinance
+    function venueImplementation() external view returns (address) {
+        return ERC1967Utils.getImplementation();
+    }
+
+    /// @inheritdoc IVaultRefinance
+    function venueMover() external view returns (address) {
+        return VENUE_MOVER;
+    }
+
+    /// @dev The mover of `implementation`, checked to be this vault's code (same assets) on another venue.
+    function _destinationMover(address implementation) private view returns (address mover) {
+        address current = ERC1967Utils.getImplementation();
+        if (current == address(0) || VENUE_MOVER == address(0)) revert VaultNotRefinanceable();
+        if (implementation == current || implementation.code.length == 0) revert VaultInvalidVenue(implementation);
+        ILeverageVault self = ILeverageVault(address(this));
+        if (
+            _read(implementation, ILeverageVault.debtAsset.selector) != self.debtAsset()
+                || _read(implementation, bytes4(keccak256("asset()"))) != self.asset()
+        ) revert VaultInvalidVenue(implementation);
+        address module = _read(implementation, IVenueStack.MODULE.selector);
+        address management = _read(module, IVenueStack.MANAGEMENT_MODULE.selector);
+        mover = _read(_read(management, IVenueStack.SETTINGS_MODULE.selector), IVenueStack.VENUE_MOVER.selector);
+        if (mover == address(0) || mover == VENUE_MOVER) revert VaultInvalidVenue(implementation);
+    }
+
+    /// @dev The address a getter of `target` returns; reverts `VaultInvalidVenue` when it has none.
+    function _read(address target, bytes4 selector) private view returns (address value) {
+        (bool ok, bytes memory data) = target.staticcall(abi.encodeWithSelector(selector));
+        if (!ok || data.length != 32 || target.code.length == 0) revert VaultInvalidVenue(target);
+        value = abi.decode(data, (address));
+    }
+
+    /// @dev Moves the whole position to `implementation`'s venue (see IVaultRefinance) and checks it there.
+    function _moveVenue(address implementation, address mover) private {
+        address source = ERC1967Utils.getImplementation();
+        ILeverageVault self = ILeverageVault(address(this));
+        ILeverageVault.PositionState memory before = self.position();
+        VenueMove.setMover(mover);
+        _delegate(mover, abi.encodeCall(IVenueMover.moveIn, (VENUE_MOVER, before.collateral, before.debt)));
+        VenueMove.setMover(address(0));
+        ERC1967Utils.upgradeToAndCall(implementation, "");
+        // Read through the destination's code: its balances, its liquidation threshold.
+        ILeverageVault.PositionState memory afterState = self.position();
+        if (afterState.collateral + MOVE_ROUNDING < before.collateral || afterState.debt > before.debt + MOVE_ROUNDING) {
+            revert VaultRefinanceLoss(before.equityValue, afterState.equityValue);
+        }
+        uint256 floor = _vault().leverage.minHealthFactor;
+        // As a deposit: refused only when it makes things worse, so a move may rescue a position under the floor.
+        if (afterState.healthFactor < floor && afterState.healthFactor < before.healthFactor) {
+            revert VaultRefinanceUnhealthy(afterState.healthFactor, floor);
+        }
+        emit VenueMoved(source, implementation, before.collateral, before.debt);
+    }
+
+    function _delegate(address target, bytes memory data) private {
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory reason) = target.delegatecall(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
+            }
+        }
     }
 
     // ---------------------------------------------------------------- roles' switches (IVaultSettings)
@@ -218,7 +326,7 @@ contract SettingsModule is IVaultFees, IVaultSettings, VaultStorage, DelegatedOn
         }
     }
 
-    /// @dev Validates `data` of a fee `kind`; stores it when `store`.
+    /// @dev Validates `data` of a fee, keeper-pay or venue `kind`; stores it (a venue: moves) when `store`.
     function _apply(IVaultManagement.ChangeKind kind, bytes memory data, bool store) private {
         VaultLayout storage v = _vault();
         if (kind == IVaultManagement.ChangeKind.Fees) {
@@ -233,6 +341,10 @@ contract SettingsModule is IVaultFees, IVaultSettings, VaultStorage, DelegatedOn
             ILeverageVault(address(this)).accrueFee();
             (v.fees.managementFeeBps, v.fees.performanceFeeBps) = (managementFeeBps, performanceFeeBps);
             emit FeesSet(managementFeeBps, performanceFeeBps);
+        } else if (kind == IVaultManagement.ChangeKind.Venue) {
+            address implementation = abi.decode(data, (address));
+            address mover = _destinationMover(implementation);
+            if (store) _moveVenue(implementation, mover);
         } else {
             IVaultAutomation.KeeperPayConfig memory config = abi.decode(data, (IVaultAutomation.KeeperPayConfig));
             if (

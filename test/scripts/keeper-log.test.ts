@@ -24,7 +24,7 @@ describe("keeper log, exit codes and health", () => {
   });
 
   it("--once exit codes: 0 done, 2 blocked, 3 unreadable (which outranks blocked)", () => {
-    const pass = (p: Partial<KeeperPassResult>): KeeperPassResult => ({ scanned: 1, via: "lens", scanCalls: 1, due: 0, actions: [], failures: [], blocked: [], ...p });
+    const pass = (p: Partial<KeeperPassResult>): KeeperPassResult => ({ scanned: 1, via: "lens", scanCalls: 1, due: 0, actions: [], failures: [], blocked: [], refinances: [], ...p });
     expect(passExitCode(pass({}))).to.equal(KEEPER_EXIT.ok);
     expect(passExitCode(pass({ blocked: [{ vault: "0x1", action: "DeleverBand", reason: "not allow-listed" }] }))).to.equal(2);
     expect(passExitCode(pass({ failures: [{ vault: "0x1", error: "OracleStale(...)" }], blocked: [{ vault: "0x2", action: "DeleverBand", reason: "x" }] }))).to.equal(3);

@@ -10,7 +10,7 @@ import { plain } from "../shared/structs";
 // The management and settings modules hold no state of their own: every state-changing entry point must refuse a call
 // made to it directly (outside a vault's delegatecall), whoever makes it, before any role check. ROLE-1 rests on this.
 describe("security: the management and settings modules refuse every direct call (KeeperNotDelegated)", () => {
-  it("initialize, roles, pause, keepers, stop / rearm, every config setter, timelock, accept / revoke", async () => {
+  it("initialize, roles, pause, keepers, stop / rearm, every config setter, timelock, accept / revoke, venue", async () => {
     const w = await loadFixture(funded3x);
     const { vault, module, stranger } = w;
     const management = await hre.ethers.getContractAt("AaveUniswapManagementModule", await module.MANAGEMENT_MODULE());
@@ -35,6 +35,11 @@ describe("security: the management and settings modules refuse every direct call
       setTimelock: (as) => management.connect(as).setTimelock(2n * 86_400n),
       acceptChange: (as) => management.connect(as).acceptChange(0),
       revokeChange: (as) => management.connect(as).revokeChange(0),
+      proposeVenue: (as) => settings.connect(as).proposeVenue(stranger.address),
+      initializeProxy: async (as) => {
+        const mover = await hre.ethers.getContractAt("AaveUniswapVenueMover", await settings.VENUE_MOVER());
+        return mover.connect(as).initializeProxy("x", "x", initParams(w.settings, { owner, manager: owner, guardian: owner }));
+      },
     };
     for (const [name, call] of Object.entries(calls)) {
       for (const as of [caller, stranger]) {

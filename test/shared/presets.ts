@@ -7,10 +7,20 @@ import hre from "hardhat";
 import { MaxUint256, type Contract } from "ethers";
 import { ASSET_FIELDS, deployMarket, type Market } from "./market";
 import { fund } from "./market-helpers";
-import { deployVault, localTokenContract, toUnits, type DeployedVault, type TokenKey, type VaultSettings } from "../../scripts/lib/deploy/vault";
+import {
+  deployVault,
+  localMarketAddresses,
+  localOracleConfig,
+  localTokenContract,
+  toUnits,
+  type DeployedVault,
+  type TokenKey,
+  type VaultSettings,
+} from "../../scripts/lib/deploy/vault";
 import { referencePrice, setReferencePrice, advanceTimeAllFeeds } from "../../scripts/lib/market/reference-price";
 import { localDecimals, localPair, presetSettings, type Preset, type ReferenceStops, type Venue } from "../../scripts/lib/deploy/presets";
-import { deployMorphoVault } from "../../scripts/lib/deploy/morpho-vault";
+import { deployMorphoVault, localMorphoMarkets } from "../../scripts/lib/deploy/morpho-vault";
+import { deployRefinanceableVault, deployVenueImplementation, type VenueImplementation } from "../../scripts/lib/deploy/refinance";
 import { deployMorpho, type MorphoBlue } from "../../scripts/lib/market/morpho";
 
 export { availablePresets, getPreset, presetVenues, type Preset, type Venue } from "../../scripts/lib/deploy/presets";
@@ -22,8 +32,10 @@ export interface PresetWorld extends DeployedVault {
   market: Market;
   preset: Preset;
   venue: Venue;
-  /** Morpho Blue, when the vault borrows on it. */
+  /** Morpho Blue, when the vault borrows on it or may move to it. */
   blue?: MorphoBlue;
+  /** A refinanceable vault (behind a VaultProxy): its implementation on each venue. */
+  venues?: Record<Venue, VenueImplementation>;
   /** The reference price at deployment (ETH/USD, BTC/USD or the wstETH/ETH rate). */
   start: number;
   collateral: Contract;
@@ -58,6 +70,7 @@ export async function presetWorld(
   stops: Partial<ReferenceStops> = {},
   overrides: Partial<VaultSettings> = {},
   venue: Venue = "aave",
+  options: { refinanceable?: boolean } = {},
 ): Promise<PresetWorld> {
   const market = await deployMarket();
   const [alice, bob, carol, keeper, stranger] = market.users;
@@ -65,15 +78,29 @@ export async function presetWorld(
   const start = await referencePrice(market, preset.reference);
   const settings = presetSettings(preset, stops, overrides, venue);
   const keepers = [keeper.address];
-  const blue = venue === "morpho" ? await deployMorpho(hre.ethers, market) : undefined;
-  const deployed = blue
-    ? await deployMorphoVault(hre.ethers, market, blue, { pair: { ...pair, eMode: false }, settings, keepers })
-    : await deployVault(hre.ethers, market, { pair, settings, keepers });
+  const blue = venue === "morpho" || options.refinanceable ? await deployMorpho(hre.ethers, market) : undefined;
+  let venues: Record<Venue, VenueImplementation> | undefined;
+  let deployed: DeployedVault;
+  if (options.refinanceable) {
+    const { deployer } = market;
+    const oracle = localOracleConfig(market, pair);
+    const decimals = localDecimals(preset);
+    const morphoMarkets = localMorphoMarkets(market, blue!, { ...pair, eMode: false });
+    venues = {
+      aave: await deployVenueImplementation(hre.ethers, deployer, "aave", localMarketAddresses(market, pair), oracle, settings, decimals),
+      morpho: await deployVenueImplementation(hre.ethers, deployer, "morpho", morphoMarkets, oracle, settings, decimals),
+    };
+    deployed = await deployRefinanceableVault(hre.ethers, deployer, venues[venue], { settings, decimals, keepers });
+  } else if (venue === "morpho") {
+    deployed = await deployMorphoVault(hre.ethers, market, blue!, { pair: { ...pair, eMode: false }, settings, keepers });
+  } else {
+    deployed = await deployVault(hre.ethers, market, { pair, settings, keepers });
+  }
   const collateral = localTokenContract(market, pair.collateral);
   const variableDebt = market[ASSET_FIELDS[pair.debt].variableDebt];
   const vaultAddress = deployed.vault.target as string;
   // Morpho: the borrow shares' worth with interest, as the vault reads it (0 once every share is repaid).
-  const debtOf = blue
+  const debtOf = blue || venues
     ? async () => (await deployed.vault.position()).debt
     : async () => (await variableDebt.balanceOf(vaultAddress)) as bigint;
   const world: PresetWorld = {
@@ -82,6 +109,7 @@ export async function presetWorld(
     preset,
     venue,
     blue,
+    venues,
     debtOf,
     start,
     collateral,

@@ -21,6 +21,7 @@ export const ChangeKind = {
   Fees: 8,
   KeeperPay: 9,
   Outage: 10,
+  Venue: 11,
 } as const;
 
 /** Pending changes as [kind, validAt] (validAt in s). */

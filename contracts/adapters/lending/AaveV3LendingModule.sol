@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IPool} from "@aave/core-v3/contracts/interfaces/IPool.sol";
 import {DataTypes} from "@aave/core-v3/contracts/protocol/libraries/types/DataTypes.sol";
 import {LendingModule} from "./LendingModule.sol";
@@ -28,6 +29,8 @@ abstract contract AaveV3LendingModule is LendingModule {
     uint256 private constant CAP_MASK = 0xFFFFFFFFF; // 36 bits, whole tokens
     uint256 private constant RAY = 1e27;
     /// @dev Word positions in Aave V3's `DataTypes.ReserveData`.
+    uint256 private constant RESERVE_VARIABLE_BORROW_RATE = 4;
+    uint256 private constant RESERVE_A_TOKEN = 8;
     uint256 private constant RESERVE_STABLE_DEBT_TOKEN = 9;
     uint256 private constant RESERVE_ACCRUED_TO_TREASURY = 12;
     /// @dev Share of a cap kept back from its room (1e-5): interest accrued in the acting transaction (the
@@ -59,13 +62,29 @@ abstract contract AaveV3LendingModule is LendingModule {
             if (
                 _eModeOf(pool, COLLATERAL_ASSET) != eModeCategory || _eModeOf(pool, DEBT_ASSET) != eModeCategory
             ) revert LendingEModeMismatch(eModeCategory);
-            pool.setUserEMode(eModeCategory);
         }
         COLLATERAL_A_TOKEN = IERC20(pool.getReserveData(COLLATERAL_ASSET).aTokenAddress);
         VARIABLE_DEBT_TOKEN = IERC20(pool.getReserveData(DEBT_ASSET).variableDebtTokenAddress);
-        // The pool pulls supplies, repayments and flash-loan repayments; exact approvals would cost an SSTORE per call.
-        IERC20(COLLATERAL_ASSET).forceApprove(address(pool), type(uint256).max);
-        IERC20(DEBT_ASSET).forceApprove(address(pool), type(uint256).max);
+        _enterVenue();
+    }
+
+    /// @dev The pool pulls supplies, repayments and flash-loan repayments; exact approvals would cost an SSTORE per
+    ///      call.
+    function _enterVenue() internal override {
+        if (E_MODE_CATEGORY != 0) AAVE_POOL.setUserEMode(E_MODE_CATEGORY);
+        IERC20(COLLATERAL_ASSET).forceApprove(address(AAVE_POOL), type(uint256).max);
+        IERC20(DEBT_ASSET).forceApprove(address(AAVE_POOL), type(uint256).max);
+    }
+
+    /// @dev The debt reserve's current variable borrow rate (ray per year).
+    function _borrowRatePerYear() internal view override returns (uint256) {
+        return _reserveWord(DEBT_ASSET, RESERVE_VARIABLE_BORROW_RATE) / 1e9;
+    }
+
+    /// @dev The borrow cap's room and the debt reserve's idle balance (its aToken's underlying).
+    function _debtLendable() internal view override returns (uint256) {
+        address debtAToken = address(uint160(_reserveWord(DEBT_ASSET, RESERVE_A_TOKEN)));
+        return Math.min(_borrowRoom(), IERC20(DEBT_ASSET).balanceOf(debtAToken));
     }
 
     function _supplyCollateral(uint256 amount) internal override {

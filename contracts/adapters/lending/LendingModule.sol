@@ -8,6 +8,16 @@ import {VaultAssets} from "../../base/VaultAssets.sol";
 /// @notice What the vault core needs from a lending market. A new market is a new implementation of this
 ///         module, not an edit of the vault. Amounts are in token units of the asset named.
 abstract contract LendingModule is ILendingModuleErrors, VaultAssets {
+    /// @dev What the venue needs of the vault before it supplies or borrows: approvals, and the e-mode category
+    ///      where it has one. Run in the constructor, and in a proxy's context when it enters this venue.
+    function _enterVenue() internal virtual;
+
+    /// @return Debt units the venue can lend the vault now: its borrow cap room and its liquidity.
+    function _debtLendable() internal view virtual returns (uint256);
+
+    /// @return The venue's borrow rate on the debt asset now, wad per year (simple, not compounded).
+    function _borrowRatePerYear() internal view virtual returns (uint256);
+
     function _supplyCollateral(uint256 amount) internal virtual;
 
     /// @dev Sends `amount` collateral to `to`; `type(uint256).max` withdraws everything.

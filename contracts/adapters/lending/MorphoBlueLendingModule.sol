@@ -7,6 +7,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {IMorpho, Id, MarketParams} from "@morpho-org/morpho-blue/src/interfaces/IMorpho.sol";
 import {IOracle} from "@morpho-org/morpho-blue/src/interfaces/IOracle.sol";
+import {IIrm} from "@morpho-org/morpho-blue/src/interfaces/IIrm.sol";
 import {MarketParamsLib} from "@morpho-org/morpho-blue/src/libraries/MarketParamsLib.sol";
 import {SharesMathLib} from "@morpho-org/morpho-blue/src/libraries/SharesMathLib.sol";
 import {MorphoBalancesLib} from "@morpho-org/morpho-blue/src/libraries/periphery/MorphoBalancesLib.sol";
@@ -49,8 +50,22 @@ abstract contract MorphoBlueLendingModule is LendingModule {
     constructor(IMorpho morpho, address oracle, address irm, uint256 lltv) {
         (MORPHO, MORPHO_ORACLE, MORPHO_IRM, MORPHO_LLTV) = (morpho, oracle, irm, lltv);
         MARKET_ID = _marketParams().id();
-        IERC20(COLLATERAL_ASSET).forceApprove(address(morpho), type(uint256).max);
-        IERC20(DEBT_ASSET).forceApprove(address(morpho), type(uint256).max);
+        _enterVenue();
+    }
+
+    function _enterVenue() internal override {
+        IERC20(COLLATERAL_ASSET).forceApprove(address(MORPHO), type(uint256).max);
+        IERC20(DEBT_ASSET).forceApprove(address(MORPHO), type(uint256).max);
+    }
+
+    /// @dev The market's interest-rate model, per second, over a year.
+    function _borrowRatePerYear() internal view override returns (uint256) {
+        return IIrm(MORPHO_IRM).borrowRateView(_marketParams(), MORPHO.market(MARKET_ID)) * 365 days;
+    }
+
+    /// @dev The borrow room is the market's liquidity already (Morpho has no caps).
+    function _debtLendable() internal view override returns (uint256) {
+        return _borrowRoom();
     }
 
     function _marketParams() internal view returns (MarketParams memory) {

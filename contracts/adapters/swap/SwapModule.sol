@@ -8,6 +8,9 @@ import {VaultAssets} from "../../base/VaultAssets.sol";
 /// @notice What the vault core needs from a DEX. Bounds (`minOut`, `maxIn`) come from the vault's oracle; the
 ///         module enforces them after the trade with custom errors.
 abstract contract SwapModule is ISwapModuleErrors, VaultAssets {
+    /// @dev The DEX's approvals, in the constructor and in a proxy's context when it is initialised.
+    function _enterRoute() internal virtual;
+
     function _swapExactIn(address tokenIn, address tokenOut, uint256 amountIn, uint256 minOut)
         internal
         virtual

@@ -40,8 +40,12 @@ abstract contract UniswapV3SwapModule is SwapModule {
         UNISWAP_FACTORY = factory;
         COLLATERAL_IS_TOKEN0 = COLLATERAL_ASSET < DEBT_ASSET;
         PRICE_SCALE = 1e18 * COLLATERAL_UNIT / DEBT_UNIT;
-        IERC20(COLLATERAL_ASSET).forceApprove(address(router), type(uint256).max);
-        IERC20(DEBT_ASSET).forceApprove(address(router), type(uint256).max);
+        _enterRoute();
+    }
+
+    function _enterRoute() internal override {
+        IERC20(COLLATERAL_ASSET).forceApprove(address(SWAP_ROUTER), type(uint256).max);
+        IERC20(DEBT_ASSET).forceApprove(address(SWAP_ROUTER), type(uint256).max);
     }
 
     function _setSwapRoute(uint24 fee) internal override {

@@ -46,7 +46,7 @@ export function localMorphoMarkets(market: Market, blue: MorphoBlue, pair: Vault
 }
 
 /**
- * The fee module, the management module, the emergency module (ripcord, outage path), then the automation module
+ * The venue mover, the settings module, the management module, the emergency module (ripcord, outage path), then the automation module
  * (the vault's MODULE) for (markets, oracle) on Morpho.
  */
 export async function deployMorphoModule(
@@ -55,7 +55,9 @@ export async function deployMorphoModule(
   oracle: IOracleModule.OracleConfigStruct,
   signer?: HardhatEthersSigner,
 ): Promise<AaveUniswapVaultModule> {
-  const fees = await (await ethers.getContractFactory("SettingsModule", signer)).deploy();
+  const mover = await (await ethers.getContractFactory("MorphoUniswapVenueMover", signer)).deploy(markets);
+  await mover.waitForDeployment();
+  const fees = await (await ethers.getContractFactory("SettingsModule", signer)).deploy(mover.target);
   await fees.waitForDeployment();
   const management = await (await ethers.getContractFactory("MorphoUniswapManagementModule", signer)).deploy(markets, oracle, fees.target);
   await management.waitForDeployment();

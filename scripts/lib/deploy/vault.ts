@@ -270,8 +270,8 @@ export interface DeployedVault {
 }
 
 /**
- * Deploys the modules for (markets, oracle): the fee module (market-agnostic), the management module that forwards
- * fee selectors to it, then the automation module that forwards to the management module (the vault's MODULE). One
+ * Deploys the modules for (markets, oracle): the venue mover, the settings module (market-agnostic but for its mover),
+ * the management module that forwards settings selectors to it, then the automation module that forwards to the management module (the vault's MODULE). One
  * set serves every vault on them.
  */
 export async function deployModule(
@@ -280,7 +280,10 @@ export async function deployModule(
   oracle: IOracleModule.OracleConfigStruct,
   signer?: HardhatEthersSigner,
 ): Promise<AaveUniswapVaultModule> {
-  const fees = await (await ethers.getContractFactory("SettingsModule", signer)).deploy();
+  // The venue mover lets the settings module move a proxied vault's position on or off this venue (IVaultRefinance).
+  const mover = await (await ethers.getContractFactory("AaveUniswapVenueMover", signer)).deploy(markets);
+  await mover.waitForDeployment();
+  const fees = await (await ethers.getContractFactory("SettingsModule", signer)).deploy(mover.target);
   await fees.waitForDeployment();
   const management = await (await ethers.getContractFactory("AaveUniswapManagementModule", signer)).deploy(
     markets,

@@ -42,6 +42,9 @@ const SIZE_NAMES: [string, string][] = [
   ["Morpho deployer", "MorphoUniswapVaultDeployer"],
   ["factory", "VaultFactory"],
   ["registry", "VaultRegistry"],
+  ["Aave venue mover", "AaveUniswapVenueMover"],
+  ["Morpho venue mover", "MorphoUniswapVenueMover"],
+  ["vault proxy", "VaultProxy"],
 ];
 
 export function renderSizes(): string {
@@ -70,6 +73,8 @@ const GAS_ROWS: [string, string][] = [
   ["stopLossUnwind", "stop-loss unwind (one call)"],
   ["ripcord", "ripcord (incl. reward)"],
 ];
+/** Measured for the kinds on both venues only (issue 20): from the column's venue to the other. */
+const REFINANCE_ROW: [string, string] = ["refinance", "refinance to the other venue"];
 const KEEPER_OPS = ["keeperDeleverage", "stopLossUnwind", "ripcord"];
 const RATIO_TARGET = 1.15;
 
@@ -111,12 +116,15 @@ export function renderGasTable(): string {
       "",
       `| operation | ${columns.map((c) => `${c.name} (${c.venue})`).join(" | ")} |`,
       `| --- | ${columns.map(() => "---:").join(" | ")} |`,
-      ...GAS_ROWS.map(
+      ...[...GAS_ROWS, ...(columns.some((c) => c.ops.refinance) ? [REFINANCE_ROW] : [])].map(
         ([op, label]) =>
           `| ${label.split(" (")[0].replace(/ 3\.5x -> 3x/, "")} | ${columns
-            .map((c) => `${int(c.ops[op].gas)} (${(c.ops[op].gas / c.ops[op].floor).toFixed(2)})`)
+            .map((c) => (c.ops[op] ? `${int(c.ops[op].gas)} (${(c.ops[op].gas / c.ops[op].floor).toFixed(2)})` : "-"))
             .join(" | ")} |`,
       ),
+      ...(columns.some((c) => c.ops.refinance)
+        ? ["", "Refinance: the whole position moved to the other venue (`acceptChange(ChangeKind.Venue)`), against `RefinanceFloorProbe` (the destination's flash loan, repay and withdraw all, supply and borrow, nothing else)."]
+        : []),
     ];
   };
   const perPreset = perVenue([

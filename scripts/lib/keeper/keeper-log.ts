@@ -14,7 +14,7 @@ export type KeeperLog = (line: string, fields?: Record<string, unknown>) => void
 export const LOG_EVENTS = [
   "start", "lens", "allow-list", "metrics", "balance", "low-balance", "signal", "parent-exited", "pass", "pass-failed",
   "action", "skipped", "not-allow-listed", "vault-stopped", "in-flight", "sent", "adopted", "replaced", "mined",
-  "blocked", "waiting", "stopped", "exit",
+  "blocked", "waiting", "stopped", "exit", "refinance",
 ] as const;
 
 function plain(fields: Record<string, unknown>): Record<string, unknown> {

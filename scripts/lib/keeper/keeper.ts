@@ -21,6 +21,8 @@ import { actionName, describeError, gas, hf, lev, revertData, units } from "../u
 import { scanAll } from "./keeper-scan";
 import { urgencyOf, type KeeperSender } from "./keeper-sender";
 import { KeeperMetrics } from "./keeper-metrics";
+import { apr, refinanceDue, refinanceState, VENUE_KIND } from "../vault/refinance";
+import { pendingValidity } from "../vault/governance";
 
 export interface KeeperAction {
   vault: string;
@@ -78,6 +80,23 @@ export interface KeeperPassResult {
   failures: VaultFailure[];
   /** Due vaults where nothing was done: not allow-listed (and no ripcord), simulation refused, reverted, or waiting. */
   blocked: { vault: string; action: string; reason: string }[];
+  /** Accepted venue moves (`refinanceGapBps` given): a pending move executed, or simulated in a dry run. */
+  refinances: RefinanceAction[];
+}
+
+/** A pending `ChangeKind.Venue` the bot executed because the destination borrows cheaper (see `refinanceDue`). */
+export interface RefinanceAction {
+  vault: string;
+  from: string;
+  to: string;
+  /** Borrow rates, wad per year, before the move: the current venue's and the destination's. */
+  rateFrom: bigint;
+  rateTo: bigint;
+  ok: boolean;
+  dryRun?: boolean;
+  gasUsed?: bigint;
+  txHash?: string;
+  error?: string;
 }
 
 /**
@@ -109,6 +128,11 @@ export interface KeeperOptions {
   metrics?: KeeperMetrics;
   /** Reads (scan, trigger, position) through this provider instead of the Hardhat one (e.g. a FallbackProvider). */
   provider?: Provider;
+  /**
+   * Also execute each vault's accepted venue move (IVaultRefinance: proposed by the owner, out of its timelock) once
+   * the destination's borrow rate is at least this many bps a year under the current venue's; off when undefined.
+   */
+  refinanceGapBps?: number;
   log?: (line: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -456,6 +480,7 @@ export async function keeperPass(
     actions: [],
     failures: [...scan.failures],
     blocked: [],
+    refinances: [],
   };
   const metrics = opts.metrics;
   for (const failure of scan.failures) {
@@ -487,6 +512,17 @@ export async function keeperPass(
       result.failures.push(failure);
       metrics?.failures.inc({ error: KeeperMetrics.errorName(failure.error) });
       log(`vault ${short(decision.vault)} skipped: ${failure.error}`, { event: "skipped", level: "warn", vault: decision.vault, error: failure.error });
+    }
+  }
+  if (opts.refinanceGapBps !== undefined) {
+    for (const decision of scan.decisions) {
+      const done = await refinanceVault(ethers, decision.vault, signer, opts.refinanceGapBps, opts).catch((error) => {
+        const failure = { vault: decision.vault, error: describeError(error) };
+        result.failures.push(failure);
+        log(`vault ${short(decision.vault)} refinance check failed: ${failure.error}`, { event: "skipped", level: "warn", ...failure });
+        return undefined;
+      });
+      if (done) result.refinances.push(done);
     }
   }
   for (const a of result.actions) {
@@ -524,6 +560,48 @@ export async function keeperPass(
     },
   );
   return result;
+}
+
+/**
+ * Executes the vault's pending venue move when it is acceptable and the destination borrows at least `gapBps` a year
+ * cheaper (simulated first; only simulated in a dry run); undefined when nothing is due. Vaults not behind a proxy
+ * answer `venueImplementation() = 0` and are skipped.
+ */
+async function refinanceVault(ethers: Ethers, address: string, signer: Signer, gapBps: number, opts: KeeperOptions): Promise<RefinanceAction | undefined> {
+  const log = opts.log ?? console.log;
+  const reader = await at<ILeveredVault>(ethers, "ILeveredVault", address, opts.provider);
+  const block = await reader.runner!.provider!.getBlock("latest");
+  const state = await refinanceState(reader, block!.timestamp, await pendingValidity(reader));
+  if (!refinanceDue(state, gapBps)) return undefined;
+  const { current, pending } = state as Required<typeof state>;
+  const vault = reader.connect(signer) as ILeveredVault;
+  const move: RefinanceAction = {
+    vault: address,
+    from: current.venue,
+    to: pending.destination.venue,
+    rateFrom: current.borrowRate,
+    rateTo: pending.destination.borrowRate,
+    ok: false,
+  };
+  const what = `vault ${short(address)} refinance ${move.from} (${apr(move.rateFrom)}) -> ${move.to} (${apr(move.rateTo)})`;
+  try {
+    await vault.acceptChange.staticCall(VENUE_KIND);
+    if (opts.dryRun) {
+      move.gasUsed = await vault.acceptChange.estimateGas(VENUE_KIND);
+      Object.assign(move, { ok: true, dryRun: true });
+    } else {
+      const receipt = (await (await vault.acceptChange(VENUE_KIND)).wait())!;
+      Object.assign(move, { ok: receipt.status === 1, gasUsed: receipt.gasUsed, txHash: receipt.hash });
+    }
+  } catch (error) {
+    move.error = describeError(error, vault.interface);
+  }
+  log(`${what}: ${move.error ? `refused: ${move.error}` : move.dryRun ? `would pass, gas ~${gas(move.gasUsed!)} (dry run)` : `done, gas ${gas(move.gasUsed!)}`}`, {
+    event: "refinance",
+    level: move.error ? "warn" : "info",
+    ...move,
+  });
+  return move;
 }
 
 /** Scans every `intervalSeconds` until `shouldStop()` (default: forever); `once` runs a single pass. */

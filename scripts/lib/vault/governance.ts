@@ -8,14 +8,14 @@ import { AbiCoder, formatUnits, id, parseUnits, type ParamType } from "ethers";
 import type { ILeveredVault } from "../../../typechain-types";
 
 /** IVaultManagement.ChangeKind, in enum order. */
-export const CHANGE_KINDS = ["leverage", "execution", "automation", "exit", "timelock", "rearm", "volatility", "guardian", "fees", "keeper-pay", "outage"] as const;
+export const CHANGE_KINDS = ["leverage", "execution", "automation", "exit", "timelock", "rearm", "volatility", "guardian", "fees", "keeper-pay", "outage", "venue"] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** ManagementModule.PENDING_VALIDITY (s): a change may be accepted this long after it becomes valid. */
 export const PENDING_VALIDITY_FALLBACK = 7 * 86_400;
 
 /** The getter whose struct a change of `kind` replaces, and the setter that submits it. */
-export const CONFIG_OF: Record<Exclude<ChangeKind, "rearm" | "timelock" | "guardian" | "fees">, { getter: string; setter: string }> = {
+export const CONFIG_OF: Record<Exclude<ChangeKind, "rearm" | "timelock" | "guardian" | "fees" | "venue">, { getter: string; setter: string }> = {
   leverage: { getter: "leverageConfig", setter: "setLeverageConfig" },
   execution: { getter: "executionConfig", setter: "setExecutionConfig" },
   automation: { getter: "automationConfig", setter: "setAutomationConfig" },
@@ -26,10 +26,12 @@ export const CONFIG_OF: Record<Exclude<ChangeKind, "rearm" | "timelock" | "guard
 };
 
 /** How a field is written on the command line and shown: wad (1e18, "3.2"), int, asset / debt token units, bool. */
-export type FieldUnit = "wad" | "int" | "asset" | "debt" | "bool";
+export type FieldUnit = "wad" | "int" | "asset" | "debt" | "bool" | "address";
 
 /** The unit of every settable field (from the NatSpec of ILeverageVault / IVaultAutomation). */
 export const FIELD_UNITS: Record<string, FieldUnit> = {
+  guardian: "address",
+  implementation: "address",
   targetLeverage: "wad",
   minLeverage: "wad",
   maxLeverage: "wad",
@@ -76,7 +78,7 @@ export interface Decimals {
 /** A field's value for display: `3.2` for a wad, `1000` for an int, `true` for a bool. */
 export function showField(name: string, value: unknown, decimals: Decimals): string {
   const unit = FIELD_UNITS[name] ?? "int";
-  if (unit === "bool") return String(value);
+  if (unit === "bool" || unit === "address") return String(value);
   const v = BigInt(value as bigint);
   if (unit === "wad") return formatUnits(v, 18).replace(/\.0$/, "");
   if (unit === "asset") return formatUnits(v, decimals.asset).replace(/\.0$/, "");
@@ -87,7 +89,7 @@ export function showField(name: string, value: unknown, decimals: Decimals): str
 /** Parses `field=value` text for a field; throws an Error with a one-line message. */
 export function parseField(name: string, text: string, decimals: Decimals): bigint | boolean {
   const unit = FIELD_UNITS[name];
-  if (!unit) throw new Error(`unknown field '${name}'`);
+  if (!unit || unit === "address") throw new Error(`unknown field '${name}'`);
   const value = text.trim();
   if (unit === "bool") {
     if (!/^(true|false)$/.test(value)) throw new Error(`${name} must be true or false (got '${value}')`);
@@ -149,6 +151,8 @@ export async function pendingChanges(vault: ILeveredVault, now: number, validity
       value = { timelock: AbiCoder.defaultAbiCoder().decode(["uint256"], data)[0] };
     } else if (kind === "guardian") {
       value = { guardian: AbiCoder.defaultAbiCoder().decode(["address"], data)[0] };
+    } else if (kind === "venue") {
+      value = { implementation: AbiCoder.defaultAbiCoder().decode(["address"], data)[0] };
     } else if (kind === "fees") {
       const [managementFeeBps, performanceFeeBps] = AbiCoder.defaultAbiCoder().decode(["uint16", "uint16"], data);
       value = { managementFeeBps, performanceFeeBps };

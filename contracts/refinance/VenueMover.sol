@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ERC1967Utils} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Utils.sol";
+import {StorageSlot} from "@openzeppelin/contracts/utils/StorageSlot.sol";
+import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {IVaultRefinanceErrors} from "../interfaces/IVaultRefinance.sol";
+import {IVenueMover} from "../interfaces/IVenueMover.sol";
+import {LendingModule} from "../adapters/lending/LendingModule.sol";
+import {SwapModule} from "../adapters/swap/SwapModule.sol";
+import {DelegatedOnly} from "../base/DelegatedOnly.sol";
+import {VenueMove} from "../libraries/VenueMove.sol";
+import {VaultStorage} from "../vault/VaultStorage.sol";
+
+/// @dev The getters that lead from a vault implementation to its management module.
+interface IVaultStack {
+    function MODULE() external view returns (address);
+    function MANAGEMENT_MODULE() external view returns (address);
+}
+
+/// @title VenueMover
+/// @notice One venue's side of a refinance (IVenueMover), in the vault's context: the settings module runs the move
+///         and checks it; the destination's mover takes the position over with its venue's debt-opening flash loan,
+///         inside which the source's mover repays and withdraws everything. Venue-agnostic: a venue is its lending
+///         module (`_enterVenue`, `_flashBorrowDebt`, `_supplyCollateral`, ...), as for the vault itself.
+abstract contract VenueMover is IVenueMover, IVaultRefinanceErrors, VaultStorage, DelegatedOnly, LendingModule, SwapModule {
+    /// @dev This contract, to tell the destination of a move (the one the settings module named) from the source.
+    address private immutable MOVER = address(this);
+    /// @dev OpenZeppelin's ERC20 `_name` and `_symbol`: slots 3 and 4 of a vault, whose only sequential storage is
+    ///      ERC20's (balances, allowances, supply, name, symbol; the rest is namespaced). A proxy never runs the
+    ///      constructor that writes them (test/refinance checks a proxy's name and symbol).
+    bytes32 private constant ERC20_NAME_SLOT = bytes32(uint256(3));
+    bytes32 private constant ERC20_SYMBOL_SLOT = bytes32(uint256(4));
+
+    /// @inheritdoc IVenueMover
+    bytes32 public immutable VENUE;
+
+    constructor(bytes32 venue) {
+        VENUE = venue;
+    }
+
+    /// @inheritdoc IVenueMover
+    function borrowRatePerYear() external view returns (uint256) {
+        return _borrowRatePerYear();
+    }
+
+    /// @inheritdoc IVenueMover
+    function initializeProxy(string calldata name, string calldata symbol, IVaultManagement.InitParams calldata params)
+        external
+        onlyDelegated
+    {
+        address implementation = ERC1967Utils.getImplementation();
+        if (implementation == address(0)) revert VaultNotRefinanceable();
+        // The management module of the implementation's stack validates and writes the configuration; a second call
+        // reverts there (`VaultAlreadyInitialized`).
+        address management = IVaultStack(IVaultStack(implementation).MODULE()).MANAGEMENT_MODULE();
+        _delegate(management, abi.encodeCall(IVaultManagement.initialize, (params)));
+        StorageSlot.getStringSlot(ERC20_NAME_SLOT).value = name;
+        StorageSlot.getStringSlot(ERC20_SYMBOL_SLOT).value = symbol;
+        _enterVenue();
+        _enterRoute();
+    }
+
+    /// @inheritdoc IVenueMover
+    function moveIn(address sourceMover, uint256 collateral, uint256 debt) external onlyDelegated {
+        if (VenueMove.mover() != MOVER) revert VaultNotMoving();
+        uint256 supplyRoom = _supplyRoom();
+        if (supplyRoom < collateral) revert VaultRefinanceDestinationShort(collateral, supplyRoom);
+        _enterVenue();
+        if (debt == 0) return _takeOver(sourceMover);
+        uint256 lendable = _debtLendable();
+        if (lendable < debt) revert VaultRefinanceDestinationShort(debt, lendable);
+        // The loan arrives, repays the source (which frees the collateral to supply here) and stays open as debt.
+        _flashBorrowDebt(debt, abi.encode(sourceMover));
+    }
+
+    /// @inheritdoc IVenueMover
+    function moveOut() external onlyDelegated returns (uint256 collateral) {
+        if (VenueMove.mover() == address(0)) revert VaultNotMoving();
+        if (_debtBalance() != 0) _repayDebt(type(uint256).max);
+        if (_collateralBalance() != 0) collateral = _withdrawCollateral(type(uint256).max, address(this));
+    }
+
+    /// @inheritdoc LendingModule
+    function _onFlashLoan(address, uint256, uint256, bytes memory data) internal override {
+        _takeOver(abi.decode(data, (address)));
+    }
+
+    /// @dev The source's mover hands everything over; the collateral it frees is supplied here.
+    function _takeOver(address sourceMover) private {
+        bytes memory returned = _delegate(sourceMover, abi.encodeCall(IVenueMover.moveOut, ()));
+        uint256 collateral = abi.decode(returned, (uint256));
+        if (collateral != 0) _supplyCollateral(collateral);
+    }
+
+    function _delegate(address target, bytes memory data) private returns (bytes memory returned) {
+        bool ok;
+        // solhint-disable-next-line avoid-low-level-calls
+        (ok, returned) = target.delegatecall(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(returned, 0x20), mload(returned))
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+/**
+ * The refinance tooling: `vault:refinance` (the owner proposes, anyone executes after the timelock, `--dry-run`
+ * simulates; rates and health factor printed) and the keeper bot's `refinanceGapBps` (it executes an accepted move
+ * only when the destination borrows at least that much cheaper).
+ */
+import hre from "hardhat";
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { MaxUint256, type Contract } from "ethers";
+import { runTask } from "../shared/tasks";
+import { ASSET_FIELDS } from "../shared/market";
+import { fund } from "../shared/market-helpers";
+import { getPreset, presetWorld, type PresetWorld } from "../shared/presets";
+import { heldOn, refinanceWorld, waitOutVenueTimelock } from "../shared/refinance";
+import { keeperPass } from "../../scripts/lib/keeper/keeper";
+import { VENUE_IDS } from "../../scripts/lib/deploy/venues";
+
+/** Runs a task that must fail: its one-line message; asserts no block was mined. */
+async function refused(name: string, args: Record<string, unknown>): Promise<string> {
+  const block = await hre.ethers.provider.getBlockNumber();
+  let message = "";
+  await runTask(name, args).then(
+    () => expect.fail(`${name} should have failed`),
+    (error: Error) => (message = error.message),
+  );
+  expect(message.split("\n")).to.have.length(1);
+  expect(await hre.ethers.provider.getBlockNumber()).to.equal(block);
+  return message;
+}
+
+/** Another borrower takes Aave's USDC reserve to about 80 % utilisation: Aave's rate rises well above Morpho's. */
+async function busyAave(w: PresetWorld): Promise<void> {
+  const borrower = w.market.arbitrageur;
+  const usdc = w.market.usdc as Contract;
+  const available: bigint = await usdc.balanceOf(w.market.aUSDC.target);
+  const want = (available * 8n) / 10n;
+  const weth = (want * 10n ** 12n * 3n) / 2000n; // 3x the borrow's value at $2,000
+  await fund(w.market, borrower.address, { [ASSET_FIELDS.WETH.token]: weth });
+  const pool = w.market.pool.connect(borrower) as unknown as Contract;
+  await (await (w.market.weth.connect(borrower) as Contract).approve(w.market.pool.target, MaxUint256)).wait();
+  await (await pool.supply(w.market.weth.target, weth, borrower.address, 0)).wait();
+  await (await pool.borrow(usdc.target, want, 2, 0, borrower.address)).wait();
+}
+
+describe("refinance tooling", function () {
+  const fixture = () => refinanceWorld("eth-long-3x", "aave");
+
+  it("vault:refinance: the owner proposes, the move waits out the timelock, a dry run simulates, then anyone executes it", async function () {
+    const w = await loadFixture(fixture);
+    const vault = w.vault.target as string;
+    const morpho = w.venues!.morpho.implementation;
+    expect(await refused("vault:refinance", { vault, to: morpho, signer: w.stranger.address })).to.match(/only the owner/);
+    expect(await refused("vault:refinance", { vault, signer: w.stranger.address })).to.match(/no move is pending/);
+    const proposed = await runTask("vault:refinance", { vault, to: morpho, signer: w.market.deployer.address });
+    expect(proposed.output).to.match(/venue: aave-v3 .*borrow rate/).and.match(/destination: morpho-blue/).and.match(/waits out the timelock/);
+    const pending = await runTask("vault:pending", { vault });
+    expect(pending.output).to.include(`venue: implementation=${morpho}`);
+    expect(await refused("vault:refinance", { vault, signer: w.stranger.address })).to.match(/can be executed in \d+ h/);
+    await waitOutVenueTimelock(w);
+    const dry = await runTask("vault:refinance", { vault, signer: w.stranger.address, dryRun: true });
+    expect(dry.output).to.match(/dry run: acceptChange\(venue\) would pass/);
+    expect(await w.vault.venueImplementation()).to.equal(w.venues!.aave.implementation);
+    const done = await runTask("vault:refinance", { vault, signer: w.stranger.address });
+    expect(done.output).to.match(/moved to morpho-blue: borrow rate .* -> .* a year; HF .* -> /);
+    expect(await w.vault.venueImplementation()).to.equal(morpho);
+    expect(await heldOn(w, "aave")).to.deep.equal({ collateral: 0n, owes: false });
+  });
+
+  it("vault:refinance on a vault not behind a proxy: one line, nothing sent", async function () {
+    const other = await loadFixture(fixture);
+    const w = await presetWorld(getPreset("eth-long-3x"));
+    expect(
+      await refused("vault:refinance", { vault: w.vault.target, to: other.venues!.morpho.implementation, signer: w.market.deployer.address }),
+    ).to.match(/not behind a VaultProxy/);
+  });
+
+  it("the keeper bot executes an accepted move only when the destination borrows cheaper by the gap", async function () {
+    const w = await loadFixture(fixture);
+    // A registry listing the proxy (its owner approves itself as a factory to register it).
+    const registry = await (await hre.ethers.getContractFactory("VaultRegistry", w.market.deployer)).deploy(w.market.deployer.address);
+    await (await registry.setFactory(w.market.deployer.address, true)).wait();
+    const spec = { collateralAsset: w.collateral.target, debtAsset: w.debt.target, venue: VENUE_IDS.aave, kind: hre.ethers.encodeBytes32String("eth-long-3x") };
+    await (await registry.register(w.vault.target, spec)).wait();
+    await busyAave(w);
+    await (await w.vault.proposeVenue(w.venues!.morpho.implementation)).wait();
+    const pass = (gap: number | undefined, dryRun = false) =>
+      keeperPass(hre.ethers, registry.target as string, w.keeper, { refinanceGapBps: gap, dryRun, log: () => undefined });
+    // Pending, not yet acceptable: nothing.
+    expect((await pass(0)).refinances).to.deep.equal([]);
+    await waitOutVenueTimelock(w);
+    expect((await pass(undefined)).refinances).to.deep.equal([]); // the bot does not look without --refinance-gap
+    expect((await pass(10_000)).refinances).to.deep.equal([]); // not 100 %/yr cheaper
+    const simulated = (await pass(50, true)).refinances;
+    expect(simulated).to.have.length(1);
+    expect(simulated[0]).to.include({ ok: true, dryRun: true, from: "aave-v3", to: "morpho-blue" });
+    expect(await w.vault.venueImplementation()).to.equal(w.venues!.aave.implementation);
+    const [move] = (await pass(50)).refinances;
+    expect(move).to.include({ ok: true, from: "aave-v3", to: "morpho-blue" });
+    expect(move.rateTo + 50n * 10n ** 14n).to.be.lte(move.rateFrom);
+    expect(await w.vault.venueImplementation()).to.equal(w.venues!.morpho.implementation);
+    expect((await pass(50)).refinances).to.deep.equal([]); // nothing pending any more
+  });
+});
