@@ -166,8 +166,8 @@ const MUTATIONS: Mutation[] = [
     id: "loss-base",
     guard: "TRIGGER-1: the loss budget on the repaid debt, not the value sold (finding 6a)",
     file: "contracts/keeper/AutomationModule.sol",
-    find: "uint256 maxLoss = traded.mulDiv(lossBps, BPS - _slippageBps(), Math.Rounding.Ceil) + allowedExtraLoss + rounding;",
-    replace: "uint256 maxLoss = traded.mulDiv(lossBps, BPS) + allowedExtraLoss + rounding;",
+    find: "maxLoss = traded.mulDiv(lossBps, BPS - _slippageBps(), Math.Rounding.Ceil);",
+    replace: "maxLoss = traded.mulDiv(lossBps, BPS);",
     backstop: ["test/security/trigger-1.crash-window.test.ts"],
   },
   {
@@ -189,7 +189,7 @@ const MUTATIONS: Mutation[] = [
   {
     id: "max-deposit-ignores-caps",
     guard: "CAP-1: deposits and maxDeposit ignore the market's caps (finding 7)",
-    file: "contracts/vault/LeverageVault.sol",
+    file: "contracts/vault/LeverageEngine.sol",
     find: "uint256 supplyRoom = _supplyRoom();",
     replace: "uint256 supplyRoom = type(uint256).max;",
     backstop: ["test/security/cap-1.market-caps.test.ts"],

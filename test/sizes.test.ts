@@ -32,8 +32,6 @@ const MIN_HEADROOM = 2048;
  * lose more while the budget is unmet). Remove an entry once its contract meets the budget; never lower one.
  */
 const HEADROOM_SHORTFALL: Record<string, number> = {
-  AaveUniswapLeverageVault: 480,
-  MorphoUniswapLeverageVault: 480,
   AaveUniswapVaultModule: 1280,
   MorphoUniswapVaultModule: 1280,
   MorphoUniswapEmergencyModule: 1536,

@@ -6,7 +6,7 @@ interface IVaultRefinanceErrors {
     /// @notice The position moved from the implementation `from` to `to`: `collateral` and `debt` in token units.
     event VenueMoved(address indexed from, address indexed to, uint256 collateral, uint256 debt);
 
-    /// @notice The vault is not behind a proxy, or its modules have no venue mover: it cannot change venue.
+    /// @notice The vault is not behind a proxy: it cannot change venue (also: a settings module built without a mover).
     error VaultNotRefinanceable();
     /// @notice `implementation` is not this vault's code on another venue (same assets, a venue mover).
     error VaultInvalidVenue(address implementation);
@@ -39,6 +39,6 @@ interface IVaultRefinance is IVaultRefinanceErrors {
     /// @return The implementation the vault runs, i.e. its venue; 0 when the vault is not behind a proxy.
     function venueImplementation() external view returns (address);
 
-    /// @return The venue mover of the vault's current venue (0: not refinanceable).
+    /// @return The venue mover of the vault's current venue.
     function venueMover() external view returns (address);
 }

@@ -7,10 +7,8 @@ import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultRefinanceErrors} from "../interfaces/IVaultRefinance.sol";
 import {IVenueMover} from "../interfaces/IVenueMover.sol";
 import {LendingModule} from "../adapters/lending/LendingModule.sol";
-import {SwapModule} from "../adapters/swap/SwapModule.sol";
-import {DelegatedOnly} from "../base/DelegatedOnly.sol";
 import {VenueMove} from "../libraries/VenueMove.sol";
-import {VaultStorage} from "../vault/VaultStorage.sol";
+import {VaultLimits} from "../vault/VaultLimits.sol";
 
 /// @dev The getters that lead from a vault implementation to its management module.
 interface IVaultStack {
@@ -23,7 +21,9 @@ interface IVaultStack {
 ///         and checks it; the destination's mover takes the position over with its venue's debt-opening flash loan,
 ///         inside which the source's mover repays and withdraws everything. Venue-agnostic: a venue is its lending
 ///         module (`_enterVenue`, `_flashBorrowDebt`, `_supplyCollateral`, ...), as for the vault itself.
-abstract contract VenueMover is IVenueMover, IVaultRefinanceErrors, VaultStorage, DelegatedOnly, LendingModule, SwapModule {
+///         The last module of the vault's fallback chain, it also answers the vault's ERC-4626 limits (VaultLimits),
+///         which read the venue, the pool and the oracle and have no room in the vault.
+abstract contract VenueMover is IVenueMover, IVaultRefinanceErrors, VaultLimits {
     /// @dev This contract, to tell the destination of a move (the one the settings module named) from the source.
     address private immutable MOVER = address(this);
     /// @dev OpenZeppelin's ERC20 `_name` and `_symbol`: slots 3 and 4 of a vault, whose only sequential storage is
@@ -82,6 +82,7 @@ abstract contract VenueMover is IVenueMover, IVaultRefinanceErrors, VaultStorage
     }
 
     /// @inheritdoc LendingModule
+    /// @dev Only a move's loan reaches a mover (the vault's own moves call back the vault's code).
     function _onFlashLoan(address, uint256, uint256, bytes memory data) internal override {
         _takeOver(abi.decode(data, (address)));
     }

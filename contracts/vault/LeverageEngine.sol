@@ -125,7 +125,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
     }
 
     /// @inheritdoc LendingModule
-    function _onFlashLoan(address, uint256 amount, uint256 premium, bytes memory data) internal override {
+    function _onFlashLoan(address, uint256 amount, uint256 premium, bytes memory data) internal virtual override {
         (FlashAction action, uint256 arg, uint256 bound) = abi.decode(data, (FlashAction, uint256, uint256));
         if (action == FlashAction.Lever) {
             uint256 out = _swapExactIn(DEBT_ASSET, COLLATERAL_ASSET, amount, bound);
@@ -237,6 +237,41 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         uint256 amount = Math.min(idle, _supplyRoom());
         if (amount != 0) _supplyCollateral(amount);
         return amount != 0;
+    }
+
+    /// @dev The leverage a deposit takes: the vault's own, capped by the effective target (target when empty).
+    function _depositLeverage(ILeverageVault.PositionState memory state) internal view returns (uint256) {
+        uint256 target = _effectiveTargetLeverage();
+        return state.equityValue == 0 ? target : Math.min(state.leverage, target);
+    }
+
+    /// @dev Assets a deposit may add at `leverage`: the vault's deposit cap above `totalAssets_`, and the market's
+    ///      supply cap (the deposit supplies `leverage` times its assets, and the idle collateral with them) and
+    ///      borrow cap (it borrows `leverage - 1` times their value) room.
+    function _depositRoom(
+        uint256 totalAssets_,
+        uint256 idleCollateral,
+        uint256 leverage,
+        uint256 collateralPrice,
+        uint256 debtPrice
+    )
+        internal
+        view
+        returns (uint256 room)
+    {
+        uint256 cap = _vault().execution.depositCap;
+        room = totalAssets_ >= cap ? 0 : cap - totalAssets_;
+        uint256 supplyRoom = _supplyRoom();
+        if (supplyRoom != type(uint256).max) {
+            // Idle collateral is supplied with the deposit.
+            room = Math.min(room, (supplyRoom > idleCollateral ? supplyRoom - idleCollateral : 0).mulDiv(WAD, leverage));
+        }
+        if (leverage > WAD) {
+            uint256 borrowRoom = _borrowRoom();
+            if (borrowRoom != type(uint256).max) {
+                room = Math.min(room, _collateralFor(borrowRoom, collateralPrice, debtPrice).mulDiv(WAD, leverage - WAD));
+            }
+        }
     }
 
     /// @dev 1x once stopped out, the take-profit leverage once profit is taken, else the configured target.

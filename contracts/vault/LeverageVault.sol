@@ -15,6 +15,7 @@ import {IVaultFees} from "../interfaces/IVaultFees.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 import {IOraclePrices} from "../interfaces/IOracleModule.sol";
 import {IMarketsBound} from "../interfaces/IMarketsBound.sol";
+import {IVaultLimits} from "../interfaces/IVaultLimits.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
 import {LeverageEngine} from "./LeverageEngine.sol";
 
@@ -92,27 +93,11 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
     }
 
     /// @inheritdoc ERC4626
-    /// @dev The deposit-cap room, the market's supply and borrow cap room (CAP-1), and no more than the pool absorbs
-    ///      within the slippage for the deposit's borrow. 0 while paused, stopped out, unhealthy or without oracle.
-    function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
-        VaultLayout storage v = _vault();
-        if (v.depositsPaused || v.state.mode == IVaultAutomation.Mode.StoppedOut || !_oracleUsable()) return 0;
-        if (_marketHealthFactor() < WAD) return 0;
-        (uint256 collateralPrice, uint256 debtPrice) = _prices();
-        ILeverageVault.PositionState memory state = _position(collateralPrice, debtPrice, 0);
-        if (state.equityValue == 0 && totalSupply() != 0) return 0;
-        uint256 leverage = _depositLeverage(state);
-        uint256 room = _depositRoom(
-            _toAssets(state.equityValue, collateralPrice), state.idleCollateral, leverage, collateralPrice, debtPrice
-        );
-        if (leverage > WAD) {
-            uint256 move = _moveWithinBounds(false, _spotPrice(), state.price, v.execution.maxSlippageBps, BPS);
-            uint256 maxBorrow = move == 0 ? 0 : _maxInputWithinMove(false, move);
-            // MAX-1: the debt accrues interest until the deposit's block, which raises the leverage it takes (and on
-            // Morpho lowers the borrow room): 1e-5 of the room is kept back for it, as the caps' room keeps 1e-5.
-            room = Math.min(room - room / 100_000, _collateralFor(maxBorrow, collateralPrice, debtPrice).mulDiv(WAD, leverage - WAD));
-        }
-        return room;
+    /// @dev IVaultLimits.depositLimit: the deposit-cap room, the market's supply and borrow cap room (CAP-1), and no
+    ///      more than the pool absorbs within the slippage for the deposit's borrow; 0 while paused, stopped out,
+    ///      unhealthy or without oracle. Served by the venue's module (the last in the fallback chain), for room.
+    function maxDeposit(address receiver) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _limit(IVaultLimits.depositLimit.selector, receiver);
     }
 
     /// @inheritdoc ERC4626
@@ -123,14 +108,23 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
     }
 
     /// @inheritdoc ERC4626
-    /// @dev What redeeming the whole balance is sure to pay.
+    /// @dev IVaultLimits.withdrawLimit: what redeeming `maxRedeem` is sure to pay.
     function maxWithdraw(address holder) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _canExit(holder) ? previewRedeem(balanceOf(holder)) : 0;
+        return _limit(IVaultLimits.withdrawLimit.selector, holder);
     }
 
     /// @inheritdoc ERC4626
+    /// @dev IVaultLimits.redeemLimit: the balance while the oracle is usable and the market lets the exit withdraw,
+    ///      at most the slice whose debt the venue can flash-lend at once.
     function maxRedeem(address holder) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _canExit(holder) ? balanceOf(holder) : 0;
+        return _limit(IVaultLimits.redeemLimit.selector, holder);
+    }
+
+    /// @dev A limit from the venue's module, through this vault's own fallback (a view cannot delegatecall); 0 when
+    ///      it cannot be read.
+    function _limit(bytes4 selector, address account) private view returns (uint256) {
+        (bool ok, bytes memory data) = address(this).staticcall(abi.encodeWithSelector(selector, account));
+        return ok && data.length == 32 ? abi.decode(data, (uint256)) : 0;
     }
 
     /// @inheritdoc ERC4626
@@ -387,41 +381,6 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
         if (shares == 0) revert VaultZeroShares();
     }
 
-    /// @dev The leverage a deposit takes: the vault's own, capped by the effective target (target when empty).
-    function _depositLeverage(ILeverageVault.PositionState memory state) internal view returns (uint256) {
-        uint256 target = _effectiveTargetLeverage();
-        return state.equityValue == 0 ? target : Math.min(state.leverage, target);
-    }
-
-    /// @dev Assets a deposit may add at `leverage`: the vault's deposit cap above `totalAssets_`, and the market's
-    ///      supply cap (the deposit supplies `leverage` times its assets, and the idle collateral with them) and
-    ///      borrow cap (it borrows `leverage - 1` times their value) room.
-    function _depositRoom(
-        uint256 totalAssets_,
-        uint256 idleCollateral,
-        uint256 leverage,
-        uint256 collateralPrice,
-        uint256 debtPrice
-    )
-        internal
-        view
-        returns (uint256 room)
-    {
-        uint256 cap = _vault().execution.depositCap;
-        room = totalAssets_ >= cap ? 0 : cap - totalAssets_;
-        uint256 supplyRoom = _supplyRoom();
-        if (supplyRoom != type(uint256).max) {
-            // Idle collateral is supplied with the deposit.
-            room = Math.min(room, (supplyRoom > idleCollateral ? supplyRoom - idleCollateral : 0).mulDiv(WAD, leverage));
-        }
-        if (leverage > WAD) {
-            uint256 borrowRoom = _borrowRoom();
-            if (borrowRoom != type(uint256).max) {
-                room = Math.min(room, _collateralFor(borrowRoom, collateralPrice, debtPrice).mulDiv(WAD, leverage - WAD));
-            }
-        }
-    }
-
     /// @dev Debt (debt units) that `assets` alone need to sit at `leverage`.
     function _depositBorrow(uint256 assets, uint256 leverage, uint256 collateralPrice, uint256 debtPrice)
         internal
@@ -464,6 +423,9 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
             uint256 bound = _maxCollateralPerDebt(collateralPrice, debtPrice);
             uint256 owed = debtShare.mulDiv(BPS + _flashLoanPremiumBps(), BPS, Math.Rounding.Ceil);
             if (owed.mulDiv(bound, WAD, Math.Rounding.Ceil) + 2 < collateralShare) {
+                // ERR-1: the venue lends no more of the debt asset at once than it holds; `maxRedeem` stays within it.
+                uint256 room = _debtFlashRoom();
+                if (debtShare > room) revert VaultExitLiquidity(debtShare, room);
                 _flashLoan(DEBT_ASSET, debtShare, abi.encode(FlashAction.Exit, collateralShare, bound));
             }
         } else if (collateralShare != 0) {
@@ -490,23 +452,6 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
     ///      the min outs leave two out) plus a few wei of aToken and conversion rounding.
     function _roundingAssets(uint256 collateralPrice, uint256 debtPrice) internal view returns (uint256) {
         return _collateralFor(4, collateralPrice, debtPrice) + 4;
-    }
-
-    /// @dev An exit goes through with a usable oracle, and while the market's health factor is at least 1 (below,
-    ///      it refuses withdrawals) unless it is the last holder's, which repays all the debt first.
-    function _canExit(address holder) internal view returns (bool) {
-        if (!_oracleUsable()) return false;
-        uint256 balance = balanceOf(holder);
-        return balance == totalSupply() || _marketHealthFactor() >= WAD;
-    }
-
-    /// @dev False when the oracle would revert (stale, invalid, sequencer down): `max*` then return 0.
-    function _oracleUsable() internal view returns (bool) {
-        try this.oraclePrices() returns (uint256, uint256) {
-            return true;
-        } catch {
-            return false;
-        }
     }
 
     /// @dev Worst-case share of a slice's value lost when unwinding it, wad-bps: (gross - equity)/equity * cost.

@@ -40,22 +40,21 @@ contract SettingsModule is IVaultFees, IVaultSettings, IVaultRefinance, VaultSto
     ///      share and index rounding of one supply and one borrow.
     uint256 private constant MOVE_ROUNDING = 2;
 
-    /// @notice This venue's mover (IVenueMover); 0 for vaults that cannot change venue.
+    /// @notice This venue's mover (IVenueMover): a proxied vault's refinance steps, and every vault's limits.
     address public immutable VENUE_MOVER;
 
+    /// @param mover the venue's mover: it also serves every vault's ERC-4626 limits, so it is required.
     constructor(address mover) {
+        if (mover == address(0)) revert VaultNotRefinanceable();
         VENUE_MOVER = mover;
     }
 
     /// @dev Selectors no module before served: during a move, the destination mover's (its venue's flash-loan
-    ///      callback, which the vault's current code does not serve), else this venue's mover (`initializeProxy`).
-    ///      Without a mover they revert with empty data, as when there was no fallback. Not payable.
+    ///      callback, which the vault's current code does not serve), else this venue's mover (`initializeProxy`,
+    ///      the vault's limits). Not payable.
     fallback() external onlyDelegated {
         address target = VenueMove.mover();
-        if (target == address(0)) target = VENUE_MOVER;
-        // solhint-disable-next-line gas-custom-errors
-        if (target == address(0)) revert();
-        Delegation.forward(target);
+        Delegation.forward(target == address(0) ? VENUE_MOVER : target);
     }
 
     modifier onlyOwner() {
@@ -131,7 +130,7 @@ contract SettingsModule is IVaultFees, IVaultSettings, IVaultRefinance, VaultSto
     /// @dev The mover of `implementation`, checked to be this vault's code (same assets) on another venue.
     function _destinationMover(address implementation) private view returns (address mover) {
         address current = ERC1967Utils.getImplementation();
-        if (current == address(0) || VENUE_MOVER == address(0)) revert VaultNotRefinanceable();
+        if (current == address(0)) revert VaultNotRefinanceable();
         if (implementation == current || implementation.code.length == 0) revert VaultInvalidVenue(implementation);
         ILeverageVault self = ILeverageVault(address(this));
         if (

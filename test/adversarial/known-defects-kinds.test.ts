@@ -24,6 +24,12 @@ interface KnownDefect {
   cmds: Command[];
 }
 
+/** ERR-1 / MAX-1 on the loop (entries 5 and 7): the exit's flash loan of the debt asset against the venue's balance. */
+const EXIT_LIQUIDITY_FIX =
+  "an exit flash-loans its slice of the debt on the venue: it is refused VaultExitLiquidity(needed, available) when the " +
+  "venue holds less of the debt asset, and maxRedeem / maxWithdraw count only the shares whose debt share fits in it " +
+  "(the venue's `_debtFlashRoom`: Aave's debt aToken balance, Morpho's balance)";
+
 /** EXIT-1 dust slices (entries 1-4). */
 const DUST_EXIT_FIX =
   "a slice whose collateral does not cover the most buying back its debt may cost (max input, premium included) " +
@@ -192,6 +198,7 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
   },
   {
     id: "ERR-1",
+    fixed: EXIT_LIQUIDITY_FIX,
     preset: "wsteth-loop",
     venue: "aave",
     found: 'npm run fuzz -- --preset wsteth-loop --venue aave --runs 0 --outage-runs 4 --seed 42 (outage campaign, seed 61, path "1:0:0:0:0:0:0:0:0:0:0:0")',
@@ -264,6 +271,7 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
   },
   {
     id: "MAX-1",
+    fixed: EXIT_LIQUIDITY_FIX,
     preset: "wsteth-loop",
     venue: "morpho",
     found: 'npm run fuzz -- --preset wsteth-loop --venue morpho --runs 0 --outage-runs 4 --seed 42 (outage campaign, seed 61, path "1:0:0:0:0:0")',

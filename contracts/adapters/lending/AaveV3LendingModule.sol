@@ -30,7 +30,6 @@ abstract contract AaveV3LendingModule is LendingModule {
     uint256 private constant RAY = 1e27;
     /// @dev Word positions in Aave V3's `DataTypes.ReserveData`.
     uint256 private constant RESERVE_VARIABLE_BORROW_RATE = 4;
-    uint256 private constant RESERVE_A_TOKEN = 8;
     uint256 private constant RESERVE_STABLE_DEBT_TOKEN = 9;
     uint256 private constant RESERVE_ACCRUED_TO_TREASURY = 12;
     /// @dev Share of a cap kept back from its room (1e-5): interest accrued in the acting transaction (the
@@ -42,6 +41,8 @@ abstract contract AaveV3LendingModule is LendingModule {
     IERC20 internal immutable COLLATERAL_A_TOKEN;
     /// @dev Variable debt token of the debt asset: its balance is the debt with interest.
     IERC20 internal immutable VARIABLE_DEBT_TOKEN;
+    /// @dev aToken of the debt asset: what it holds of the asset is what the reserve can lend or flash-lend.
+    address internal immutable DEBT_A_TOKEN;
     /// @dev Aave efficiency-mode category the vault borrows in (0 = none): its LTV, liquidation threshold and bonus
     ///      replace the collateral reserve's (e.g. the ETH-correlated category for a staked-ETH loop).
     uint8 internal immutable E_MODE_CATEGORY;
@@ -65,6 +66,7 @@ abstract contract AaveV3LendingModule is LendingModule {
         }
         COLLATERAL_A_TOKEN = IERC20(pool.getReserveData(COLLATERAL_ASSET).aTokenAddress);
         VARIABLE_DEBT_TOKEN = IERC20(pool.getReserveData(DEBT_ASSET).variableDebtTokenAddress);
+        DEBT_A_TOKEN = pool.getReserveData(DEBT_ASSET).aTokenAddress;
         _enterVenue();
     }
 
@@ -83,8 +85,11 @@ abstract contract AaveV3LendingModule is LendingModule {
 
     /// @dev The borrow cap's room and the debt reserve's idle balance (its aToken's underlying).
     function _debtLendable() internal view override returns (uint256) {
-        address debtAToken = address(uint160(_reserveWord(DEBT_ASSET, RESERVE_A_TOKEN)));
-        return Math.min(_borrowRoom(), IERC20(DEBT_ASSET).balanceOf(debtAToken));
+        return Math.min(_borrowRoom(), _debtFlashRoom());
+    }
+
+    function _debtFlashRoom() internal view override returns (uint256) {
+        return IERC20(DEBT_ASSET).balanceOf(DEBT_A_TOKEN);
     }
 
     function _supplyCollateral(uint256 amount) internal override {

@@ -15,6 +15,9 @@ abstract contract LendingModule is ILendingModuleErrors, VaultAssets {
     /// @return Debt units the venue can lend the vault now: its borrow cap room and its liquidity.
     function _debtLendable() internal view virtual returns (uint256);
 
+    /// @return Debt units a flash loan of the debt asset can take now: what the venue holds of it.
+    function _debtFlashRoom() internal view virtual returns (uint256);
+
     /// @return The venue's borrow rate on the debt asset now, wad per year (simple, not compounded).
     function _borrowRatePerYear() internal view virtual returns (uint256);
 

@@ -63,6 +63,11 @@ abstract contract MorphoBlueLendingModule is LendingModule {
         return IIrm(MORPHO_IRM).borrowRateView(_marketParams(), MORPHO.market(MARKET_ID)) * 365 days;
     }
 
+    /// @dev Morpho flash-lends its whole balance of a token (every market's included).
+    function _debtFlashRoom() internal view override returns (uint256) {
+        return IERC20(DEBT_ASSET).balanceOf(address(MORPHO));
+    }
+
     /// @dev The borrow room is the market's liquidity already (Morpho has no caps).
     function _debtLendable() internal view override returns (uint256) {
         return _borrowRoom();

@@ -55,7 +55,7 @@ export async function deployMorphoModule(
   oracle: IOracleModule.OracleConfigStruct,
   signer?: HardhatEthersSigner,
 ): Promise<AaveUniswapVaultModule> {
-  const mover = await (await ethers.getContractFactory("MorphoUniswapVenueMover", signer)).deploy(markets);
+  const mover = await (await ethers.getContractFactory("MorphoUniswapVenueMover", signer)).deploy(markets, oracle);
   await mover.waitForDeployment();
   const fees = await (await ethers.getContractFactory("SettingsModule", signer)).deploy(mover.target);
   await fees.waitForDeployment();

@@ -280,8 +280,8 @@ export async function deployModule(
   oracle: IOracleModule.OracleConfigStruct,
   signer?: HardhatEthersSigner,
 ): Promise<AaveUniswapVaultModule> {
-  // The venue mover lets the settings module move a proxied vault's position on or off this venue (IVaultRefinance).
-  const mover = await (await ethers.getContractFactory("AaveUniswapVenueMover", signer)).deploy(markets);
+  // The venue mover: moving a proxied vault on or off this venue (IVaultRefinance), and every vault's ERC-4626 limits.
+  const mover = await (await ethers.getContractFactory("AaveUniswapVenueMover", signer)).deploy(markets, oracle);
   await mover.waitForDeployment();
   const fees = await (await ethers.getContractFactory("SettingsModule", signer)).deploy(mover.target);
   await fees.waitForDeployment();
