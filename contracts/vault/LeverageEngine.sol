@@ -104,6 +104,23 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         below = healthFactor < WAD;
     }
 
+    /// @dev The same with the market's liquidation threshold (bps) already read in this call (a keeper action's).
+    function _belowLiquidation(
+        uint256 collateral,
+        uint256 debt,
+        uint256 collateralPrice,
+        uint256 debtPrice,
+        uint256 liquidationThresholdBps
+    ) internal view returns (bool below, uint256 healthFactor) {
+        if (debt == 0) return (false, type(uint256).max);
+        healthFactor = LeverageMath.healthFactor(
+            collateral.mulDiv(collateralPrice, COLLATERAL_UNIT), _debtValue(debt, debtPrice), liquidationThresholdBps
+        );
+        if (healthFactor >= WAD + HEALTH_READ_MARGIN) return (false, healthFactor);
+        healthFactor = _marketHealthFactor();
+        below = healthFactor < WAD;
+    }
+
     /// @dev Collateral (wad per whole debt token) an exact-out swap may pay for debt: the oracle price plus slippage.
     ///      A keeper action or the ripcord (a slippage override is set) sized its chunk on the exact-in basis, out >=
     ///      in * price * (1 - slippage): its exact-out swaps are judged on that same basis, in <= out / (price *
