@@ -195,14 +195,14 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         s.debt = _debtBalance();
         s.idleCollateral = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
         s.idleDebtAsset = IERC20(DEBT_ASSET).balanceOf(address(this));
-        uint256 suppliedValue = s.collateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
-        s.grossValue = suppliedValue + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT)
-            + s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
+        // Supplied and idle collateral, each valued rounding down.
+        uint256 collateralValue = s.collateral.mulDiv(collateralPrice, COLLATERAL_UNIT)
+            + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
+        s.grossValue = collateralValue + s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
         s.debtValue = _debtValue(s.debt, debtPrice);
         s.equityValue = s.grossValue > s.debtValue ? s.grossValue - s.debtValue : 0;
         _setLeverageAfterSweep(s, debtPrice);
         if (liquidationThresholdBps != 0) {
-            uint256 collateralValue = suppliedValue + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
             _setHealthFactorAfterSweep(s, collateralValue, debtPrice, liquidationThresholdBps);
         }
         s.price = collateralPrice.mulDiv(WAD, debtPrice);
