@@ -80,10 +80,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         uint256 debtPrice,
         uint256 liquidationThreshold
     ) internal view returns (Action action, uint256 target) {
-        AutomationState memory state = _vault().state;
         (action, target) = _policy(s, collateralPrice, debtPrice, liquidationThreshold);
-        if (RiskPolicy.isBandAction(action) && block.timestamp < _cooldownEnd(state)) action = Action.None;
-        if (action == Action.None && _pokeDue(s.price, state, _vault().exits.trailBps)) action = Action.Poke;
+        if (RiskPolicy.isBandAction(action) && block.timestamp < _cooldownEnd()) action = Action.None;
+        if (action == Action.None && _pokeDue(s.price)) action = Action.Poke;
     }
 
     /// @dev The policy's decision on the configuration with the volatility-adjusted target: the band is scaled
@@ -145,16 +144,16 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         uint256 maxDeviation,
         uint256 idleCollateral
     ) internal view returns (uint256 maxTrade, bytes memory blocked) {
-        uint256 moved = _poolMoveInBlockBps();
+        // One read of the DEX for the three guards below (a view: nothing trades in between).
+        (uint256 moved, uint256 spot, uint256 dexState) = _guardReading();
         if (moved > MAX_BLOCK_MOVE_BPS) {
             return (0, abi.encodeWithSelector(KeeperPoolMovedInBlock.selector, moved, MAX_BLOCK_MOVE_BPS));
         }
-        uint256 spot = _spotPrice();
         if (LeverageMath.distance(spot, oraclePrice) * BPS > oraclePrice * maxDeviation) {
             return (0, abi.encodeWithSelector(KeeperDexDeviation.selector, spot, oraclePrice));
         }
         uint256 move = _moveWithinBounds(sellCollateral, spot, oraclePrice, slippageBps, maxDeviation);
-        uint256 maxIn = move == 0 ? 0 : _maxInputAcrossRanges(sellCollateral, move);
+        uint256 maxIn = move == 0 ? 0 : _maxInputAcrossRanges(sellCollateral, move, dexState);
         maxTrade = Math.min(
             _vault().automation.maxTradeSize, sellCollateral ? _debtFor(maxIn, collateralPrice, debtPrice) : maxIn
         );
@@ -192,10 +191,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         uint256 target;
         (action, target) = _decide(before, collateralPrice, debtPrice, liquidationThreshold);
         VaultLayout storage v = _vault();
-        AutomationState memory state = v.state;
         if (action == Action.None) {
             if (RiskPolicy.isBandAction(_rawDecision(before, collateralPrice, debtPrice, liquidationThreshold))) {
-                revert KeeperCooldownActive(_cooldownEnd(state));
+                revert KeeperCooldownActive(_cooldownEnd());
             }
             revert KeeperNothingToDo();
         }
@@ -213,11 +211,11 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
             uint256 borrowAmount = (targetDebtValue - before.debtValue).mulDiv(DEBT_UNIT, debtPrice);
             _lever(Math.min(borrowAmount, maxTrade), before.idleCollateral, collateralPrice, debtPrice);
         } else if (action == Action.StopLoss || action == Action.TrailingStop) {
-            if (state.mode != Mode.StoppedOut) _setMode(Mode.StoppedOut);
-            ownLiquidation = _unwindChunk(before, collateralPrice, debtPrice, maxTrade);
+            if (v.state.mode != Mode.StoppedOut) _setMode(Mode.StoppedOut);
+            ownLiquidation = _unwindChunk(before, collateralPrice, debtPrice, maxTrade, liquidationThreshold);
         } else {
-            if (action == Action.TakeProfit && state.mode != Mode.ProfitTaken) _setMode(Mode.ProfitTaken);
-            ownLiquidation = _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
+            if (action == Action.TakeProfit && v.state.mode != Mode.ProfitTaken) _setMode(Mode.ProfitTaken);
+            ownLiquidation = _deleverToward(target, before, collateralPrice, debtPrice, maxTrade, liquidationThreshold);
         }
         if (ownLiquidation) _supplyIdleCollateral();
         ILeverageVault.PositionState memory afterAction = _position(collateralPrice, debtPrice, liquidationThreshold);
@@ -272,20 +270,23 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
     }
 
     /// @dev True when the trailing stop is armed and the price is a tenth of the trail above the recorded mark.
-    function _pokeDue(uint256 price, AutomationState memory state, uint256 trailBps) internal pure returns (bool) {
+    function _pokeDue(uint256 price) internal view returns (bool) {
+        AutomationState storage state = _vault().state;
+        uint256 trailBps = _vault().exits.trailBps;
         return state.mode == Mode.Active && trailBps != 0
             && price * BPS > uint256(state.highWaterMark) * (BPS + trailBps / POKE_FRACTION);
     }
 
     /// @dev Repays debt toward `target` leverage, at most `maxTrade` debt units; the last chunk to 1x is exact.
     ///      Below the market's liquidation threshold it liquidates its own debt, at most the market's close factor,
-    ///      and returns true.
+    ///      and returns true. `liquidationThreshold` is the market's (bps), as read for `before` in this call.
     function _deleverToward(
         uint256 target,
         ILeverageVault.PositionState memory before,
         uint256 collateralPrice,
         uint256 debtPrice,
-        uint256 maxTrade
+        uint256 maxTrade,
+        uint256 liquidationThreshold
     ) internal returns (bool ownLiquidation) {
         uint256 targetDebtValue = LeverageMath.debtForLeverage(before.equityValue, target);
         if (targetDebtValue >= before.debtValue) return false;
@@ -295,7 +296,8 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
             return false;
         }
         uint256 chunk = Math.min(repay, maxTrade);
-        (bool belowLiquidation,) = _belowLiquidation(before.collateral, before.debt, collateralPrice, debtPrice);
+        (bool belowLiquidation,) =
+            _belowLiquidation(before.collateral, before.debt, collateralPrice, debtPrice, liquidationThreshold);
         if (belowLiquidation) {
             // The loan is returned exact out with the flash premium on top: what the swap buys stays within the
             // trade room the guards sized.
@@ -314,11 +316,14 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
     }
 
     /// @dev One step of the stop: repay debt in chunks, then (if configured) sell collateral into the debt asset.
-    function _unwindChunk(ILeverageVault.PositionState memory before, uint256 collateralPrice, uint256 debtPrice, uint256 maxTrade)
-        internal
-        returns (bool ownLiquidation)
-    {
-        if (before.debt != 0) return _deleverToward(WAD, before, collateralPrice, debtPrice, maxTrade);
+    function _unwindChunk(
+        ILeverageVault.PositionState memory before,
+        uint256 collateralPrice,
+        uint256 debtPrice,
+        uint256 maxTrade,
+        uint256 liquidationThreshold
+    ) internal returns (bool ownLiquidation) {
+        if (before.debt != 0) return _deleverToward(WAD, before, collateralPrice, debtPrice, maxTrade, liquidationThreshold);
         if (before.collateral != 0) _withdrawCollateral(type(uint256).max, address(this));
         uint256 held = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
         uint256 amount = Math.min(held, _collateralFor(maxTrade, collateralPrice, debtPrice));
@@ -440,8 +445,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         }
     }
 
-    function _cooldownEnd(AutomationState memory state) internal view returns (uint256) {
-        return uint256(state.lastRebalanceAt) + _vault().automation.cooldown;
+    function _cooldownEnd() internal view returns (uint256) {
+        VaultLayout storage v = _vault();
+        return uint256(v.state.lastRebalanceAt) + v.automation.cooldown;
     }
 
     /// @dev Re-raises an error encoded by `_guards`; no-op when empty.

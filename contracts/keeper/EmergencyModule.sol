@@ -48,7 +48,7 @@ abstract contract EmergencyModule is IVaultEmergency, AutomationModule {
             _effectiveTargetLeverage(), RiskPolicy.healthRestoringLeverage(_vault().leverage, liquidationThreshold)
         );
         _takeDebtRepaid(); // count from here: what this ripcord's own moves repay
-        bool ownLiquidation = _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
+        bool ownLiquidation = _deleverToward(target, before, collateralPrice, debtPrice, maxTrade, liquidationThreshold);
 
         // RIPCORD-1: the reward is linear in the debt this call repaid, so slivers never earn more than one call.
         uint256 repaid = _takeDebtRepaid();
@@ -105,7 +105,7 @@ abstract contract EmergencyModule is IVaultEmergency, AutomationModule {
             _effectiveTargetLeverage(), RiskPolicy.healthRestoringLeverage(leverage, liquidationThreshold)
         );
         _takeDebtRepaid();
-        bool ownLiquidation = _deleverToward(target, before, collateralPrice, debtPrice, maxTrade);
+        bool ownLiquidation = _deleverToward(target, before, collateralPrice, debtPrice, maxTrade, liquidationThreshold);
         if (ownLiquidation) _supplyIdleCollateral();
         repaid = _takeDebtRepaid();
         state.hourRepaid += uint112(repaid);

@@ -104,6 +104,23 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         below = healthFactor < WAD;
     }
 
+    /// @dev The same with the market's liquidation threshold (bps) already read in this call (a keeper action's).
+    function _belowLiquidation(
+        uint256 collateral,
+        uint256 debt,
+        uint256 collateralPrice,
+        uint256 debtPrice,
+        uint256 liquidationThresholdBps
+    ) internal view returns (bool below, uint256 healthFactor) {
+        if (debt == 0) return (false, type(uint256).max);
+        healthFactor = LeverageMath.healthFactor(
+            collateral.mulDiv(collateralPrice, COLLATERAL_UNIT), _debtValue(debt, debtPrice), liquidationThresholdBps
+        );
+        if (healthFactor >= WAD + HEALTH_READ_MARGIN) return (false, healthFactor);
+        healthFactor = _marketHealthFactor();
+        below = healthFactor < WAD;
+    }
+
     /// @dev Collateral (wad per whole debt token) an exact-out swap may pay for debt: the oracle price plus slippage.
     ///      A keeper action or the ripcord (a slippage override is set) sized its chunk on the exact-in basis, out >=
     ///      in * price * (1 - slippage): its exact-out swaps are judged on that same basis, in <= out / (price *
@@ -178,14 +195,14 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         s.debt = _debtBalance();
         s.idleCollateral = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
         s.idleDebtAsset = IERC20(DEBT_ASSET).balanceOf(address(this));
-        uint256 suppliedValue = s.collateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
-        s.grossValue = suppliedValue + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT)
-            + s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
+        // Supplied and idle collateral, each valued rounding down.
+        uint256 collateralValue = s.collateral.mulDiv(collateralPrice, COLLATERAL_UNIT)
+            + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
+        s.grossValue = collateralValue + s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
         s.debtValue = _debtValue(s.debt, debtPrice);
         s.equityValue = s.grossValue > s.debtValue ? s.grossValue - s.debtValue : 0;
         _setLeverageAfterSweep(s, debtPrice);
         if (liquidationThresholdBps != 0) {
-            uint256 collateralValue = suppliedValue + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
             _setHealthFactorAfterSweep(s, collateralValue, debtPrice, liquidationThresholdBps);
         }
         s.price = collateralPrice.mulDiv(WAD, debtPrice);

@@ -27,7 +27,12 @@ abstract contract SwapModule is ISwapModuleErrors, VaultAssets {
 
     /// @return amountIn The same at the smallest liquidity the move crosses (range edges inside the move): what a
     ///         keeper chunk is sized on, so that a liquidity cliff shrinks the chunk instead of failing its min out.
-    function _maxInputAcrossRanges(bool sellCollateral, uint256 moveBps) internal view virtual returns (uint256 amountIn);
+    /// @param dexState The DEX's state as `_guardReading` returned it in this call (nothing traded since).
+    function _maxInputAcrossRanges(bool sellCollateral, uint256 moveBps, uint256 dexState)
+        internal
+        view
+        virtual
+        returns (uint256 amountIn);
 
     /// @return DEX spot price of one whole collateral token in whole debt tokens, wad.
     function _spotPrice() internal view virtual returns (uint256);
@@ -36,10 +41,13 @@ abstract contract SwapModule is ISwapModuleErrors, VaultAssets {
     ///         whole debt tokens, wad; reverts `OutageTwapUnavailable` when the DEX cannot give it.
     function _twapPrice(uint32 window) internal view virtual returns (uint256);
 
-    /// @return bps the DEX price moved earlier in this block (type(uint256).max when it cannot be told).
-    function _poolMoveInBlockBps() internal view virtual returns (uint256);
+    /// @dev What a keeper action's guards read from the DEX, in one read of its state.
+    /// @return movedBps bps the DEX price moved earlier in this block (type(uint256).max when it cannot be told).
+    /// @return spot `_spotPrice()`.
+    /// @return dexState The DEX's state read, opaque, for `_maxInputAcrossRanges` in the same call.
+    function _guardReading() internal view virtual returns (uint256 movedBps, uint256 spot, uint256 dexState);
 
-    /// @dev Records where a keeper action left the DEX, so that `_poolMoveInBlockBps` does not count it.
+    /// @dev Records where a keeper action left the DEX, so that the move `_guardReading` reads does not count it.
     function _noteKeeperTrade() internal virtual;
 
     /// @dev Reverts `SwapRouteMissing` when the route (fee tier) does not exist.

@@ -19,12 +19,15 @@ library UniswapV3Liquidity {
     /// @param pool A Uniswap V3 pool (an address in the signature: a linked library's ABI would name the type).
     /// @param fee The pool's fee tier (hundredths of a bip), for its tick spacing.
     /// @param token0In True when token0 is sold (the price, token1 per token0, falls).
-    function maxInputAcrossRanges(address pool, uint24 fee, bool token0In, uint256 moveBps)
+    /// @param slot0 The pool's slot0 as the caller read it in this call (nothing traded since): sqrtPriceX96 in the
+    ///        low 160 bits, the tick (24 bits, two's complement) above them.
+    function maxInputAcrossRanges(address pool, uint24 fee, bool token0In, uint256 moveBps, uint256 slot0)
         external
         view
         returns (uint256)
     {
-        (uint160 sqrtPriceX96, int24 tick,,,,,) = IUniswapV3Pool(pool).slot0();
+        uint160 sqrtPriceX96 = uint160(slot0);
+        int24 tick = int24(uint24(slot0 >> 160));
         uint256 liquidity = _liquidityOverMove(IUniswapV3Pool(pool), _tickSpacing(pool, fee), tick, moveBps, token0In);
         return inputForMove(sqrtPriceX96, token0In, moveBps, liquidity);
     }

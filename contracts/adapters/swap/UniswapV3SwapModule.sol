@@ -114,12 +114,28 @@ abstract contract UniswapV3SwapModule is SwapModule {
         return UniswapV3Liquidity.inputForMove(sqrtPriceX96, sellCollateral == COLLATERAL_IS_TOKEN0, moveBps, pool.liquidity());
     }
 
-    function _maxInputAcrossRanges(bool sellCollateral, uint256 moveBps) internal view override returns (uint256) {
+    /// @dev `dexState` is the pool's slot0 as `_guardReading` read it: sqrtPriceX96 in the low 160 bits, the tick above.
+    function _maxInputAcrossRanges(bool sellCollateral, uint256 moveBps, uint256 dexState)
+        internal
+        view
+        override
+        returns (uint256)
+    {
         Route storage route = _route();
         // A linked library (delegatecalled): the tick-bitmap scan is only the keeper's, kept out of the module's code.
         return UniswapV3Liquidity.maxInputAcrossRanges(
-            address(route.pool), route.fee, sellCollateral == COLLATERAL_IS_TOKEN0, moveBps
+            address(route.pool), route.fee, sellCollateral == COLLATERAL_IS_TOKEN0, moveBps, dexState
         );
+    }
+
+    /// @dev One slot0 read for the move, the spot and the liquidity scan (`dexState`).
+    function _guardReading() internal view override returns (uint256 movedBps, uint256 spot, uint256 dexState) {
+        Route storage route = _route();
+        IUniswapV3Pool pool = route.pool;
+        (uint160 sqrtPriceX96, int24 tick, uint16 index, uint16 cardinality,,,) = pool.slot0();
+        movedBps = _poolMoveInBlockBps(route, pool, tick, index, cardinality);
+        spot = _spotFrom(sqrtPriceX96);
+        dexState = uint256(sqrtPriceX96) | (uint256(uint24(tick)) << 160);
     }
 
     /// @dev The pool writes one observation per block, at its first tick-changing swap (or in-range mint), with
@@ -127,10 +143,11 @@ abstract contract UniswapV3SwapModule is SwapModule {
     ///      block opened at. No observation in this block means no tick has moved in it yet. 1 tick ~ 1 bp.
     ///      A keeper action earlier in this block is the vault's own move, not a sandwich's: the move is then
     ///      counted from where that action left the pool (whatever moved it before was checked by that action).
-    function _poolMoveInBlockBps() internal view override returns (uint256) {
-        Route storage route = _route();
-        IUniswapV3Pool pool = route.pool;
-        (, int24 tick, uint16 index, uint16 cardinality,,,) = pool.slot0();
+    function _poolMoveInBlockBps(Route storage route, IUniswapV3Pool pool, int24 tick, uint16 index, uint16 cardinality)
+        private
+        view
+        returns (uint256)
+    {
         (uint32 lastTime, int56 lastCumulative,,) = pool.observations(index);
         if (lastTime != uint32(block.timestamp)) return 0;
         if (route.keeperTradeBlock == uint32(block.number)) {
@@ -183,6 +200,10 @@ abstract contract UniswapV3SwapModule is SwapModule {
 
     function _spotPrice() internal view override returns (uint256) {
         (uint160 sqrtPriceX96,,,,,,) = _route().pool.slot0();
+        return _spotFrom(sqrtPriceX96);
+    }
+
+    function _spotFrom(uint160 sqrtPriceX96) private view returns (uint256) {
         // token1 per token0 in raw units, Q96.
         uint256 priceX96 = Math.mulDiv(sqrtPriceX96, sqrtPriceX96, Q96);
         return COLLATERAL_IS_TOKEN0 ? Math.mulDiv(priceX96, PRICE_SCALE, Q96) : Math.mulDiv(Q96, PRICE_SCALE, priceX96);
