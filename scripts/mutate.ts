@@ -47,15 +47,15 @@ const MUTATIONS: Mutation[] = [
   },
   {
     id: "min-out",
-    guard: "oracle-derived min out of exact-input swaps (UniswapV3SwapModule)",
-    file: "contracts/adapters/swap/UniswapV3SwapModule.sol",
+    guard: "oracle-derived min out of exact-input swaps (UniswapV3SwapAdapter)",
+    file: "contracts/adapters/swap/UniswapV3SwapAdapter.sol",
     find: "if (amountOut < minOut) revert SwapSlippageExceeded(amountOut, minOut);",
     replace: "",
   },
   {
     id: "max-in",
-    guard: "oracle-derived max in of exact-output swaps (UniswapV3SwapModule)",
-    file: "contracts/adapters/swap/UniswapV3SwapModule.sol",
+    guard: "oracle-derived max in of exact-output swaps (UniswapV3SwapAdapter)",
+    file: "contracts/adapters/swap/UniswapV3SwapAdapter.sol",
     find: "if (amountIn > maxIn) revert SwapInputExceeded(amountIn, maxIn);",
     replace: "",
   },
@@ -63,7 +63,7 @@ const MUTATIONS: Mutation[] = [
     id: "cooldown",
     guard: "cooldown between band rebalances (AutomationModule._decide)",
     file: "contracts/keeper/AutomationModule.sol",
-    find: "if (RiskPolicy.isBandAction(action) && block.timestamp < _cooldownEnd(state)) action = Action.None;",
+    find: "if (RiskPolicy.isBandAction(action) && block.timestamp < _cooldownEnd()) action = Action.None;",
     replace: "",
   },
   {
@@ -205,7 +205,7 @@ const MUTATIONS: Mutation[] = [
   {
     id: "volatility-window-now",
     guard: "the volatility window ends at the call, not the latest round (drifts between rounds)",
-    file: "contracts/oracle/ChainlinkOracleModule.sol",
+    file: "contracts/oracle/ChainlinkOracleAdapter.sol",
     find: "return oldest >= latestAt ? 0 : sumSquares / (latestAt - oldest);",
     replace: "return oldest >= block.timestamp ? 0 : sumSquares / (block.timestamp - oldest);",
     backstop: ["test/keeper/volatility.test.ts"],

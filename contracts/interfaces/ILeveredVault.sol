@@ -10,7 +10,7 @@ import {IVaultFees} from "./IVaultFees.sol";
 import {IVaultSettings} from "./IVaultSettings.sol";
 import {IVaultRefinance} from "./IVaultRefinance.sol";
 import {IOraclePrices} from "./IOracleModule.sol";
-import {ILendingModuleErrors, ISwapModuleErrors} from "./IModuleErrors.sol";
+import {ILendingAdapterErrors, ISwapAdapterErrors} from "./IAdapterErrors.sol";
 
 /// @title ILeveredVault
 /// @notice The whole surface of a deployed vault: the ERC-4626 core it implements itself plus the management and
@@ -25,8 +25,8 @@ interface ILeveredVault is
     IVaultKeeper,
     IVaultEmergency,
     IOraclePrices,
-    ILendingModuleErrors,
-    ISwapModuleErrors,
+    ILendingAdapterErrors,
+    ISwapAdapterErrors,
     IERC20Errors
 {
     /// @notice ERC-4626 (OpenZeppelin): `assets` above `max` for `receiver`.

@@ -4,16 +4,16 @@ pragma solidity 0.8.28;
 import {AutomationModule} from "./AutomationModule.sol";
 import {KeeperModule} from "./KeeperModule.sol";
 import {VaultAssets} from "../base/VaultAssets.sol";
-import {MorphoBlueLendingModule} from "../adapters/lending/MorphoBlueLendingModule.sol";
-import {UniswapV3SwapModule} from "../adapters/swap/UniswapV3SwapModule.sol";
-import {ChainlinkOracleModule} from "../oracle/ChainlinkOracleModule.sol";
+import {MorphoBlueLendingAdapter} from "../adapters/lending/MorphoBlueLendingAdapter.sol";
+import {UniswapV3SwapAdapter} from "../adapters/swap/UniswapV3SwapAdapter.sol";
+import {ChainlinkOracleAdapter} from "../oracle/ChainlinkOracleAdapter.sol";
 import {MorphoUniswapMarkets} from "../vault/MorphoUniswapMarkets.sol";
 
 /// @title MorphoUniswapVaultModule
 /// @notice Automation for Morpho Blue + Uniswap V3 vaults, forwarding the ripcord and the outage path to
 ///         `emergencyModule` and management to `managementModule`; one instance serves every vault built on the same
 ///         market, route and feeds, always through the vault's delegatecall.
-contract MorphoUniswapVaultModule is KeeperModule, MorphoBlueLendingModule, UniswapV3SwapModule {
+contract MorphoUniswapVaultModule is KeeperModule, MorphoBlueLendingAdapter, UniswapV3SwapAdapter {
     constructor(
         MorphoUniswapMarkets.Markets memory markets,
         OracleConfig memory oracle,
@@ -21,9 +21,9 @@ contract MorphoUniswapVaultModule is KeeperModule, MorphoBlueLendingModule, Unis
         address emergencyModule
     )
         VaultAssets(markets.collateralAsset, markets.debtAsset)
-        MorphoBlueLendingModule(markets.morpho, markets.morphoOracle, markets.irm, markets.lltv)
-        UniswapV3SwapModule(markets.swapRouter, markets.uniswapFactory)
-        ChainlinkOracleModule(oracle)
+        MorphoBlueLendingAdapter(markets.morpho, markets.morphoOracle, markets.irm, markets.lltv)
+        UniswapV3SwapAdapter(markets.swapRouter, markets.uniswapFactory)
+        ChainlinkOracleAdapter(oracle)
         AutomationModule(MorphoUniswapMarkets.hash(markets, oracle))
         KeeperModule(managementModule, emergencyModule)
     {}

@@ -6,7 +6,7 @@ import {StorageSlot} from "@openzeppelin/contracts/utils/StorageSlot.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultRefinanceErrors} from "../interfaces/IVaultRefinance.sol";
 import {IVenueMover} from "../interfaces/IVenueMover.sol";
-import {LendingModule} from "../adapters/lending/LendingModule.sol";
+import {LendingAdapter} from "../adapters/lending/LendingAdapter.sol";
 import {VenueMove} from "../libraries/VenueMove.sol";
 import {VaultLimits} from "../vault/VaultLimits.sol";
 
@@ -81,7 +81,7 @@ abstract contract VenueMover is IVenueMover, IVaultRefinanceErrors, VaultLimits 
         if (_collateralBalance() != 0) collateral = _withdrawCollateral(type(uint256).max, address(this));
     }
 
-    /// @inheritdoc LendingModule
+    /// @inheritdoc LendingAdapter
     /// @dev Only a move's loan reaches a mover (the vault's own moves call back the vault's code).
     function _onFlashLoan(address, uint256, uint256, bytes memory data) internal override {
         _takeOver(abi.decode(data, (address)));

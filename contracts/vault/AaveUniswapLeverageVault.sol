@@ -4,15 +4,15 @@ pragma solidity 0.8.28;
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {LeverageVault} from "./LeverageVault.sol";
 import {VaultAssets} from "../base/VaultAssets.sol";
-import {AaveV3LendingModule} from "../adapters/lending/AaveV3LendingModule.sol";
+import {AaveV3LendingAdapter} from "../adapters/lending/AaveV3LendingAdapter.sol";
 import {AaveV3FlashLoanReceiver} from "../adapters/lending/AaveV3FlashLoanReceiver.sol";
-import {UniswapV3SwapModule} from "../adapters/swap/UniswapV3SwapModule.sol";
-import {ChainlinkOracleModule} from "../oracle/ChainlinkOracleModule.sol";
+import {UniswapV3SwapAdapter} from "../adapters/swap/UniswapV3SwapAdapter.sol";
+import {ChainlinkOracleAdapter} from "../oracle/ChainlinkOracleAdapter.sol";
 import {AaveUniswapMarkets} from "./AaveUniswapMarkets.sol";
 
 /// @title AaveUniswapLeverageVault
 /// @notice The leveraged vault on Aave V3 (lending, flash loans) and Uniswap V3 (swaps), priced by Chainlink feeds.
-contract AaveUniswapLeverageVault is LeverageVault, AaveV3FlashLoanReceiver, UniswapV3SwapModule {
+contract AaveUniswapLeverageVault is LeverageVault, AaveV3FlashLoanReceiver, UniswapV3SwapAdapter {
     constructor(
         AaveUniswapMarkets.Markets memory markets,
         OracleConfig memory oracle,
@@ -22,9 +22,9 @@ contract AaveUniswapLeverageVault is LeverageVault, AaveV3FlashLoanReceiver, Uni
         IVaultManagement.InitParams memory params
     )
         VaultAssets(markets.collateralAsset, markets.debtAsset)
-        AaveV3LendingModule(markets.aavePool, markets.eModeCategory)
-        UniswapV3SwapModule(markets.swapRouter, markets.uniswapFactory)
-        ChainlinkOracleModule(oracle)
+        AaveV3LendingAdapter(markets.aavePool, markets.eModeCategory)
+        UniswapV3SwapAdapter(markets.swapRouter, markets.uniswapFactory)
+        ChainlinkOracleAdapter(oracle)
         LeverageVault(name, symbol, module, AaveUniswapMarkets.hash(markets, oracle), params)
     {}
 }

@@ -8,16 +8,16 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
-import {LendingModule} from "../adapters/lending/LendingModule.sol";
-import {SwapModule} from "../adapters/swap/SwapModule.sol";
-import {ChainlinkOracleModule} from "../oracle/ChainlinkOracleModule.sol";
+import {LendingAdapter} from "../adapters/lending/LendingAdapter.sol";
+import {SwapAdapter} from "../adapters/swap/SwapAdapter.sol";
+import {ChainlinkOracleAdapter} from "../oracle/ChainlinkOracleAdapter.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
 import {VaultStorage} from "./VaultStorage.sol";
 
 /// @title LeverageEngine
 /// @notice What both the vault and its module run: position reads at oracle prices and the three flash-loan
 ///         moves (lever, delever, exit / unwind), each swap bounded by the oracle and the max slippage.
-abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, LendingModule, SwapModule, ChainlinkOracleModule {
+abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, LendingAdapter, SwapAdapter, ChainlinkOracleAdapter {
     using Math for uint256;
     using TransientSlot for *;
 
@@ -141,7 +141,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         _repayWithCollateral(debt, type(uint256).max, collateralPrice, debtPrice);
     }
 
-    /// @inheritdoc LendingModule
+    /// @inheritdoc LendingAdapter
     function _onFlashLoan(address, uint256 amount, uint256 premium, bytes memory data) internal virtual override {
         (FlashAction action, uint256 arg, uint256 bound) = abi.decode(data, (FlashAction, uint256, uint256));
         if (action == FlashAction.Lever) {

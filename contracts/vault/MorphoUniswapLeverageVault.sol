@@ -4,16 +4,16 @@ pragma solidity 0.8.28;
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {LeverageVault} from "./LeverageVault.sol";
 import {VaultAssets} from "../base/VaultAssets.sol";
-import {MorphoBlueLendingModule} from "../adapters/lending/MorphoBlueLendingModule.sol";
+import {MorphoBlueLendingAdapter} from "../adapters/lending/MorphoBlueLendingAdapter.sol";
 import {MorphoBlueFlashLoanReceiver} from "../adapters/lending/MorphoBlueFlashLoanReceiver.sol";
-import {UniswapV3SwapModule} from "../adapters/swap/UniswapV3SwapModule.sol";
-import {ChainlinkOracleModule} from "../oracle/ChainlinkOracleModule.sol";
+import {UniswapV3SwapAdapter} from "../adapters/swap/UniswapV3SwapAdapter.sol";
+import {ChainlinkOracleAdapter} from "../oracle/ChainlinkOracleAdapter.sol";
 import {MorphoUniswapMarkets} from "./MorphoUniswapMarkets.sol";
 
 /// @title MorphoUniswapLeverageVault
 /// @notice The leveraged vault on a Morpho Blue market (lending, free flash loans) and Uniswap V3 (swaps), priced by
 ///         Chainlink feeds: the same core as the Aave vault, another lending module.
-contract MorphoUniswapLeverageVault is LeverageVault, MorphoBlueFlashLoanReceiver, UniswapV3SwapModule {
+contract MorphoUniswapLeverageVault is LeverageVault, MorphoBlueFlashLoanReceiver, UniswapV3SwapAdapter {
     constructor(
         MorphoUniswapMarkets.Markets memory markets,
         OracleConfig memory oracle,
@@ -23,9 +23,9 @@ contract MorphoUniswapLeverageVault is LeverageVault, MorphoBlueFlashLoanReceive
         IVaultManagement.InitParams memory params
     )
         VaultAssets(markets.collateralAsset, markets.debtAsset)
-        MorphoBlueLendingModule(markets.morpho, markets.morphoOracle, markets.irm, markets.lltv)
-        UniswapV3SwapModule(markets.swapRouter, markets.uniswapFactory)
-        ChainlinkOracleModule(oracle)
+        MorphoBlueLendingAdapter(markets.morpho, markets.morphoOracle, markets.irm, markets.lltv)
+        UniswapV3SwapAdapter(markets.swapRouter, markets.uniswapFactory)
+        ChainlinkOracleAdapter(oracle)
         LeverageVault(name, symbol, module, MorphoUniswapMarkets.hash(markets, oracle), params)
     {}
 }

@@ -2,12 +2,12 @@
 pragma solidity 0.8.28;
 
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
-import {AaveV3LendingModule} from "./AaveV3LendingModule.sol";
+import {AaveV3LendingAdapter} from "./AaveV3LendingAdapter.sol";
 
 /// @title AaveV3FlashLoanReceiver
 /// @notice The Aave V3 flash-loan callbacks, accepted only for a loan this vault started. Inherited by the vault
 ///         alone: the pool calls the vault's own code, so the modules it delegates to never need them.
-abstract contract AaveV3FlashLoanReceiver is AaveV3LendingModule {
+abstract contract AaveV3FlashLoanReceiver is AaveV3LendingAdapter {
     using TransientSlot for *;
 
     /// @notice Aave `flashLoan` callback (debt-opening loans).

@@ -2,12 +2,12 @@
 pragma solidity 0.8.28;
 
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
-import {MorphoBlueLendingModule} from "./MorphoBlueLendingModule.sol";
+import {MorphoBlueLendingAdapter} from "./MorphoBlueLendingAdapter.sol";
 
 /// @title MorphoBlueFlashLoanReceiver
 /// @notice Morpho Blue's flash-loan callback, normalised to `_onFlashLoan` (premium 0). Only the vault inherits it:
 ///         Morpho calls back whoever asked for the loan, the vault itself, never a delegatecalled module.
-abstract contract MorphoBlueFlashLoanReceiver is MorphoBlueLendingModule {
+abstract contract MorphoBlueFlashLoanReceiver is MorphoBlueLendingAdapter {
     using TransientSlot for *;
 
     /// @notice Morpho `flashLoan` callback: runs the vault's move; for a debt-opening loan, borrows the same amount

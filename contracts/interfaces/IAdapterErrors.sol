@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-/// @title ISwapModuleErrors
+/// @title ISwapAdapterErrors
 /// @notice Errors of a vault's swap module. Bounds come from the oracle and the max slippage.
-interface ISwapModuleErrors {
+interface ISwapAdapterErrors {
     /// @notice The swap returned `amountOut`, below the oracle-derived `minOut`.
     error SwapSlippageExceeded(uint256 amountOut, uint256 minOut);
     /// @notice The swap needed `amountIn`, above the oracle-derived `maxIn`.
@@ -12,9 +12,9 @@ interface ISwapModuleErrors {
     error SwapRouteMissing(uint24 fee);
 }
 
-/// @title ILendingModuleErrors
+/// @title ILendingAdapterErrors
 /// @notice Errors of a vault's lending module.
-interface ILendingModuleErrors {
+interface ILendingAdapterErrors {
     /// @notice A flash-loan callback that this vault did not start (wrong caller, initiator or no loan pending).
     error LendingUnexpectedFlashLoan(address caller, address initiator);
     /// @notice The market's efficiency-mode `category` does not hold both the collateral and the debt asset.

@@ -12,16 +12,16 @@ import {MarketParamsLib} from "@morpho-org/morpho-blue/src/libraries/MarketParam
 import {SharesMathLib} from "@morpho-org/morpho-blue/src/libraries/SharesMathLib.sol";
 import {MorphoBalancesLib} from "@morpho-org/morpho-blue/src/libraries/periphery/MorphoBalancesLib.sol";
 import {MorphoLib} from "@morpho-org/morpho-blue/src/libraries/periphery/MorphoLib.sol";
-import {LendingModule} from "./LendingModule.sol";
+import {LendingAdapter} from "./LendingAdapter.sol";
 
-/// @title MorphoBlueLendingModule
+/// @title MorphoBlueLendingAdapter
 /// @notice Lending module on one Morpho Blue market (isolated: one collateral, one loan token, an oracle and an
 ///         LLTV). What differs from Aave stays here: health from the LLTV on Morpho's own oracle, no caps (the room to
 ///         borrow is the market's liquidity), free flash loans, no debt-opening flash loan (a loan of the debt asset is
 ///         borrowed at the end of the callback instead), repay-all by shares (no dust), no close factor, and
 ///         Morpho's liquidation incentive factor min(1.15, 1 / (1 - 0.3 (1 - LLTV))) in place of Aave's bonus.
 ///         The flash-loan callback lives in `MorphoBlueFlashLoanReceiver`, which only the vault inherits.
-abstract contract MorphoBlueLendingModule is LendingModule {
+abstract contract MorphoBlueLendingAdapter is LendingAdapter {
     using SafeERC20 for IERC20;
     using TransientSlot for *;
     using MarketParamsLib for MarketParams;
@@ -43,7 +43,7 @@ abstract contract MorphoBlueLendingModule is LendingModule {
     Id internal immutable MARKET_ID;
 
     /// @dev Transient flag set only while a flash loan this vault started is out (ERC-7201 formula on
-    ///      "levered-vaults.transient.MorphoBlueLendingModule.flashLoanPending"); see AaveV3LendingModule for why a slot.
+    ///      "levered-vaults.transient.MorphoBlueLendingModule.flashLoanPending"); see AaveV3LendingAdapter for why a slot.
     bytes32 internal constant MORPHO_FLASH_LOAN_PENDING_SLOT =
         0xaa7a12690a2a1659cc34167e09720a8891e60434d5f70d759afb738637539b00;
 

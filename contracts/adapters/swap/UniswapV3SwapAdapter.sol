@@ -7,13 +7,13 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
 import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
-import {SwapModule} from "./SwapModule.sol";
+import {SwapAdapter} from "./SwapAdapter.sol";
 import {UniswapV3Liquidity} from "./UniswapV3Liquidity.sol";
 import {IVaultEmergency} from "../../interfaces/IVaultEmergency.sol";
 
-/// @title UniswapV3SwapModule
+/// @title UniswapV3SwapAdapter
 /// @notice Swaps through the Uniswap V3 SwapRouter on one (collateral, debt) pool chosen by fee tier.
-abstract contract UniswapV3SwapModule is SwapModule {
+abstract contract UniswapV3SwapAdapter is SwapAdapter {
     using SafeERC20 for IERC20;
 
     uint256 private constant Q96 = 2 ** 96;

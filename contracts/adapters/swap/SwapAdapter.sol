@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {ISwapModuleErrors} from "../../interfaces/IModuleErrors.sol";
+import {ISwapAdapterErrors} from "../../interfaces/IAdapterErrors.sol";
 import {VaultAssets} from "../../base/VaultAssets.sol";
 
-/// @title SwapModule
+/// @title SwapAdapter
 /// @notice What the vault core needs from a DEX. Bounds (`minOut`, `maxIn`) come from the vault's oracle; the
 ///         module enforces them after the trade with custom errors.
-abstract contract SwapModule is ISwapModuleErrors, VaultAssets {
+abstract contract SwapAdapter is ISwapAdapterErrors, VaultAssets {
     /// @dev The DEX's approvals, in the constructor and in a proxy's context when it is initialised.
     function _enterRoute() internal virtual;
 

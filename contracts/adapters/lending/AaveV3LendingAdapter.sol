@@ -7,13 +7,13 @@ import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IPool} from "@aave/core-v3/contracts/interfaces/IPool.sol";
 import {DataTypes} from "@aave/core-v3/contracts/protocol/libraries/types/DataTypes.sol";
-import {LendingModule} from "./LendingModule.sol";
+import {LendingAdapter} from "./LendingAdapter.sol";
 
-/// @title AaveV3LendingModule
+/// @title AaveV3LendingAdapter
 /// @notice Lending module on an Aave V3 pool: variable-rate debt, flash loans for one-transaction leverage changes.
 ///         The flash-loan callbacks live in `AaveV3FlashLoanReceiver`, which only the vault inherits: the pool
 ///         always calls the vault, so a delegatecalled module never receives them.
-abstract contract AaveV3LendingModule is LendingModule {
+abstract contract AaveV3LendingAdapter is LendingAdapter {
     using SafeERC20 for IERC20;
     using TransientSlot for *;
 

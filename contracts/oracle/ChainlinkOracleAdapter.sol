@@ -4,10 +4,10 @@ pragma solidity 0.8.28;
 import {IAggregatorV3} from "../interfaces/IAggregatorV3.sol";
 import {IOracleModule} from "../interfaces/IOracleModule.sol";
 
-/// @title ChainlinkOracleModule
+/// @title ChainlinkOracleAdapter
 /// @notice Reads the collateral and debt USD feeds with per-feed staleness checks and an optional L2
 ///         sequencer-uptime gate. Every price leaves this module as wad USD per whole token.
-abstract contract ChainlinkOracleModule is IOracleModule {
+abstract contract ChainlinkOracleAdapter is IOracleModule {
     IAggregatorV3 internal immutable COLLATERAL_FEED;
     IAggregatorV3 internal immutable DEBT_FEED;
     /// @dev Zero on L1: no sequencer check.

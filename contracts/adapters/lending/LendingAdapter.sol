@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {ILendingModuleErrors} from "../../interfaces/IModuleErrors.sol";
+import {ILendingAdapterErrors} from "../../interfaces/IAdapterErrors.sol";
 import {VaultAssets} from "../../base/VaultAssets.sol";
 
-/// @title LendingModule
+/// @title LendingAdapter
 /// @notice What the vault core needs from a lending market. A new market is a new implementation of this
 ///         module, not an edit of the vault. Amounts are in token units of the asset named.
-abstract contract LendingModule is ILendingModuleErrors, VaultAssets {
+abstract contract LendingAdapter is ILendingAdapterErrors, VaultAssets {
     /// @dev What the venue needs of the vault before it supplies or borrows: approvals, and the e-mode category
     ///      where it has one. Run in the constructor, and in a proxy's context when it enters this venue.
     function _enterVenue() internal virtual;
