@@ -5,19 +5,19 @@
  *
  *   npm run bench:keepers
  *
- * World (scripts/lib/keeper/keeper-scale-world.ts): the local market; 1,000 vaults created through the factory (2x;
+ * World (script./lib/bench/keeper-scale-world.ts): the local market; 1,000 vaults created through the factory (2x;
  * every 20th with a stop-loss at 1,900); every 10th vault receives a 1 WETH deposit (levered to 2x); then ETH/USD
  * moves to 1,850 (feed and pools), so exactly the funded vaults with a stop-loss (every 20th) have an active
  * trigger. Deployment is not timed as part of the scan, but is measured and reported.
  *
- * Measurements (scripts/lib/keeper/keeper-scale-scans.ts): requests are counted on hre.network.provider
+ * Measurements (script./lib/bench/keeper-scale-scans.ts): requests are counted on hre.network.provider
  * (scripts/lib/util/rpc-counter.ts): every JSON-RPC request that reaches the node while a scan runs, whatever its
- * method, not only eth_call. Report: scripts/lib/keeper/keeper-scale-report.ts.
+ * method, not only eth_call. Report: script./lib/bench/keeper-scale-report.ts.
  */
 import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
-import { buildWorld } from "./lib/keeper/keeper-scale-world";
+import { buildWorld } from "./lib/bench/keeper-scale-world";
 import {
   measureNaiveScan,
   measureScans,
@@ -25,8 +25,8 @@ import {
   pageGas,
   runsFoundExpected,
   sizePages,
-} from "./lib/keeper/keeper-scale-scans";
-import { buildReport, printReport, writeReport, type KeeperScaleResults } from "./lib/keeper/keeper-scale-report";
+} from "./lib/bench/keeper-scale-scans";
+import { buildReport, printReport, writeReport, type KeeperScaleResults } from "./lib/bench/keeper-scale-report";
 
 const RECORDED_VAULTS = 1000;
 const VAULTS = Number(process.env.KEEPER_VAULTS ?? RECORDED_VAULTS);

@@ -16,7 +16,7 @@ import type { ILeveredVault, KeeperLens } from "../../../typechain-types";
 import type { Fleet } from "../deploy/vault-fleet";
 import { countRpc, type RpcCounter } from "../util/rpc-counter";
 import { ACTIONS } from "../util/format";
-import { maxBatchSize, scanAll, TX_GAS_CAP, type KeeperDecision } from "./keeper-scan";
+import { maxBatchSize, scanAll, TX_GAS_CAP, type KeeperDecision } from "../keeper/keeper-scan";
 import { elapsed, type World } from "./keeper-scale-world";
 
 /** Timed scans after the first (the first is reported on its own). */

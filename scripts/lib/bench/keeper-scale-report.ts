@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { actionName, gas, table } from "../util/format";
-import { TX_GAS_CAP } from "./keeper-scan";
+import { TX_GAS_CAP } from "../keeper/keeper-scan";
 import type { NaiveMeasurement, PageSizing, ScanMeasurement, ScanRun } from "./keeper-scale-scans";
 import { SCENARIO, type World } from "./keeper-scale-world";
 
