@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { parseEther } from "ethers";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { oraclePriceE8 } from "../shared/market-helpers";
-import { armAttacker, pushPoolTo, twoHolders3x } from "./fixtures";
+import { armAttacker, twoHolders3x } from "./fixtures";
+import { pushPoolTo } from "./helpers";
 
 /**
  * Issue 8, finding 5: slippage-protected entry points, ERC-5143 style. Each overload reverts with its custom error
@@ -133,7 +134,7 @@ describe("security: ERC-5143 slippage-protected overloads (issue 8 #5)", () => {
     const minAssets = quote - quote / 1000n;
 
     // Mallory front-runs: ETH 0.6% cheaper in the pool (inside the vault's 1% min-out), so the exit sells WETH cheap.
-    await pushPoolTo(w, mallory, (oracle * 9_940n) / 10_000n);
+    await pushPoolTo(w.market, mallory, (oracle * 9_940n) / 10_000n);
     const attacked = await takeSnapshot();
     await (await vault.connect(bob)["redeem(uint256,address,address)"](shares, bob.address, bob.address)).wait();
     const got = ((await market.weth.balanceOf(bob.address)) as bigint) - wethBefore;

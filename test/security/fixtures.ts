@@ -61,36 +61,6 @@ export async function shareValue(w: VaultWorld, who: string): Promise<bigint> {
   return w.vault.convertToAssets(await w.vault.balanceOf(who));
 }
 
-/**
- * `signer` swaps in the 0.05% pool until its ETH/USD price is `priceE8` (exact input with a price limit, the router
- * pulls only what was used). Returns the token bought and the amount of it received.
- */
-export async function pushPoolTo(w: VaultWorld, signer: HardhatEthersSigner, priceE8: bigint) {
-  const { market } = w;
-  const pool = market.uniPool500;
-  const target = priceE8ToSqrtX96(priceE8, market.wethIsToken0);
-  const { sqrtPriceX96: current } = await pool.slot0();
-  const zeroForOne = target < current;
-  const wethIn = zeroForOne === market.wethIsToken0;
-  const [tokenIn, tokenOut] = (wethIn ? [market.weth, market.usdc] : [market.usdc, market.weth]) as Contract[];
-  const balanceIn: bigint = await tokenIn.balanceOf(signer.address);
-  const balanceOut: bigint = await tokenOut.balanceOf(signer.address);
-  await (await connectAs(tokenIn, signer).approve(market.swapRouter.target, MaxUint256)).wait();
-  await (
-    await connectAs(market.swapRouter, signer).exactInputSingle({
-      tokenIn: tokenIn.target,
-      tokenOut: tokenOut.target,
-      fee: await pool.fee(),
-      recipient: signer.address,
-      deadline: MaxUint256,
-      amountIn: balanceIn,
-      amountOutMinimum: 0n,
-      sqrtPriceLimitX96: target,
-    })
-  ).wait();
-  return { tokenOut, bought: ((await tokenOut.balanceOf(signer.address)) as bigint) - balanceOut };
-}
-
 /** `signer` sells `amountIn` of `tokenIn` in the 0.05% pool (no limit). */
 export async function sell(w: VaultWorld, signer: HardhatEthersSigner, tokenIn: Contract, amountIn: bigint) {
   const { market } = w;
