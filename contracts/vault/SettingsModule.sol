@@ -52,9 +52,14 @@ contract SettingsModule is IVaultFees, IVaultSettings, IVaultRefinance, VaultSto
     /// @dev Selectors no module before served: during a move, the destination mover's (its venue's flash-loan
     ///      callback, which the vault's current code does not serve), else this venue's mover (`initializeProxy`,
     ///      the vault's limits). Not payable.
+    // solhint-disable-next-line payable-fallback
     fallback() external onlyDelegated {
-        address target = VenueMove.mover();
-        Delegation.forward(target == address(0) ? VENUE_MOVER : target);
+        Delegation.forward(_fallbackTarget());
+    }
+
+    function _fallbackTarget() private view returns (address target) {
+        target = VenueMove.mover();
+        if (target == address(0)) target = VENUE_MOVER;
     }
 
     modifier onlyOwner() {
