@@ -150,9 +150,10 @@ describe("deploy: Morpho Blue on a live network (MORPHO_MARKET_ID)", function ()
   });
 
   describe("deploy/deploy-vault.ts's live path against a hardhat node (the local chain standing in)", () => {
-    it("refuses a missing market, another pair's, an unsafe LLTV, a bad id and no Morpho in one line, exit 1, nothing sent; DRY_RUN=1 prints the market and sends nothing; then deploys the Morpho stack and vault through the factory", async () => {
+    it("refuses a missing market, another pair's, an unsafe LLTV, a bad id, no Morpho, an id without the venue and an address without an id in one line, exit 1, nothing sent; DRY_RUN=1 prints the market and sends nothing; then deploys the Morpho stack and vault through the factory, and a deposit borrows on that market", async () => {
       const node = await startHardhatNode();
       const rpc = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
+      const cleanup: string[] = [];
       try {
         // The stand-in for a live chain: the local market and Morpho Blue, deployed on the node by this process.
         const ethers = ethersAt(node.url);
@@ -165,6 +166,7 @@ describe("deploy: Morpho Blue on a live network (MORPHO_MARKET_ID)", function ()
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deployments-"));
         const configFile = path.join(dir, "..", `${path.basename(dir)}-vault.json`);
         const { aavePool: _aave, eModeCategory: _emode, ...route } = localMarketAddresses(market);
+        cleanup.push(dir, configFile);
         fs.writeFileSync(configFile, JSON.stringify({ markets: route, oracle: localOracleConfig(market) }));
         const env = {
           DEPLOYMENTS_DIR: dir,
@@ -184,6 +186,8 @@ describe("deploy: Morpho Blue on a live network (MORPHO_MARKET_ID)", function ()
           ["an LLTV too low for the preset", { MORPHO_MARKET_ID: morphoMarketId(lowLltv) }, "settings refused before any transaction (market: Morpho LLTV 5000 bps): targetLeverage"],
           ["a bad id", { MORPHO_MARKET_ID: "0x1234" }, "morpho.marketId: not a market id"],
           ["no Morpho at MORPHO_ADDRESS", { MORPHO_MARKET_ID: wethUsdc, MORPHO_ADDRESS: "0x" + "ab".repeat(20) }, "has no code on chain 31337"],
+          ["a market id without VAULT_VENUE=morpho", { VAULT_VENUE: "aave", MORPHO_MARKET_ID: wethUsdc }, "MORPHO_MARKET_ID / MORPHO_ADDRESS are for VAULT_VENUE=morpho"],
+          ["MORPHO_ADDRESS without a market id", {}, "MORPHO_ADDRESS needs MORPHO_MARKET_ID"],
         ] as const) {
           const failed = await refused([...args], { ...env, ...extra });
           expect(failed.code, what).to.equal(1);
@@ -223,10 +227,16 @@ describe("deploy: Morpho Blue on a live network (MORPHO_MARKET_ID)", function ()
         const onChain = decodeMarkets("morpho", await factory.markets());
         expect(onChain.morpho).to.equal(blue.morpho.target);
         expect(onChain.lltv).to.equal(MORPHO_LLTV.wethUsdc);
-        expect(await rpc.getCode(record.vaults[0].address)).to.not.equal("0x");
+        // A deposit is levered on the market chosen by its id: the vault's collateral and debt sit in that Morpho market.
+        const vaultAddress = record.vaults[0].address as string;
+        await hardhat(["vault:deposit", "--vault", vaultAddress, "--amount", "1", "--wrap", "--network", "localhost"], env);
+        const position = await (blue.morpho as Contract).position(wethUsdc, vaultAddress);
+        expect(position.collateral).to.be.greaterThan(10n ** 18n); // 1 WETH deposited, levered to ~3x
+        expect(position.borrowShares).to.be.greaterThan(0n);
       } finally {
         rpc.destroy();
         await node.stop();
+        for (const file of cleanup) fs.rmSync(file, { recursive: true, force: true });
       }
     });
   });
