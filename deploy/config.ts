@@ -14,9 +14,15 @@
  *   VAULT_OWNER, VAULT_MANAGER, VAULT_GUARDIAN   roles (default: the deployer)
  *   VAULT_KEEPERS     comma-separated keeper addresses to allow-list (the deployer must be the manager)
  *   VAULT_SALT        CREATE2 salt (any string, or a bytes32); default: the symbol
- *   VAULT_VENUE       aave (default) or morpho: the lending venue. morpho runs on the local chain only (31337): the local
- *                     Morpho Blue market of the pair (WETH/USDC, wstETH/WETH) is deployed beside Aave, then the stack with
- *                     the Morpho deployer; presets that do not run on Morpho are refused
+ *   VAULT_VENUE       aave (default) or morpho: the lending venue. morpho on a live chain borrows on the existing Morpho
+ *                     Blue market MORPHO_MARKET_ID; on the local chain (31337) without MORPHO_MARKET_ID the local Morpho
+ *                     Blue market of the pair (WETH/USDC, wstETH/WETH) is deployed beside Aave; then the stack with the
+ *                     Morpho deployer; presets that do not run on Morpho are refused
+ *   MORPHO_MARKET_ID  with VAULT_VENUE=morpho: the Morpho Blue market's id (bytes32, 0x + 64 hex digits); its params are
+ *                     read on chain (idToMarketParams) and must be the vault's pair. Required on live chains; on the local
+ *                     chain it selects an existing market on the node instead of deploying the local one (the live path
+ *                     rehearsed: the other addresses then come from MARKET_* / ORACLE_* or VAULT_CONFIG)
+ *   MORPHO_ADDRESS    the Morpho Blue singleton; default from scripts/lib/deploy/addresses.ts (MORPHO_BLUE: Ethereum, Base)
  *   VAULT_KIND        the kind the registry lists the vault under (at most 31 bytes); default the preset's name, else
  *                     "custom" (`npx hardhat vault:list --kind <kind>`)
  *   VAULT_FACTORY     create the vault on this existing factory instead of the one in deployments/<network>.json
@@ -37,6 +43,10 @@ const address = z
 const num = z.coerce.number().refine(Number.isFinite, { message: "not a number" });
 const nonNegative = num.refine((x) => x >= 0, { message: "must be >= 0" });
 const int = num.refine((x) => Number.isInteger(x) && x >= 0, { message: "must be a non-negative integer" });
+const bytes32 = z
+  .string()
+  .refine((s) => /^0x[0-9a-fA-F]{64}$/.test(s), { message: "not a market id: 0x followed by 64 hex digits (bytes32)" })
+  .transform((s) => s.toLowerCase());
 const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((s) => s === "true")]);
 
 export const VaultSettingsSchema = z
@@ -101,6 +111,7 @@ export const DeployConfigSchema = z
       .partial()
       .strict()
       .default({}),
+    morpho: z.object({ address: address, marketId: bytes32 }).partial().strict().default({}),
     oracle: z
       .object({
         collateralFeed: address,
@@ -121,7 +132,7 @@ export type DeployConfig = z.infer<typeof DeployConfigSchema>;
 
 const screaming = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
 
-/** The file (if `VAULT_CONFIG` names one) overlaid with the environment, validated. Throws with every problem listed. */
+/** The file (if `VAULT_CONFIG` names one) overlaid with the environment, validated. Throws with every problem listed, on one line. */
 export function loadDeployConfig(env: NodeJS.ProcessEnv = process.env): DeployConfig {
   const raw: Record<string, any> = env.VAULT_CONFIG ? JSON.parse(fs.readFileSync(env.VAULT_CONFIG, "utf8")) : {};
   const section = (name: string) => (raw[name] = { ...(raw[name] ?? {}) });
@@ -150,6 +161,7 @@ export function loadDeployConfig(env: NodeJS.ProcessEnv = process.env): DeployCo
     "sequencerGracePeriod",
     "varianceFeed",
   ]);
+  setFrom(section("morpho"), "MORPHO_", ["address", "marketId"]);
   setFrom(raw, "VAULT_", ["salt", "factory", "newStack", "preset", "venue", "kind", "ethStopLoss", "ethTakeProfit"]);
   if (env.VAULT_KEEPERS) raw.keepers = env.VAULT_KEEPERS.split(",").map((s) => s.trim()).filter(Boolean);
   if (env.COLLATERAL_SYMBOL) raw.collateralSymbol = env.COLLATERAL_SYMBOL;
@@ -157,8 +169,8 @@ export function loadDeployConfig(env: NodeJS.ProcessEnv = process.env): DeployCo
 
   const parsed = DeployConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n");
-    throw new Error(`invalid deploy configuration${env.VAULT_CONFIG ? ` (${env.VAULT_CONFIG} + env)` : " (env)"}:\n${problems}`);
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new Error(`invalid deploy configuration${env.VAULT_CONFIG ? ` (${env.VAULT_CONFIG} + env)` : " (env)"}: ${problems}`);
   }
   return parsed.data;
 }

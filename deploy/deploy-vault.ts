@@ -13,8 +13,13 @@
  * 1.15, ripcord below 1.08, volatility-aware leverage on, VAULT_VOLATILITY_HORIZON=0 turns it off); any other target
  * starts from defaultSettings(target). Configured fields override the defaults.
  * Chain id 31337 (`hardhat`, `localhost`): the local Aave V3 + Uniswap V3 market is deployed first, so the whole
- * procedure can be rehearsed offline. VAULT_VENUE=morpho (local chain only) also deploys the local Morpho Blue market
- * of the pair and builds the stack on it: the Morpho module and deployer, the same VaultFactory and registry.
+ * procedure can be rehearsed offline. VAULT_VENUE=morpho there also deploys the local Morpho Blue market of the pair
+ * and builds the stack on it: the Morpho module and deployer, the same VaultFactory and registry.
+ * VAULT_VENUE=morpho on a live chain borrows on an existing Morpho Blue market chosen by MORPHO_MARKET_ID (the
+ * singleton from the address book, or MORPHO_ADDRESS): its params are read on chain (idToMarketParams) and refused,
+ * in one line and before any transaction, when the market does not exist, is not the vault's pair, or its LLTV leaves
+ * the settings unsafe (scripts/lib/deploy/morpho-market.ts). MORPHO_MARKET_ID on chain 31337 takes the same path
+ * against a Morpho Blue already on the node (a rehearsal of the live path), with MARKET_* / ORACLE_* for the rest.
  * The vault is listed in the registry under VAULT_KIND (default: the preset's name, else "custom").
  *
  * Every setting is checked against the market (Aave's LTV and liquidation threshold of the collateral) and the
@@ -33,6 +38,7 @@ import { loadDeployConfig, type DeployConfig } from "./config";
 import { chainDefaults, missingFields, type OracleAddresses } from "../scripts/lib/deploy/addresses";
 import { createVault, deployLens, deployStack, encodeMarkets, vaultInitParams, type Stack } from "../scripts/lib/deploy/deploy";
 import { localMorphoMarkets, type MorphoMarketAddresses } from "../scripts/lib/deploy/morpho-vault";
+import { describeMorphoMarket, resolveMorphoMarket, type ResolvedMorphoMarket } from "../scripts/lib/deploy/morpho-market";
 import { DEFAULT_KIND, VENUE_IDS, bytes32Text } from "../scripts/lib/deploy/venues";
 import { MORPHO_LLTV, deployMorpho } from "../scripts/lib/market/morpho";
 import {
@@ -105,7 +111,7 @@ async function preflight(markets: MarketAddresses | MorphoMarketAddresses, oracl
   if (oracle.sequencerFeed !== ZeroAddress && !(await hasCode(oracle.sequencerFeed))) {
     problems.push(`sequencerFeed ${oracle.sequencerFeed} has no code on this chain`);
   }
-  if (problems.length) throw new Error(`preflight failed:\n  ${problems.join("\n  ")}`);
+  if (problems.length) throw new Error(`preflight failed: ${problems.join("; ")}`);
 
   const now = (await provider.getBlock("latest"))!.timestamp;
   for (const [name, address, heartbeat] of [
@@ -131,21 +137,21 @@ async function preflight(markets: MarketAddresses | MorphoMarketAddresses, oracl
   const pool: string = await uniswap.getPool(markets.collateralAsset, markets.debtAsset, swapFee);
   if (pool === ZeroAddress) problems.push(`no Uniswap V3 pool for the pair at fee tier ${swapFee}: set VAULT_SWAP_FEE`);
   else console.log(`  Uniswap V3 pool (fee ${swapFee}): ${pool}`);
-  if (problems.length) throw new Error(`preflight failed:\n  ${problems.join("\n  ")}`);
+  if (problems.length) throw new Error(`preflight failed: ${problems.join("; ")}`);
 }
 
 async function resolveAddresses(chainId: number, cfg: DeployConfig) {
   const defaults = chainDefaults(chainId, cfg.collateralSymbol, cfg.debtSymbol);
   const markets = { ...defaults.markets, ...cfg.markets };
   const oracle = { ...defaults.oracle, ...cfg.oracle };
-  const missing = missingFields(markets, oracle);
+  const missing = missingFields(markets, oracle, cfg.venue);
   if (missing.length) {
     const env = missing.map((m) => {
       const [sectionName, key] = m.split(".");
       return `${sectionName === "markets" ? "MARKET_" : "ORACLE_"}${key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
     });
     throw new Error(
-      `chain ${chainId}: no known value for ${missing.join(", ")}.\n` +
+      `chain ${chainId}: no known value for ${missing.join(", ")}. ` +
         `Set ${env.join(", ")} (or the same fields in VAULT_CONFIG's JSON). The swap router must be Uniswap's original ` +
         `V3 SwapRouter interface (ISwapRouter with deadline), not SwapRouter02.`,
     );
@@ -160,6 +166,7 @@ async function resolveAddresses(chainId: number, cfg: DeployConfig) {
 async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolean, deployer: string, preset?: AvailablePreset) {
   const venue: Venue = cfg.venue;
   let resolved: Awaited<ReturnType<typeof resolveAddresses>> | undefined;
+  let morphoMarket: ResolvedMorphoMarket | undefined;
   const collateralKey = (preset?.collateral ?? "WETH") as keyof typeof RESERVE_PARAMS;
   // The local market's decimals (WETH 18, USDC 6); read from the tokens on a live chain.
   let decimals = preset ? localDecimals(preset) : { collateral: 18, debt: 6 };
@@ -180,8 +187,23 @@ async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolea
       collateral: Number(await token(resolved.markets.collateralAsset).decimals()),
       debt: Number(await token(resolved.markets.debtAsset).decimals()),
     };
-    const eModeCategory = resolved.markets.eModeCategory || (preset?.eMode ? 1 : 0);
-    risk = await marketRisk(resolved.markets.aavePool, resolved.markets.collateralAsset, eModeCategory);
+    if (venue === "morpho") {
+      // The market chosen by its id: read on chain and checked (exists, the vault's pair); its LLTV is the risk.
+      const pairName = `${preset?.collateral ?? cfg.collateralSymbol}/${preset?.debt ?? cfg.debtSymbol}`;
+      morphoMarket = await resolveMorphoMarket(hre.ethers.provider, {
+        chainId,
+        marketId: cfg.morpho.marketId,
+        morphoAddress: cfg.morpho.address,
+        collateralAsset: resolved.markets.collateralAsset,
+        debtAsset: resolved.markets.debtAsset,
+        pairName,
+      });
+      console.log(describeMorphoMarket(morphoMarket, pairName));
+      risk = morphoMarket.risk;
+    } else {
+      const eModeCategory = resolved.markets.eModeCategory || (preset?.eMode ? 1 : 0);
+      risk = await marketRisk(resolved.markets.aavePool, resolved.markets.collateralAsset, eModeCategory);
+    }
   }
   const base = preset
     ? presetSettings(preset, { stopLoss: cfg.ethStopLoss, takeProfit: cfg.ethTakeProfit }, {}, venue)
@@ -199,17 +221,17 @@ async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolea
   const { settings } = init;
   const refused = checkVaultSettings(settings, risk);
   if (refused.length) {
-    throw new Error(
-      `settings refused before any transaction (market: LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps):\n  ` +
-        refused.join("\n  "),
-    );
+    // One line: every problem, separated by "; ".
+    const market =
+      venue === "morpho" ? `Morpho LLTV ${risk.liquidationThresholdBps} bps` : `LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps`;
+    throw new Error(`settings refused before any transaction (market: ${market}): ${refused.join("; ")}`);
   }
   if (preset) console.log(`Preset ${preset.name}: ${preset.description}`);
   console.log(
     `Settings checked: target ${settings.targetLeverage}x (band ${settings.minLeverage}-${settings.maxLeverage}x), HF floor ${settings.minHealthFactor}, ` +
       (venue === "morpho" ? `Morpho LLTV ${risk.liquidationThresholdBps} bps` : `market LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps`),
   );
-  return { resolved, decimals, ...init };
+  return { resolved, morphoMarket, decimals, ...init };
 }
 
 /** DRY_RUN: the gas of every transaction since `startBlock`, then back to the snapshot; no record written. */
@@ -291,10 +313,14 @@ async function main() {
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
   const [deployer] = await ethers.getSigners();
   if (!deployer) throw new Error(`no account for network '${network.name}': set DEPLOYER_PRIVATE_KEY in .env`);
-  const local = chainId === LOCAL_CHAIN_ID;
-  if (cfg.venue === "morpho" && !local) {
-    throw new Error(`VAULT_VENUE=morpho deploys on the local chain only (chain ${LOCAL_CHAIN_ID}): no Morpho Blue market is configured for chain ${chainId}`);
+  if (cfg.venue !== "morpho" && (cfg.morpho.marketId || cfg.morpho.address)) {
+    throw new Error(`MORPHO_MARKET_ID / MORPHO_ADDRESS are for VAULT_VENUE=morpho; the venue is ${cfg.venue}: set VAULT_VENUE=morpho or unset them`);
   }
+  if (cfg.venue === "morpho" && cfg.morpho.address && !cfg.morpho.marketId) {
+    throw new Error(`MORPHO_ADDRESS needs MORPHO_MARKET_ID=0x<64 hex digits>: the id of the market to borrow on`);
+  }
+  // The local market is deployed on chain 31337, unless MORPHO_MARKET_ID names a Morpho market already on the node.
+  const local = chainId === LOCAL_CHAIN_ID && !(cfg.venue === "morpho" && cfg.morpho.marketId);
   const dryRun = /^(1|true|yes)$/i.test(process.env.DRY_RUN ?? "");
   console.log(`Network '${network.name}' (chain ${chainId}), deployer ${deployer.address}, balance ${formatUnits(await ethers.provider.getBalance(deployer.address))} ETH`);
 
@@ -303,13 +329,15 @@ async function main() {
   let localMarket: Record<string, string> | undefined;
 
   // --- settings, checked before anything is sent ---
-  const { resolved, decimals, settings, roles, salt, params, kind } = await checkedSettings(cfg, chainId, local, deployer.address, preset);
+  const { resolved, morphoMarket, decimals, settings, roles, salt, params, kind } = await checkedSettings(cfg, chainId, local, deployer.address, preset);
   const snapshotId = dryRun ? await snapshot() : undefined;
   if (dryRun && snapshotId === undefined) {
     console.log(
       `DRY RUN on '${network.name}' (no snapshots on this node): checks only, nothing sent. Plan: ` +
         `${cfg.factory ?? readDeploymentRecord(network.name)?.factory ? "reuse the recorded factory" : "deploy module, registry, factory, KeeperLens"}, ` +
-        `then create the vault ${settings.name} (${settings.symbol}). For the gas, rehearse on a fork: FORK=${network.name} DRY_RUN=1 npx hardhat run deploy/deploy-vault.ts`,
+        `then create the vault ${settings.name} (${settings.symbol})` +
+        (morphoMarket ? ` on Morpho Blue market ${morphoMarket.id} (LLTV ${morphoMarket.risk.liquidationThresholdBps} bps)` : "") +
+        `. For the gas, rehearse on a fork: FORK=${network.name} DRY_RUN=1 npx hardhat run deploy/deploy-vault.ts`,
     );
     return;
   }
@@ -340,7 +368,10 @@ async function main() {
     const aave = resolved!.markets;
     oracle = resolved!.oracle;
     markets = aave;
-    if (preset?.eMode && !aave.eModeCategory) {
+    if (morphoMarket) {
+      // MorphoUniswapMarkets.Markets: the market read on chain, the Uniswap route from the address book / config.
+      markets = { ...morphoMarket.markets, swapRouter: aave.swapRouter, uniswapFactory: aave.uniswapFactory };
+    } else if (preset?.eMode && !aave.eModeCategory) {
       // Aave V3 Ethereum's "ETH correlated" category (wstETH, WETH, ...); set MARKET_E_MODE_CATEGORY elsewhere.
       markets = { ...aave, eModeCategory: 1 };
     }

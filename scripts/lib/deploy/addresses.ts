@@ -6,6 +6,9 @@
  * The vault calls the ORIGINAL Uniswap V3 SwapRouter (ISwapRouter with a `deadline` field). SwapRouter02 has a
  * different ABI and does not work: where only SwapRouter02 exists (Base, Sepolia) no router is listed and the
  * deploy script asks for one.
+ *
+ * Morpho Blue: one immutable singleton per chain holds every market (a market is chosen by its id, MORPHO_MARKET_ID);
+ * its address is in MORPHO_BLUE below, MORPHO_ADDRESS overrides it.
  */
 import { AaveV3Arbitrum, AaveV3Base, AaveV3Ethereum, AaveV3Optimism, AaveV3Sepolia } from "@bgd-labs/aave-address-book";
 import { ZeroAddress } from "ethers";
@@ -72,6 +75,23 @@ export const COLLATERAL_HEARTBEATS: Record<number, number> = { 1: 3_900, 10: 1_5
 export const DEBT_HEARTBEAT = 90_000;
 export const SEQUENCER_GRACE_PERIOD = 3_600;
 
+/**
+ * The Morpho Blue singleton per chain id. Sources: docs.morpho.org/developers/contracts/addresses ("Morpho Blue",
+ * Ethereum: Morpho 0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb) and Morpho's SDK address registry
+ * (github.com/morpho-org/sdks, packages/blue-sdk/src/addresses.ts: `morpho` for EthMainnet and BaseMainnet, the same
+ * address). Listed only where sourced: on Arbitrum, Optimism and the rest Morpho Blue lives at other addresses, so
+ * there MORPHO_ADDRESS is required (the deploy refuses without it).
+ */
+export const MORPHO_BLUE: Record<number, string> = {
+  1: "0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb",
+  8453: "0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb",
+};
+
+/** The Morpho Blue singleton of `chainId` from MORPHO_BLUE, undefined where none is listed. */
+export function morphoBlueAddress(chainId: number): string | undefined {
+  return MORPHO_BLUE[chainId];
+}
+
 export const CHAIN_NAMES: Record<number, string> = { 1: "mainnet", 10: "optimism", 42161: "arbitrum", 8453: "base", 11155111: "sepolia" };
 
 export interface ChainDefaults {
@@ -135,12 +155,16 @@ export function chainDefaults(chainId: number, collateral = "WETH", debt = "USDC
   };
 }
 
-/** Is every address of `markets` / `oracle` filled? Returns the names of the missing ones. */
-export function missingFields(markets: Partial<MarketAddresses>, oracle: Partial<OracleAddresses>): string[] {
+/**
+ * Is every address of `markets` / `oracle` filled? Returns the names of the missing ones. On Morpho (`venue`
+ * "morpho") the Aave pool is not needed: the Morpho singleton and the market come from MORPHO_ADDRESS /
+ * MORPHO_MARKET_ID (scripts/lib/deploy/morpho-market.ts).
+ */
+export function missingFields(markets: Partial<MarketAddresses>, oracle: Partial<OracleAddresses>, venue: "aave" | "morpho" = "aave"): string[] {
   const needed: [string, unknown][] = [
     ["markets.collateralAsset", markets.collateralAsset],
     ["markets.debtAsset", markets.debtAsset],
-    ["markets.aavePool", markets.aavePool],
+    ...(venue === "aave" ? ([["markets.aavePool", markets.aavePool]] as [string, unknown][]) : []),
     ["markets.swapRouter", markets.swapRouter],
     ["markets.uniswapFactory", markets.uniswapFactory],
     ["oracle.collateralFeed", oracle.collateralFeed],
