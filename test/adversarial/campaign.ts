@@ -118,11 +118,14 @@ export function formatStats(s: Stats, ms: number): string {
 /**
  * Replays one recorded command sequence on a kind's world (a counter-example the campaign printed, as data): runs every
  * command with every invariant check and throws the first violation, as the campaign would. For known-defect tests.
+ * `strict`: the defects the campaign tolerates (model.ts knownRefinanceDefect) fail too, as with FUZZ_STRICT=1.
  */
-export async function replayCommands(world: () => Promise<AdversarialWorld>, cmds: Command[]): Promise<{ log: string[]; stats: Stats }> {
+export async function replayCommands(
+  world: () => Promise<AdversarialWorld>, cmds: Command[], opts: { strict?: boolean } = {},
+): Promise<{ log: string[]; stats: Stats }> {
   await network.provider.send("evm_setAutomine", [true]);
   const w = await loadFixture(world);
-  const ctx: Ctx = { w, model: await newModel(w), stats: newStats(), log: [], funded: new Map() };
+  const ctx: Ctx = { w, model: await newModel(w), stats: newStats(), log: [], funded: new Map(), strict: opts.strict };
   for (const c of cmds) await step(ctx, c);
   return { log: ctx.log, stats: ctx.stats };
 }

@@ -110,6 +110,17 @@ const outageCmd = fc.record({
   extraSeconds: fc.constantFrom(0, 1, 600, 3_600),
 });
 
+/**
+ * Refinancing (issue 20, REFI-1; refinanceable kinds only): the owner proposes the move of the whole position to the
+ * other venue, the timelock passes (`extraSeconds` more; the feeds re-stamped as the time command does), a stranger
+ * accepts it. `early`: the stranger first tries to accept before the timelock (must be refused, ROLE-1).
+ */
+const refinanceCmd = fc.record({
+  op: fc.constant("refinance" as const),
+  extraSeconds: fc.constantFrom(0, 0, 1, 600, 86_400),
+  early: fc.boolean(),
+});
+
 export const command = fc.oneof(
   { weight: 5, arbitrary: depositCmd },
   { weight: 2, arbitrary: mintCmd },
@@ -129,6 +140,15 @@ export const command = fc.oneof(
   { weight: 1, arbitrary: revokeCmd },
   { weight: 1, arbitrary: capsCmd },
   { weight: 1, arbitrary: sliversCmd },
+);
+
+/**
+ * The campaign of a refinanceable kind (the presets on both venues: eth-long-3x, wsteth-loop): the main mix and the
+ * refinance command (~5 % of the commands), so that every invariant is checked on both venues of the same vault.
+ */
+export const refinanceCommand = fc.oneof(
+  { weight: 39, arbitrary: command },
+  { weight: 2, arbitrary: refinanceCmd },
 );
 
 /** Oracle moves of the outage campaign: the pools move with the feed (market), USDC, or the feed goes stale. */
@@ -164,6 +184,6 @@ export const outageCommand = fc.oneof(
   { weight: 6, arbitrary: outageCmd },
 );
 type Drawn<A> = A extends fc.Arbitrary<infer T> ? T : never;
-export type Command = Drawn<typeof command> | Drawn<typeof outageCommand>;
+export type Command = Drawn<typeof command> | Drawn<typeof outageCommand> | Drawn<typeof refinanceCmd>;
 
 export const describeCommand = (c: Command) => JSON.stringify(c);

@@ -20,7 +20,11 @@ import { poolPair, poolPriceOf, swapPoolTo } from "../shared/market-helpers";
 import { priceToSqrtX96 } from "../shared/market";
 import { plain } from "../shared/structs";
 import type { AdversarialWorld, KindSpec } from "./world";
-import { THIRD_PARTY_ALLOWANCE, fundLegs, liquidateVault, malloryStock, moveMarket, repayFor, supplyFor, unitsOf, usdToRaw, venueBalances, venueHealthFactor } from "./world";
+import {
+  THIRD_PARTY_ALLOWANCE, currentVenue, fundLegs, liquidateVault, malloryStock, moveMarket, repayFor, supplyFor, syncVenue, unitsOf, usdToRaw,
+  venueBalances, venueHealthFactor,
+} from "./world";
+import type { Venue } from "../shared/presets";
 import type { Command, Size } from "./commands";
 
 const WAD = 10n ** 18n;
@@ -67,6 +71,14 @@ function pairDeviation(k: KindSpec, spot: bigint, oracle: bigint): number {
 const poolOfFee = (k: KindSpec, fee: bigint | number) => k.pools[Number(fee)] ?? k.pools[k.mainFee];
 /** How many times the share value a call moves its swap may be (FAIR-1's dislocation allowance): 4 at 3x, L + 1 above. */
 const swapMultiple = (k: KindSpec) => BigInt(Math.max(4, Math.ceil(k.settings.targetLeverage) + 1));
+/** `swapMultiple`, or L + 1 at the vault's leverage now (valued at the oracle) when that is more. */
+async function swapMultipleNow(ctx: { w: AdversarialWorld }): Promise<bigint> {
+  const base = swapMultiple(ctx.w.kind);
+  const pos = await attempt(ctx.w.vault, "position()", () => rview<Result>(ctx.w.vault, "position"));
+  if (!pos.ok) return base;
+  const now = ((pos.value as Result).leverage as bigint) / WAD + 2n; // ceil(L) + 1
+  return now > base ? now : base;
+}
 /** What a ripcord may pay its caller, raw collateral (FAIR-1): the preset's reward cap (1 WETH for the 3x long). */
 const rewardAllowance = (k: KindSpec) => unitsOf(k.settings.ripcordRewardCap, k.decimals.collateral);
 /** The venue's borrow rate of the debt asset, wad per second (Aave's variable rate; Morpho's IrmMock: utilisation / year). */
@@ -90,7 +102,7 @@ const ACTIONS = ["None", "DeleverBand", "ReleverBand", "DeleverHealth", "StopLos
 
 export const PROPERTY_IDS = [
   "TRIGGER-1", "EXIT-1", "FAIR-1", "ROLE-1", "ACCT-1", "ACCT-2", "KEEP-1", "MAX-1", "PREVIEW-1", "ALLOW-1", "ERR-1",
-  "STALE-1", "KEEP-2", "VAULT-DEX-1", "ROLE-2", "RIPCORD-1", "CAP-1", "OUTAGE-1",
+  "STALE-1", "KEEP-2", "VAULT-DEX-1", "ROLE-2", "RIPCORD-1", "CAP-1", "OUTAGE-1", "REFI-1",
 ] as const;
 export type PropertyId = (typeof PROPERTY_IDS)[number];
 
@@ -115,7 +127,7 @@ function violated(id: PropertyId, detail: string): never {
  * counted) unless FUZZ_STRICT=1, so that the rest of the suite keeps running on main; remove once fixed.
  */
 async function knownDefect(ctx: Ctx, error: string | undefined): Promise<boolean> {
-  if (process.env.FUZZ_STRICT === "1" || error === undefined) return false;
+  if (process.env.FUZZ_STRICT === "1" || ctx.strict || error === undefined) return false;
   const p = await rview<Result>(ctx.w.vault, "position");
   let id: string | undefined;
   if (error.startsWith("KeeperLeverageNotImproved") && (p.idleCollateral as bigint) > 0n) id = "D1 (idle collateral jams DeleverHealth)";
@@ -261,6 +273,8 @@ export interface Ctx {
   log: string[];
   /** Tokens minted to accounts during the current command (outside money, not a gain), raw units of each leg. */
   funded: Map<string, Legs>;
+  /** No known defect tolerated (as FUZZ_STRICT=1): the known-defect replays of the defects the campaign tolerates. */
+  strict?: boolean;
 }
 
 /** Raw amounts of the pair's two legs (collateral, debt asset). */
@@ -539,7 +553,9 @@ async function keeperCall(ctx: Ctx, blind: boolean): Promise<{ note: string; exe
     violated("VAULT-DEX-1", `a keeper ${ACTIONS[dueAction]} ran with the pool ${deviation.bps.toFixed(1)} bps off the oracle (bound ${deviation.max} bps)`);
   }
   if (due && !r.ok && !(await knownDefect(ctx, r.error))) violated("TRIGGER-1", `trigger() said action ${(trig.value as Result)[1]} is due; rebalance() in that block reverted ${r.error}`);
-  if (!due && r.ok) violated("TRIGGER-1", `trigger() said nothing is due (${trig.ok ? "" : trig.error}); rebalance() in that block succeeded`);
+  if (!due && r.ok && !(trig.ok && (await knownCapDefect(ctx, trig.value as Result)))) {
+    violated("TRIGGER-1", `trigger() said nothing is due (${trig.ok ? "" : trig.error}); rebalance() in that block succeeded`);
+  }
   if (!r.ok) bump(ctx.stats.reverts, `rebalance: ${r.name}`);
   else {
     const action = Number((trig.value as Result)[1]);
@@ -984,6 +1000,220 @@ async function revoke(ctx: Ctx, kind: Kind): Promise<string> {
   return `revoke ${KIND_NAMES[kind]}: ${r.ok ? "ok" : r.error}`;
 }
 
+// ---------------------------------------------------------------- refinancing (REFI-1)
+
+const VENUE_KIND = 11; // IVaultManagement.ChangeKind.Venue
+/** What a refused move may say (IVaultRefinance; the oracle's own errors on a price read). */
+const REFINANCE_REFUSALS = ["VaultRefinanceDestinationShort", "VaultRefinanceUnhealthy", "VaultRefinanceLoss", "VaultInvalidVenue"];
+
+/** Everything a move must keep (REFI-1), read for one block (`tag`: the pending block before, latest after). */
+async function refinanceState(ctx: Ctx, tag: string) {
+  const { w } = ctx;
+  const { vault } = w;
+  const k = w.kind;
+  const at = { tag };
+  const holders = [...ctx.model.holderNames.keys()];
+  const shares: bigint[] = [];
+  for (const h of holders) shares.push(await rview(vault, "balanceOf", [h], at));
+  const fresh = await attempt(vault, "totalAssets", () => rview(vault, "totalAssets", [], at));
+  const pos = await attempt(vault, "position()", () => rview<Result>(vault, "position", [], at));
+  return {
+    implementation: ((await rview<string>(vault, "venueImplementation", [], at)) as string).toLowerCase(),
+    shares,
+    totalSupply: await rview(vault, "totalSupply", [], at),
+    totalAssets: fresh.ok ? (fresh.value as bigint) : undefined,
+    healthFactor: pos.ok ? ((pos.value as Result).healthFactor as bigint) : undefined,
+    idle: { coll: await rview(k.collateral, "balanceOf", [addr(vault)], at), debt: await rview(k.debt, "balanceOf", [addr(vault)], at) },
+  };
+}
+
+/**
+ * The refinance command (commands.ts refinanceCmd): the owner proposes the other venue, the timelock passes (every feed
+ * of the pair re-stamped, as the time command does), a stranger accepts. REFI-1: a refusal is one of the refinance's
+ * named errors (or the oracle's) and changes nothing (implementation, shares, totalAssets, both venues' balances, idle
+ * balances); a move changes no holder's shares nor totalSupply, keeps totalAssets within the move's rounding (the
+ * before state is read for the move's own block: no interest in between), leaves nothing on the source venue, puts the
+ * same collateral and debt on the destination (within the two token units the contract allows, and Morpho's share
+ * rounding), keeps the idle balances idle and leaves the health factor at or above the floor or not below what it was.
+ */
+async function refinance(ctx: Ctx, c: Extract<Command, { op: "refinance" }>): Promise<string> {
+  const { w, stats } = ctx;
+  const { vault, owner, stranger } = w;
+  const k = w.kind;
+  if (!k.venues) return "refinance: the vault is not refinanceable (skipped)";
+  const from = await currentVenue(w);
+  const to: Venue = from === "aave" ? "morpho" : "aave";
+  const target = k.venues[to].implementation;
+  const proposed = await attempt(vault, "proposeVenue", () => send(vault.connect(owner).proposeVenue(target)));
+  if (!proposed.ok) {
+    bump(stats.reverts, `proposeVenue: ${proposed.name}`);
+    violated("REFI-1", `the owner's proposeVenue(${to}) was refused: ${proposed.error}`);
+  }
+  const [, validAt] = await vault.pendingChange(VENUE_KIND);
+  const proposedAt = BigInt(await time.latest());
+  // ROLE-1 for the move: always timelocked (never at once), valid after the timelock in force.
+  if (validAt < proposedAt + ctx.model.configs.timelock) violated("ROLE-1", `a venue move proposed at ${proposedAt} is valid at ${validAt}, before the timelock`);
+  if (c.early) {
+    await nextBlock();
+    const early = await attempt(vault, "acceptChange(Venue) early", () => rcall(vault, "acceptChange", [VENUE_KIND], { from: stranger.address, tag: "pending" }));
+    if (early.ok || early.name !== "VaultTimelockNotElapsed") violated("ROLE-1", `accepting the venue move before its timelock: ${early.ok ? "went through" : early.error}`);
+  }
+  const now = BigInt(await time.latest());
+  if (validAt + BigInt(c.extraSeconds) > now) await time.increaseTo(validAt + BigInt(c.extraSeconds));
+  await refreshBoth(ctx);
+
+  // The state for the move's own block (its timestamp fixed: nothing accrues between the reads and the move).
+  await nextBlock();
+  const before = await refinanceState(ctx, "pending");
+  const source = await venueBalancesAt(ctx, from, "pending");
+  const dest = await venueBalancesAt(ctx, to, "pending");
+  const floor = (await rview<Result>(vault, "leverageConfig")).minHealthFactor as bigint;
+  const moveAt = (await time.latest()) + 1;
+  const r = await attempt(vault, "acceptChange(Venue)", () => rtx(vault, "acceptChange", [VENUE_KIND], stranger.address));
+  // (A refused call that mined no block: the state is read for the same pending block as before.)
+  const tag = (await time.latest()) >= moveAt ? "latest" : "pending";
+  const after = await refinanceState(ctx, tag);
+  const sourceAfter = await venueBalancesAt(ctx, from, tag);
+  const destAfter = await venueBalancesAt(ctx, to, tag);
+  const sameShares = after.shares.every((s, i) => s === before.shares[i]) && after.totalSupply === before.totalSupply;
+  const label = `refinance ${from} -> ${to}`;
+  if (!r.ok) {
+    bump(stats.reverts, `refinance: ${r.name}`);
+    if (!REFINANCE_REFUSALS.includes(r.name ?? "") && !r.name?.startsWith("Oracle") && !knownRefinanceDefect(ctx, to, r.error)) {
+      violated("REFI-1", `${label} refused with an error the refinance does not document: ${r.error}`);
+    }
+    const unchanged = after.implementation === before.implementation && sameShares && after.totalAssets === before.totalAssets &&
+      after.idle.coll === before.idle.coll && after.idle.debt === before.idle.debt &&
+      sourceAfter.collateral === source.collateral && sourceAfter.debt === source.debt &&
+      destAfter.collateral === dest.collateral && destAfter.debt === dest.debt;
+    if (!unchanged) {
+      violated("REFI-1", `${label} refused (${r.error}) but changed the vault: ${show({ before, after, source, sourceAfter, dest, destAfter })}`);
+    }
+    bump(stats.checks, "REFI-1");
+    return `${label} refused: ${r.error}`;
+  }
+  bump(stats.succeeded, `refinance ${from} -> ${to}`);
+  await syncVenue(w);
+  if (after.implementation !== target.toLowerCase() || k.venue !== to) violated("REFI-1", `${label} went through but the vault runs ${after.implementation}`);
+  if (!sameShares) violated("REFI-1", `${label} changed share balances: ${before.shares} (supply ${before.totalSupply}) -> ${after.shares} (supply ${after.totalSupply})`);
+  // The contract allows two token units on each leg; Morpho's borrow shares round the debt up by one more.
+  const units = 3n;
+  const tolerance = units + debtToCollateralAtStart(k, units) + k.rounding;
+  if (before.totalAssets !== undefined) {
+    if (after.totalAssets === undefined) violated("REFI-1", `${label}: totalAssets reverts after the move`);
+    const diff = after.totalAssets > before.totalAssets ? after.totalAssets - before.totalAssets : before.totalAssets - after.totalAssets;
+    if (diff > tolerance) violated("REFI-1", `${label}: totalAssets ${before.totalAssets} -> ${after.totalAssets} (allowed ${tolerance} raw collateral)`);
+  }
+  if (sourceAfter.collateral !== 0n || sourceAfter.debt !== 0n) {
+    violated("REFI-1", `${label} left collateral ${sourceAfter.collateral} and debt ${sourceAfter.debt} (raw) on ${from}`);
+  }
+  const near = (a: bigint, b: bigint) => (a > b ? a - b : b - a) <= units;
+  if (!near(destAfter.collateral - dest.collateral, source.collateral) || !near(destAfter.debt - dest.debt, source.debt)) {
+    violated("REFI-1", `${label}: ${source.collateral} collateral and ${source.debt} debt (raw) on ${from} became ${destAfter.collateral - dest.collateral} and ${destAfter.debt - dest.debt} on ${to}`);
+  }
+  if (after.idle.coll !== before.idle.coll || after.idle.debt !== before.idle.debt) {
+    violated("REFI-1", `${label} moved idle balances: ${before.idle.coll}/${before.idle.debt} -> ${after.idle.coll}/${after.idle.debt}`);
+  }
+  if (before.healthFactor !== undefined && after.healthFactor !== undefined && after.healthFactor < floor && after.healthFactor < before.healthFactor) {
+    violated("REFI-1", `${label}: health factor ${before.healthFactor} -> ${after.healthFactor}, under the floor ${floor}`);
+  }
+  bump(stats.checks, "REFI-1");
+  return `${label}: moved ${source.collateral} collateral, ${source.debt} debt (raw); HF ${fmtWad(before.healthFactor)} -> ${fmtWad(after.healthFactor)}`;
+}
+
+/**
+ * Known defect C1 (test/adversarial/known-defects-kinds.test.ts, TRIGGER-1, skipped until fixed; found with the
+ * refinance campaign's draws, reproduced on the plain Aave vault with no move): with idle debt asset in the vault (a
+ * donation) and a borrow cap that leaves no room, trigger() reports ReleverBand as not needed (the cap) while
+ * rebalance() goes through with it (the idle debt asset pays for the re-lever without borrowing). Tolerated and counted
+ * for that signature (trigger's action ReleverBand not needed, idle debt asset) unless FUZZ_STRICT=1 (or a strict replay).
+ */
+async function knownCapDefect(ctx: Ctx, trig: Result): Promise<boolean> {
+  if (process.env.FUZZ_STRICT === "1" || ctx.strict) return false;
+  if (trig[0] !== false || Number(trig[1]) !== 2) return false;
+  const p = await rview<Result>(ctx.w.vault, "position");
+  if ((p.idleDebtAsset as bigint) === 0n) return false;
+  bump(ctx.stats.checks, "KNOWN DEFECT C1 (a borrow cap hides a ReleverBand the idle debt asset pays for) tolerated");
+  return true;
+}
+
+/**
+ * Known defect F1 (test/adversarial/known-defects-kinds.test.ts, FAIR-1, skipped until fixed; found with the refinance
+ * campaign's draws, reproduced on the plain Aave vault with no move): after a feed-only fall (the oracle ~9 % under
+ * the pools, which stay), a holder's max exit through the pool far off the oracle receives more, at oracle prices, than
+ * FAIR-1's dislocation allowance (swapMultiple x the value moved x the dislocation), e.g. 19.7 WETH for shares worth
+ * 10.0 at the oracle with the pool 10.9 % above it: its slice's swap is larger than the allowance assumes. The other
+ * holders do not pay for it (the bystanders' check still runs). Tolerated and counted, for exits (redeem, withdraw,
+ * sandwiched or not) while the vault's pool is off the oracle by more than half the slippage room (the precondition EXIT-1 and MAX-1
+ * already leave out), unless FUZZ_STRICT=1 (or a strict replay).
+ */
+async function knownExitDislocationDefect(ctx: Ctx, c: Command, dislocation: number): Promise<boolean> {
+  if (process.env.FUZZ_STRICT === "1" || ctx.strict) return false;
+  const exit = c.op === "redeem" || c.op === "withdraw" ||
+    (c.op === "sandwich" && (c.victim === "redeem" || c.victim === "withdraw" || c.victim === "selfRedeem"));
+  if (!exit) return false;
+  const exec = await rview<Result>(ctx.w.vault, "executionConfig");
+  const roomBps = Number(exec[0]) - Number(exec[1]) / 100;
+  if (dislocation * 10_000 + Number(exec[1]) / 100 <= roomBps / 2) return false;
+  bump(ctx.stats.checks, "KNOWN DEFECT F1 (an exit through a pool far off the oracle gains beyond FAIR-1's allowance) tolerated");
+  return true;
+}
+
+/**
+ * Known defect R1 (test/adversarial/known-defects-kinds.test.ts, REFI-1, skipped until fixed): a move to Aave of a
+ * position whose debt is above Aave's LTV of its collateral (its Aave health factor under LT / LTV, below every floor:
+ * what VaultRefinanceUnhealthy names) is refused by Aave's own borrow check inside the flash loan, Error("36")
+ * (COLLATERAL_CANNOT_COVER_NEW_BORROW), before the vault's post-condition can name it. Nothing moves (the "changed
+ * nothing" half of REFI-1 is still checked). Tolerated and counted unless FUZZ_STRICT=1 (or a strict replay), as D1/D2
+ * were, so that the rest of the campaign keeps running on main; remove once the move names it.
+ */
+function knownRefinanceDefect(ctx: Ctx, to: Venue, error: string | undefined): boolean {
+  if (process.env.FUZZ_STRICT === "1" || ctx.strict) return false;
+  if (to !== "aave" || error !== 'Error("36")') return false;
+  bump(ctx.stats.checks, "KNOWN DEFECT R1 (a move over Aave's LTV refused Error(36), not VaultRefinanceUnhealthy) tolerated");
+  return true;
+}
+
+const fmtWad = (x: bigint | undefined) => (x === undefined ? "?" : x === MaxUint256 ? "max" : (Number(x) / 1e18).toFixed(4));
+const show = (x: unknown) => JSON.stringify(x, (_, v) => (typeof v === "bigint" ? String(v) : v));
+/** Raw debt units -> raw collateral units at the kind's start prices. */
+const debtToCollateralAtStart = (k: KindSpec, debt: bigint) => debtToCollateral(k, debt, k.startUsd.collateral, k.startUsd.debt) + 1n;
+
+/** venueBalances of `venue` for the block `tag` (the pending one: its timestamp is fixed by nextBlock). */
+async function venueBalancesAt(ctx: Ctx, venue: Venue, tag: string): Promise<{ collateral: bigint; debt: bigint }> {
+  const { w } = ctx;
+  const vault = addr(w.vault);
+  if (venue === "aave") {
+    return {
+      collateral: await rview(w.aCollateral, "balanceOf", [vault], { tag }),
+      debt: await rview(w.variableDebt, "balanceOf", [vault], { tag }),
+    };
+  }
+  // Morpho: the position at that block, with the interest accrued to its timestamp (world.ts venueBalances' maths).
+  if (tag === "latest") {
+    const b = await venueBalances(w, "morpho");
+    return { collateral: b.collateral, debt: b.debt };
+  }
+  const blue = w.kind.blue!.morpho;
+  const id = w.kind.morpho!.id;
+  const p = await rcall(blue, "position", [id, vault], { tag });
+  const m = await rcall(blue, "market", [id], { tag });
+  const ts = BigInt(await time.latest()) + 1n; // nextBlock() fixed the pending block's timestamp
+  let totalBorrowAssets = m.totalBorrowAssets as bigint;
+  const elapsed = ts - (m.lastUpdate as bigint);
+  if (elapsed > 0n && totalBorrowAssets > 0n && (m.totalSupplyAssets as bigint) > 0n) {
+    const rate = (totalBorrowAssets * WAD) / (m.totalSupplyAssets as bigint) / (365n * 86_400n);
+    const first = rate * elapsed;
+    const second = (first * first) / (2n * WAD);
+    const third = (second * first) / (3n * WAD);
+    totalBorrowAssets += (totalBorrowAssets * (first + second + third)) / WAD;
+  }
+  const shares = p.borrowShares as bigint;
+  const num = shares * (totalBorrowAssets + 1n);
+  const den = (m.totalBorrowShares as bigint) + 10n ** 6n;
+  return { collateral: p.collateral as bigint, debt: (num + den - 1n) / den };
+}
+
 // ---------------------------------------------------------------- prices and time
 
 /** Re-stamps the pair's feeds (ETH/USD and USDC/USD for WETH/USDC). */
@@ -1140,6 +1370,10 @@ async function runOne(ctx: Ctx, c: Command): Promise<RunResult> {
       return plainResult(await accept(ctx, c.kind as Kind), [w.stranger.address]);
     case "revoke":
       return plainResult(await revoke(ctx, c.kind as Kind), [w.guardian.address]);
+    case "refinance":
+      // Days pass (the timelock): the holders pay interest, as in the time command, so they are not "bystanders" of
+      // the stranger's call; REFI-1 checks the move itself (shares, totalAssets in its block, nothing left behind).
+      return plainResult(await refinance(ctx, c), [w.stranger.address], false);
   }
 }
 
@@ -1264,7 +1498,7 @@ async function checkInvariants(ctx: Ctx, c: Command, label: string, snap: Snapsh
   lap("stale");
   // ROLE-1: the configuration in force is the one the holders were shown (tightenings, accepted changes). Read
   // after every command that reaches management or the keeper, and after every 5th command otherwise.
-  const roleCheck = ["manage", "accept", "revoke", "keeper", "sandwich", "ripcord", "slivers"].includes(c.op) || stats.commands % 5 === 0;
+  const roleCheck = ["manage", "accept", "revoke", "keeper", "sandwich", "ripcord", "slivers", "refinance"].includes(c.op) || stats.commands % 5 === 0;
   const live = roleCheck ? await readConfigs(vault) : model.configs;
   for (const field of ["leverage", "automation", "exits"] as const) {
     if (live[field] !== model.configs[field]) violated("ROLE-1", `${field} config changed without the timelock (${label})`);
@@ -1296,7 +1530,7 @@ async function checkInvariants(ctx: Ctx, c: Command, label: string, snap: Snapsh
   if (trig.ok) {
     const needed = (trig.value as Result)[0] as boolean;
     if (needed && !reb.ok && !(await knownDefect(ctx, reb.error))) violated("TRIGGER-1", `trigger() says ${ACTIONS[Number((trig.value as Result)[1])]} is due; rebalance() reverts ${reb.error}`);
-    if (!needed && reb.ok) violated("TRIGGER-1", "trigger() says nothing is due; rebalance() succeeds");
+    if (!needed && reb.ok && !(await knownCapDefect(ctx, trig.value as Result))) violated("TRIGGER-1", "trigger() says nothing is due; rebalance() succeeds");
     bump(stats.checks, needed ? "TRIGGER-1 (due)" : "TRIGGER-1 (none)");
   } else if (reb.ok) violated("TRIGGER-1", `trigger() reverts ${trig.error}; rebalance() succeeds`);
   count("TRIGGER-1");
@@ -1420,6 +1654,7 @@ function walletsTouched(w: AdversarialWorld, c: Command): string[] {
     case "caps":
     case "donate":
     case "accept":
+    case "refinance":
       return [w.stranger.address];
     default:
       return [];
@@ -1434,6 +1669,8 @@ export async function step(ctx: Ctx, c: Command): Promise<void> {
   bump(stats.byOp, c.op);
   const tracked = TRACKED(w);
   ctx.funded = new Map();
+  // A refinanceable vault's reads and actions follow its current venue (the fixture's world is shared by the runs).
+  await syncVenue(w);
   let t = Date.now();
   const lap = (k: string) => {
     const now = Date.now();
@@ -1443,6 +1680,9 @@ export async function step(ctx: Ctx, c: Command): Promise<void> {
   const touched = walletsTouched(w, c);
   const before = await snapshot(ctx, touched);
   const dislocation = before.fresh ? await poolDislocation(ctx, before) : 0;
+  // FAIR-1's dislocation allowance below: a call's swap is ~(L - 1)x the value it moves at the vault's leverage L,
+  // which an oracle move alone (the pools left behind) can take above the preset's target: L + 1 at the leverage now.
+  const multiple = dislocation > 0 ? await swapMultipleNow(ctx) : swapMultiple(w.kind);
   lap("snapshots");
   const r = await runOne(ctx, c);
   lap(`run ${c.op}`);
@@ -1476,13 +1716,18 @@ export async function step(ctx: Ctx, c: Command): Promise<void> {
       // allow the dislocation on the swap such a call makes (at most ~4x the share value it moves at 3x; L + 1 for a
       // kind levered higher, e.g. 9x for the 8x loop: its swap is ~(L - 1)x what the call moves).
       const moved = shareValue(after, after.shares.get(a) ?? 0n) - shareValue(before, before.shares.get(a) ?? 0n);
-      const swapped = swapMultiple(w.kind) * (moved < 0n ? -moved : moved);
+      const swapped = multiple * (moved < 0n ? -moved : moved);
       // A sandwich's victim trades against the manipulator's push: it may gain what the push gives away.
       const pushed = c.op === "sandwich" && a !== w.mallory.address ? Math.abs(c.pushBps) / 10_000 : 0;
       const off = Math.max(dislocation, pushed);
       const allowed = (r.allowance?.get(a) ?? 0n) + (swapped * BigInt(Math.ceil(off * 1e6))) / 1_000_000n;
       const d = delta(a);
       const gain = d > allowed ? d - allowed : d > 0n ? 0n : d;
+      const tolerance = BigInt((model.calls.get(a) ?? 0) + 1) * roundingOf(ctx) + (model.credit.get(a) ?? 0n);
+      if (gain > 0n && (model.pnl.get(a) ?? 0n) + gain > tolerance && (await knownExitDislocationDefect(ctx, c, dislocation))) {
+        model.calls.set(a, (model.calls.get(a) ?? 0) + 1);
+        continue; // (the gain is not booked: the bystanders' check below still runs)
+      }
       model.pnl.set(a, (model.pnl.get(a) ?? 0n) + gain);
       model.calls.set(a, (model.calls.get(a) ?? 0) + 1);
     }

@@ -4,11 +4,15 @@
  * docs/PROPERTIES.md) checked after every command in model.ts, the kind's units and venue in world.ts. `npm test` runs
  * a short seeded campaign per kind (the 3x WETH/USDC long on Aave, the original, the longest); `npm run fuzz --
  * --runs N --seed S [--preset P --venue V]` runs longer ones (FUZZ_* variables below).
+ *
+ * The presets that run on both venues (eth-long-3x, wsteth-loop; issue 20) fuzz a refinanceable vault (a VaultProxy
+ * with its code on both venues) with the refinance command in the mix (REFI-1): after a move every per-venue read and
+ * actor follows the vault's current venue, so every other invariant is checked on both venues of the same vault.
  */
 import { expect } from "chai";
 import { formatFailure, formatStats, runCampaign } from "./campaign";
-import { outageCommand } from "./commands";
-import { adversarialFixture } from "./world";
+import { outageCommand, refinanceCommand } from "./commands";
+import { adversarialFixture, refinanceablePreset } from "./world";
 import { presetVenues } from "../shared/presets";
 import { underCoverage } from "../shared/gas";
 
@@ -38,12 +42,13 @@ describe("adversarial: stateful fuzzing with attacker actors (issue 9), on every
   for (const { preset, venue } of kinds) {
     const key = `${preset.name}@${venue}`;
     const label = venue === "aave" ? preset.name : `${preset.name} on ${venue}`;
-    const world = adversarialFixture(preset.name, venue);
+    const refinanceable = refinanceablePreset(preset);
+    const world = adversarialFixture(preset.name, venue, { refinanceable });
     const kind = { preset: preset.name, venue };
     const { main, runs, commands, outageRuns } = runsOf(key);
 
-    describe(label, () => {
-      it(`${runs} seeded runs of ${commands} commands: TRIGGER-1, EXIT-1, FAIR-1, ROLE-1, ACCT-1/2, KEEP-1, MAX-1, PREVIEW-1, ALLOW-1, ERR-1, STALE-1 after every command`, async function () {
+    describe(`${label}${refinanceable ? " (refinanceable)" : ""}`, () => {
+      it(`${runs} seeded runs of ${commands} commands: TRIGGER-1, EXIT-1, FAIR-1, ROLE-1, ACCT-1/2, KEEP-1, MAX-1, PREVIEW-1, ALLOW-1, ERR-1, STALE-1${refinanceable ? ", REFI-1" : ""} after every command`, async function () {
         this.timeout(0);
         const result = await runCampaign({
           runs,
@@ -53,6 +58,7 @@ describe("adversarial: stateful fuzzing with attacker actors (issue 9), on every
           shrinkBudgetMs: env("FUZZ_SHRINK_MS", 120_000),
           path: process.env.FUZZ_PATH || undefined,
           verbose: process.env.FUZZ_VERBOSE === "1",
+          commands_: refinanceable ? refinanceCommand : undefined,
           world,
           kind,
         });
@@ -69,6 +75,8 @@ describe("adversarial: stateful fuzzing with attacker actors (issue 9), on every
           fs.writeFileSync(report, JSON.stringify({ ok: true, commands: result.stats.commands }));
         }
         expect(result.stats.commands).to.be.gte(runs * commands);
+        // The full campaign of a refinanceable kind (not a short `npm run fuzz`) must move the vault and check REFI-1.
+        if (refinanceable && main && runs * commands >= 1_000) expect(Object.keys(result.stats.succeeded).some((k) => k.startsWith("refinance ")), "moves that went through").to.equal(true);
       });
 
       const outageIt = outageRuns > 0 ? it : it.skip;

@@ -78,6 +78,11 @@ export interface KindSpec {
   settings: PresetWorld["settings"];
   blue?: PresetWorld["blue"];
   morpho?: { params: MorphoMarketParams; id: string };
+  /**
+   * A refinanceable vault (the kinds whose preset runs on both venues, issue 20): its implementation on each venue.
+   * `venue` and `label` then follow the vault's current venue (`syncVenue`, read from `venueImplementation()`).
+   */
+  venues?: PresetWorld["venues"];
 }
 
 export interface AdversarialWorld extends PresetWorld {
@@ -124,7 +129,7 @@ function buildKind(w: PresetWorld, startUsd: KindSpec["startUsd"], startPair: bi
   const debtUnitInCollateral = (20n * startUsd.debt * 10n ** BigInt(decimals.collateral)) / (startUsd.collateral * 10n ** BigInt(decimals.debt));
   const morphoParams = w.blue ? Object.values(w.blue.markets).find((p) => p.collateralToken === w.collateral.target) : undefined;
   return {
-    label: venue === "aave" ? preset.name : `${preset.name} on ${venue}`,
+    label: labelOf(preset, venue),
     preset, venue, direction,
     collateral: w.collateral, debt: w.debt, fields, decimals,
     refDecimals: pair.priceDecimals, base: pair.base, quote: pair.quote,
@@ -136,7 +141,36 @@ function buildKind(w: PresetWorld, startUsd: KindSpec["startUsd"], startPair: bi
     settings: w.settings,
     blue: w.blue,
     morpho: morphoParams ? { params: morphoParams, id: morphoMarketId(morphoParams) } : undefined,
+    venues: w.venues,
   };
+}
+
+const labelOf = (preset: Preset, venue: Venue) => (venue === "aave" ? preset.name : `${preset.name} on ${venue}`);
+
+/** The presets whose vault the campaign builds refinanceable (behind a VaultProxy): those that run on both venues. */
+export const refinanceablePreset = (preset: Preset) => Object.keys(preset.venues).length > 1;
+
+/** The venue the vault runs on now: its `venueImplementation()` compared with each venue's implementation. */
+export async function currentVenue(w: AdversarialWorld): Promise<Venue> {
+  const venues = w.kind.venues;
+  if (!venues) return w.kind.venue;
+  const impl = ((await w.vault.venueImplementation()) as string).toLowerCase();
+  const found = (Object.keys(venues) as Venue[]).find((v) => venues[v].implementation.toLowerCase() === impl);
+  if (!found) throw new Error(`venueImplementation() ${impl} is neither venue's implementation`);
+  return found;
+}
+
+/**
+ * Points the kind's per-venue reads and actions (venueBalances, venueHealthFactor, liquidateVault, supplyFor, repayFor,
+ * the caps actor, the borrow rate) at the vault's current venue. The world object is loadFixture's (shared by every run
+ * of the kind): the model calls this before each command and after a move.
+ */
+export async function syncVenue(w: AdversarialWorld): Promise<Venue> {
+  if (!w.kind.venues) return w.kind.venue;
+  const venue = await currentVenue(w);
+  w.kind.venue = venue;
+  w.kind.label = labelOf(w.kind.preset, venue);
+  return venue;
 }
 
 /** Moves the market (pools, then the feed) to reference price `ref` (reference units), as setReferencePrice does. */
@@ -184,10 +218,15 @@ async function morphoMarket(w: AdversarialWorld, now: bigint) {
   return { totalBorrowAssets, totalBorrowShares: m.totalBorrowShares as bigint };
 }
 
-/** What the vault holds on its venue (raw collateral and debt, interest to the latest block included). */
-export async function venueBalances(w: AdversarialWorld): Promise<{ collateral: bigint; debt: bigint; borrowShares?: bigint }> {
+/**
+ * What the vault holds on its venue (raw collateral and debt, interest to the latest block included); `venue` another
+ * one than the current (a refinanceable vault's source after a move, REFI-1).
+ */
+export async function venueBalances(
+  w: AdversarialWorld, venue: Venue = w.kind.venue,
+): Promise<{ collateral: bigint; debt: bigint; borrowShares?: bigint }> {
   const vault = w.vault.target as string;
-  if (w.kind.venue === "aave") {
+  if (venue === "aave") {
     const [collateral, debt] = await Promise.all([w.aCollateral.balanceOf(vault), w.market[ASSET_FIELDS[w.preset.debt].variableDebt].balanceOf(vault)]);
     return { collateral: collateral as bigint, debt: debt as bigint };
   }
@@ -254,7 +293,7 @@ export async function repayFor(w: AdversarialWorld, from: HardhatEthersSigner, a
  * Builds the world for (preset, venue). The market starts at its default prices, so the pair price at deployment is
  * known before the vault exists: stops are set relative to it.
  */
-export async function adversarialWorldFor(preset: Preset, venue: Venue = "aave"): Promise<AdversarialWorld> {
+export async function adversarialWorldFor(preset: Preset, venue: Venue = "aave", refinanceable = false): Promise<AdversarialWorld> {
   const base = presetSettings(preset, {}, {}, venue);
   const target = base.targetLeverage;
   const scale = preset.reference === "wstETH/ETH" ? 0.1 : 1;
@@ -268,7 +307,7 @@ export async function adversarialWorldFor(preset: Preset, venue: Venue = "aave")
     maxTradeSize: base.maxTradeSize * 0.4,
     ...(process.env.FUZZ_VOLATILITY === "1" ? {} : { volatilityHorizon: 0 }),
   };
-  const w = await presetWorld(preset, {}, overrides, venue);
+  const w = await presetWorld(preset, {}, overrides, venue, { refinanceable });
   const { market, vault } = w;
   const owner = market.deployer;
   const [, , , , , guardian, manager, dave, mallory] = market.users;
@@ -301,9 +340,13 @@ export async function adversarialWorldFor(preset: Preset, venue: Venue = "aave")
     collateral: usdToRaw(400_000n * E8, collateralUsd, kind.decimals.collateral),
     debt: usdToRaw(2_000_000n * E8, debtUsd, kind.decimals.debt),
   });
-  const venueTarget = kind.venue === "aave" ? market.pool.target : kind.blue!.morpho.target;
-  for (const token of [w.collateral, w.debt]) {
-    await (await token.connect(w.stranger).getFunction("approve")(venueTarget, MaxUint256)).wait();
+  // (A refinanceable vault may move: both venues.)
+  const venueTargets = refinanceable ? [market.pool.target, kind.blue!.morpho.target]
+    : [kind.venue === "aave" ? market.pool.target : kind.blue!.morpho.target];
+  for (const venueTarget of venueTargets) {
+    for (const token of [w.collateral, w.debt]) {
+      await (await token.connect(w.stranger).getFunction("approve")(venueTarget, MaxUint256)).wait();
+    }
   }
   for (const holder of [w.alice, w.bob, w.carol]) {
     await (await vault.connect(holder).approve(dave.address, THIRD_PARTY_ALLOWANCE)).wait();
@@ -323,13 +366,18 @@ const defaultRef = (preset: Preset) => defaultReferencePrice(preset.reference);
 
 const fixtures = new Map<string, () => Promise<AdversarialWorld>>();
 
-/** The loadFixture function of (preset, venue): one named function per kind (loadFixture keys on it). */
-export function adversarialFixture(presetName: string, venue: Venue = "aave"): () => Promise<AdversarialWorld> {
-  const key = `${presetName}@${venue}`;
+/**
+ * The loadFixture function of (preset, venue): one named function per kind (loadFixture keys on it). `refinanceable`:
+ * the vault behind a VaultProxy with its code on both venues (the campaign's world for the presets that run on both,
+ * `refinanceablePreset`; the recorded known-defect replays keep the plain vault they were found on).
+ */
+export function adversarialFixture(presetName: string, venue: Venue = "aave", opts: { refinanceable?: boolean } = {}): () => Promise<AdversarialWorld> {
+  const refinanceable = opts.refinanceable === true;
+  const key = `${presetName}@${venue}${refinanceable ? "+refinanceable" : ""}`;
   let f = fixtures.get(key);
   if (!f) {
     const preset = getPreset(presetName);
-    f = { [key]: () => adversarialWorldFor(preset, venue) }[key];
+    f = { [key]: () => adversarialWorldFor(preset, venue, refinanceable) }[key];
     fixtures.set(key, f);
   }
   return f;
