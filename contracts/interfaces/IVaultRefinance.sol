@@ -10,7 +10,8 @@ interface IVaultRefinanceErrors {
     error VaultNotRefinanceable();
     /// @notice `implementation` is not this vault's code on another venue (same assets, a venue mover).
     error VaultInvalidVenue(address implementation);
-    /// @notice After the move the destination reads a health factor (wad) under the floor, and worse than before.
+    /// @notice The destination would hold the position at a health factor (wad) under the floor and worse than before
+    ///         (checked after the move), or would not lend its debt at all (above its max LTV: checked before).
     error VaultRefinanceUnhealthy(uint256 healthFactor, uint256 floor);
     /// @notice After the move the destination reads less equity (wad USD) than before, beyond rounding.
     error VaultRefinanceLoss(uint256 equityBefore, uint256 equityAfter);

@@ -8,6 +8,8 @@ import {IVaultRefinanceErrors} from "../interfaces/IVaultRefinance.sol";
 import {IVenueMover} from "../interfaces/IVenueMover.sol";
 import {LendingAdapter} from "../adapters/lending/LendingAdapter.sol";
 import {VenueMove} from "../libraries/VenueMove.sol";
+import {LeverageMath} from "../libraries/LeverageMath.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {VaultLimits} from "../vault/VaultLimits.sol";
 
 /// @dev The getters that lead from a vault implementation to its management module.
@@ -24,6 +26,8 @@ interface IVaultStack {
 ///         The last module of the vault's fallback chain, it also answers the vault's ERC-4626 limits (VaultLimits),
 ///         which read the venue, the pool and the oracle and have no room in the vault.
 abstract contract VenueMover is IVenueMover, IVaultRefinanceErrors, VaultLimits {
+    using Math for uint256;
+
     /// @dev This contract, to tell the destination of a move (the one the settings module named) from the source.
     address private immutable MOVER = address(this);
     /// @dev OpenZeppelin's ERC20 `_name` and `_symbol`: slots 3 and 4 of a vault, whose only sequential storage is
@@ -70,6 +74,16 @@ abstract contract VenueMover is IVenueMover, IVaultRefinanceErrors, VaultLimits 
         if (debt == 0) return _takeOver(sourceMover);
         uint256 lendable = _debtLendable();
         if (lendable < debt) revert VaultRefinanceDestinationShort(debt, lendable);
+        // The destination lends only up to its max LTV: above it the move is refused here, by name, rather than by
+        // the venue's own borrow check (its health factor reported, the floor that the move could not keep).
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        uint256 collateralValue = collateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
+        uint256 debtValue = _debtValue(debt, debtPrice);
+        if (debtValue > collateralValue.mulDiv(_maxLtvBps(), BPS)) {
+            revert VaultRefinanceUnhealthy(
+                LeverageMath.healthFactor(collateralValue, debtValue, _liquidationThresholdBps()), _vault().leverage.minHealthFactor
+            );
+        }
         // The loan arrives, repays the source (which frees the collateral to supply here) and stays open as debt.
         _flashBorrowDebt(debt, abi.encode(sourceMover));
     }

@@ -118,7 +118,7 @@ export function formatStats(s: Stats, ms: number): string {
 /**
  * Replays one recorded command sequence on a kind's world (a counter-example the campaign printed, as data): runs every
  * command with every invariant check and throws the first violation, as the campaign would. For known-defect tests.
- * `strict`: the defects the campaign tolerates (model.ts knownRefinanceDefect) fail too, as with FUZZ_STRICT=1.
+ * `strict`: the defects the campaign tolerates (model.ts, the KNOWN DEFECT checks) fail too, as with FUZZ_STRICT=1.
  */
 export async function replayCommands(
   world: () => Promise<AdversarialWorld>, cmds: Command[], opts: { strict?: boolean } = {},

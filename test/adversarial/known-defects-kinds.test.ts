@@ -371,6 +371,9 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
   },
   {
     id: "REFI-1",
+    fixed:
+      "the destination mover checks the position against the destination's max LTV before its flash loan and refuses " +
+      "VaultRefinanceUnhealthy(health factor there, floor), nothing moved",
     preset: "eth-long-3x",
     venue: "aave",
     refinanceable: true,

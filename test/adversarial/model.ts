@@ -1079,7 +1079,7 @@ async function refinance(ctx: Ctx, c: Extract<Command, { op: "refinance" }>): Pr
   const label = `refinance ${from} -> ${to}`;
   if (!r.ok) {
     bump(stats.reverts, `refinance: ${r.name}`);
-    if (!REFINANCE_REFUSALS.includes(r.name ?? "") && !r.name?.startsWith("Oracle") && !knownRefinanceDefect(ctx, to, r.error)) {
+    if (!REFINANCE_REFUSALS.includes(r.name ?? "") && !r.name?.startsWith("Oracle")) {
       violated("REFI-1", `${label} refused with an error the refinance does not document: ${r.error}`);
     }
     const unchanged = after.implementation === before.implementation && sameShares && after.totalAssets === before.totalAssets &&
@@ -1156,21 +1156,6 @@ async function knownExitDislocationDefect(ctx: Ctx, c: Command, dislocation: num
   const roomBps = Number(exec[0]) - Number(exec[1]) / 100;
   if (dislocation * 10_000 + Number(exec[1]) / 100 <= roomBps / 2) return false;
   bump(ctx.stats.checks, "KNOWN DEFECT F1 (an exit through a pool far off the oracle gains beyond FAIR-1's allowance) tolerated");
-  return true;
-}
-
-/**
- * Known defect R1 (test/adversarial/known-defects-kinds.test.ts, REFI-1, skipped until fixed): a move to Aave of a
- * position whose debt is above Aave's LTV of its collateral (its Aave health factor under LT / LTV, below every floor:
- * what VaultRefinanceUnhealthy names) is refused by Aave's own borrow check inside the flash loan, Error("36")
- * (COLLATERAL_CANNOT_COVER_NEW_BORROW), before the vault's post-condition can name it. Nothing moves (the "changed
- * nothing" half of REFI-1 is still checked). Tolerated and counted unless FUZZ_STRICT=1 (or a strict replay), as D1/D2
- * were, so that the rest of the campaign keeps running on main; remove once the move names it.
- */
-function knownRefinanceDefect(ctx: Ctx, to: Venue, error: string | undefined): boolean {
-  if (process.env.FUZZ_STRICT === "1" || ctx.strict) return false;
-  if (to !== "aave" || error !== 'Error("36")') return false;
-  bump(ctx.stats.checks, "KNOWN DEFECT R1 (a move over Aave's LTV refused Error(36), not VaultRefinanceUnhealthy) tolerated");
   return true;
 }
 

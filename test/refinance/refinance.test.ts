@@ -26,6 +26,13 @@ const MOVES: [Venue, Venue][] = [
 const MOVE_ROUNDING = 2n;
 const WAD = 10n ** 18n;
 
+/** The venue's max LTV for the pair (what it lends up to), bps: Morpho lends up to its LLTV. */
+async function maxLtvBps(w: PresetWorld, venue: Venue): Promise<bigint> {
+  if (venue === "morpho") return morphoParams(w).lltv / 10n ** 14n;
+  if (w.preset.eMode) return (await w.market.pool.getEModeCategoryData(w.market.eModeCategory)).ltv;
+  return (await w.market.dataProvider.getReserveConfigurationData(w.collateral.target)).ltv;
+}
+
 /** The venue's liquidation threshold for the pair, bps. */
 async function thresholdBps(w: PresetWorld, venue: Venue): Promise<bigint> {
   if (venue === "morpho") return morphoParams(w).lltv / 10n ** 14n;
@@ -126,6 +133,22 @@ for (const preset of PRESETS) {
             .withArgs((value: bigint) => value < floor, floor);
           expect(await snapshot(w, from)).to.deep.equal(kept);
         }
+      });
+
+      it("a position above the destination's max LTV: VaultRefinanceUnhealthy before anything moves", async function () {
+        const w = await loadFixture(fixture);
+        const [ltvTo, ltvFrom] = [await maxLtvBps(w, to), await maxLtvBps(w, from)];
+        if (ltvTo >= ltvFrom) this.skip(); // the source's own borrow limit already keeps the position under it
+        // The pair's price taken to where the position's LTV sits half-way between the two venues' max LTVs.
+        const p = await w.vault.position();
+        const ltv = Number((p.debtValue * 10_000n) / p.grossValue); // no idle balances here
+        await movePairPrice(w, ltv / Number((ltvTo + ltvFrom) / 2n));
+        await proposeAndWait(w, to);
+        const kept = await snapshot(w, from);
+        await expect(accept(w))
+          .to.be.revertedWithCustomError(w.vault, "VaultRefinanceUnhealthy")
+          .withArgs(anyValue, (await w.vault.leverageConfig()).minHealthFactor);
+        expect(await snapshot(w, from)).to.deep.equal(kept);
       });
 
       it("a stopped-out vault moves its idle collateral's venue; the holders still exit", async function () {
