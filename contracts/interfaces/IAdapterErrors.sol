@@ -2,7 +2,7 @@
 pragma solidity ^0.8.20;
 
 /// @title ISwapAdapterErrors
-/// @notice Errors of a vault's swap module. Bounds come from the oracle and the max slippage.
+/// @notice Errors of a vault's swap adapter. Bounds come from the oracle and the max slippage.
 interface ISwapAdapterErrors {
     /// @notice The swap returned `amountOut`, below the oracle-derived `minOut`.
     error SwapSlippageExceeded(uint256 amountOut, uint256 minOut);
@@ -13,7 +13,7 @@ interface ISwapAdapterErrors {
 }
 
 /// @title ILendingAdapterErrors
-/// @notice Errors of a vault's lending module.
+/// @notice Errors of a vault's lending adapter.
 interface ILendingAdapterErrors {
     /// @notice A flash-loan callback that this vault did not start (wrong caller, initiator or no loan pending).
     error LendingUnexpectedFlashLoan(address caller, address initiator);

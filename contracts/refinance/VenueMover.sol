@@ -22,7 +22,7 @@ interface IVaultStack {
 /// @notice One venue's side of a refinance (IVenueMover), in the vault's context: the settings module runs the move
 ///         and checks it; the destination's mover takes the position over with its venue's debt-opening flash loan,
 ///         inside which the source's mover repays and withdraws everything. Venue-agnostic: a venue is its lending
-///         module (`_enterVenue`, `_flashBorrowDebt`, `_supplyCollateral`, ...), as for the vault itself.
+///         adapter (`_enterVenue`, `_flashBorrowDebt`, `_supplyCollateral`, ...), as for the vault itself.
 ///         The last module of the vault's fallback chain, it also answers the vault's ERC-4626 limits (VaultLimits),
 ///         which read the venue, the pool and the oracle and have no room in the vault.
 abstract contract VenueMover is IVenueMover, IVaultRefinanceErrors, VaultLimits {

@@ -12,7 +12,7 @@ import {MorphoUniswapMarkets} from "./MorphoUniswapMarkets.sol";
 
 /// @title MorphoUniswapLeverageVault
 /// @notice The leveraged vault on a Morpho Blue market (lending, free flash loans) and Uniswap V3 (swaps), priced by
-///         Chainlink feeds: the same core as the Aave vault, another lending module.
+///         Chainlink feeds: the same core as the Aave vault, another lending adapter.
 contract MorphoUniswapLeverageVault is LeverageVault, MorphoBlueFlashLoanReceiver, UniswapV3SwapAdapter {
     constructor(
         MorphoUniswapMarkets.Markets memory markets,

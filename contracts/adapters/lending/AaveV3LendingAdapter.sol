@@ -10,7 +10,7 @@ import {DataTypes} from "@aave/core-v3/contracts/protocol/libraries/types/DataTy
 import {LendingAdapter} from "./LendingAdapter.sol";
 
 /// @title AaveV3LendingAdapter
-/// @notice Lending module on an Aave V3 pool: variable-rate debt, flash loans for one-transaction leverage changes.
+/// @notice Lending adapter on an Aave V3 pool: variable-rate debt, flash loans for one-transaction leverage changes.
 ///         The flash-loan callbacks live in `AaveV3FlashLoanReceiver`, which only the vault inherits: the pool
 ///         always calls the vault, so a delegatecalled module never receives them.
 abstract contract AaveV3LendingAdapter is LendingAdapter {

@@ -15,7 +15,7 @@ import {MorphoLib} from "@morpho-org/morpho-blue/src/libraries/periphery/MorphoL
 import {LendingAdapter} from "./LendingAdapter.sol";
 
 /// @title MorphoBlueLendingAdapter
-/// @notice Lending module on one Morpho Blue market (isolated: one collateral, one loan token, an oracle and an
+/// @notice Lending adapter on one Morpho Blue market (isolated: one collateral, one loan token, an oracle and an
 ///         LLTV). What differs from Aave stays here: health from the LLTV on Morpho's own oracle, no caps (the room to
 ///         borrow is the market's liquidity), free flash loans, no debt-opening flash loan (a loan of the debt asset is
 ///         borrowed at the end of the callback instead), repay-all by shares (no dust), no close factor, and

@@ -1,6 +1,6 @@
 /**
  * Vaults on a Morpho Blue market (the second lending venue): the same core and settings as the Aave vaults, another
- * lending module (contracts/adapters/lending/MorphoBlueLendingAdapter.sol). On the local market the Morpho markets
+ * lending adapter (contracts/adapters/lending/MorphoBlueLendingAdapter.sol). On the local market the Morpho markets
  * come from `deployMorpho` (scripts/lib/market/morpho.ts): WETH/USDC at LLTV 86 % and wstETH/WETH at 94.5 %.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
