@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {ERC1967Utils} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Utils.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {StorageSlot} from "@openzeppelin/contracts/utils/StorageSlot.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultRefinanceErrors} from "../interfaces/IVaultRefinance.sol";
@@ -58,7 +59,7 @@ abstract contract VenueMover is IVenueMover, IVaultRefinanceErrors, VaultLimits 
         // The management module of the implementation's stack validates and writes the configuration; a second call
         // reverts there (`VaultAlreadyInitialized`).
         address management = IVaultStack(IVaultStack(implementation).MODULE()).MANAGEMENT_MODULE();
-        _delegate(management, abi.encodeCall(IVaultManagement.initialize, (params)));
+        Address.functionDelegateCall(management, abi.encodeCall(IVaultManagement.initialize, (params)));
         StorageSlot.getStringSlot(ERC20_NAME_SLOT).value = name;
         StorageSlot.getStringSlot(ERC20_SYMBOL_SLOT).value = symbol;
         _enterVenue();
@@ -103,19 +104,8 @@ abstract contract VenueMover is IVenueMover, IVaultRefinanceErrors, VaultLimits 
 
     /// @dev The source's mover hands everything over; the collateral it frees is supplied here.
     function _takeOver(address sourceMover) private {
-        bytes memory returned = _delegate(sourceMover, abi.encodeCall(IVenueMover.moveOut, ()));
+        bytes memory returned = Address.functionDelegateCall(sourceMover, abi.encodeCall(IVenueMover.moveOut, ()));
         uint256 collateral = abi.decode(returned, (uint256));
         if (collateral != 0) _supplyCollateral(collateral);
-    }
-
-    function _delegate(address target, bytes memory data) private returns (bytes memory returned) {
-        bool ok;
-        // solhint-disable-next-line avoid-low-level-calls
-        (ok, returned) = target.delegatecall(data);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(returned, 0x20), mload(returned))
-            }
-        }
     }
 }

@@ -9,6 +9,7 @@ import {IVaultSettings} from "../interfaces/IVaultSettings.sol";
 import {IVaultRefinance} from "../interfaces/IVaultRefinance.sol";
 import {IVenueMover} from "../interfaces/IVenueMover.sol";
 import {ERC1967Utils} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Utils.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {VaultStorage} from "./VaultStorage.sol";
 import {DelegatedOnly} from "../base/DelegatedOnly.sol";
 import {Delegation} from "../libraries/Delegation.sol";
@@ -161,7 +162,7 @@ contract SettingsModule is IVaultFees, IVaultSettings, IVaultRefinance, VaultSto
         ILeverageVault self = ILeverageVault(address(this));
         ILeverageVault.PositionState memory before = self.position();
         VenueMove.setMover(mover);
-        _delegate(mover, abi.encodeCall(IVenueMover.moveIn, (VENUE_MOVER, before.collateral, before.debt)));
+        Address.functionDelegateCall(mover, abi.encodeCall(IVenueMover.moveIn, (VENUE_MOVER, before.collateral, before.debt)));
         VenueMove.setMover(address(0));
         ERC1967Utils.upgradeToAndCall(implementation, "");
         // Read through the destination's code: its balances, its liquidation threshold.
@@ -175,16 +176,6 @@ contract SettingsModule is IVaultFees, IVaultSettings, IVaultRefinance, VaultSto
             revert VaultRefinanceUnhealthy(afterState.healthFactor, floor);
         }
         emit VenueMoved(source, implementation, before.collateral, before.debt);
-    }
-
-    function _delegate(address target, bytes memory data) private {
-        // solhint-disable-next-line avoid-low-level-calls
-        (bool ok, bytes memory reason) = target.delegatecall(data);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(reason, 0x20), mload(reason))
-            }
-        }
     }
 
     // ---------------------------------------------------------------- roles' switches (IVaultSettings)

@@ -7,26 +7,13 @@ import hre from "hardhat";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, type Contract } from "ethers";
-import { runTask } from "../shared/tasks";
+import { refused, runTask } from "../shared/tasks";
 import { ASSET_FIELDS } from "../shared/market";
 import { fund } from "../shared/market-helpers";
 import { getPreset, presetWorld, type PresetWorld } from "../shared/presets";
 import { heldOn, refinanceWorld, waitOutVenueTimelock } from "../shared/refinance";
 import { keeperPass } from "../../scripts/lib/keeper/keeper";
 import { VENUE_IDS } from "../../scripts/lib/deploy/venues";
-
-/** Runs a task that must fail: its one-line message; asserts no block was mined. */
-async function refused(name: string, args: Record<string, unknown>): Promise<string> {
-  const block = await hre.ethers.provider.getBlockNumber();
-  let message = "";
-  await runTask(name, args).then(
-    () => expect.fail(`${name} should have failed`),
-    (error: Error) => (message = error.message),
-  );
-  expect(message.split("\n")).to.have.length(1);
-  expect(await hre.ethers.provider.getBlockNumber()).to.equal(block);
-  return message;
-}
 
 /** Another borrower takes Aave's USDC reserve to about 80 % utilisation: Aave's rate rises well above Morpho's. */
 async function busyAave(w: PresetWorld): Promise<void> {

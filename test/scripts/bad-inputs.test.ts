@@ -12,25 +12,7 @@ import { oraclePrice, poolPrice } from "../shared/market-helpers";
 import { writeDeploymentRecord, type DeploymentRecord } from "../../scripts/lib/deploy/deployments";
 import { UsageError, backtestOptionsFrom, parseBacktestArgv } from "../../scripts/lib/backtest/cli";
 import { stackWorld } from "../factory/fixtures";
-
-/** Runs a task that must fail: its message (one line); asserts no block was mined. */
-async function refused(name: string, args: Record<string, unknown>): Promise<string> {
-  const block = await hre.ethers.provider.getBlockNumber();
-  const log = console.log;
-  console.log = () => undefined;
-  let message = "";
-  try {
-    await hre.run(name, args).then(
-      () => expect.fail(`${name} should have failed`),
-      (error: Error) => (message = error.message),
-    );
-  } finally {
-    console.log = log;
-  }
-  expect(message.split("\n")).to.have.length(1);
-  expect(await hre.ethers.provider.getBlockNumber()).to.equal(block);
-  return message;
-}
+import { refused } from "../shared/tasks";
 
 describe("bad inputs: one line, nothing changed", () => {
   describe("market:set-price", () => {

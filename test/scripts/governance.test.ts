@@ -3,7 +3,7 @@
  * parameter changes (tightening at once, loosening submitted, listed with time left, accepted, revoked), roles.
  * Bad inputs: one line, nothing sent.
  */
-import { runTask } from "../shared/tasks";
+import { refused, runTask } from "../shared/tasks";
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -11,19 +11,6 @@ import { ZeroAddress, parseEther } from "ethers";
 import { refreshFeeds } from "../shared/market-helpers";
 import type { PendingChange } from "../../scripts/lib/vault/governance";
 import { vaultStackWorld } from "../factory/fixtures";
-
-/** Runs a task that must fail: its one-line message; asserts no block was mined. */
-async function refused(name: string, args: Record<string, unknown>): Promise<string> {
-  const block = await hre.ethers.provider.getBlockNumber();
-  let message = "";
-  await runTask(name, args).then(
-    () => expect.fail(`${name} should have failed`),
-    (error: Error) => (message = error.message),
-  );
-  expect(message.split("\n")).to.have.length(1);
-  expect(await hre.ethers.provider.getBlockNumber()).to.equal(block);
-  return message;
-}
 
 describe("governance tasks", () => {
   it("vault:set-keeper refuses the zero address and removing a non-keeper; vault:keepers lists the keepers", async () => {
