@@ -28,15 +28,6 @@ const SHIPPED = [
 /** Issue 17's budget: every shipped contract keeps this much room under the limit, for the next feature. */
 const MIN_HEADROOM = 2048;
 /**
- * Contracts still short of MIN_HEADROOM (bytes of headroom they must keep at least: a ratchet, so that they cannot
- * lose more while the budget is unmet). Remove an entry once its contract meets the budget; never lower one.
- */
-const HEADROOM_SHORTFALL: Record<string, number> = {
-  AaveUniswapVaultModule: 1600,
-  MorphoUniswapVaultModule: 1472,
-  MorphoUniswapEmergencyModule: 1728,
-};
-/**
  * reports/sizes.json, the source of the sizes README.md quotes (npm run docs). Written only with UPDATE_REPORTS=1
  * (`npm run reports:update`), so a test run leaves the tree clean; otherwise each size must be within SIZE_TOLERANCE
  * bytes of the report, so that the README cannot drift by more than that.
@@ -55,10 +46,10 @@ describe("contract sizes", () => {
       // Instrumented code is larger than what ships: its size is checked on the real build only.
       if (!underCoverage()) expect(size, `${name}: ${size} bytes, ${LIMIT - size} of headroom`).to.be.lte(LIMIT);
     });
-    it(`${name} keeps ${HEADROOM_SHORTFALL[name] ?? MIN_HEADROOM} bytes of headroom${name in HEADROOM_SHORTFALL ? ` (short of the ${MIN_HEADROOM}-byte budget)` : ""}`, function () {
+    it(`${name} keeps ${MIN_HEADROOM} bytes of headroom`, function () {
       if (underCoverage()) this.skip();
       const headroom = LIMIT - sizes[name];
-      expect(headroom, `${name}: ${headroom} bytes of headroom`).to.be.gte(HEADROOM_SHORTFALL[name] ?? MIN_HEADROOM);
+      expect(headroom, `${name}: ${headroom} bytes of headroom`).to.be.gte(MIN_HEADROOM);
     });
   }
 

@@ -5,7 +5,7 @@ import {IVaultAutomation} from "./IVaultAutomation.sol";
 import {IVaultRegistry} from "./IVaultRegistry.sol";
 
 /// @title IKeeperLens
-/// @notice Read-only batch view for keepers: evaluates `IVaultKeeper.trigger()` of many vaults in one
+/// @notice Read-only batch view for keepers: evaluates `IVaultKeeperViews.trigger()` of many vaults in one
 ///         `eth_call`, so that a keeper scans a whole registry in a handful of requests. Every vault is called
 ///         with a bounded amount of gas and its failure is recorded, never propagated: one broken vault (stale
 ///         oracle, not a vault at all, out of gas, malformed return data) does not hide the decisions of the others.

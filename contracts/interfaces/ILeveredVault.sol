@@ -3,8 +3,8 @@ pragma solidity ^0.8.20;
 
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {ILeverageVault} from "./ILeverageVault.sol";
-import {IVaultKeeper} from "./IVaultAutomation.sol";
-import {IVaultEmergency} from "./IVaultEmergency.sol";
+import {IVaultKeeper, IVaultKeeperViews} from "./IVaultAutomation.sol";
+import {IVaultEmergency, IVaultOutageSettings} from "./IVaultEmergency.sol";
 import {IVaultManagement} from "./IVaultManagement.sol";
 import {IVaultFees} from "./IVaultFees.sol";
 import {IVaultSettings} from "./IVaultSettings.sol";
@@ -23,7 +23,9 @@ interface ILeveredVault is
     IVaultRefinance,
     IVaultFees,
     IVaultKeeper,
+    IVaultKeeperViews,
     IVaultEmergency,
+    IVaultOutageSettings,
     IOraclePrices,
     ILendingAdapterErrors,
     ISwapAdapterErrors,

@@ -124,16 +124,10 @@ interface IVaultAutomation {
 }
 
 /// @title IVaultKeeper
-/// @notice The keeper entry points and views of a leveraged vault, served by its automation module (the ripcord and
-///         the outage deleverage are the emergency module's: IVaultEmergency). Types, events and errors are
-///         IVaultAutomation's.
+/// @notice The keeper entry points of a leveraged vault, served by its automation module. Their views
+///         (IVaultKeeperViews), the ripcord and the outage deleverage (IVaultEmergency) are the emergency module's.
+///         Types, events and errors are IVaultAutomation's.
 interface IVaultKeeper is IVaultAutomation {
-    /// @notice The action the policy makes due now (`None` when none or held back by the cooldown) and the
-    ///         calldata to send (`rebalance()`). `needed` is true only when `rebalance()` from a keeper would run
-    ///         that action in this block (TRIGGER-1): an action whose pool moved within the block, sits off the
-    ///         oracle or leaves no trade room is reported with `needed == false` until the market allows it.
-    function trigger() external view returns (bool needed, Action action, bytes memory callData);
-
     /// @notice Keeper only. Runs the active trigger with every guard; reverts `KeeperNothingToDo` when none.
     function rebalance() external returns (Action action);
 
@@ -142,12 +136,22 @@ interface IVaultKeeper is IVaultAutomation {
     ///         the ripcord do first: whatever is sent to the vault then protects its health factor.
     function poke() external;
 
-    /// @notice Chainlink Automation: `performData` is informational only.
-    function checkUpkeep(bytes calldata checkData) external view returns (bool upkeepNeeded, bytes memory performData);
-
     /// @notice Chainlink Automation: keeper only; ignores `performData` and re-validates everything.
     function performUpkeep(bytes calldata performData) external;
+}
 
+/// @title IVaultKeeperViews
+/// @notice What keepers read before they call (IVaultKeeper): the due action and the bounds it trades at, served by
+///         the emergency module from the same decision and guard code as `rebalance` (AutomationModule).
+interface IVaultKeeperViews is IVaultAutomation {
+    /// @notice The action the policy makes due now (`None` when none or held back by the cooldown) and the
+    ///         calldata to send (`rebalance()`). `needed` is true only when `rebalance()` from a keeper would run
+    ///         that action in this block (TRIGGER-1): an action whose pool moved within the block, sits off the
+    ///         oracle or leaves no trade room is reported with `needed == false` until the market allows it.
+    function trigger() external view returns (bool needed, Action action, bytes memory callData);
+
+    /// @notice Chainlink Automation: `performData` is informational only.
+    function checkUpkeep(bytes calldata checkData) external view returns (bool upkeepNeeded, bytes memory performData);
     /// @notice Slippage and DEX-deviation bounds (bps) a health deleverage or the ripcord may use now. At or above
     ///         the HF floor they are the configured ones; below it both widen linearly, reaching at the critical HF
     ///         (and below) `URGENT_BONUS_SHARE_BPS` (75%) of the market's liquidation bonus (375 bps for a 5% bonus),

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-/// @title IVaultEmergency
-/// @notice The vault's emergency paths, served by the emergency module (reached through the automation module's
-///         fallback, in the vault's context): the ripcord and the oracle-outage
-///         deleverage. Units: prices wad debt-asset per collateral, health factor and leverage wad, ratios bps.
-interface IVaultEmergency {
+/// @title IVaultOutageTypes
+/// @notice The oracle-outage path's configuration and state (OUTAGE-1), shared by its settings (IVaultOutageSettings)
+///         and its deleverage (IVaultEmergency).
+interface IVaultOutageTypes {
     /// @notice The oracle-outage path (OUTAGE-1). A zero field means its default (`outageConfig()` returns the
     ///         values in force). Every change waits out the timelock, in both directions (`ChangeKind.Outage`).
     struct OutageConfig {
@@ -22,13 +21,38 @@ interface IVaultEmergency {
         uint112 hourDebt; // debt units at that hour's first outage deleverage
         uint112 hourRepaid; // debt units repaid by the path in that hour
     }
+}
 
+/// @title IVaultOutageSettings
+/// @notice The outage path's settings, served by the settings module (in the vault's context, like every setting).
+interface IVaultOutageSettings is IVaultOutageTypes {
+    /// @notice The outage configuration accepted after the timelock.
+    event OutageConfigSet(OutageConfig config);
+
+    /// @notice The outage configuration is outside its bounds.
+    error OutageInvalidConfig(OutageConfig config);
+
+    /// @notice Manager: submits a new outage configuration (always through the timelock); accepted with
+    ///         `acceptChange(ChangeKind.Outage)` inside its window, revocable with `revokeChange`. Zero fields take
+    ///         their defaults; set ones must be within bounds: the TWAP window 10 min .. 2 h, the grace 1 min .. 1
+    ///         day, the TWAP deviation at most 10 %, a call's cap at most the hour's.
+    function setOutageConfig(OutageConfig calldata config) external;
+
+    /// @notice The outage configuration in force, defaults filled in.
+    function outageConfig() external view returns (OutageConfig memory);
+
+    /// @notice The path's use of its hourly cap.
+    function outageState() external view returns (OutageState memory);
+}
+
+/// @title IVaultEmergency
+/// @notice The vault's emergency paths, served by the emergency module (reached through the automation module's
+///         fallback, in the vault's context): the ripcord and the oracle-outage
+///         deleverage. Units: prices wad debt-asset per collateral, health factor and leverage wad, ratios bps.
+interface IVaultEmergency is IVaultOutageTypes {
     /// @notice An outage deleverage repaid `repaid` debt units, priced at `referencePrice` = min(pool TWAP, the
     ///         feeds' last answer) (wad debt per collateral).
     event OutageDelevered(address indexed caller, uint256 repaid, uint256 referencePrice, uint256 twapPrice);
-
-    /// @notice The outage configuration accepted after the timelock.
-    event OutageConfigSet(OutageConfig config);
 
     /// @notice Both feeds are within their heartbeat: the keeper and the ripcord serve, not the outage path.
     error OutageFeedsFresh();
@@ -43,8 +67,6 @@ interface IVaultEmergency {
     error OutageNothingToDelever(uint256 healthFactor, uint256 leverage);
     /// @notice The path already repaid `repaid` debt units this clock hour, its cap is `cap`.
     error OutageHourlyCapReached(uint256 repaid, uint256 cap);
-    /// @notice The outage configuration is outside its bounds.
-    error OutageInvalidConfig(OutageConfig config);
 
     /// @notice Anyone, when the health factor is below critical: delevers toward the leverage that restores the
     ///         health floor (as a health deleverage does) under the same market guards, and pays the caller, in
@@ -61,14 +83,4 @@ interface IVaultEmergency {
     ///         the keeper's post-conditions valued at the reference price. No reward.
     /// @return repaid Debt units repaid.
     function outageDelever() external returns (uint256 repaid);
-
-    /// @notice Manager: submits a new outage configuration (always through the timelock); accepted with
-    ///         `acceptChange(ChangeKind.Outage)` inside its window, revocable with `revokeChange`.
-    function setOutageConfig(OutageConfig calldata config) external;
-
-    /// @notice The outage configuration in force, defaults filled in.
-    function outageConfig() external view returns (OutageConfig memory);
-
-    /// @notice The path's use of its hourly cap.
-    function outageState() external view returns (OutageState memory);
 }

@@ -31,7 +31,7 @@ interface IVaultManagement {
         Guardian,
         Fees, // appended (issue 21): management / performance fee rates
         KeeperPay, // appended (issue 21): keeper gas reimbursement
-        Outage, // IVaultEmergency.OutageConfig, served by the emergency module
+        Outage, // IVaultOutageTypes.OutageConfig, served by the settings module
         Venue // appended (issue 20): the implementation (venue) a refinance moves to, served by the settings module
     }
 

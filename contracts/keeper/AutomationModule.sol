@@ -131,19 +131,19 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         return action != Action.ReleverBand;
     }
 
-    /// @dev The market guards every trading action passes, as (trade room in debt units, encoded error or empty):
-    ///      the pool has not moved within this block, its spot is within the deviation bound of the oracle, the
-    ///      slippage and deviation bounds leave room for a trade, and for a lever-up the market's caps do too, net
-    ///      of the `idleCollateral` it supplies along.
+    /// @dev The market guards every trading action on position `s` passes, as (trade room in debt units, encoded error
+    ///      or empty): the pool has not moved within this block, its spot is within the deviation bound of the
+    ///      oracle, the slippage and deviation bounds leave room for a trade, and for a lever-up the market's caps do
+    ///      too, as the idle sweep before it leaves them (TRIGGER-1: the view and the action see the same room).
     function _guards(
         bool sellCollateral,
-        uint256 oraclePrice,
+        ILeverageVault.PositionState memory s,
         uint256 collateralPrice,
         uint256 debtPrice,
         uint256 slippageBps,
-        uint256 maxDeviation,
-        uint256 idleCollateral
+        uint256 maxDeviation
     ) internal view returns (uint256 maxTrade, bytes memory blocked) {
+        uint256 oraclePrice = s.price;
         // One read of the DEX for the three guards below (a view: nothing trades in between).
         (uint256 moved, uint256 spot, uint256 dexState) = _guardReading();
         if (moved > MAX_BLOCK_MOVE_BPS) {
@@ -164,13 +164,15 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         }
         if (!sellCollateral) {
             // CAP-1: a lever-up borrows and supplies what it buys with the idle collateral (which the sweep before
-            // it supplies first, within the cap); the market's caps bound it (read only on this path).
+            // it supplies first, within the cap); the market's caps bound it (read only on this path). The sweep
+            // also repays debt with the idle debt asset, which frees as much borrow-cap room.
             // An uncapped room (max) is not converted: debt per collateral can exceed 1 raw unit per unit (a short,
             // a loop) and the conversion would overflow.
             uint256 supplyRoom = _supplyRoom();
             uint256 capRoom = _borrowRoom();
+            if (capRoom != type(uint256).max) capRoom += _idleDebtRepaid(s);
             if (supplyRoom != type(uint256).max) {
-                supplyRoom = supplyRoom > idleCollateral ? supplyRoom - idleCollateral : 0;
+                supplyRoom = supplyRoom > s.idleCollateral ? supplyRoom - s.idleCollateral : 0;
                 capRoom = Math.min(capRoom, _debtFor(supplyRoom, collateralPrice, debtPrice));
             }
             if (capRoom <= _dustDebt()) return (0, abi.encodeWithSelector(KeeperMarketCapReached.selector, capRoom));
@@ -254,9 +256,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
     ) internal view returns (uint256 maxTrade, uint256 slippageBps, bytes memory blocked) {
         uint256 deviationBps;
         (slippageBps, deviationBps) = _bounds(action, s.healthFactor);
-        (maxTrade, blocked) = _guards(
-            _sellsCollateral(action), s.price, collateralPrice, debtPrice, slippageBps, deviationBps, s.idleCollateral
-        );
+        (maxTrade, blocked) = _guards(_sellsCollateral(action), s, collateralPrice, debtPrice, slippageBps, deviationBps);
     }
 
     /// @dev The policy's decision before the cooldown, to name the cooldown when it is what holds an action back.

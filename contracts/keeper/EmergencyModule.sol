@@ -5,29 +5,22 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultEmergency} from "../interfaces/IVaultEmergency.sol";
-import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
+import {IVaultKeeper, IVaultKeeperViews} from "../interfaces/IVaultAutomation.sol";
 import {AutomationModule} from "./AutomationModule.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
 import {RiskPolicy} from "../risk/RiskPolicy.sol";
+import {OutageSettings} from "../risk/OutageSettings.sol";
 
 /// @title EmergencyModule
 /// @notice The vault's emergency paths, run only through the vault's delegatecall (reached through the automation
 ///         module's fallback): the permissionless ripcord and the oracle-outage deleverage (OUTAGE-1). Both reuse the
-///         keeper's guards, sizing and post-conditions (AutomationModule's internals).
-abstract contract EmergencyModule is IVaultEmergency, AutomationModule {
+///         keeper's guards, sizing and post-conditions (AutomationModule's internals). The outage path's settings
+///         are the settings module's (IVaultOutageSettings). It also serves the keepers' views (IVaultKeeperViews):
+///         the same decision and guards `rebalance` runs (TRIGGER-1), here so that the automation module keeps room.
+abstract contract EmergencyModule is IVaultEmergency, IVaultKeeperViews, AutomationModule {
     using Math for uint256;
 
     uint256 private constant HOUR = 3600;
-    /// @notice Defaults of a zero OutageConfig field, and the bounds a configured one must respect.
-    uint32 public constant DEFAULT_OUTAGE_GRACE = 600;
-    uint32 public constant DEFAULT_TWAP_WINDOW = 1800;
-    uint16 public constant DEFAULT_TWAP_DEVIATION_BPS = 500;
-    uint16 public constant DEFAULT_OUTAGE_ACTION_BPS = 2500;
-    uint16 public constant DEFAULT_OUTAGE_HOURLY_BPS = 5000;
-    uint32 public constant MIN_TWAP_WINDOW = 600;
-    uint32 public constant MAX_TWAP_WINDOW = 7200;
-    uint32 public constant MIN_OUTAGE_GRACE = 60;
-    uint32 public constant MAX_OUTAGE_GRACE = 1 days;
 
     constructor(bytes32 marketsHash) AutomationModule(marketsHash) {}
 
@@ -126,42 +119,44 @@ abstract contract EmergencyModule is IVaultEmergency, AutomationModule {
         emit OutageDelevered(msg.sender, repaid, before.price, twap);
     }
 
-    /// @inheritdoc IVaultEmergency
-    function setOutageConfig(OutageConfig calldata config) external onlyDelegated {
-        VaultLayout storage v = _vault();
-        if (msg.sender != v.manager && msg.sender != v.owner) revert ILeverageVault.VaultUnauthorized(msg.sender);
-        _validateOutageConfig(config);
-        // Both directions wait: a shorter window or a wider bound opens the path to cheaper manipulation, a longer
-        // grace or smaller caps slow the backstop (ROLE-2 (b)).
-        bytes memory data = abi.encode(config);
-        uint64 validAt = uint64(block.timestamp + v.timelock);
-        v.pending[IVaultManagement.ChangeKind.Outage] = PendingChange(data, validAt);
-        emit IVaultManagement.ChangeSubmitted(IVaultManagement.ChangeKind.Outage, data, validAt);
+    // ---------------------------------------------------------------- keeper views (IVaultKeeperViews)
+
+    /// @inheritdoc IVaultKeeperViews
+    function trigger() public view returns (bool needed, Action action, bytes memory callData) {
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        uint256 liquidationThreshold = _liquidationThresholdBps();
+        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice, liquidationThreshold);
+        (action,) = _decide(s, collateralPrice, debtPrice, liquidationThreshold);
+        needed = action != Action.None;
+        if (_trades(action)) {
+            (,, bytes memory blocked) = _actionGuards(action, s, collateralPrice, debtPrice);
+            needed = blocked.length == 0;
+        }
+        if (needed) callData = abi.encodeCall(IVaultKeeper.rebalance, ());
     }
 
-    /// @notice `acceptChange(ChangeKind.Outage)`: the automation module's fallback sends only that kind here.
-    function acceptChange(IVaultManagement.ChangeKind kind) external onlyDelegated {
-        PendingChange storage pending = _vault().pending[kind];
-        uint256 validAt = pending.validAt;
-        if (kind != IVaultManagement.ChangeKind.Outage || validAt == 0) revert IVaultManagement.VaultNoPendingChange(kind);
-        if (block.timestamp < validAt) revert IVaultManagement.VaultTimelockNotElapsed(validAt);
-        uint256 expiry = validAt + 7 days;
-        if (block.timestamp > expiry) revert IVaultManagement.VaultPendingChangeExpired(expiry);
-        OutageConfig memory config = abi.decode(pending.data, (OutageConfig));
-        delete _vault().pending[kind];
-        _validateOutageConfig(config);
-        _vault().outage = config;
-        emit OutageConfigSet(config);
+    /// @inheritdoc IVaultKeeperViews
+    function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
+        Action action;
+        (upkeepNeeded, action,) = trigger();
+        performData = abi.encode(action);
     }
 
-    /// @inheritdoc IVaultEmergency
-    function outageConfig() external view returns (OutageConfig memory) {
-        return _outageConfig();
+    /// @inheritdoc IVaultKeeperViews
+    function checker() external view returns (bool canExec, bytes memory execPayload) {
+        (canExec,, execPayload) = trigger();
     }
 
-    /// @inheritdoc IVaultEmergency
-    function outageState() external view returns (OutageState memory) {
-        return _vault().outageState;
+    /// @inheritdoc IVaultKeeperViews
+    function effectiveTargetLeverage() external view returns (uint256 target, uint256 sigmaPerSqrtSecond) {
+        return _volatilityAdjustedTarget();
+    }
+
+    /// @inheritdoc IVaultKeeperViews
+    function healthActionBounds() external view returns (uint256 slippageBps, uint256 maxDexDeviationBps) {
+        (uint256 collateralPrice, uint256 debtPrice) = _prices();
+        ILeverageVault.PositionState memory s = _position(collateralPrice, debtPrice, _liquidationThresholdBps());
+        return _bounds(Action.DeleverHealth, s.healthFactor);
     }
 
     // ---------------------------------------------------------------- internals
@@ -189,24 +184,7 @@ abstract contract EmergencyModule is IVaultEmergency, AutomationModule {
         collateralPrice = referencePrice.mulDiv(debtPrice, WAD);
     }
 
-    function _outageConfig() private view returns (OutageConfig memory config) {
-        config = _vault().outage;
-        if (config.gracePeriod == 0) config.gracePeriod = DEFAULT_OUTAGE_GRACE;
-        if (config.twapWindow == 0) config.twapWindow = DEFAULT_TWAP_WINDOW;
-        if (config.maxTwapDeviationBps == 0) config.maxTwapDeviationBps = DEFAULT_TWAP_DEVIATION_BPS;
-        if (config.maxActionBps == 0) config.maxActionBps = DEFAULT_OUTAGE_ACTION_BPS;
-        if (config.maxHourlyBps == 0) config.maxHourlyBps = DEFAULT_OUTAGE_HOURLY_BPS;
-    }
-
-    /// @dev Zero fields take their defaults; set ones must be within bounds: the TWAP window 10 min .. 2 h, the
-    ///      grace 1 min .. 1 day, the TWAP deviation at most the hard DEX-deviation bound (10 %), a call's cap at
-    ///      most the hour's.
-    function _validateOutageConfig(OutageConfig memory config) private pure {
-        bool valid = (config.twapWindow == 0 || (config.twapWindow >= MIN_TWAP_WINDOW && config.twapWindow <= MAX_TWAP_WINDOW))
-            && (config.gracePeriod == 0 || (config.gracePeriod >= MIN_OUTAGE_GRACE && config.gracePeriod <= MAX_OUTAGE_GRACE))
-            && config.maxTwapDeviationBps <= 1000 && config.maxHourlyBps <= BPS
-            && (config.maxActionBps == 0 ? DEFAULT_OUTAGE_ACTION_BPS : config.maxActionBps)
-                <= (config.maxHourlyBps == 0 ? DEFAULT_OUTAGE_HOURLY_BPS : config.maxHourlyBps);
-        if (!valid) revert OutageInvalidConfig(config);
+    function _outageConfig() private view returns (OutageConfig memory) {
+        return OutageSettings.withDefaults(_vault().outage);
     }
 }

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IKeeperLens} from "../interfaces/IKeeperLens.sol";
-import {IVaultAutomation, IVaultKeeper} from "../interfaces/IVaultAutomation.sol";
+import {IVaultAutomation, IVaultKeeperViews} from "../interfaces/IVaultAutomation.sol";
 import {IVaultRegistry} from "../interfaces/IVaultRegistry.sol";
 
 /// @title KeeperLens
@@ -56,7 +56,7 @@ contract KeeperLens is IKeeperLens {
     /// @dev One vault's `trigger()`, never reverting.
     function _decide(address vault) internal view returns (Decision memory decision) {
         decision.vault = vault;
-        bytes4 selector = IVaultKeeper.trigger.selector;
+        bytes4 selector = IVaultKeeperViews.trigger.selector;
         uint256 gasLimit = TRIGGER_GAS_LIMIT;
         bool success;
         uint256 size;

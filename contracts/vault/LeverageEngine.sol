@@ -234,12 +234,18 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
     ///      debt asset repays debt, idle collateral is supplied (except once stopped out, where the stop holds or
     ///      sells it). Anything sent to the vault then protects its health factor. Returns whether it did anything.
     function _sweepIdle(ILeverageVault.PositionState memory s) internal returns (bool swept) {
-        uint256 repayable = Math.min(s.idleDebtAsset, s.debt);
-        if (repayable > _dustDebt()) {
+        uint256 repayable = _idleDebtRepaid(s);
+        if (repayable != 0) {
             _repayDebt(repayable);
             swept = true;
         }
         if (s.idleCollateral != 0) swept = _supplyWithinCap(s.idleCollateral) || swept;
+    }
+
+    /// @dev The debt the idle sweep repays with the idle debt asset of position `s` (none up to a dust amount).
+    function _idleDebtRepaid(ILeverageVault.PositionState memory s) internal view returns (uint256 repayable) {
+        repayable = Math.min(s.idleDebtAsset, s.debt);
+        if (repayable <= _dustDebt()) repayable = 0;
     }
 
     /// @dev Supplies all idle collateral, except once stopped out (see `_sweepIdle`).

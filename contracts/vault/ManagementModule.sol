@@ -242,9 +242,9 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine, Delegate
             if (!store) return;
             v.timelock = uint64(newTimelock);
             emit TimelockSet(newTimelock);
-        } else if (kind >= ChangeKind.Fees && kind != ChangeKind.Outage) {
-            // Fees, keeper pay and venue: served by the settings module, through an external call to the vault
-            // itself, which routes it there.
+        } else if (kind >= ChangeKind.Fees) {
+            // Fees, keeper pay, the outage path and the venue: served by the settings module, through an external
+            // call to the vault itself, which routes it there.
             IVaultFees(address(this)).applyFeeChange(kind, data, store);
         } else if (kind == ChangeKind.Guardian) {
             address newGuardian = abi.decode(data, (address));

@@ -7,6 +7,7 @@ import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultFees} from "../interfaces/IVaultFees.sol";
 import {IVaultSettings} from "../interfaces/IVaultSettings.sol";
 import {IVaultRefinance} from "../interfaces/IVaultRefinance.sol";
+import {IVaultOutageSettings} from "../interfaces/IVaultEmergency.sol";
 import {IVenueMover} from "../interfaces/IVenueMover.sol";
 import {ERC1967Utils} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Utils.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
@@ -14,6 +15,7 @@ import {VaultStorage} from "./VaultStorage.sol";
 import {DelegatedOnly} from "../base/DelegatedOnly.sol";
 import {Delegation} from "../libraries/Delegation.sol";
 import {VenueMove} from "../libraries/VenueMove.sol";
+import {OutageSettings} from "../risk/OutageSettings.sol";
 
 /// @dev The getters a refinance follows from a vault implementation to its venue mover.
 interface IVenueStack {
@@ -28,14 +30,24 @@ interface IVenueStack {
 ///         through the vault's delegatecall, reached through the management module's fallback. Market-agnostic: it reads and writes the vault's storage namespace only and
 ///         asks the vault itself to accrue (`ILeverageVault.accrueFee`). Raising a fee or the keeper pay goes through
 ///         the vault's timelock (the same pending-change slots as the management module's changes); lowering
-///         applies at once.
+///         applies at once. The oracle-outage path's settings (IVaultOutageSettings) wait in both directions.
 ///         It also runs refinancing (IVaultRefinance): a move to another venue is a timelocked `ChangeKind.Venue`.
-contract SettingsModule is IVaultFees, IVaultSettings, IVaultRefinance, VaultStorage, DelegatedOnly {
+contract SettingsModule is IVaultFees, IVaultSettings, IVaultOutageSettings, IVaultRefinance, VaultStorage, DelegatedOnly {
     /// @notice Hard caps: 2 %/yr of assets, 20 % of the share-price gain above the fee mark.
     uint256 public constant MAX_MANAGEMENT_FEE_BPS = 200;
     uint256 public constant MAX_PERFORMANCE_FEE_BPS = 2000;
     /// @notice Keeper pay multiplier cap: 1.2x the gas cost.
     uint256 public constant MAX_KEEPER_PAY_MULTIPLIER_BPS = 12_000;
+    /// @notice Defaults of a zero OutageConfig field, and the bounds a configured one must respect.
+    uint32 public constant DEFAULT_OUTAGE_GRACE = OutageSettings.DEFAULT_GRACE;
+    uint32 public constant DEFAULT_TWAP_WINDOW = OutageSettings.DEFAULT_TWAP_WINDOW;
+    uint16 public constant DEFAULT_TWAP_DEVIATION_BPS = OutageSettings.DEFAULT_TWAP_DEVIATION_BPS;
+    uint16 public constant DEFAULT_OUTAGE_ACTION_BPS = OutageSettings.DEFAULT_ACTION_BPS;
+    uint16 public constant DEFAULT_OUTAGE_HOURLY_BPS = OutageSettings.DEFAULT_HOURLY_BPS;
+    uint32 public constant MIN_TWAP_WINDOW = OutageSettings.MIN_TWAP_WINDOW;
+    uint32 public constant MAX_TWAP_WINDOW = OutageSettings.MAX_TWAP_WINDOW;
+    uint32 public constant MIN_OUTAGE_GRACE = OutageSettings.MIN_GRACE;
+    uint32 public constant MAX_OUTAGE_GRACE = OutageSettings.MAX_GRACE;
 
     /// @dev Token units a move's collateral may come short of, and its debt over, what was moved: the venues'
     ///      share and index rounding of one supply and one borrow.
@@ -114,6 +126,23 @@ contract SettingsModule is IVaultFees, IVaultSettings, IVaultRefinance, VaultSto
     function applyFeeChange(IVaultManagement.ChangeKind kind, bytes calldata data, bool store) external onlyDelegated {
         if (msg.sender != address(this)) revert ILeverageVault.VaultUnauthorized(msg.sender);
         _apply(kind, data, store);
+    }
+
+    /// @inheritdoc IVaultOutageSettings
+    function setOutageConfig(OutageConfig calldata config) external onlyDelegated onlyManager {
+        // Both directions wait: a shorter window or a wider bound opens the path to cheaper manipulation, a longer
+        // grace or smaller caps slow the backstop (ROLE-2 (b)).
+        _change(IVaultManagement.ChangeKind.Outage, abi.encode(config), false);
+    }
+
+    /// @inheritdoc IVaultOutageSettings
+    function outageConfig() external view returns (OutageConfig memory) {
+        return OutageSettings.withDefaults(_vault().outage);
+    }
+
+    /// @inheritdoc IVaultOutageSettings
+    function outageState() external view returns (OutageState memory) {
+        return _vault().outageState;
     }
 
     // ---------------------------------------------------------------- refinance (IVaultRefinance)
@@ -321,7 +350,7 @@ contract SettingsModule is IVaultFees, IVaultSettings, IVaultRefinance, VaultSto
         }
     }
 
-    /// @dev Validates `data` of a fee, keeper-pay or venue `kind`; stores it (a venue: moves) when `store`.
+    /// @dev Validates `data` of a fee, keeper-pay, outage or venue `kind`; stores it (a venue: moves) when `store`.
     function _apply(IVaultManagement.ChangeKind kind, bytes memory data, bool store) private {
         VaultLayout storage v = _vault();
         if (kind == IVaultManagement.ChangeKind.Fees) {
@@ -336,6 +365,12 @@ contract SettingsModule is IVaultFees, IVaultSettings, IVaultRefinance, VaultSto
             ILeverageVault(address(this)).accrueFee();
             (v.fees.managementFeeBps, v.fees.performanceFeeBps) = (managementFeeBps, performanceFeeBps);
             emit FeesSet(managementFeeBps, performanceFeeBps);
+        } else if (kind == IVaultManagement.ChangeKind.Outage) {
+            OutageConfig memory config = abi.decode(data, (OutageConfig));
+            if (!OutageSettings.isValid(config)) revert OutageInvalidConfig(config);
+            if (!store) return;
+            v.outage = config;
+            emit OutageConfigSet(config);
         } else if (kind == IVaultManagement.ChangeKind.Venue) {
             address implementation = abi.decode(data, (address));
             address mover = _destinationMover(implementation);

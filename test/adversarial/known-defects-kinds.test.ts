@@ -347,6 +347,10 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
       "with 7M USDC donated to the vault (idle debt asset, leverage 1) and Aave's USDC borrow cap then set to leave no " +
       "room, trigger() answers (false, ReleverBand) while rebalance() goes through with ReleverBand: the cap check " +
       "refuses the re-lever the idle debt asset would pay for without borrowing",
+    fixed:
+      "the lever-up's cap guard (AutomationModule._guards) counts the borrow-cap room the idle sweep frees by repaying " +
+      "debt with the idle debt asset (LeverageEngine._idleDebtRepaid, the amount the sweep repays), so trigger() sees " +
+      "the room rebalance() has after its sweep",
     cmds: [
       { op: "slivers", insideBps: 7, calls: 3 },
       { op: "manage", kind: "rearm", pick: [2, 3, 1, 4, 0, 7, 6, 2] },

@@ -553,7 +553,7 @@ async function keeperCall(ctx: Ctx, blind: boolean): Promise<{ note: string; exe
     violated("VAULT-DEX-1", `a keeper ${ACTIONS[dueAction]} ran with the pool ${deviation.bps.toFixed(1)} bps off the oracle (bound ${deviation.max} bps)`);
   }
   if (due && !r.ok && !(await knownDefect(ctx, r.error))) violated("TRIGGER-1", `trigger() said action ${(trig.value as Result)[1]} is due; rebalance() in that block reverted ${r.error}`);
-  if (!due && r.ok && !(trig.ok && (await knownCapDefect(ctx, trig.value as Result)))) {
+  if (!due && r.ok) {
     violated("TRIGGER-1", `trigger() said nothing is due (${trig.ok ? "" : trig.error}); rebalance() in that block succeeded`);
   }
   if (!r.ok) bump(ctx.stats.reverts, `rebalance: ${r.name}`);
@@ -1122,22 +1122,6 @@ async function refinance(ctx: Ctx, c: Extract<Command, { op: "refinance" }>): Pr
 }
 
 /**
- * Known defect C1 (test/adversarial/known-defects-kinds.test.ts, TRIGGER-1, skipped until fixed; found with the
- * refinance campaign's draws, reproduced on the plain Aave vault with no move): with idle debt asset in the vault (a
- * donation) and a borrow cap that leaves no room, trigger() reports ReleverBand as not needed (the cap) while
- * rebalance() goes through with it (the idle debt asset pays for the re-lever without borrowing). Tolerated and counted
- * for that signature (trigger's action ReleverBand not needed, idle debt asset) unless FUZZ_STRICT=1 (or a strict replay).
- */
-async function knownCapDefect(ctx: Ctx, trig: Result): Promise<boolean> {
-  if (process.env.FUZZ_STRICT === "1" || ctx.strict) return false;
-  if (trig[0] !== false || Number(trig[1]) !== 2) return false;
-  const p = await rview<Result>(ctx.w.vault, "position");
-  if ((p.idleDebtAsset as bigint) === 0n) return false;
-  bump(ctx.stats.checks, "KNOWN DEFECT C1 (a borrow cap hides a ReleverBand the idle debt asset pays for) tolerated");
-  return true;
-}
-
-/**
  * Known defect F1 (test/adversarial/known-defects-kinds.test.ts, FAIR-1, skipped until fixed; found with the refinance
  * campaign's draws, reproduced on the plain Aave vault with no move): after a feed-only fall (the oracle ~9 % under
  * the pools, which stay), a holder's max exit through the pool far off the oracle receives more, at oracle prices, than
@@ -1515,7 +1499,7 @@ async function checkInvariants(ctx: Ctx, c: Command, label: string, snap: Snapsh
   if (trig.ok) {
     const needed = (trig.value as Result)[0] as boolean;
     if (needed && !reb.ok && !(await knownDefect(ctx, reb.error))) violated("TRIGGER-1", `trigger() says ${ACTIONS[Number((trig.value as Result)[1])]} is due; rebalance() reverts ${reb.error}`);
-    if (!needed && reb.ok && !(await knownCapDefect(ctx, trig.value as Result))) violated("TRIGGER-1", "trigger() says nothing is due; rebalance() succeeds");
+    if (!needed && reb.ok) violated("TRIGGER-1", "trigger() says nothing is due; rebalance() succeeds");
     bump(stats.checks, needed ? "TRIGGER-1 (due)" : "TRIGGER-1 (none)");
   } else if (reb.ok) violated("TRIGGER-1", `trigger() reverts ${trig.error}; rebalance() succeeds`);
   count("TRIGGER-1");
