@@ -80,6 +80,8 @@ export async function deployStack<V extends Venue = "aave">(
     venue?: V;
     /** An existing registry owned by `owner` to approve the factory on (both venues listed together), else a new one. */
     registry?: VaultRegistry;
+    /** An existing KeeperLens to record with the stack (it is stateless), else a new one. */
+    lens?: KeeperLens;
   },
 ): Promise<Stack<V>> {
   const { markets, oracle, owner } = opts;
@@ -100,7 +102,7 @@ export async function deployStack<V extends Venue = "aave">(
   ).deploy(encoded, oracle, module.target, registry.target, deployer.target)) as unknown as VaultFactory;
   await factory.waitForDeployment();
   await (await registry.setFactory(factory.target, true)).wait();
-  const lens = await deployLens(ethers, owner, opts.triggerGasLimit);
+  const lens = opts.lens ?? (await deployLens(ethers, owner, opts.triggerGasLimit));
   return { module, registry, factory, lens, venue, markets, oracle, owner };
 }
 
