@@ -21,6 +21,10 @@
  * the settings unsafe (scripts/lib/deploy/morpho-market.ts). MORPHO_MARKET_ID on chain 31337 takes the same path
  * against a Morpho Blue already on the node (a rehearsal of the live path), with MARKET_* / ORACLE_* for the rest.
  * The vault is listed in the registry under VAULT_KIND (default: the preset's name, else "custom").
+ * VAULT_REFINANCEABLE=1: a refinanceable vault (VaultFactory.createRefinanceableVault, a VaultProxy its owner can move
+ * between Aave and Morpho with `vault:refinance`) starting on VAULT_VENUE: both venues' stacks on one registry and lens
+ * (the recorded ones reused; on chain 31337 the local Morpho Blue deployed too), each factory's implementation, then
+ * the proxy; the record lists the factories per venue and the vault's implementation on each venue.
  *
  * Every setting is checked against the market (Aave's LTV and liquidation threshold of the collateral) and the
  * vault's own bounds before the first transaction (scripts/lib/deploy/preflight.ts). `hardhat run` takes no script
