@@ -122,7 +122,7 @@ describe("deploy: refinanceable vaults (VAULT_REFINANCEABLE)", function () {
       const status = await hardhat(["vault:status", "--vault", vault, ...net], env);
       expect(status.stdout).to.include(vault);
       const keeper = await hardhat(["keeper:run", "--registry", record.registry, "--once", "--signer", KEEPER, ...net], env);
-      expect(keeper.stdout).to.match(/scanned[^\n]*1|1 vault/i);
+      expect(keeper.stdout).to.include("is an allow-listed keeper on all 1 vault(s)").and.match(/pass: 1 vault\(s\)/);
 
       // --to by venue name: the implementation recorded with the vault.
       const proposed = await hardhat(["vault:refinance", "--vault", vault, "--to", "aave", ...net], env);
