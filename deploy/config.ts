@@ -25,6 +25,11 @@
  *   MORPHO_ADDRESS    the Morpho Blue singleton; default from scripts/lib/deploy/addresses.ts (MORPHO_BLUE: Ethereum, Base)
  *   VAULT_KIND        the kind the registry lists the vault under (at most 31 bytes); default the preset's name, else
  *                     "custom" (`npx hardhat vault:list --kind <kind>`)
+ *   VAULT_REFINANCEABLE  1 / true: a refinanceable vault (VaultFactory.createRefinanceableVault: a VaultProxy the owner
+ *                     can move between Aave and Morpho, `vault:refinance`), starting on VAULT_VENUE. Both venues' stacks
+ *                     are deployed (or the recorded ones reused) on one registry, with each factory's implementation;
+ *                     the preset must run on both (eth-long-3x, wsteth-loop). On a live chain MORPHO_MARKET_ID names the
+ *                     Morpho market whichever venue it starts on; on the local chain the local Morpho Blue is deployed
  *   VAULT_FACTORY     create the vault on this existing factory instead of the one in deployments/<network>.json
  *   VAULT_NEW_STACK   true: deploy a new module/registry/factory even if deployments/<network>.json has one
  *   COLLATERAL_SYMBOL, DEBT_SYMBOL     Aave address-book symbols (default WETH, USDC; e.g. USDCn = native USDC)
@@ -48,6 +53,8 @@ const bytes32 = z
   .refine((s) => /^0x[0-9a-fA-F]{64}$/.test(s), { message: "not a market id: 0x followed by 64 hex digits (bytes32)" })
   .transform((s) => s.toLowerCase());
 const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((s) => s === "true")]);
+/** A switch: also 1 / 0 and yes / no (VAULT_REFINANCEABLE=1). */
+const flag = z.union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"]).transform((s) => ["true", "1", "yes"].includes(s))]);
 
 export const VaultSettingsSchema = z
   .object({
@@ -88,6 +95,7 @@ export const DeployConfigSchema = z
     salt: z.string().min(1).optional(),
     factory: address.optional(),
     newStack: bool.default(false),
+    refinanceable: flag.default(false),
     preset: z.string().min(1).optional(),
     venue: z.enum(["aave", "morpho"], { error: "must be aave or morpho" }).default("aave"),
     kind: z
@@ -162,7 +170,7 @@ export function loadDeployConfig(env: NodeJS.ProcessEnv = process.env): DeployCo
     "varianceFeed",
   ]);
   setFrom(section("morpho"), "MORPHO_", ["address", "marketId"]);
-  setFrom(raw, "VAULT_", ["salt", "factory", "newStack", "preset", "venue", "kind", "ethStopLoss", "ethTakeProfit"]);
+  setFrom(raw, "VAULT_", ["salt", "factory", "newStack", "refinanceable", "preset", "venue", "kind", "ethStopLoss", "ethTakeProfit"]);
   if (env.VAULT_KEEPERS) raw.keepers = env.VAULT_KEEPERS.split(",").map((s) => s.trim()).filter(Boolean);
   if (env.COLLATERAL_SYMBOL) raw.collateralSymbol = env.COLLATERAL_SYMBOL;
   if (env.DEBT_SYMBOL) raw.debtSymbol = env.DEBT_SYMBOL;

@@ -21,6 +21,10 @@
  * the settings unsafe (scripts/lib/deploy/morpho-market.ts). MORPHO_MARKET_ID on chain 31337 takes the same path
  * against a Morpho Blue already on the node (a rehearsal of the live path), with MARKET_* / ORACLE_* for the rest.
  * The vault is listed in the registry under VAULT_KIND (default: the preset's name, else "custom").
+ * VAULT_REFINANCEABLE=1: a refinanceable vault (VaultFactory.createRefinanceableVault, a VaultProxy its owner can move
+ * between Aave and Morpho with `vault:refinance`) starting on VAULT_VENUE: both venues' stacks on one registry and lens
+ * (the recorded ones reused; on chain 31337 the local Morpho Blue deployed too), each factory's implementation, then
+ * the proxy; the record lists the factories per venue and the vault's implementation on each venue.
  *
  * Every setting is checked against the market (Aave's LTV and liquidation threshold of the collateral) and the
  * vault's own bounds before the first transaction (scripts/lib/deploy/preflight.ts). `hardhat run` takes no script
@@ -39,7 +43,7 @@ import { chainDefaults, missingFields, type OracleAddresses } from "../scripts/l
 import { createVault, deployLens, deployStack, encodeMarkets, vaultInitParams, type Stack } from "../scripts/lib/deploy/deploy";
 import { localMorphoMarkets, type MorphoMarketAddresses } from "../scripts/lib/deploy/morpho-vault";
 import { describeMorphoMarket, resolveMorphoMarket, type ResolvedMorphoMarket } from "../scripts/lib/deploy/morpho-market";
-import { DEFAULT_KIND, VENUE_IDS, bytes32Text } from "../scripts/lib/deploy/venues";
+import { DEFAULT_KIND, VENUE_IDS, bytes32Text, otherVenue } from "../scripts/lib/deploy/venues";
 import { MORPHO_LLTV, deployMorpho } from "../scripts/lib/market/morpho";
 import {
   deploymentsFile,
@@ -50,7 +54,7 @@ import {
 import { deployMarket } from "../scripts/lib/market/market";
 import { LONG_ETH_PAIR, PRESET_3X, localMarketAddresses, localOracleConfig, type MarketAddresses } from "../scripts/lib/deploy/vault";
 import { checkVaultSettings, type MarketRisk } from "../scripts/lib/deploy/preflight";
-import { getPreset, localDecimals, localPair, presetSettings, type AvailablePreset, type Venue } from "../scripts/lib/deploy/presets";
+import { availablePresets, getPreset, localDecimals, localPair, presetSettings, type AvailablePreset, type Venue } from "../scripts/lib/deploy/presets";
 import { EMODE_ETH, RESERVE_PARAMS } from "../scripts/lib/market/market-config";
 import { gas, hf, lev, units } from "../scripts/lib/util/format";
 
@@ -160,11 +164,11 @@ async function resolveAddresses(chainId: number, cfg: DeployConfig) {
 }
 
 /**
- * The vault's settings from the config (the 3x preset at a 3x or unset target), checked against the market's LTV and
- * liquidation threshold (read from the Aave pool; the local market's own on chain 31337) before any transaction.
+ * The venue's market for the vault's pair: its addresses on a live chain (the address book and config; on Morpho the
+ * market MORPHO_MARKET_ID read on chain and checked), the tokens' decimals, and its risk (LTV and liquidation
+ * threshold, Morpho's LLTV as both; the local market's own on chain 31337).
  */
-async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolean, deployer: string, preset?: AvailablePreset) {
-  const venue: Venue = cfg.venue;
+async function venueMarket(cfg: DeployConfig, chainId: number, local: boolean, venue: Venue, preset?: AvailablePreset) {
   let resolved: Awaited<ReturnType<typeof resolveAddresses>> | undefined;
   let morphoMarket: ResolvedMorphoMarket | undefined;
   const collateralKey = (preset?.collateral ?? "WETH") as keyof typeof RESERVE_PARAMS;
@@ -181,7 +185,7 @@ async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolea
         liquidationThresholdBps: Number(RESERVE_PARAMS[collateralKey].liquidationThreshold),
       };
   if (!local) {
-    resolved = await resolveAddresses(chainId, cfg);
+    resolved = await resolveAddresses(chainId, { ...cfg, venue });
     const token = (a: string) => new Contract(a, ERC20_ABI, hre.ethers.provider);
     decimals = {
       collateral: Number(await token(resolved.markets.collateralAsset).decimals()),
@@ -205,6 +209,20 @@ async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolea
       risk = await marketRisk(resolved.markets.aavePool, resolved.markets.collateralAsset, eModeCategory);
     }
   }
+  return { resolved, morphoMarket, decimals, risk };
+}
+
+/** The risk numbers of a venue, as the refusals name them. */
+const describeRisk = (venue: Venue, risk: MarketRisk) =>
+  venue === "morpho" ? `Morpho LLTV ${risk.liquidationThresholdBps} bps` : `LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps`;
+
+/**
+ * The vault's settings from the config (the 3x preset at a 3x or unset target), checked against the market's LTV and
+ * liquidation threshold (read from the Aave pool; the local market's own on chain 31337) before any transaction.
+ */
+async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolean, deployer: string, preset?: AvailablePreset) {
+  const venue: Venue = cfg.venue;
+  const { resolved, morphoMarket, decimals, risk } = await venueMarket(cfg, chainId, local, venue, preset);
   const base = preset
     ? presetSettings(preset, { stopLoss: cfg.ethStopLoss, takeProfit: cfg.ethTakeProfit }, {}, venue)
     : cfg.vault.targetLeverage === undefined || cfg.vault.targetLeverage === 3
@@ -222,9 +240,7 @@ async function checkedSettings(cfg: DeployConfig, chainId: number, local: boolea
   const refused = checkVaultSettings(settings, risk);
   if (refused.length) {
     // One line: every problem, separated by "; ".
-    const market =
-      venue === "morpho" ? `Morpho LLTV ${risk.liquidationThresholdBps} bps` : `LTV ${risk.ltvBps} bps, liquidation threshold ${risk.liquidationThresholdBps} bps`;
-    throw new Error(`settings refused before any transaction (market: ${market}): ${refused.join("; ")}`);
+    throw new Error(`settings refused before any transaction (market: ${describeRisk(venue, risk)}): ${refused.join("; ")}`);
   }
   if (preset) console.log(`Preset ${preset.name}: ${preset.description}`);
   console.log(
@@ -301,6 +317,110 @@ async function stackFor(
   }
 }
 
+/** A stack on one venue: its module, registry, factory and lens. */
+type VenueStack = Pick<Stack, "module" | "registry" | "factory" | "lens">;
+
+/** The deployed contracts' gas lines, as the stack's are printed. */
+async function printDeployed(contracts: Record<string, { target: unknown; deploymentTransaction(): { wait(): Promise<{ gasUsed: bigint } | null> } | null }>) {
+  for (const [name, c] of Object.entries(contracts)) {
+    const receipt = await c.deploymentTransaction()?.wait();
+    console.log(`  ${name.padEnd(8)} ${c.target}  gas ${receipt ? gas(receipt.gasUsed) : "?"}`);
+  }
+}
+
+/**
+ * The stack of `venue` on `registry` (a refinanceable deployment has one per venue, one registry and lens): the
+ * recorded factory when it serves these markets on this registry, else a new module, deployer and factory approved on
+ * the registry (its owner must be the deployer).
+ */
+async function venueStackOn(
+  venue: Venue,
+  markets: MarketAddresses | MorphoMarketAddresses,
+  oracle: OracleAddresses,
+  deployer: Awaited<ReturnType<typeof hre.ethers.getSigners>>[number],
+  on: { registry: VaultRegistry; lens: KeeperLens },
+  recordedFactory?: string,
+): Promise<VenueStack> {
+  const { ethers } = hre;
+  const { registry, lens } = on;
+  if (recordedFactory && (await hasCode(recordedFactory))) {
+    const factory = (await ethers.getContractAt("VaultFactory", recordedFactory, deployer)) as unknown as VaultFactory;
+    if (
+      (await factory.VENUE()) === VENUE_IDS[venue] &&
+      (await factory.markets()) === encodeMarkets(venue, markets) &&
+      (await factory.REGISTRY()) === registry.target
+    ) {
+      const module = (await ethers.getContractAt("AaveUniswapVaultModule", await factory.MODULE(), deployer)) as unknown as AaveUniswapVaultModule;
+      console.log(`Reusing the ${venue} factory ${recordedFactory} (module ${module.target})`);
+      return { module, registry, factory, lens };
+    }
+  }
+  const owner = await registry.owner();
+  if (owner !== deployer.address) {
+    throw new Error(
+      `registry ${registry.target} is owned by ${owner}: only its owner can approve a ${venue} factory on it. ` +
+        `Deploy from that account, or set VAULT_NEW_STACK=true for a new registry`,
+    );
+  }
+  console.log(`The ${venue} stack on registry ${registry.target}`);
+  const stack = await deployStack<Venue>(ethers, { markets, oracle, owner: deployer, venue, registry, lens });
+  await printDeployed({ module: stack.module, factory: stack.factory });
+  return stack;
+}
+
+/**
+ * VAULT_REFINANCEABLE: a stack per venue on one registry and lens, the vault's venue first: the recorded (or
+ * VAULT_FACTORY) factory of that venue reused, else that venue's stack on the recorded registry, else a new stack;
+ * then the other venue's factory on the same registry (the recorded one, else a new one).
+ */
+async function refinanceStacks(
+  cfg: DeployConfig,
+  marketsOf: Record<Venue, MarketAddresses | MorphoMarketAddresses>,
+  oracle: OracleAddresses,
+  deployer: Awaited<ReturnType<typeof hre.ethers.getSigners>>[number],
+  previous: DeploymentRecord | undefined,
+): Promise<Record<Venue, VenueStack>> {
+  const start = cfg.venue;
+  const other = otherVenue(start);
+  const recorded = (venue: Venue, record = previous) =>
+    record ? (record.factories?.[venue] ?? ((record.venue ?? "aave") === venue ? record.factory : undefined)) : undefined;
+  const usable = cfg.newStack ? undefined : previous;
+  let first: VenueStack;
+  if (cfg.factory || recorded(start, usable)) {
+    first = await stackFor(cfg, marketsOf[start], oracle, deployer, usable && { ...usable, factory: recorded(start, usable)! });
+  } else if (usable?.registry && (await hasCode(usable.registry))) {
+    const registry = (await hre.ethers.getContractAt("VaultRegistry", usable.registry, deployer)) as unknown as VaultRegistry;
+    const lens =
+      usable.lens && (await hasCode(usable.lens))
+        ? ((await hre.ethers.getContractAt("KeeperLens", usable.lens, deployer)) as unknown as KeeperLens)
+        : await deployLens(hre.ethers, deployer);
+    first = await venueStackOn(start, marketsOf[start], oracle, deployer, { registry, lens });
+  } else {
+    first = await stackFor({ ...cfg, newStack: true }, marketsOf[start], oracle, deployer, undefined);
+  }
+  const sameRegistry = usable?.registry === first.registry.target ? usable : undefined;
+  const second = await venueStackOn(other, marketsOf[other], oracle, deployer, first, recorded(other, sameRegistry));
+  return { [start]: first, [other]: second } as Record<Venue, VenueStack>;
+}
+
+/** Each factory's refinance implementation, deployed where it is not yet (VaultFactory.deployRefinanceImplementation). */
+async function refinanceImplementations(stacks: Record<Venue, VenueStack>): Promise<Record<Venue, string>> {
+  const implementations = {} as Record<Venue, string>;
+  for (const venue of Object.keys(stacks) as Venue[]) {
+    const { factory } = stacks[venue];
+    let implementation = await factory.refinanceImplementation();
+    if (implementation === ZeroAddress) {
+      const receipt = (await (await factory.deployRefinanceImplementation()).wait())!;
+      implementation = await factory.refinanceImplementation();
+      console.log(`  ${`${venue} implementation`.padEnd(22)} ${implementation}  gas ${gas(receipt.gasUsed)}`);
+    } else {
+      console.log(`  ${`${venue} implementation`.padEnd(22)} ${implementation}  (deployed before)`);
+    }
+    implementations[venue] = implementation;
+  }
+  return implementations;
+}
+
 async function main() {
   const cfg = loadDeployConfig();
   // A preset names the pair: its tokens replace the address-book symbols (refused before anything else if unavailable).
@@ -309,18 +429,29 @@ async function main() {
   if (!preset && (cfg.ethStopLoss !== undefined || cfg.ethTakeProfit !== undefined)) {
     throw new Error("VAULT_ETH_STOP_LOSS / VAULT_ETH_TAKE_PROFIT need VAULT_PRESET (without it, set VAULT_STOP_LOSS_PRICE in debt per collateral)");
   }
+  const refinanceable = cfg.refinanceable;
+  const other = otherVenue(cfg.venue);
+  if (refinanceable && preset && !(preset.venues.aave && preset.venues.morpho)) {
+    const both = availablePresets().filter((p) => p.venues.aave && p.venues.morpho).map((p) => p.name);
+    throw new Error(
+      `VAULT_REFINANCEABLE: preset '${preset.name}' runs only on ${Object.keys(preset.venues).join(", ")}; a refinanceable vault needs both venues ` +
+        `(presets on both: ${both.join(", ")}), or unset VAULT_REFINANCEABLE for a plain vault`,
+    );
+  }
   const { ethers, network } = hre;
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
   const [deployer] = await ethers.getSigners();
   if (!deployer) throw new Error(`no account for network '${network.name}': set DEPLOYER_PRIVATE_KEY in .env`);
-  if (cfg.venue !== "morpho" && (cfg.morpho.marketId || cfg.morpho.address)) {
+  // A refinanceable vault borrows on Morpho on one of its venues, whichever it starts on.
+  const usesMorpho = cfg.venue === "morpho" || refinanceable;
+  if (!usesMorpho && (cfg.morpho.marketId || cfg.morpho.address)) {
     throw new Error(`MORPHO_MARKET_ID / MORPHO_ADDRESS are for VAULT_VENUE=morpho; the venue is ${cfg.venue}: set VAULT_VENUE=morpho or unset them`);
   }
-  if (cfg.venue === "morpho" && cfg.morpho.address && !cfg.morpho.marketId) {
+  if (usesMorpho && cfg.morpho.address && !cfg.morpho.marketId) {
     throw new Error(`MORPHO_ADDRESS needs MORPHO_MARKET_ID=0x<64 hex digits>: the id of the market to borrow on`);
   }
   // The local market is deployed on chain 31337, unless MORPHO_MARKET_ID names a Morpho market already on the node.
-  const local = chainId === LOCAL_CHAIN_ID && !(cfg.venue === "morpho" && cfg.morpho.marketId);
+  const local = chainId === LOCAL_CHAIN_ID && !(usesMorpho && cfg.morpho.marketId);
   const dryRun = /^(1|true|yes)$/i.test(process.env.DRY_RUN ?? "");
   console.log(`Network '${network.name}' (chain ${chainId}), deployer ${deployer.address}, balance ${formatUnits(await ethers.provider.getBalance(deployer.address))} ETH`);
 
@@ -330,30 +461,56 @@ async function main() {
 
   // --- settings, checked before anything is sent ---
   const { resolved, morphoMarket, decimals, settings, roles, salt, params, kind } = await checkedSettings(cfg, chainId, local, deployer.address, preset);
+  // A refinanceable vault: the other venue's market resolved (and on a live chain checked) too, the settings read
+  // against it. A refusal there is a note, not a stop: the move itself is checked on chain (VaultRefinanceUnhealthy).
+  const otherMarket = refinanceable ? await venueMarket(cfg, chainId, local, other, preset) : undefined;
+  if (otherMarket) {
+    const refusedThere = checkVaultSettings(settings, otherMarket.risk);
+    console.log(
+      refusedThere.length
+        ? `Note: on ${other} (${describeRisk(other, otherMarket.risk)}) these settings would be refused (${refusedThere.join("; ")}): ` +
+            `a move there is checked when it runs and refused if the position does not fit (VaultRefinanceUnhealthy)`
+        : `Settings also fit ${other} (${describeRisk(other, otherMarket.risk)}): the vault may move there`,
+    );
+  }
   const snapshotId = dryRun ? await snapshot() : undefined;
   if (dryRun && snapshotId === undefined) {
+    const recorded = cfg.factory ?? readDeploymentRecord(network.name)?.factory;
     console.log(
       `DRY RUN on '${network.name}' (no snapshots on this node): checks only, nothing sent. Plan: ` +
-        `${cfg.factory ?? readDeploymentRecord(network.name)?.factory ? "reuse the recorded factory" : "deploy module, registry, factory, KeeperLens"}, ` +
-        `then create the vault ${settings.name} (${settings.symbol})` +
-        (morphoMarket ? ` on Morpho Blue market ${morphoMarket.id} (LLTV ${morphoMarket.risk.liquidationThresholdBps} bps)` : "") +
+        (refinanceable
+          ? `${recorded ? "reuse the recorded factory where it serves the venue, else deploy" : "deploy"} the stacks of aave and morpho on one registry, ` +
+            `each factory's refinance implementation, then create the refinanceable vault ${settings.name} (${settings.symbol}) on ${cfg.venue}`
+          : `${recorded ? "reuse the recorded factory" : "deploy module, registry, factory, KeeperLens"}, ` +
+            `then create the vault ${settings.name} (${settings.symbol})`) +
+        (morphoMarket ?? otherMarket?.morphoMarket
+          ? ` with Morpho Blue market ${(morphoMarket ?? otherMarket!.morphoMarket)!.id} (LLTV ${(morphoMarket ?? otherMarket!.morphoMarket)!.risk.liquidationThresholdBps} bps)`
+          : "") +
         `. For the gas, rehearse on a fork: FORK=${network.name} DRY_RUN=1 npx hardhat run deploy/deploy-vault.ts`,
     );
     return;
   }
   const startBlock = await ethers.provider.getBlockNumber();
   if (dryRun) console.log(`DRY RUN: every step below runs on a snapshot of '${network.name}' at block ${startBlock} and is reverted at the end`);
+  // Every venue's markets (a refinanceable vault needs both; a plain one its own).
+  const marketsOf = {} as Record<Venue, MarketAddresses | MorphoMarketAddresses>;
   if (local) {
     console.log("Local chain: deploying the local Aave V3 + Uniswap V3 market first (real npm bytecode, mock feeds)");
     const m = await deployMarket(ethers);
     const pair = preset ? localPair(preset) : undefined;
-    markets = localMarketAddresses(m, pair);
+    marketsOf.aave = localMarketAddresses(m, pair);
+    markets = marketsOf.aave;
     oracle = localOracleConfig(m, pair) as OracleAddresses;
     let morpho: Record<string, string> = {};
-    if (cfg.venue === "morpho") {
-      console.log("VAULT_VENUE=morpho: deploying the local Morpho Blue markets beside it (real bytecode from @morpho-org/morpho-blue)");
+    if (usesMorpho) {
+      console.log(
+        cfg.venue === "morpho"
+          ? "VAULT_VENUE=morpho: deploying the local Morpho Blue markets beside it (real bytecode from @morpho-org/morpho-blue)"
+          : "VAULT_REFINANCEABLE: deploying the local Morpho Blue markets beside it too (real bytecode from @morpho-org/morpho-blue)",
+      );
       const blue = await deployMorpho(ethers, m);
-      markets = localMorphoMarkets(m, blue, { ...(pair ?? LONG_ETH_PAIR), eMode: false });
+      marketsOf.morpho = localMorphoMarkets(m, blue, { ...(pair ?? LONG_ETH_PAIR), eMode: false });
+      if (cfg.venue === "morpho") markets = marketsOf.morpho;
       morpho = { "Morpho Blue": blue.morpho.target as string };
     }
     localMarket = {
@@ -365,16 +522,15 @@ async function main() {
       QuoterV2: m.quoter.target as string,
     };
   } else {
-    const aave = resolved!.markets;
+    // Aave's addresses as resolved for the Aave venue (a Morpho start does not need the Aave pool itself).
+    const aave = (cfg.venue === "aave" ? resolved : (otherMarket?.resolved ?? resolved))!.markets;
     oracle = resolved!.oracle;
-    markets = aave;
-    if (morphoMarket) {
-      // MorphoUniswapMarkets.Markets: the market read on chain, the Uniswap route from the address book / config.
-      markets = { ...morphoMarket.markets, swapRouter: aave.swapRouter, uniswapFactory: aave.uniswapFactory };
-    } else if (preset?.eMode && !aave.eModeCategory) {
-      // Aave V3 Ethereum's "ETH correlated" category (wstETH, WETH, ...); set MARKET_E_MODE_CATEGORY elsewhere.
-      markets = { ...aave, eModeCategory: 1 };
-    }
+    const blue = morphoMarket ?? otherMarket?.morphoMarket;
+    // MorphoUniswapMarkets.Markets: the market read on chain, the Uniswap route from the address book / config.
+    if (blue) marketsOf.morpho = { ...blue.markets, swapRouter: aave.swapRouter, uniswapFactory: aave.uniswapFactory };
+    // Aave V3 Ethereum's "ETH correlated" category (wstETH, WETH, ...); set MARKET_E_MODE_CATEGORY elsewhere.
+    marketsOf.aave = preset?.eMode && !aave.eModeCategory ? { ...aave, eModeCategory: 1 } : aave;
+    markets = marketsOf[cfg.venue];
     if (preset?.reference === "wstETH/ETH" && (!oracle.varianceFeed || oracle.varianceFeed === ZeroAddress)) {
       throw new Error(
         `preset ${preset.name} needs ORACLE_VARIANCE_FEED: a wstETH/ETH rate feed (its risk is the rate; the wstETH/USD feed's volatility is ETH's)`,
@@ -383,13 +539,21 @@ async function main() {
   }
   console.log("Preflight");
   await preflight(markets, oracle, settings.swapFee);
+  if (refinanceable) {
+    console.log(`Preflight (${other}, where the vault may move)`);
+    await preflight(marketsOf[other], oracle, settings.swapFee);
+  }
 
-  // --- stack: reuse the recorded (or given) factory, else deploy one ---
+  // --- stack: reuse the recorded (or given) factory, else deploy one; a refinanceable vault needs both venues' ---
   const previous = local ? undefined : readDeploymentRecord(network.name);
-  const stack = await stackFor(cfg, markets, oracle, deployer, previous);
+  const stacks = refinanceable ? await refinanceStacks(cfg, marketsOf, oracle, deployer, previous) : undefined;
+  const stack = stacks ? stacks[cfg.venue] : await stackFor(cfg, markets, oracle, deployer, previous);
+  const implementations = stacks ? await refinanceImplementations(stacks) : undefined;
 
   // --- the vault ---
-  const predicted = await stack.factory.predictVaultAddress(deployer.address, settings.name, settings.symbol, params, salt);
+  const predicted = refinanceable
+    ? await stack.factory.predictRefinanceableVaultAddress(deployer.address, settings.name, settings.symbol, params, salt)
+    : await stack.factory.predictVaultAddress(deployer.address, settings.name, settings.symbol, params, salt);
   if (await hasCode(predicted)) throw new Error(`a vault with this salt and settings already exists at ${predicted}: set VAULT_SALT`);
   const keepers = cfg.keepers;
   const canSetKeepers = roles.manager === deployer.address;
@@ -403,10 +567,14 @@ async function main() {
     decimals,
     kind: bytes32Text(kind),
     keepers: canSetKeepers ? keepers : [],
+    refinanceable,
   });
   const spec = await stack.registry.specOf(created.address);
   console.log(
-    `Vault ${settings.name} (${settings.symbol}) at ${created.address}, gas ${gas(created.receipt.gasUsed)}\n` +
+    `${refinanceable ? "Refinanceable vault" : "Vault"} ${settings.name} (${settings.symbol}) at ${created.address}, gas ${gas(created.receipt.gasUsed)}\n` +
+      (implementations
+        ? `  a VaultProxy on ${cfg.venue} (implementation ${implementations[cfg.venue]}); its implementation on ${other}: ${implementations[other]}\n`
+        : "") +
       `  listed in registry ${stack.registry.target} as kind '${bytes32Text(spec.kind)}' on ${bytes32Text(spec.venue)} (npx hardhat vault:list --kind ${bytes32Text(spec.kind)})\n` +
       `  target ${settings.targetLeverage}x (band ${settings.minLeverage}-${settings.maxLeverage}x), HF floor ${settings.minHealthFactor}, ` +
       `ripcord below ${settings.criticalHealthFactor}, stop-loss ${settings.stopLossPrice || "off"}${preset && cfg.ethStopLoss ? ` (ETH $${cfg.ethStopLoss}, debt per collateral)` : ""}, ` +
@@ -421,6 +589,14 @@ async function main() {
     return;
   }
 
+  // A refinanceable deployment keeps the record's vaults as long as the registry is the same (its factories are
+  // listed per venue); a plain one as long as the factory is.
+  const keep = previous && (refinanceable ? previous.registry === stack.registry.target : previous.factory === stack.factory.target);
+  const factories = stacks
+    ? { ...(keep ? previous!.factories : {}), aave: stacks.aave.factory.target as string, morpho: stacks.morpho.factory.target as string }
+    : keep && previous!.registry === stack.registry.target
+      ? previous!.factories
+      : undefined;
   const record: DeploymentRecord = {
     network: network.name,
     chainId,
@@ -430,11 +606,12 @@ async function main() {
     factory: stack.factory.target as string,
     lens: stack.lens.target as string,
     venue: cfg.venue,
+    ...(factories ? { factories } : {}),
     markets,
     oracle,
     localMarket,
     vaults: [
-      ...(previous && previous.factory === stack.factory.target ? previous.vaults : []),
+      ...(keep ? previous!.vaults : []),
       {
         address: created.address,
         name: settings.name,
@@ -443,12 +620,13 @@ async function main() {
         kind: bytes32Text(kind),
         creator: deployer.address,
         block: created.receipt.blockNumber,
+        ...(implementations ? { venue: cfg.venue, refinanceable: true, implementations } : {}),
         settings: { ...settings, roles, keepers },
       },
     ],
     updatedAt: new Date().toISOString(),
   };
-  if (previous && previous.factory !== record.factory) {
+  if (previous && !keep) {
     const backup = deploymentsFile(`${network.name}.${previous.factory.slice(0, 10)}`);
     fs.renameSync(deploymentsFile(network.name), backup);
     console.log(`previous record (factory ${previous.factory}) moved to ${path.relative(process.cwd(), backup)}`);
@@ -468,6 +646,7 @@ async function main() {
     `Next:\n  npx hardhat vault:status --vault ${created.address}${net}\n` +
       `  npx hardhat vault:deposit --vault ${created.address} --amount 1${local ? " --wrap" : ""}${net}\n` +
       `  npx hardhat keeper:run --registry ${stack.registry.target} --lens ${stack.lens.target} --signer ${keepers[0] ?? "<keeper address>"}${net}` +
+      (refinanceable ? `\n  npx hardhat vault:refinance --vault ${created.address} --to ${other}${net}   (owner: proposes the move, timelocked)` : "") +
       (keepers.length ? "" : `\n  (allow-list the keeper first: npx hardhat vault:set-keeper --vault ${created.address} --keeper <keeper address>${net})`),
   );
 }

@@ -14,13 +14,13 @@
  *   npx hardhat vault:revoke-change --vault <addr> --kind <kind>                         (guardian, manager or owner)
  *   npx hardhat vault:set-roles     --vault <addr> [--manager <addr>] [--guardian <addr>] (owner)
  *   npx hardhat vault:set-fees      --vault <addr> [--management <bps>] [--performance <bps>] [--recipient <addr>] (owner)
- *   npx hardhat vault:refinance     --vault <addr> [--to <implementation>]               (owner proposes; anyone executes)
+ *   npx hardhat vault:refinance     --vault <addr> [--to <aave|morpho|implementation>]   (owner proposes; anyone executes)
  * Every task takes [--signer <addr>] [--dry-run] where it sends. Kinds: leverage, execution, automation, exit,
  * volatility, timelock, keeper-pay (and rearm, fees for accept / revoke). Loaded with the config: no `hardhat` runtime import.
  */
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { ZeroAddress, type ContractTransactionResponse } from "ethers";
+import { Contract, ZeroAddress, type ContractTransactionResponse } from "ethers";
 import { z } from "zod";
 import type { ILeveredVault } from "../typechain-types";
 import { describeError, gas } from "../scripts/lib/util/format";
@@ -40,6 +40,8 @@ import {
   type Decimals,
 } from "../scripts/lib/vault/governance";
 import { VENUE_KIND, apr, refinanceState, venueOfImplementation, type VenueView } from "../scripts/lib/vault/refinance";
+import { deploymentsFile, readDeploymentRecord, recordedVenue } from "../scripts/lib/deploy/deployments";
+import { VENUE_IDS, bytes32Text, type Venue } from "../scripts/lib/deploy/venues";
 import { address, fail, integer, parseArgs } from "./cli";
 import { openVault, read, send, signerFor } from "./shared";
 
@@ -421,7 +423,93 @@ withCommon(
 
 // ---------------------------------------------------------------- refinance
 
-const RefinanceArgs = z.object({ ...Common, to: address("to").optional() });
+/** `--to`: a venue by name (aave, morpho), resolved to the vault's implementation there, or the implementation itself. */
+const destination = (flag: string) =>
+  z
+    .string()
+    .trim()
+    .transform((s, ctx): { venue: Venue } | { implementation: string } => {
+      const name = s.toLowerCase();
+      if (name in VENUE_IDS) return { venue: name as Venue };
+      if (!s.startsWith("0x")) {
+        ctx.addIssue({ code: "custom", message: `--${flag} '${s}' is neither a venue (${Object.keys(VENUE_IDS).join(", ")}) nor an address` });
+        return z.NEVER;
+      }
+      const parsed = address(flag).safeParse(s);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message });
+        return z.NEVER;
+      }
+      return { implementation: parsed.data };
+    });
+
+const RefinanceArgs = z.object({ ...Common, to: destination("to").optional() });
+
+const FACTORY_ABI = [
+  "function VENUE() view returns (bytes32)",
+  "function COLLATERAL_ASSET() view returns (address)",
+  "function DEBT_ASSET() view returns (address)",
+  "function refinanceImplementation() view returns (address)",
+];
+const REGISTRY_EVENTS_ABI = ["event FactorySet(address indexed factory, bool allowed)", "function isFactory(address) view returns (bool)"];
+
+/**
+ * The vault's implementation on `venue`, found through deployments/<network>.json: the one recorded with the vault
+ * (a refinanceable deployment records both venues'), else the refinance implementation of the record's factory on that
+ * venue, else of a factory the record's registry approved (its FactorySet events) for that venue and the vault's pair.
+ */
+async function implementationOn(hre: HardhatRuntimeEnvironment, vault: ILeveredVault, venue: Venue): Promise<string> {
+  const { provider } = hre.ethers;
+  const file = deploymentsFile(hre.network.name);
+  const record = readDeploymentRecord(hre.network.name);
+  const recorded = recordedVenue(record, vault.target as string, venue);
+  if (recorded && "implementation" in recorded) {
+    if ((await read("getCode()", () => provider.getCode(recorded.implementation))) === "0x") {
+      fail(`the ${venue} implementation ${recorded.implementation} recorded in ${file} has no code on '${hre.network.name}': give --to <implementation>`);
+    }
+    console.log(`--to ${venue}: implementation ${recorded.implementation} (recorded with the vault in ${file})`);
+    return recorded.implementation;
+  }
+  const [asset, debt] = await read("reading the vault's assets", () => Promise.all([vault.asset(), vault.debtAsset()]), vault.interface);
+  let candidates: string[] = recorded ? [recorded.factory] : [];
+  if (!candidates.length && record?.registry && (await provider.getCode(record.registry)) !== "0x") {
+    const registry = new Contract(record.registry, REGISTRY_EVENTS_ABI, provider);
+    const events = await read("reading the registry's factories (FactorySet events)", () => registry.queryFilter(registry.filters.FactorySet()));
+    const named = [...new Set(events.map((e) => ("args" in e ? (e.args[0] as string) : "")).filter(Boolean))];
+    candidates = [];
+    for (const factory of named) if (await registry.isFactory(factory)) candidates.push(factory);
+  }
+  const found: { factory: string; implementation: string }[] = [];
+  for (const factoryAddress of candidates) {
+    if ((await provider.getCode(factoryAddress)) === "0x") continue;
+    const factory = new Contract(factoryAddress, FACTORY_ABI, provider);
+    const [id, collateral, borrowed] = await read(`reading factory ${factoryAddress}`, () =>
+      Promise.all([factory.VENUE(), factory.COLLATERAL_ASSET(), factory.DEBT_ASSET()]),
+    );
+    if (id !== VENUE_IDS[venue] || collateral !== asset || borrowed !== debt) continue;
+    const implementation: string = await read(`reading factory ${factoryAddress}'s refinance implementation`, () => factory.refinanceImplementation());
+    if (implementation === ZeroAddress) {
+      fail(
+        `the ${venue} factory ${factoryAddress} has not deployed its refinance implementation yet: anyone may (VaultFactory.deployRefinanceImplementation()), ` +
+          `then run this again`,
+      );
+    }
+    found.push({ factory: factoryAddress, implementation });
+  }
+  const distinct = [...new Set(found.map((f) => f.implementation))];
+  if (distinct.length === 0) {
+    fail(
+      `--to ${venue}: no implementation of ${vault.target} on ${venue} found through ${record ? file : `deployments/${hre.network.name}.json (none)`}` +
+        ` (no factory there serves its pair on ${venue}): give --to <implementation address>`,
+    );
+  }
+  if (distinct.length > 1) fail(`--to ${venue}: several implementations serve the vault's pair there (${distinct.join(", ")}): give --to <implementation address>`);
+  console.log(`--to ${venue}: implementation ${distinct[0]} (factory ${found[0].factory}, found through ${file})`);
+  return distinct[0];
+}
+
+/** "aave-v3" / "morpho-blue": a venue's id as VenueView.venue reads it. */
+const bytes32Venue = (venue: Venue) => bytes32Text(VENUE_IDS[venue]);
 
 const venueLine = (label: string, v: VenueView) => `${label}: ${v.venue} (implementation ${v.implementation}), borrow rate ${apr(v.borrowRate)} a year`;
 
@@ -432,7 +520,10 @@ withCommon(
   ),
   "owner to propose, anyone to execute",
 )
-  .addOptionalParam("to", "the vault's implementation on the destination venue: proposes the move (default: executes the pending one)")
+  .addOptionalParam(
+    "to",
+    "the destination venue, aave or morpho (the vault's implementation there found through deployments/<network>.json), or that implementation's address: proposes the move (default: executes the pending one)",
+  )
   .setAction(async (raw: unknown, hre) => {
     const args = parseArgs(RefinanceArgs, raw);
     const { signer, vault, decimals } = await open(hre, args);
@@ -445,7 +536,10 @@ withCommon(
       `position: collateral ${showField("depositCap", position.collateral, decimals)}, debt ${showField("maxTradeSize", position.debt, decimals)}, ` +
         `leverage ${showField("targetLeverage", position.leverage, decimals)}x, HF ${showField("minHealthFactor", position.healthFactor, decimals)}`,
     );
-    const to = args.to;
+    if (args.to && "venue" in args.to && state.current.venue === bytes32Venue(args.to.venue)) {
+      fail(`${vault.target} already runs on ${args.to.venue}: nothing to move (--to names the other venue)`);
+    }
+    const to = args.to && ("venue" in args.to ? await implementationOn(hre, vault, args.to.venue) : args.to.implementation);
     if (to && to.toLowerCase() !== state.pending?.destination.implementation.toLowerCase()) {
       const destination = await read(`reading the venue of ${to}`, () => venueOfImplementation(vault.runner!, to));
       console.log(venueLine("destination", destination));

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 import {IMarketsBound} from "../interfaces/IMarketsBound.sol";
 import {IOracleModule} from "../interfaces/IOracleModule.sol";
 import {IVaultDeployer} from "../interfaces/IVaultDeployer.sol";
 import {IVaultFactory} from "../interfaces/IVaultFactory.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultRegistry} from "../interfaces/IVaultRegistry.sol";
+import {IVenueMover} from "../interfaces/IVenueMover.sol";
+import {VaultProxy} from "../refinance/VaultProxy.sol";
 
 /// @title VaultFactory
 /// @notice One factory contract for every venue: deploy one per (deployer, markets, feeds, module).
@@ -28,6 +31,11 @@ contract VaultFactory is IVaultFactory {
     // Neither bytes nor structs can be immutable: the configuration is kept in storage, written once.
     bytes internal _markets;
     IOracleModule.OracleConfig internal _oracle;
+    /// @inheritdoc IVaultFactory
+    address public refinanceImplementation;
+
+    /// @dev The deployer salt of the implementation: no creator's salt (a keccak256 of creator and salt) reaches it.
+    bytes32 private constant IMPLEMENTATION_SALT = bytes32(0);
 
     /// @param marketsData the venue's Markets ABI-encoded (the deployer refuses any other encoding)
     /// @param oracleConfig the feeds, heartbeats and sequencer feed every vault of this factory uses
@@ -78,6 +86,44 @@ contract VaultFactory is IVaultFactory {
     }
 
     /// @inheritdoc IVaultFactory
+    function createRefinanceableVault(
+        string calldata name,
+        string calldata symbol,
+        bytes32 kind,
+        IVaultManagement.InitParams calldata params,
+        bytes32 salt
+    ) external returns (address vault) {
+        address implementation = deployRefinanceImplementation();
+        vault = Create2.deploy(0, _salt(msg.sender, salt), _proxyCode(implementation, name, symbol, params));
+        REGISTRY.register(vault, IVaultRegistry.VaultSpec(COLLATERAL_ASSET, DEBT_ASSET, VENUE, kind));
+        emit VaultCreated(vault, msg.sender, kind, salt, name, symbol);
+    }
+
+    /// @inheritdoc IVaultFactory
+    function predictRefinanceableVaultAddress(
+        address creator,
+        string calldata name,
+        string calldata symbol,
+        IVaultManagement.InitParams calldata params,
+        bytes32 salt
+    ) external view returns (address) {
+        address implementation = refinanceImplementation;
+        if (implementation == address(0)) {
+            implementation = DEPLOYER.predict(address(this), IMPLEMENTATION_SALT, _markets, _oracle, "", "", MODULE, _locked());
+        }
+        return Create2.computeAddress(_salt(creator, salt), keccak256(_proxyCode(implementation, name, symbol, params)));
+    }
+
+    /// @inheritdoc IVaultFactory
+    function deployRefinanceImplementation() public returns (address implementation) {
+        implementation = refinanceImplementation;
+        if (implementation != address(0)) return implementation;
+        implementation = DEPLOYER.deploy(IMPLEMENTATION_SALT, _markets, _oracle, "", "", MODULE, _locked());
+        refinanceImplementation = implementation;
+        emit RefinanceImplementationDeployed(implementation);
+    }
+
+    /// @inheritdoc IVaultFactory
     function markets() external view returns (bytes memory) {
         return _markets;
     }
@@ -86,6 +132,22 @@ contract VaultFactory is IVaultFactory {
     function oracle() external view returns (IOracleModule.OracleConfig memory) {
         return _oracle;
     }
+
+    /// @dev The proxy's creation code with its constructor arguments: the implementation and the initialisation the
+    ///      constructor runs through it (the venue mover's initializeProxy, in the proxy's storage).
+    function _proxyCode(
+        address implementation,
+        string calldata name,
+        string calldata symbol,
+        IVaultManagement.InitParams calldata params
+    ) private pure returns (bytes memory) {
+        bytes memory data = abi.encodeCall(IVenueMover.initializeProxy, (name, symbol, params));
+        return abi.encodePacked(type(VaultProxy).creationCode, abi.encode(implementation, data));
+    }
+
+    /// @dev Initialisation parameters with a zero owner: a vault deployed with them locks its own storage (the
+    ///      implementation behind proxies, never configured itself).
+    function _locked() private pure returns (IVaultManagement.InitParams memory none) {}
 
     /// @dev The creator's salt bound to the creator: the deployer binds it to this factory in turn.
     function _salt(address creator, bytes32 salt) private pure returns (bytes32) {

@@ -5,6 +5,9 @@
  */
 import hre from "hardhat";
 import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, type Contract } from "ethers";
 import { refused, runTask } from "../shared/tasks";
@@ -14,6 +17,44 @@ import { getPreset, presetWorld, type PresetWorld } from "../shared/presets";
 import { heldOn, refinanceWorld, waitOutVenueTimelock } from "../shared/refinance";
 import { keeperPass } from "../../scripts/lib/keeper/keeper";
 import { VENUE_IDS } from "../../scripts/lib/deploy/venues";
+import { writeDeploymentRecord, type DeploymentRecord } from "../../scripts/lib/deploy/deployments";
+import { createVault, deployStack, type Venue } from "../../scripts/lib/deploy/deploy";
+import { LONG_ETH_PAIR, PRESET_3X_FIXED, localMarketAddresses, localOracleConfig } from "../../scripts/lib/deploy/vault";
+import { localMorphoMarkets } from "../../scripts/lib/deploy/morpho-vault";
+import { deployMorpho } from "../../scripts/lib/market/morpho";
+import { deployMarket } from "../shared/market";
+
+/** Both venues' factory stacks on one registry and a refinanceable vault made by the Aave factory (what `npm run deploy` builds). */
+async function factoryWorld() {
+  const market = await deployMarket();
+  const blue = await deployMorpho(hre.ethers, market);
+  const oracle = localOracleConfig(market);
+  const aave = await deployStack<Venue>(hre.ethers, { venue: "aave", markets: localMarketAddresses(market), oracle, owner: market.deployer });
+  const morpho = await deployStack<Venue>(hre.ethers, {
+    venue: "morpho",
+    markets: localMorphoMarkets(market, blue, LONG_ETH_PAIR),
+    oracle,
+    owner: market.deployer,
+    registry: aave.registry,
+    lens: aave.lens,
+  });
+  const created = await createVault(hre.ethers, aave.factory, market.deployer, { settings: PRESET_3X_FIXED, salt: "tools", refinanceable: true });
+  return { market, aave, morpho, created };
+}
+
+/** A deployment record in a temporary DEPLOYMENTS_DIR for the in-process network ("hardhat"); restores the variable. */
+async function withRecord<T>(record: Partial<DeploymentRecord> | undefined, body: () => Promise<T>): Promise<T> {
+  const saved = process.env.DEPLOYMENTS_DIR;
+  process.env.DEPLOYMENTS_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "deployments-"));
+  try {
+    if (record) writeDeploymentRecord({ network: hre.network.name, chainId: 31337, vaults: [], ...record } as DeploymentRecord);
+    return await body();
+  } finally {
+    fs.rmSync(process.env.DEPLOYMENTS_DIR, { recursive: true, force: true });
+    if (saved === undefined) delete process.env.DEPLOYMENTS_DIR;
+    else process.env.DEPLOYMENTS_DIR = saved;
+  }
+}
 
 /** Another borrower takes Aave's USDC reserve to about 80 % utilisation: Aave's rate rises well above Morpho's. */
 async function busyAave(w: PresetWorld): Promise<void> {
@@ -86,5 +127,48 @@ describe("refinance tooling", function () {
     expect(move.rateTo + 50n * 10n ** 14n).to.be.lte(move.rateFrom);
     expect(await w.vault.venueImplementation()).to.equal(w.venues!.morpho.implementation);
     expect((await pass(50)).refinances).to.deep.equal([]); // nothing pending any more
+  });
+
+  describe("vault:refinance --to <venue>: the implementation found through the deployment record", function () {
+    it("the implementation recorded with the vault; the venue it already runs on, an unknown venue and no record refused in one line", async function () {
+      const w = await loadFixture(fixture);
+      const vault = w.vault.target as string;
+      const owner = w.market.deployer.address;
+      const morpho = w.venues!.morpho.implementation;
+      await withRecord(undefined, async () => {
+        expect(await refused("vault:refinance", { vault, to: "morpho", signer: owner })).to.match(/no implementation of .* on morpho found through deployments\/hardhat\.json \(none\).*give --to <implementation address>/);
+      });
+      expect(await refused("vault:refinance", { vault, to: "compound", signer: owner })).to.match(/--to 'compound' is neither a venue \(aave, morpho\) nor an address/);
+      expect(await refused("vault:refinance", { vault, to: "0x1234", signer: owner })).to.match(/--to '0x1234' is not an address/);
+      expect(await refused("vault:refinance", { vault, to: "aave", signer: owner })).to.match(/already runs on aave: nothing to move/);
+      const entry = { address: vault, name: "x", symbol: "x", salt: "0x", creator: owner, block: 0, settings: {}, implementations: w.venues && { aave: w.venues.aave.implementation, morpho } };
+      await withRecord({ vaults: [entry] }, async () => {
+        const { output } = await runTask("vault:refinance", { vault, to: "MORPHO", signer: owner, dryRun: true });
+        expect(output).to.include(`--to morpho: implementation ${morpho} (recorded with the vault`).and.include("dry run: proposeVenue");
+        await runTask("vault:refinance", { vault, to: "morpho", signer: owner });
+      });
+      expect(await runTask("vault:pending", { vault }).then((r) => r.output)).to.include(`venue: implementation=${morpho}`);
+    });
+
+    it("a factory-made vault: the record's factory of that venue, else a factory its registry approved for the pair (deployed implementation or a one-line refusal)", async function () {
+      const { aave, morpho, created, market } = await loadFixture(factoryWorld);
+      const vault = created.address;
+      const owner = market.deployer.address;
+      // Only the registry recorded: its FactorySet events lead to the Morpho factory, whose implementation is not deployed yet.
+      await withRecord({ registry: aave.registry.target as string, factory: aave.factory.target as string, venue: "aave" }, async () => {
+        expect(await refused("vault:refinance", { vault, to: "morpho", signer: owner })).to.match(
+          new RegExp(`the morpho factory ${morpho.factory.target} has not deployed its refinance implementation yet`),
+        );
+        await (await morpho.factory.deployRefinanceImplementation()).wait();
+        const implementation = await morpho.factory.refinanceImplementation();
+        const { output } = await runTask("vault:refinance", { vault, to: "morpho", signer: owner, dryRun: true });
+        expect(output).to.include(`--to morpho: implementation ${implementation} (factory ${morpho.factory.target}`);
+      });
+      // The record's factories per venue (a refinanceable deployment's), the vault not listed in it.
+      await withRecord({ registry: aave.registry.target as string, factories: { aave: aave.factory.target as string, morpho: morpho.factory.target as string } }, async () => {
+        await runTask("vault:refinance", { vault, to: "morpho", signer: owner });
+      });
+      expect(await runTask("vault:pending", { vault }).then((r) => r.output)).to.include(`venue: implementation=${await morpho.factory.refinanceImplementation()}`);
+    });
   });
 });

@@ -80,6 +80,8 @@ export async function deployStack<V extends Venue = "aave">(
     venue?: V;
     /** An existing registry owned by `owner` to approve the factory on (both venues listed together), else a new one. */
     registry?: VaultRegistry;
+    /** An existing KeeperLens to record with the stack (it is stateless), else a new one. */
+    lens?: KeeperLens;
   },
 ): Promise<Stack<V>> {
   const { markets, oracle, owner } = opts;
@@ -100,7 +102,7 @@ export async function deployStack<V extends Venue = "aave">(
   ).deploy(encoded, oracle, module.target, registry.target, deployer.target)) as unknown as VaultFactory;
   await factory.waitForDeployment();
   await (await registry.setFactory(factory.target, true)).wait();
-  const lens = await deployLens(ethers, owner, opts.triggerGasLimit);
+  const lens = opts.lens ?? (await deployLens(ethers, owner, opts.triggerGasLimit));
   return { module, registry, factory, lens, venue, markets, oracle, owner };
 }
 
@@ -132,6 +134,11 @@ export interface CreateVaultOptions {
   collateralSymbol?: string;
   /** The kind the registry lists the vault under (at most 31 bytes, e.g. a preset name), default DEFAULT_KIND. */
   kind?: string;
+  /**
+   * A refinanceable vault (VaultFactory.createRefinanceableVault): a VaultProxy in front of the factory's own
+   * implementation, initialised in its constructor call, which its owner may move to another venue. Default: plain.
+   */
+  refinanceable?: boolean;
 }
 
 export interface CreatedVault {
@@ -163,7 +170,8 @@ export function vaultInitParams(creator: string, opts: CreateVaultOptions = {}) 
 
 /**
  * Creates a vault through the factory from `creator` (default: the stack owner), listed under `opts.kind`, checks it
- * landed at the predicted address, and allow-lists `keepers`.
+ * landed at the predicted address, and allow-lists `keepers`. `opts.refinanceable`: a VaultProxy on the factory's venue
+ * (createRefinanceableVault), listed the same way.
  */
 export async function createVault(
   ethers: Ethers,
@@ -172,8 +180,11 @@ export async function createVault(
   opts: CreateVaultOptions = {},
 ): Promise<CreatedVault> {
   const { settings, roles, salt, kind, params } = vaultInitParams(creator.address, opts);
-  const predicted = await factory.predictVaultAddress(creator.address, settings.name, settings.symbol, params, salt);
-  const tx = await factory.connect(creator).createVault(settings.name, settings.symbol, kind, params, salt);
+  const [predict, create] = opts.refinanceable
+    ? [factory.predictRefinanceableVaultAddress, factory.connect(creator).createRefinanceableVault]
+    : [factory.predictVaultAddress, factory.connect(creator).createVault];
+  const predicted = await predict(creator.address, settings.name, settings.symbol, params, salt);
+  const tx = await create(settings.name, settings.symbol, kind, params, salt);
   const receipt = (await tx.wait())!;
   const created = receipt.logs
     .map((log) => {

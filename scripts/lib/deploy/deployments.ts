@@ -21,11 +21,29 @@ export interface DeploymentRecord {
   lens?: string;
   /** The factory's venue (absent in records written before Morpho had a factory: aave). */
   venue?: Venue;
+  /**
+   * Every venue's factory on `registry` (written by a refinanceable deployment, VAULT_REFINANCEABLE: `factory` is the
+   * one its vault started on); each factory's `refinanceImplementation()` is the vault code there.
+   */
+  factories?: Partial<Record<Venue, string>>;
   markets: MarketAddresses | MorphoMarketAddresses;
   oracle: OracleAddresses;
   /** Only for the local market (chain id 31337). */
   localMarket?: Record<string, string>;
-  vaults: { address: string; name: string; symbol: string; salt: string; kind?: string; creator: string; block: number; settings: object }[];
+  vaults: {
+    address: string;
+    name: string;
+    symbol: string;
+    salt: string;
+    kind?: string;
+    creator: string;
+    block: number;
+    /** Refinanceable vaults: the venue it started on, and its implementation on each venue (`vault:refinance --to`). */
+    venue?: Venue;
+    refinanceable?: boolean;
+    implementations?: Partial<Record<Venue, string>>;
+    settings: object;
+  }[];
   updatedAt: string;
 }
 
@@ -36,6 +54,24 @@ export const deploymentsFile = (network: string) =>
 export function readDeploymentRecord(network: string): DeploymentRecord | undefined {
   const file = deploymentsFile(network);
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as DeploymentRecord) : undefined;
+}
+
+/**
+ * Where the record says a refinanceable vault's code for `venue` is: the implementation recorded with the vault, else
+ * the record's factory of that venue when the vault is in the record's registry (its refinanceImplementation() is
+ * then read on chain by the caller): `{ implementation }` or `{ factory }`, or undefined.
+ */
+export function recordedVenue(
+  record: DeploymentRecord | undefined,
+  vault: string,
+  venue: Venue,
+): { implementation: string } | { factory: string } | undefined {
+  if (!record) return undefined;
+  const entry = record.vaults?.find((v) => v.address.toLowerCase() === vault.toLowerCase());
+  const implementation = entry?.implementations?.[venue];
+  if (implementation) return { implementation };
+  const factory = record.factories?.[venue] ?? ((record.venue ?? "aave") === venue ? record.factory : undefined);
+  return factory ? { factory } : undefined;
 }
 
 export function writeDeploymentRecord(record: DeploymentRecord): string {

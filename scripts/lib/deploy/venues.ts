@@ -7,6 +7,9 @@ import { AbiCoder, decodeBytes32String, encodeBytes32String, isHexString } from 
 /** The lending venue a vault borrows on: Aave V3, or a Morpho Blue market. */
 export type Venue = "aave" | "morpho";
 
+/** The venue a refinanceable vault on `venue` can move to (two venues: the other one). */
+export const otherVenue = (venue: Venue): Venue => (venue === "aave" ? "morpho" : "aave");
+
 /** The on-chain venue id of each venue (VaultDeployer.VENUE). */
 export const VENUE_IDS: Record<Venue, string> = {
   aave: encodeBytes32String("aave-v3"),
