@@ -169,8 +169,7 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
             // An uncapped room (max) is not converted: debt per collateral can exceed 1 raw unit per unit (a short,
             // a loop) and the conversion would overflow.
             uint256 supplyRoom = _supplyRoom();
-            uint256 capRoom = _borrowRoom();
-            if (capRoom != type(uint256).max) capRoom += _idleDebtRepaid(s);
+            uint256 capRoom = _borrowRoom(_idleDebtRepaid(s));
             if (supplyRoom != type(uint256).max) {
                 supplyRoom = supplyRoom > s.idleCollateral ? supplyRoom - s.idleCollateral : 0;
                 capRoom = Math.min(capRoom, _debtFor(supplyRoom, collateralPrice, debtPrice));

@@ -290,7 +290,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
             room = Math.min(room, (supplyRoom > idleCollateral ? supplyRoom - idleCollateral : 0).mulDiv(WAD, leverage));
         }
         if (leverage > WAD) {
-            uint256 borrowRoom = _borrowRoom();
+            uint256 borrowRoom = _borrowRoom(0);
             if (borrowRoom != type(uint256).max) {
                 room = Math.min(room, _collateralFor(borrowRoom, collateralPrice, debtPrice).mulDiv(WAD, leverage - WAD));
             }

@@ -308,6 +308,13 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
       "WETH at the oracle: ~2 WETH beyond FAIR-1's dislocation allowance (4x the value moved x the dislocation); the " +
       "other holders' share values do not fall (the gain is the pool's): the slice's swap is larger than the allowance " +
       "assumes of a call's swap. EXIT-1 / MAX-1 leave pools this far off the oracle out; FAIR-1 does not",
+    fixed:
+      "a model gap, not a contract defect: withdraw(assets) unwinds previewWithdraw(assets) shares (here the whole " +
+      "balance) and gives back as shares what the unwind did not cost, so its swap is on that slice, not on the shares " +
+      "it burns; through a pool 10.9 % above the oracle the slice's collateral buys its debt back cheaper and the holder " +
+      "keeps the difference (as redeem(balance) would pay it), the other holders' share values unchanged (the " +
+      "bystanders' check). FAIR-1's dislocation allowance now counts the slice a withdraw unwinds (RunResult.unwound); " +
+      "the campaign's F1 tolerance is removed",
     cmds: [
       { op: "deposit", who: 0, size: { kind: "frac", bps: 1 }, bound: "none" },
       { op: "slivers", insideBps: 2, calls: 2 },
@@ -348,9 +355,9 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
       "room, trigger() answers (false, ReleverBand) while rebalance() goes through with ReleverBand: the cap check " +
       "refuses the re-lever the idle debt asset would pay for without borrowing",
     fixed:
-      "the lever-up's cap guard (AutomationModule._guards) counts the borrow-cap room the idle sweep frees by repaying " +
-      "debt with the idle debt asset (LeverageEngine._idleDebtRepaid, the amount the sweep repays), so trigger() sees " +
-      "the room rebalance() has after its sweep",
+      "the lever-up's cap guard (AutomationModule._guards) reads the venue's borrow room as it will be once the idle " +
+      "sweep has repaid debt with the idle debt asset (LendingAdapter._borrowRoom(repaidFirst), repaidFirst = " +
+      "LeverageEngine._idleDebtRepaid, the amount the sweep repays), so trigger() sees the room rebalance() has",
     cmds: [
       { op: "slivers", insideBps: 7, calls: 3 },
       { op: "manage", kind: "rearm", pick: [2, 3, 1, 4, 0, 7, 6, 2] },
@@ -404,6 +411,44 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
       { op: "slivers", insideBps: 2, calls: 2 },
       { op: "donate", kind: "collateral", mantissa: 1, exponent: 0 },
       { op: "refinance", extraSeconds: 0, early: false },
+    ],
+  },
+  {
+    id: "TRIGGER-1",
+    preset: "eth-long-3x",
+    venue: "aave",
+    refinanceable: true,
+    strict: true,
+    found:
+      "npm test's campaign (seed 20250909, the refinanceable eth-long-3x on Aave, run 22) against the first C1 fix, " +
+      "which added the idle debt asset the sweep repays to the borrow room after clamping it at zero",
+    what:
+      "with 1,000 raw USDC donated and Aave's USDC borrow cap already exceeded (room clamped at 0), trigger() said " +
+      "ReleverBand is due while rebalance() reverted KeeperMarketCapReached(0): repaying 1,000 raw units does not " +
+      "bring the cap's usage back under it",
+    fixed:
+      "the venue computes the room after the repayment (LendingAdapter._borrowRoom(repaidFirst): Aave's cap minus " +
+      "the usage less the repayment, Morpho's liquidity and balance plus it) instead of adding it to a clamped room",
+    cmds: [
+      { op: "withdraw", who: 0, via: "self", size: { kind: "frac", bps: 1 }, bound: "none" },
+      { op: "mint", who: 0, size: { kind: "frac", bps: 1 }, bound: "none" },
+      { op: "keeper", blind: false },
+      { op: "oracle", kind: "market", bps: 0 },
+      { op: "redeem", who: 0, via: "self", size: { kind: "frac", bps: 1 }, bound: "none" },
+      { op: "ripcord" },
+      { op: "oracle", kind: "market", bps: 578 },
+      { op: "caps", kind: "borrowCap", roomWeth: 0 },
+      { op: "liquidate" },
+      { op: "manage", kind: "leverage", pick: [0, 0, 0, 0, 0, 0, 0, 0] },
+      { op: "withdraw", who: 0, via: "self", size: { kind: "max" }, bound: "tight" },
+      { op: "donate", kind: "collateral", mantissa: 1, exponent: 0 },
+      { op: "withdraw", who: 0, via: "self", size: { kind: "frac", bps: 1 }, bound: "tight" },
+      { op: "donate", kind: "debt", mantissa: 1, exponent: 3 },
+      { op: "accept", kind: 0 },
+      { op: "redeem", who: 0, via: "self", size: { kind: "raw", mantissa: 1, exponent: 0 }, bound: "none" },
+      { op: "sandwich", victim: "deposit", who: 0, pushBps: 1, size: { kind: "raw", mantissa: 1, exponent: 0 } },
+      { op: "oracle", kind: "usdc", bps: -323 },
+      { op: "deposit", who: 0, size: { kind: "raw", mantissa: 3, exponent: 18 }, bound: "none" },
     ],
   },
 ];

@@ -85,7 +85,7 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
 
     /// @dev The borrow cap's room and the debt reserve's idle balance (its aToken's underlying).
     function _debtLendable() internal view override returns (uint256) {
-        return Math.min(_borrowRoom(), _debtFlashRoom());
+        return Math.min(_borrowRoom(0), _debtFlashRoom());
     }
 
     function _debtFlashRoom() internal view override returns (uint256) {
@@ -155,13 +155,13 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
         return cap > used ? cap - used : 0;
     }
 
-    function _borrowRoom() internal view override returns (uint256) {
+    function _borrowRoom(uint256 repaidFirst) internal view override returns (uint256) {
         uint256 cap = (AAVE_POOL.getConfiguration(DEBT_ASSET).data >> BORROW_CAP_SHIFT) & CAP_MASK;
         if (cap == 0) return type(uint256).max;
         cap *= DEBT_UNIT;
         address stableDebt = address(uint160(_reserveWord(DEBT_ASSET, RESERVE_STABLE_DEBT_TOKEN)));
         uint256 used = VARIABLE_DEBT_TOKEN.totalSupply() + IERC20(stableDebt).totalSupply() + cap / CAP_MARGIN_DIVISOR + 1;
-        return cap > used ? cap - used : 0;
+        return cap + repaidFirst > used ? cap + repaidFirst - used : 0;
     }
 
     /// @dev The reserve's idle collateral (its aToken's underlying balance), half for the loan, half for the withdrawal.

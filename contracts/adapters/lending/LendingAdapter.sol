@@ -61,8 +61,9 @@ abstract contract LendingAdapter is ILendingAdapterErrors, VaultAssets {
     ///         with a margin for the interest the market accrues to itself in the supplying transaction.
     function _supplyRoom() internal view virtual returns (uint256);
 
-    /// @return Debt units the market still lends before its borrow cap (max when uncapped).
-    function _borrowRoom() internal view virtual returns (uint256);
+    /// @return Debt units the market still lends before its borrow cap (max when uncapped), once `repaidFirst` debt
+    ///         units are repaid (the idle sweep before a lever-up repays with the idle debt asset).
+    function _borrowRoom(uint256 repaidFirst) internal view virtual returns (uint256);
 
     /// @return Collateral units a flash loan of the collateral can take and still be withdrawn in the same call: a
     ///         deleverage flash-loans the collateral and then withdraws as much from the same market's balance.

@@ -70,7 +70,7 @@ abstract contract MorphoBlueLendingAdapter is LendingAdapter {
 
     /// @dev The borrow room is the market's liquidity already (Morpho has no caps).
     function _debtLendable() internal view override returns (uint256) {
-        return _borrowRoom();
+        return _borrowRoom(0);
     }
 
     function _marketParams() internal view returns (MarketParams memory) {
@@ -149,9 +149,12 @@ abstract contract MorphoBlueLendingAdapter is LendingAdapter {
 
     /// @dev No borrow cap either: what the market has not lent out, and at most half of Morpho's balance of the debt
     ///      asset (a debt-opening flash loan takes the amount out, then the borrow that returns it takes it again).
-    function _borrowRoom() internal view override returns (uint256) {
+    function _borrowRoom(uint256 repaidFirst) internal view override returns (uint256) {
         (uint256 supplied,, uint256 borrowed,) = MORPHO.expectedMarketBalances(_marketParams());
-        return Math.min(supplied > borrowed ? supplied - borrowed : 0, IERC20(DEBT_ASSET).balanceOf(address(MORPHO)) / 2);
+        return Math.min(
+            supplied + repaidFirst > borrowed ? supplied + repaidFirst - borrowed : 0,
+            (IERC20(DEBT_ASSET).balanceOf(address(MORPHO)) + repaidFirst) / 2
+        );
     }
 
     /// @dev Morpho lends its whole balance of a token (every market's collateral included), half of it here.
