@@ -97,9 +97,12 @@ describe("vault: spoofed flash-loan callbacks", () => {
     const emergency = await hre.ethers.getContractAt("ILeveredVault", await module.EMERGENCY_MODULE());
     await expect(emergency.connect(stranger).ripcord()).to.be.revertedWithCustomError(module, "KeeperNotDelegated");
     await expect(emergency.connect(stranger).outageDelever()).to.be.revertedWithCustomError(module, "KeeperNotDelegated");
-    await expect(emergency.setOutageConfig({ gracePeriod: 0, twapWindow: 0, maxTwapDeviationBps: 0, maxActionBps: 0, maxHourlyBps: 0 }))
+    // So does the settings module, which holds the outage configuration and its timelocked change.
+    const managementModule = await hre.ethers.getContractAt("AaveUniswapManagementModule", await module.MANAGEMENT_MODULE());
+    const settings = await hre.ethers.getContractAt("ILeveredVault", await managementModule.SETTINGS_MODULE());
+    await expect(settings.setOutageConfig({ gracePeriod: 0, twapWindow: 0, maxTwapDeviationBps: 0, maxActionBps: 0, maxHourlyBps: 0 }))
       .to.be.revertedWithCustomError(module, "KeeperNotDelegated");
-    await expect(emergency.acceptChange(10)).to.be.revertedWithCustomError(module, "KeeperNotDelegated");
+    await expect(asVault.acceptChange(10)).to.be.revertedWithCustomError(module, "KeeperNotDelegated");
     await expect(module.connect(stranger).poke()).to.be.revertedWithCustomError(module, "KeeperNotDelegated").withArgs();
     // It has no flash-loan callbacks (only the vault receives them): the selector falls to the guarded fallback.
     const asReceiver = await hre.ethers.getContractAt("AaveUniswapLeverageVault", module.target);
