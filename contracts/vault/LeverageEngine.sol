@@ -12,6 +12,7 @@ import {LendingAdapter} from "../adapters/lending/LendingAdapter.sol";
 import {SwapAdapter} from "../adapters/swap/SwapAdapter.sol";
 import {ChainlinkOracleAdapter} from "../oracle/ChainlinkOracleAdapter.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
+import {StaticReads} from "../libraries/StaticReads.sol";
 import {VaultStorage} from "./VaultStorage.sol";
 
 /// @title LeverageEngine
@@ -193,8 +194,8 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
     {
         s.collateral = _collateralBalance();
         s.debt = _debtBalance();
-        s.idleCollateral = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
-        s.idleDebtAsset = IERC20(DEBT_ASSET).balanceOf(address(this));
+        s.idleCollateral = StaticReads.balanceOf(COLLATERAL_ASSET, address(this));
+        s.idleDebtAsset = StaticReads.balanceOf(DEBT_ASSET, address(this));
         // Supplied and idle collateral, each valued rounding down.
         uint256 collateralValue = s.collateral.mulDiv(collateralPrice, COLLATERAL_UNIT)
             + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
@@ -244,7 +245,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
 
     /// @dev Supplies all idle collateral, except once stopped out (see `_sweepIdle`).
     function _supplyIdleCollateral() internal {
-        _supplyWithinCap(IERC20(COLLATERAL_ASSET).balanceOf(address(this)));
+        _supplyWithinCap(StaticReads.balanceOf(COLLATERAL_ASSET, address(this)));
     }
 
     /// @dev Supplies `idle` collateral, as much as the market's supply cap still takes (the rest stays idle and is
@@ -258,7 +259,16 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
 
     /// @dev The leverage a deposit takes: the vault's own, capped by the effective target (target when empty).
     function _depositLeverage(ILeverageVault.PositionState memory state) internal view returns (uint256) {
-        uint256 target = _effectiveTargetLeverage();
+        return _depositLeverage(state, 0);
+    }
+
+    /// @dev The same with the market's liquidation threshold: `liquidationThresholdBps` is the market's as already read in this call, or 0 to read it if needed.
+    function _depositLeverage(ILeverageVault.PositionState memory state, uint256 liquidationThresholdBps)
+        internal
+        view
+        returns (uint256)
+    {
+        (uint256 target,) = _volatilityAdjustedTarget(liquidationThresholdBps);
         return state.equityValue == 0 ? target : Math.min(state.leverage, target);
     }
 
@@ -293,14 +303,23 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
 
     /// @dev 1x once stopped out, the take-profit leverage once profit is taken, else the configured target.
     function _effectiveTargetLeverage() internal view returns (uint256 target) {
-        (target,) = _volatilityAdjustedTarget();
+        (target,) = _volatilityAdjustedTarget(0);
+    }
+
+    function _volatilityAdjustedTarget() internal view returns (uint256 target, uint256 sigma) {
+        return _volatilityAdjustedTarget(0);
     }
 
     /// @dev The mode's target, lowered when volatility-aware leverage is on to the leverage whose health factor
     ///      survives a k-sigma fall over the horizon: with d = k sigma sqrt(horizon), HF after the fall is
     ///      LT (1 - d) / LTV >= 1, so LTV <= LT (1 - d) and L <= 1 / (1 - LT (1 - d)); never below the floor
-    ///      leverage (nor above the mode's target). `sigma` is wad per sqrt(second).
-    function _volatilityAdjustedTarget() internal view returns (uint256 target, uint256 sigma) {
+    ///      leverage (nor above the mode's target). `sigma` is wad per sqrt(second). `liquidationThresholdBps` is the
+    ///      market's as already read in this call, or 0 to read it only when the fall needs it.
+    function _volatilityAdjustedTarget(uint256 liquidationThresholdBps)
+        internal
+        view
+        returns (uint256 target, uint256 sigma)
+    {
         VaultLayout storage v = _vault();
         IVaultAutomation.Mode mode = v.state.mode;
         if (mode == IVaultAutomation.Mode.StoppedOut) return (WAD, 0);
@@ -312,7 +331,8 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         uint256 fall = Math.sqrt(variance * volatility.horizon * WAD).mulDiv(volatility.sigmaMultiple, 100);
         uint256 survivable = volatility.floorLeverage;
         if (fall < WAD) {
-            uint256 ltv = _liquidationThresholdBps().mulDiv(WAD - fall, BPS);
+            if (liquidationThresholdBps == 0) liquidationThresholdBps = _liquidationThresholdBps();
+            uint256 ltv = liquidationThresholdBps.mulDiv(WAD - fall, BPS);
             survivable = Math.max(survivable, WAD.mulDiv(WAD, WAD - ltv));
         }
         target = Math.min(target, survivable);

@@ -8,6 +8,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IPool} from "@aave/core-v3/contracts/interfaces/IPool.sol";
 import {DataTypes} from "@aave/core-v3/contracts/protocol/libraries/types/DataTypes.sol";
 import {LendingAdapter} from "./LendingAdapter.sol";
+import {StaticReads} from "../../libraries/StaticReads.sol";
 
 /// @title AaveV3LendingAdapter
 /// @notice Lending adapter on an Aave V3 pool: variable-rate debt, flash loans for one-transaction leverage changes.
@@ -89,7 +90,7 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
     }
 
     function _debtFlashRoom() internal view override returns (uint256) {
-        return IERC20(DEBT_ASSET).balanceOf(DEBT_A_TOKEN);
+        return StaticReads.balanceOf(DEBT_ASSET, DEBT_A_TOKEN);
     }
 
     function _supplyCollateral(uint256 amount) internal override {
@@ -105,11 +106,11 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
     }
 
     function _collateralBalance() internal view override returns (uint256) {
-        return COLLATERAL_A_TOKEN.balanceOf(address(this));
+        return StaticReads.balanceOf(address(COLLATERAL_A_TOKEN), address(this));
     }
 
     function _debtBalance() internal view override returns (uint256) {
-        return VARIABLE_DEBT_TOKEN.balanceOf(address(this));
+        return StaticReads.balanceOf(address(VARIABLE_DEBT_TOKEN), address(this));
     }
 
     function _liquidationThresholdBps() internal view override returns (uint256) {
@@ -133,9 +134,9 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
     }
 
     function _liquidateOwnDebt(uint256 debtAmount) internal override returns (uint256) {
-        uint256 held = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
+        uint256 held = StaticReads.balanceOf(COLLATERAL_ASSET, address(this));
         AAVE_POOL.liquidationCall(COLLATERAL_ASSET, DEBT_ASSET, address(this), debtAmount, false);
-        return IERC20(COLLATERAL_ASSET).balanceOf(address(this)) - held;
+        return StaticReads.balanceOf(COLLATERAL_ASSET, address(this)) - held;
     }
 
     /// @dev Aave V3 lets a liquidation repay half the debt (all of it only below HF 0.95, which is not relied on).
@@ -156,7 +157,7 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
     }
 
     function _borrowRoom() internal view override returns (uint256) {
-        uint256 cap = (AAVE_POOL.getConfiguration(DEBT_ASSET).data >> BORROW_CAP_SHIFT) & CAP_MASK;
+        uint256 cap = (_configurationOf(DEBT_ASSET) >> BORROW_CAP_SHIFT) & CAP_MASK;
         if (cap == 0) return type(uint256).max;
         cap *= DEBT_UNIT;
         address stableDebt = address(uint160(_reserveWord(DEBT_ASSET, RESERVE_STABLE_DEBT_TOKEN)));
@@ -166,7 +167,7 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
 
     /// @dev The reserve's idle collateral (its aToken's underlying balance), half for the loan, half for the withdrawal.
     function _collateralFlashRoom() internal view override returns (uint256) {
-        return IERC20(COLLATERAL_ASSET).balanceOf(address(COLLATERAL_A_TOKEN)) / 2;
+        return StaticReads.balanceOf(COLLATERAL_ASSET, address(COLLATERAL_A_TOKEN)) / 2;
     }
 
     function _flashLoanPremiumBps() internal view override returns (uint256) {
@@ -198,8 +199,12 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
     }
 
     function _configuration() private view returns (uint256) {
-        DataTypes.ReserveConfigurationMap memory config = AAVE_POOL.getConfiguration(COLLATERAL_ASSET);
-        return config.data;
+        return _configurationOf(COLLATERAL_ASSET);
+    }
+
+    /// @dev `getConfiguration(asset).data` (a one-word struct).
+    function _configurationOf(address asset) private view returns (uint256) {
+        return StaticReads.wordOf(address(AAVE_POOL), uint32(IPool.getConfiguration.selector), asset);
     }
 
     function _flashBorrowDebt(uint256 amount, bytes memory data) internal override {
