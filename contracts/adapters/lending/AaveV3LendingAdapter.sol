@@ -6,7 +6,6 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IPool} from "@aave/core-v3/contracts/interfaces/IPool.sol";
-import {DataTypes} from "@aave/core-v3/contracts/protocol/libraries/types/DataTypes.sol";
 import {LendingAdapter} from "./LendingAdapter.sol";
 import {StaticReads} from "../../libraries/StaticReads.sol";
 
@@ -94,15 +93,49 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
     }
 
     function _supplyCollateral(uint256 amount) internal override {
-        AAVE_POOL.supply(COLLATERAL_ASSET, amount, address(this), 0);
+        _callPool(IPool.supply.selector, COLLATERAL_ASSET, amount, uint160(address(this)), 0, 0x84, false);
     }
 
     function _withdrawCollateral(uint256 amount, address to) internal override returns (uint256) {
-        return AAVE_POOL.withdraw(COLLATERAL_ASSET, amount, to);
+        return _callPool(IPool.withdraw.selector, COLLATERAL_ASSET, amount, uint160(to), 0, 0x64, true);
     }
 
     function _repayDebt(uint256 amount) internal override returns (uint256) {
-        return AAVE_POOL.repay(DEBT_ASSET, amount, VARIABLE_RATE, address(this));
+        return _callPool(IPool.repay.selector, DEBT_ASSET, amount, VARIABLE_RATE, uint160(address(this)), 0x84, true);
+    }
+
+    /// @dev `selector(asset, amount, arg2[, arg3])` on the pool, `size` bytes of calldata, as the high-level call makes
+    ///      it in fewer instructions: a revert bubbled with its data; with `returnsWord`, its first return word (return
+    ///      data shorter than a word reverts without data, as the decoder does); without, the pool's code is checked
+    ///      to exist first, as the compiler does for a call that returns nothing.
+    function _callPool(
+        bytes4 selector,
+        address asset,
+        uint256 amount,
+        uint256 arg2,
+        uint256 arg3,
+        uint256 size,
+        bool returnsWord
+    ) private returns (uint256 result) {
+        address pool = address(AAVE_POOL);
+        assembly ("memory-safe") {
+            // Above the free memory pointer, not allocated: used only until this block ends.
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), asset)
+            mstore(add(ptr, 0x24), amount)
+            mstore(add(ptr, 0x44), arg2)
+            mstore(add(ptr, 0x64), arg3)
+            if iszero(returnsWord) { if iszero(extcodesize(pool)) { revert(0, 0) } }
+            if iszero(call(gas(), pool, 0, ptr, size, 0x00, 0x20)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if returnsWord {
+                if lt(returndatasize(), 0x20) { revert(0, 0) }
+                result := mload(0x00)
+            }
+        }
     }
 
     function _collateralBalance() internal view override returns (uint256) {
@@ -170,8 +203,19 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
         return StaticReads.balanceOf(COLLATERAL_ASSET, address(COLLATERAL_A_TOKEN)) / 2;
     }
 
-    function _flashLoanPremiumBps() internal view override returns (uint256) {
-        return AAVE_POOL.FLASHLOAN_PREMIUM_TOTAL();
+    /// @dev `FLASHLOAN_PREMIUM_TOTAL()` (a uint128), read as StaticReads reads.
+    function _flashLoanPremiumBps() internal view override returns (uint256 premium) {
+        address pool = address(AAVE_POOL);
+        assembly ("memory-safe") {
+            mstore(0x00, shl(224, 0x074b2e43))
+            if iszero(staticcall(gas(), pool, 0x00, 0x04, 0x00, 0x20)) {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            premium := mload(0x00)
+            if or(lt(returndatasize(), 0x20), shr(128, premium)) { revert(0, 0) }
+        }
     }
 
     /// @dev The collateral reserve's risk parameter (bps) at `shift` of its configuration (0 the LTV), or the e-mode

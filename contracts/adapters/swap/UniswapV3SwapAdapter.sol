@@ -84,9 +84,7 @@ abstract contract UniswapV3SwapAdapter is SwapAdapter {
         override
         returns (uint256 amountOut)
     {
-        amountOut = SWAP_ROUTER.exactInputSingle(
-            ISwapRouter.ExactInputSingleParams(tokenIn, tokenOut, _route().fee, address(this), block.timestamp, amountIn, 0, 0)
-        );
+        amountOut = _callRouter(ISwapRouter.exactInputSingle.selector, tokenIn, tokenOut, amountIn, 0);
         if (amountOut < minOut) revert SwapSlippageExceeded(amountOut, minOut);
     }
 
@@ -95,12 +93,39 @@ abstract contract UniswapV3SwapAdapter is SwapAdapter {
         override
         returns (uint256 amountIn)
     {
-        amountIn = SWAP_ROUTER.exactOutputSingle(
-            ISwapRouter.ExactOutputSingleParams(
-                tokenIn, tokenOut, _route().fee, address(this), block.timestamp, amountOut, type(uint256).max, 0
-            )
-        );
+        amountIn = _callRouter(ISwapRouter.exactOutputSingle.selector, tokenIn, tokenOut, amountOut, type(uint256).max);
         if (amountIn > maxIn) revert SwapInputExceeded(amountIn, maxIn);
+    }
+
+    /// @dev `selector((tokenIn, tokenOut, fee, this, block.timestamp, amount, bound, 0))` on the router (exactInputSingle
+    ///      or exactOutputSingle, whose parameter structs have the same eight static fields), as the high-level call
+    ///      makes it in fewer instructions: a revert bubbled with its data, return data shorter than a word reverts
+    ///      without data (the decoder's check).
+    function _callRouter(bytes4 selector, address tokenIn, address tokenOut, uint256 amount, uint256 bound)
+        private
+        returns (uint256 result)
+    {
+        uint256 fee = _route().fee;
+        address router = address(SWAP_ROUTER);
+        assembly ("memory-safe") {
+            // Above the free memory pointer, not allocated: used only until this block ends.
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), tokenIn)
+            mstore(add(ptr, 0x24), tokenOut)
+            mstore(add(ptr, 0x44), fee)
+            mstore(add(ptr, 0x64), address())
+            mstore(add(ptr, 0x84), timestamp())
+            mstore(add(ptr, 0xa4), amount)
+            mstore(add(ptr, 0xc4), bound)
+            mstore(add(ptr, 0xe4), 0)
+            if iszero(call(gas(), router, 0, ptr, 0x104, 0x00, 0x20)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0x20) { revert(0, 0) }
+            result := mload(0x00)
+        }
     }
 
     /// @dev At constant liquidity L, price moves by the input as: token0 in, dx = L (1/s' - 1/s) Q96 with
