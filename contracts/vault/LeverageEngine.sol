@@ -268,7 +268,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         view
         returns (uint256)
     {
-        (uint256 target,) = _volatilityAdjustedTarget(liquidationThresholdBps);
+        (uint256 target,) = _volatilityTarget(liquidationThresholdBps);
         return state.equityValue == 0 ? target : Math.min(state.leverage, target);
     }
 
@@ -303,22 +303,26 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
 
     /// @dev 1x once stopped out, the take-profit leverage once profit is taken, else the configured target.
     function _effectiveTargetLeverage() internal view returns (uint256 target) {
-        (target,) = _volatilityAdjustedTarget(0);
+        (target,) = _volatilityTarget(0);
     }
 
+    /// @dev `_volatilityTarget` with sigma (wad per sqrt(second)) in place of the variance.
     function _volatilityAdjustedTarget() internal view returns (uint256 target, uint256 sigma) {
-        return _volatilityAdjustedTarget(0);
+        uint256 variance;
+        (target, variance) = _volatilityTarget(0);
+        sigma = Math.sqrt(variance * WAD);
     }
 
     /// @dev The mode's target, lowered when volatility-aware leverage is on to the leverage whose health factor
     ///      survives a k-sigma fall over the horizon: with d = k sigma sqrt(horizon), HF after the fall is
     ///      LT (1 - d) / LTV >= 1, so LTV <= LT (1 - d) and L <= 1 / (1 - LT (1 - d)); never below the floor
-    ///      leverage (nor above the mode's target). `sigma` is wad per sqrt(second). `liquidationThresholdBps` is the
-    ///      market's as already read in this call, or 0 to read it only when the fall needs it.
-    function _volatilityAdjustedTarget(uint256 liquidationThresholdBps)
+    ///      leverage (nor above the mode's target). `variance` is the pair's, wad per second (0 when off or stopped
+    ///      out). `liquidationThresholdBps` is the market's as already read in this call, or 0 to read it only when
+    ///      the fall needs it.
+    function _volatilityTarget(uint256 liquidationThresholdBps)
         internal
         view
-        returns (uint256 target, uint256 sigma)
+        returns (uint256 target, uint256 variance)
     {
         VaultLayout storage v = _vault();
         IVaultAutomation.Mode mode = v.state.mode;
@@ -326,8 +330,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         target = mode == IVaultAutomation.Mode.ProfitTaken ? v.exits.takeProfitLeverage : v.leverage.targetLeverage;
         IVaultAutomation.VolatilityConfig memory volatility = v.volatility;
         if (volatility.horizon == 0) return (target, 0);
-        uint256 variance = _pairVariancePerSecond(volatility.rounds);
-        sigma = Math.sqrt(variance * WAD);
+        variance = _pairVariancePerSecond(volatility.rounds);
         uint256 fall = Math.sqrt(variance * volatility.horizon * WAD).mulDiv(volatility.sigmaMultiple, 100);
         uint256 survivable = volatility.floorLeverage;
         if (fall < WAD) {
