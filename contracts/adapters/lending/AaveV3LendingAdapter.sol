@@ -251,19 +251,75 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
         return StaticReads.wordOf(address(AAVE_POOL), uint32(IPool.getConfiguration.selector), asset);
     }
 
+    /// @dev `flashLoan(this, [DEBT_ASSET], [amount], [VARIABLE_RATE], this, data, 0)`, encoded as the compiler encodes
+    ///      it (see `_callPoolWithData`).
     function _flashBorrowDebt(uint256 amount, bytes memory data) internal override {
-        address[] memory assets = new address[](1);
-        uint256[] memory amounts = new uint256[](1);
-        uint256[] memory modes = new uint256[](1);
-        assets[0] = DEBT_ASSET;
-        amounts[0] = amount;
-        modes[0] = VARIABLE_RATE;
         FLASH_LOAN_PENDING_SLOT.asBoolean().tstore(true);
-        AAVE_POOL.flashLoan(address(this), assets, amounts, modes, address(this), data, 0);
+        bytes4 selector = IPool.flashLoan.selector;
+        address debtAsset = DEBT_ASSET;
+        uint256 ptr;
+        assembly ("memory-safe") {
+            // Selector and head, allocated (the params are appended above them right before the call).
+            ptr := mload(0x40)
+            mstore(0x40, add(ptr, 0x1c0))
+            mstore(ptr, selector)
+            let args := add(ptr, 0x04)
+            mstore(args, address())
+            // The offsets of the three one-element arrays and of the params, from the start of the arguments.
+            mstore(add(args, 0x20), 0xe0)
+            mstore(add(args, 0x40), 0x120)
+            mstore(add(args, 0x60), 0x160)
+            mstore(add(args, 0x80), address())
+            mstore(add(args, 0xa0), 0x1a0)
+            mstore(add(args, 0xc0), 0)
+            mstore(add(args, 0xe0), 1)
+            mstore(add(args, 0x100), debtAsset)
+            mstore(add(args, 0x120), 1)
+            mstore(add(args, 0x140), amount)
+            mstore(add(args, 0x160), 1)
+            mstore(add(args, 0x180), VARIABLE_RATE)
+        }
+        _callPoolWithData(ptr, 0x1a4, data);
     }
 
+    /// @dev `flashLoanSimple(this, asset, amount, data, 0)`, encoded as the compiler encodes it.
     function _flashLoan(address asset, uint256 amount, bytes memory data) internal override {
         FLASH_LOAN_PENDING_SLOT.asBoolean().tstore(true);
-        AAVE_POOL.flashLoanSimple(address(this), asset, amount, data, 0);
+        bytes4 selector = IPool.flashLoanSimple.selector;
+        uint256 ptr;
+        assembly ("memory-safe") {
+            ptr := mload(0x40)
+            mstore(0x40, add(ptr, 0xc0))
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), address())
+            mstore(add(ptr, 0x24), asset)
+            mstore(add(ptr, 0x44), amount)
+            mstore(add(ptr, 0x64), 0xa0)
+            mstore(add(ptr, 0x84), 0)
+        }
+        _callPoolWithData(ptr, 0xa4, data);
+    }
+
+    /// @dev Appends `data` (length, then its bytes zero-padded to whole words, as the ABI encodes `bytes`) at
+    ///      `ptr + head` to the selector and head already written at `ptr` (allocated up to the next whole word; what
+    ///      is appended beyond it is used only by this call) and calls
+    ///      the pool with it, as the high-level call does for a function returning nothing: the pool's code checked
+    ///      to exist first, a revert bubbled with its data.
+    function _callPoolWithData(uint256 ptr, uint256 head, bytes memory data) private {
+        address pool = address(AAVE_POOL);
+        assembly ("memory-safe") {
+            let length := mload(data)
+            let tail := add(ptr, head)
+            let padded := and(add(length, 31), not(31))
+            // The last word first, so that the copy leaves its padding zero.
+            mstore(add(tail, padded), 0)
+            mstore(tail, length)
+            mcopy(add(tail, 0x20), add(data, 0x20), length)
+            if iszero(extcodesize(pool)) { revert(0, 0) }
+            if iszero(call(gas(), pool, 0, ptr, add(add(head, 0x20), padded), 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
     }
 }
