@@ -196,10 +196,12 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         s.debt = _debtBalance();
         s.idleCollateral = StaticReads.balanceOf(COLLATERAL_ASSET, address(this));
         s.idleDebtAsset = StaticReads.balanceOf(DEBT_ASSET, address(this));
-        // Supplied and idle collateral, each valued rounding down.
-        uint256 collateralValue = s.collateral.mulDiv(collateralPrice, COLLATERAL_UNIT)
-            + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
-        s.grossValue = collateralValue + s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
+        // Supplied and idle collateral, each valued rounding down. An idle balance is most often zero, and so is its
+        // value: its valuation is skipped then.
+        uint256 collateralValue = s.collateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
+        if (s.idleCollateral != 0) collateralValue += s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
+        s.grossValue = collateralValue;
+        if (s.idleDebtAsset != 0) s.grossValue += s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
         s.debtValue = _debtValue(s.debt, debtPrice);
         s.equityValue = s.grossValue > s.debtValue ? s.grossValue - s.debtValue : 0;
         _setLeverageAfterSweep(s, debtPrice);
@@ -212,7 +214,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
     /// @dev Leverage as it is once the idle balances are put to work (`_sweepIdle`: idle debt asset repays debt,
     ///      idle collateral is supplied), so that a keeper action decides on what it will trade.
     function _setLeverageAfterSweep(ILeverageVault.PositionState memory s, uint256 debtPrice) private view {
-        uint256 repayableValue = _debtValue(Math.min(s.idleDebtAsset, s.debt), debtPrice);
+        uint256 repayableValue = s.idleDebtAsset == 0 ? 0 : _debtValue(Math.min(s.idleDebtAsset, s.debt), debtPrice);
         repayableValue = Math.min(repayableValue, Math.min(s.grossValue, s.debtValue));
         s.leverage = LeverageMath.leverage(s.grossValue - repayableValue, s.debtValue - repayableValue);
     }
@@ -228,7 +230,9 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         uint256 owed = s.debt - Math.min(s.idleDebtAsset, s.debt);
         s.healthFactor = owed == 0
             ? type(uint256).max
-            : LeverageMath.healthFactor(collateralValue, _debtValue(owed, debtPrice), liquidationThresholdBps);
+            : LeverageMath.healthFactor(
+                collateralValue, owed == s.debt ? s.debtValue : _debtValue(owed, debtPrice), liquidationThresholdBps
+            );
     }
 
     /// @dev Puts idle balances to work so that the market's position is the one the vault accounts for: the idle
