@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IAggregatorV3} from "../interfaces/IAggregatorV3.sol";
 import {IOracleModule} from "../interfaces/IOracleModule.sol";
+import {StaticReads} from "../libraries/StaticReads.sol";
 
 /// @title ChainlinkOracleAdapter
 /// @notice Reads the collateral and debt USD feeds with per-feed staleness checks and an optional L2
@@ -49,20 +50,17 @@ abstract contract ChainlinkOracleAdapter is IOracleModule {
     ///      window is the rounds' own timestamps, so who calls when between two rounds changes nothing. Reads the
     ///      feed's own history only; stops early at a round the feed cannot serve (a new phase, a bad answer).
     function _pairVariancePerSecond(uint256 rounds) internal view returns (uint256) {
-        (uint80 roundId, int256 answer,, uint256 latestAt,) = VARIANCE_FEED.latestRoundData();
+        (uint80 roundId, int256 answer,, uint256 latestAt) = StaticReads.latestRound(address(VARIANCE_FEED));
         uint256 sumSquares;
         uint256 oldest = latestAt;
         for (uint256 i; i < rounds && roundId > 1; ++i) {
             --roundId;
-            try VARIANCE_FEED.getRoundData(roundId) returns (uint80, int256 previous, uint256, uint256 updatedAt, uint80) {
-                if (previous <= 0 || updatedAt == 0 || updatedAt > oldest) break;
-                uint256 step = uint256(answer > previous ? answer - previous : previous - answer) * 1e18 / uint256(previous);
-                sumSquares += step * step / 1e18;
-                answer = previous;
-                oldest = updatedAt;
-            } catch {
-                break;
-            }
+            (bool ok, int256 previous, uint256 updatedAt) = StaticReads.tryRound(address(VARIANCE_FEED), roundId);
+            if (!ok || previous <= 0 || updatedAt == 0 || updatedAt > oldest) break;
+            uint256 step = uint256(answer > previous ? answer - previous : previous - answer) * 1e18 / uint256(previous);
+            sumSquares += step * step / 1e18;
+            answer = previous;
+            oldest = updatedAt;
         }
         return oldest >= latestAt ? 0 : sumSquares / (latestAt - oldest);
     }
@@ -85,13 +83,13 @@ abstract contract ChainlinkOracleAdapter is IOracleModule {
     /// @dev A feed's last answer and when it goes stale; a future timestamp never counts as stale here (an outage is
     ///      a feed that stopped, not one that lies about its time).
     function _readLast(IAggregatorV3 feed, uint256 heartbeat) private view returns (uint256, uint256) {
-        (, int256 answer,, uint256 updatedAt,) = feed.latestRoundData();
+        (, int256 answer,, uint256 updatedAt) = StaticReads.latestRound(address(feed));
         if (answer <= 0) revert OracleInvalidAnswer(address(feed), answer);
         return (uint256(answer), updatedAt > block.timestamp ? type(uint256).max : updatedAt + heartbeat);
     }
 
     function _read(IAggregatorV3 feed, uint256 heartbeat) private view returns (uint256) {
-        (, int256 answer,, uint256 updatedAt,) = feed.latestRoundData();
+        (, int256 answer,, uint256 updatedAt) = StaticReads.latestRound(address(feed));
         if (answer <= 0) revert OracleInvalidAnswer(address(feed), answer);
         // A future timestamp is as untrustworthy as an old one.
         if (updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) {
@@ -101,7 +99,7 @@ abstract contract ChainlinkOracleAdapter is IOracleModule {
     }
 
     function _checkSequencer() private view {
-        (, int256 answer, uint256 startedAt,,) = SEQUENCER_FEED.latestRoundData();
+        (, int256 answer, uint256 startedAt,) = StaticReads.latestRound(address(SEQUENCER_FEED));
         // startedAt == 0: the feed has no valid round yet (Chainlink's L2 feeds before initialisation).
         if (answer != 0 || startedAt == 0) revert OracleSequencerDown();
         if (block.timestamp - startedAt <= SEQUENCER_GRACE_PERIOD) {

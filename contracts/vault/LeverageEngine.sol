@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
@@ -12,6 +11,7 @@ import {LendingAdapter} from "../adapters/lending/LendingAdapter.sol";
 import {SwapAdapter} from "../adapters/swap/SwapAdapter.sol";
 import {ChainlinkOracleAdapter} from "../oracle/ChainlinkOracleAdapter.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
+import {StaticReads} from "../libraries/StaticReads.sol";
 import {VaultStorage} from "./VaultStorage.sol";
 
 /// @title LeverageEngine
@@ -193,12 +193,14 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
     {
         s.collateral = _collateralBalance();
         s.debt = _debtBalance();
-        s.idleCollateral = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
-        s.idleDebtAsset = IERC20(DEBT_ASSET).balanceOf(address(this));
-        // Supplied and idle collateral, each valued rounding down.
-        uint256 collateralValue = s.collateral.mulDiv(collateralPrice, COLLATERAL_UNIT)
-            + s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
-        s.grossValue = collateralValue + s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
+        s.idleCollateral = StaticReads.balanceOf(COLLATERAL_ASSET, address(this));
+        s.idleDebtAsset = StaticReads.balanceOf(DEBT_ASSET, address(this));
+        // Supplied and idle collateral, each valued rounding down. An idle balance is most often zero, and so is its
+        // value: its valuation is skipped then.
+        uint256 collateralValue = s.collateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
+        if (s.idleCollateral != 0) collateralValue += s.idleCollateral.mulDiv(collateralPrice, COLLATERAL_UNIT);
+        s.grossValue = collateralValue;
+        if (s.idleDebtAsset != 0) s.grossValue += s.idleDebtAsset.mulDiv(debtPrice, DEBT_UNIT);
         s.debtValue = _debtValue(s.debt, debtPrice);
         s.equityValue = s.grossValue > s.debtValue ? s.grossValue - s.debtValue : 0;
         _setLeverageAfterSweep(s, debtPrice);
@@ -211,7 +213,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
     /// @dev Leverage as it is once the idle balances are put to work (`_sweepIdle`: idle debt asset repays debt,
     ///      idle collateral is supplied), so that a keeper action decides on what it will trade.
     function _setLeverageAfterSweep(ILeverageVault.PositionState memory s, uint256 debtPrice) private view {
-        uint256 repayableValue = _debtValue(Math.min(s.idleDebtAsset, s.debt), debtPrice);
+        uint256 repayableValue = s.idleDebtAsset == 0 ? 0 : _debtValue(Math.min(s.idleDebtAsset, s.debt), debtPrice);
         repayableValue = Math.min(repayableValue, Math.min(s.grossValue, s.debtValue));
         s.leverage = LeverageMath.leverage(s.grossValue - repayableValue, s.debtValue - repayableValue);
     }
@@ -227,7 +229,9 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
         uint256 owed = s.debt - Math.min(s.idleDebtAsset, s.debt);
         s.healthFactor = owed == 0
             ? type(uint256).max
-            : LeverageMath.healthFactor(collateralValue, _debtValue(owed, debtPrice), liquidationThresholdBps);
+            : LeverageMath.healthFactor(
+                collateralValue, owed == s.debt ? s.debtValue : _debtValue(owed, debtPrice), liquidationThresholdBps
+            );
     }
 
     /// @dev Puts idle balances to work so that the market's position is the one the vault accounts for: the idle
@@ -250,7 +254,7 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
 
     /// @dev Supplies all idle collateral, except once stopped out (see `_sweepIdle`).
     function _supplyIdleCollateral() internal {
-        _supplyWithinCap(IERC20(COLLATERAL_ASSET).balanceOf(address(this)));
+        _supplyWithinCap(StaticReads.balanceOf(COLLATERAL_ASSET, address(this)));
     }
 
     /// @dev Supplies `idle` collateral, as much as the market's supply cap still takes (the rest stays idle and is
@@ -264,7 +268,16 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
 
     /// @dev The leverage a deposit takes: the vault's own, capped by the effective target (target when empty).
     function _depositLeverage(ILeverageVault.PositionState memory state) internal view returns (uint256) {
-        uint256 target = _effectiveTargetLeverage();
+        return _depositLeverage(state, 0);
+    }
+
+    /// @dev The same with the market's liquidation threshold: `liquidationThresholdBps` is the market's as already read in this call, or 0 to read it if needed.
+    function _depositLeverage(ILeverageVault.PositionState memory state, uint256 liquidationThresholdBps)
+        internal
+        view
+        returns (uint256)
+    {
+        (uint256 target,) = _volatilityTarget(liquidationThresholdBps);
         return state.equityValue == 0 ? target : Math.min(state.leverage, target);
     }
 
@@ -299,26 +312,39 @@ abstract contract LeverageEngine is VaultStorage, ReentrancyGuardTransient, Lend
 
     /// @dev 1x once stopped out, the take-profit leverage once profit is taken, else the configured target.
     function _effectiveTargetLeverage() internal view returns (uint256 target) {
-        (target,) = _volatilityAdjustedTarget();
+        (target,) = _volatilityTarget(0);
+    }
+
+    /// @dev `_volatilityTarget` with sigma (wad per sqrt(second)) in place of the variance.
+    function _volatilityAdjustedTarget() internal view returns (uint256 target, uint256 sigma) {
+        uint256 variance;
+        (target, variance) = _volatilityTarget(0);
+        sigma = Math.sqrt(variance * WAD);
     }
 
     /// @dev The mode's target, lowered when volatility-aware leverage is on to the leverage whose health factor
     ///      survives a k-sigma fall over the horizon: with d = k sigma sqrt(horizon), HF after the fall is
     ///      LT (1 - d) / LTV >= 1, so LTV <= LT (1 - d) and L <= 1 / (1 - LT (1 - d)); never below the floor
-    ///      leverage (nor above the mode's target). `sigma` is wad per sqrt(second).
-    function _volatilityAdjustedTarget() internal view returns (uint256 target, uint256 sigma) {
+    ///      leverage (nor above the mode's target). `variance` is the pair's, wad per second (0 when off or stopped
+    ///      out). `liquidationThresholdBps` is the market's as already read in this call, or 0 to read it only when
+    ///      the fall needs it.
+    function _volatilityTarget(uint256 liquidationThresholdBps)
+        internal
+        view
+        returns (uint256 target, uint256 variance)
+    {
         VaultLayout storage v = _vault();
         IVaultAutomation.Mode mode = v.state.mode;
         if (mode == IVaultAutomation.Mode.StoppedOut) return (WAD, 0);
         target = mode == IVaultAutomation.Mode.ProfitTaken ? v.exits.takeProfitLeverage : v.leverage.targetLeverage;
         IVaultAutomation.VolatilityConfig memory volatility = v.volatility;
         if (volatility.horizon == 0) return (target, 0);
-        uint256 variance = _pairVariancePerSecond(volatility.rounds);
-        sigma = Math.sqrt(variance * WAD);
+        variance = _pairVariancePerSecond(volatility.rounds);
         uint256 fall = Math.sqrt(variance * volatility.horizon * WAD).mulDiv(volatility.sigmaMultiple, 100);
         uint256 survivable = volatility.floorLeverage;
         if (fall < WAD) {
-            uint256 ltv = _liquidationThresholdBps().mulDiv(WAD - fall, BPS);
+            if (liquidationThresholdBps == 0) liquidationThresholdBps = _liquidationThresholdBps();
+            uint256 ltv = liquidationThresholdBps.mulDiv(WAD - fall, BPS);
             survivable = Math.max(survivable, WAD.mulDiv(WAD, WAD - ltv));
         }
         target = Math.min(target, survivable);

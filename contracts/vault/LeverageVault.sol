@@ -17,6 +17,7 @@ import {IOraclePrices} from "../interfaces/IOracleModule.sol";
 import {IMarketsBound} from "../interfaces/IMarketsBound.sol";
 import {IVaultLimits} from "../interfaces/IVaultLimits.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
+import {StaticReads} from "../libraries/StaticReads.sol";
 import {LeverageEngine} from "./LeverageEngine.sol";
 
 /// @title LeverageVault
@@ -133,7 +134,7 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
     function previewDeposit(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         ILeverageVault.PositionState memory state = _position(collateralPrice, debtPrice, 0);
-        uint256 borrowAmount = _depositBorrow(assets, _depositLeverage(state), collateralPrice, debtPrice);
+        uint256 borrowAmount = _depositBorrow(assets, _depositLeverage(state, 0), collateralPrice, debtPrice);
         uint256 kept = assets + (borrowAmount == 0 ? 0 : _minOut(false, borrowAmount, collateralPrice, debtPrice));
         uint256 owed = _collateralFor(borrowAmount, collateralPrice, debtPrice) + _roundingAssets(collateralPrice, debtPrice);
         if (kept <= owed) return 0;
@@ -149,7 +150,7 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
             _toAssets(state.equityValue, collateralPrice) + 1, totalSupply() + 10 ** DECIMALS_OFFSET, Math.Rounding.Ceil
         ) + _roundingAssets(collateralPrice, debtPrice);
         // Levering `assets` swaps (L - 1) * assets of debt: the cost is at most (L - 1) * slippage of them.
-        uint256 keptBps = BPS * WAD - (_depositLeverage(state) - WAD) * _vault().execution.maxSlippageBps;
+        uint256 keptBps = BPS * WAD - (_depositLeverage(state, 0) - WAD) * _vault().execution.maxSlippageBps;
         return net.mulDiv(BPS * WAD, keptBps, Math.Rounding.Ceil) + 2;
     }
 
@@ -359,7 +360,7 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
         if (before.healthFactor < WAD) revert VaultPositionUnhealthy(before.healthFactor);
         _onInteraction(before.price);
         uint256 assetsBefore = _toAssets(before.equityValue, collateralPrice);
-        uint256 leverage = _depositLeverage(before);
+        uint256 leverage = _depositLeverage(before, liquidationThreshold);
         uint256 room = _depositRoom(assetsBefore, before.idleCollateral, leverage, collateralPrice, debtPrice);
         if (assets > room) revert VaultDepositCapExceeded(assets, room);
 
@@ -406,8 +407,8 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
         }
         uint256 collateralShare = collateral.mulDiv(shares, supply);
         uint256 debtShare = debt.mulDiv(shares, supply, Math.Rounding.Ceil);
-        uint256 idleCollateral = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
-        uint256 idleDebtShare = IERC20(DEBT_ASSET).balanceOf(address(this)).mulDiv(shares, supply);
+        uint256 idleCollateral = StaticReads.balanceOf(COLLATERAL_ASSET, address(this));
+        uint256 idleDebtShare = StaticReads.balanceOf(DEBT_ASSET, address(this)).mulDiv(shares, supply);
 
         uint256 repaidFromIdle = Math.min(idleDebtShare, debtShare);
         if (repaidFromIdle != 0) {
@@ -435,7 +436,7 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
             _swapExactIn(DEBT_ASSET, COLLATERAL_ASSET, idleDebtShare, _minOut(false, idleDebtShare, collateralPrice, debtPrice));
         }
         // What the unwind freed plus this slice of the collateral that was idle before it.
-        assets = IERC20(COLLATERAL_ASSET).balanceOf(address(this)) - idleCollateral + idleCollateral.mulDiv(shares, supply);
+        assets = StaticReads.balanceOf(COLLATERAL_ASSET, address(this)) - idleCollateral + idleCollateral.mulDiv(shares, supply);
     }
 
     /// @dev Burns `shares` of `holder` (spending the caller's allowance for exactly them) and pays `assets`.

@@ -6,8 +6,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IPool} from "@aave/core-v3/contracts/interfaces/IPool.sol";
-import {DataTypes} from "@aave/core-v3/contracts/protocol/libraries/types/DataTypes.sol";
 import {LendingAdapter} from "./LendingAdapter.sol";
+import {StaticReads} from "../../libraries/StaticReads.sol";
 
 /// @title AaveV3LendingAdapter
 /// @notice Lending adapter on an Aave V3 pool: variable-rate debt, flash loans for one-transaction leverage changes.
@@ -89,27 +89,61 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
     }
 
     function _debtFlashRoom() internal view override returns (uint256) {
-        return IERC20(DEBT_ASSET).balanceOf(DEBT_A_TOKEN);
+        return StaticReads.balanceOf(DEBT_ASSET, DEBT_A_TOKEN);
     }
 
     function _supplyCollateral(uint256 amount) internal override {
-        AAVE_POOL.supply(COLLATERAL_ASSET, amount, address(this), 0);
+        _callPool(IPool.supply.selector, COLLATERAL_ASSET, amount, uint160(address(this)), 0, 0x84, false);
     }
 
     function _withdrawCollateral(uint256 amount, address to) internal override returns (uint256) {
-        return AAVE_POOL.withdraw(COLLATERAL_ASSET, amount, to);
+        return _callPool(IPool.withdraw.selector, COLLATERAL_ASSET, amount, uint160(to), 0, 0x64, true);
     }
 
     function _repayDebt(uint256 amount) internal override returns (uint256) {
-        return AAVE_POOL.repay(DEBT_ASSET, amount, VARIABLE_RATE, address(this));
+        return _callPool(IPool.repay.selector, DEBT_ASSET, amount, VARIABLE_RATE, uint160(address(this)), 0x84, true);
+    }
+
+    /// @dev `selector(asset, amount, arg2[, arg3])` on the pool, `size` bytes of calldata, as the high-level call makes
+    ///      it in fewer instructions: a revert bubbled with its data; with `returnsWord`, its first return word (return
+    ///      data shorter than a word reverts without data, as the decoder does); without, the pool's code is checked
+    ///      to exist first, as the compiler does for a call that returns nothing.
+    function _callPool(
+        bytes4 selector,
+        address asset,
+        uint256 amount,
+        uint256 arg2,
+        uint256 arg3,
+        uint256 size,
+        bool returnsWord
+    ) private returns (uint256 result) {
+        address pool = address(AAVE_POOL);
+        assembly ("memory-safe") {
+            // Above the free memory pointer, not allocated: used only until this block ends.
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), asset)
+            mstore(add(ptr, 0x24), amount)
+            mstore(add(ptr, 0x44), arg2)
+            mstore(add(ptr, 0x64), arg3)
+            if iszero(returnsWord) { if iszero(extcodesize(pool)) { revert(0, 0) } }
+            if iszero(call(gas(), pool, 0, ptr, size, 0x00, 0x20)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if returnsWord {
+                if lt(returndatasize(), 0x20) { revert(0, 0) }
+                result := mload(0x00)
+            }
+        }
     }
 
     function _collateralBalance() internal view override returns (uint256) {
-        return COLLATERAL_A_TOKEN.balanceOf(address(this));
+        return StaticReads.balanceOf(address(COLLATERAL_A_TOKEN), address(this));
     }
 
     function _debtBalance() internal view override returns (uint256) {
-        return VARIABLE_DEBT_TOKEN.balanceOf(address(this));
+        return StaticReads.balanceOf(address(VARIABLE_DEBT_TOKEN), address(this));
     }
 
     function _liquidationThresholdBps() internal view override returns (uint256) {
@@ -133,9 +167,9 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
     }
 
     function _liquidateOwnDebt(uint256 debtAmount) internal override returns (uint256) {
-        uint256 held = IERC20(COLLATERAL_ASSET).balanceOf(address(this));
+        uint256 held = StaticReads.balanceOf(COLLATERAL_ASSET, address(this));
         AAVE_POOL.liquidationCall(COLLATERAL_ASSET, DEBT_ASSET, address(this), debtAmount, false);
-        return IERC20(COLLATERAL_ASSET).balanceOf(address(this)) - held;
+        return StaticReads.balanceOf(COLLATERAL_ASSET, address(this)) - held;
     }
 
     /// @dev Aave V3 lets a liquidation repay half the debt (all of it only below HF 0.95, which is not relied on).
@@ -156,7 +190,7 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
     }
 
     function _borrowRoom(uint256 repaidFirst) internal view override returns (uint256) {
-        uint256 cap = (AAVE_POOL.getConfiguration(DEBT_ASSET).data >> BORROW_CAP_SHIFT) & CAP_MASK;
+        uint256 cap = (_configurationOf(DEBT_ASSET) >> BORROW_CAP_SHIFT) & CAP_MASK;
         if (cap == 0) return type(uint256).max;
         cap *= DEBT_UNIT;
         address stableDebt = address(uint160(_reserveWord(DEBT_ASSET, RESERVE_STABLE_DEBT_TOKEN)));
@@ -166,11 +200,22 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
 
     /// @dev The reserve's idle collateral (its aToken's underlying balance), half for the loan, half for the withdrawal.
     function _collateralFlashRoom() internal view override returns (uint256) {
-        return IERC20(COLLATERAL_ASSET).balanceOf(address(COLLATERAL_A_TOKEN)) / 2;
+        return StaticReads.balanceOf(COLLATERAL_ASSET, address(COLLATERAL_A_TOKEN)) / 2;
     }
 
-    function _flashLoanPremiumBps() internal view override returns (uint256) {
-        return AAVE_POOL.FLASHLOAN_PREMIUM_TOTAL();
+    /// @dev `FLASHLOAN_PREMIUM_TOTAL()` (a uint128), read as StaticReads reads.
+    function _flashLoanPremiumBps() internal view override returns (uint256 premium) {
+        address pool = address(AAVE_POOL);
+        assembly ("memory-safe") {
+            mstore(0x00, shl(224, 0x074b2e43))
+            if iszero(staticcall(gas(), pool, 0x00, 0x04, 0x00, 0x20)) {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            premium := mload(0x00)
+            if or(lt(returndatasize(), 0x20), shr(128, premium)) { revert(0, 0) }
+        }
     }
 
     /// @dev The collateral reserve's risk parameter (bps) at `shift` of its configuration (0 the LTV), or the e-mode
@@ -198,23 +243,83 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
     }
 
     function _configuration() private view returns (uint256) {
-        DataTypes.ReserveConfigurationMap memory config = AAVE_POOL.getConfiguration(COLLATERAL_ASSET);
-        return config.data;
+        return _configurationOf(COLLATERAL_ASSET);
     }
 
+    /// @dev `getConfiguration(asset).data` (a one-word struct).
+    function _configurationOf(address asset) private view returns (uint256) {
+        return StaticReads.wordOf(address(AAVE_POOL), uint32(IPool.getConfiguration.selector), asset);
+    }
+
+    /// @dev `flashLoan(this, [DEBT_ASSET], [amount], [VARIABLE_RATE], this, data, 0)`, encoded as the compiler encodes
+    ///      it (see `_callPoolWithData`).
     function _flashBorrowDebt(uint256 amount, bytes memory data) internal override {
-        address[] memory assets = new address[](1);
-        uint256[] memory amounts = new uint256[](1);
-        uint256[] memory modes = new uint256[](1);
-        assets[0] = DEBT_ASSET;
-        amounts[0] = amount;
-        modes[0] = VARIABLE_RATE;
         FLASH_LOAN_PENDING_SLOT.asBoolean().tstore(true);
-        AAVE_POOL.flashLoan(address(this), assets, amounts, modes, address(this), data, 0);
+        bytes4 selector = IPool.flashLoan.selector;
+        address debtAsset = DEBT_ASSET;
+        uint256 ptr;
+        assembly ("memory-safe") {
+            // Selector and head, allocated (the params are appended above them right before the call).
+            ptr := mload(0x40)
+            mstore(0x40, add(ptr, 0x1c0))
+            mstore(ptr, selector)
+            let args := add(ptr, 0x04)
+            mstore(args, address())
+            // The offsets of the three one-element arrays and of the params, from the start of the arguments.
+            mstore(add(args, 0x20), 0xe0)
+            mstore(add(args, 0x40), 0x120)
+            mstore(add(args, 0x60), 0x160)
+            mstore(add(args, 0x80), address())
+            mstore(add(args, 0xa0), 0x1a0)
+            mstore(add(args, 0xc0), 0)
+            mstore(add(args, 0xe0), 1)
+            mstore(add(args, 0x100), debtAsset)
+            mstore(add(args, 0x120), 1)
+            mstore(add(args, 0x140), amount)
+            mstore(add(args, 0x160), 1)
+            mstore(add(args, 0x180), VARIABLE_RATE)
+        }
+        _callPoolWithData(ptr, 0x1a4, data);
     }
 
+    /// @dev `flashLoanSimple(this, asset, amount, data, 0)`, encoded as the compiler encodes it.
     function _flashLoan(address asset, uint256 amount, bytes memory data) internal override {
         FLASH_LOAN_PENDING_SLOT.asBoolean().tstore(true);
-        AAVE_POOL.flashLoanSimple(address(this), asset, amount, data, 0);
+        bytes4 selector = IPool.flashLoanSimple.selector;
+        uint256 ptr;
+        assembly ("memory-safe") {
+            ptr := mload(0x40)
+            mstore(0x40, add(ptr, 0xc0))
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), address())
+            mstore(add(ptr, 0x24), asset)
+            mstore(add(ptr, 0x44), amount)
+            mstore(add(ptr, 0x64), 0xa0)
+            mstore(add(ptr, 0x84), 0)
+        }
+        _callPoolWithData(ptr, 0xa4, data);
+    }
+
+    /// @dev Appends `data` (length, then its bytes zero-padded to whole words, as the ABI encodes `bytes`) at
+    ///      `ptr + head` to the selector and head already written at `ptr` (allocated up to the next whole word; what
+    ///      is appended beyond it is used only by this call) and calls
+    ///      the pool with it, as the high-level call does for a function returning nothing: the pool's code checked
+    ///      to exist first, a revert bubbled with its data.
+    function _callPoolWithData(uint256 ptr, uint256 head, bytes memory data) private {
+        address pool = address(AAVE_POOL);
+        assembly ("memory-safe") {
+            let length := mload(data)
+            let tail := add(ptr, head)
+            let padded := and(add(length, 31), not(31))
+            // The last word first, so that the copy leaves its padding zero.
+            mstore(add(tail, padded), 0)
+            mstore(tail, length)
+            mcopy(add(tail, 0x20), add(data, 0x20), length)
+            if iszero(extcodesize(pool)) { revert(0, 0) }
+            if iszero(call(gas(), pool, 0, ptr, add(add(head, 0x20), padded), 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@ import {SharesMathLib} from "@morpho-org/morpho-blue/src/libraries/SharesMathLib
 import {MorphoBalancesLib} from "@morpho-org/morpho-blue/src/libraries/periphery/MorphoBalancesLib.sol";
 import {MorphoLib} from "@morpho-org/morpho-blue/src/libraries/periphery/MorphoLib.sol";
 import {LendingAdapter} from "./LendingAdapter.sol";
+import {StaticReads} from "../../libraries/StaticReads.sol";
 
 /// @title MorphoBlueLendingAdapter
 /// @notice Lending adapter on one Morpho Blue market (isolated: one collateral, one loan token, an oracle and an
@@ -65,7 +66,7 @@ abstract contract MorphoBlueLendingAdapter is LendingAdapter {
 
     /// @dev Morpho flash-lends its whole balance of a token (every market's included).
     function _debtFlashRoom() internal view override returns (uint256) {
-        return IERC20(DEBT_ASSET).balanceOf(address(MORPHO));
+        return StaticReads.balanceOf(DEBT_ASSET, address(MORPHO));
     }
 
     /// @dev The borrow room is the market's liquidity already (Morpho has no caps).
@@ -153,13 +154,13 @@ abstract contract MorphoBlueLendingAdapter is LendingAdapter {
         (uint256 supplied,, uint256 borrowed,) = MORPHO.expectedMarketBalances(_marketParams());
         return Math.min(
             supplied + repaidFirst > borrowed ? supplied + repaidFirst - borrowed : 0,
-            (IERC20(DEBT_ASSET).balanceOf(address(MORPHO)) + repaidFirst) / 2
+            (StaticReads.balanceOf(DEBT_ASSET, address(MORPHO)) + repaidFirst) / 2
         );
     }
 
     /// @dev Morpho lends its whole balance of a token (every market's collateral included), half of it here.
     function _collateralFlashRoom() internal view override returns (uint256) {
-        return IERC20(COLLATERAL_ASSET).balanceOf(address(MORPHO)) / 2;
+        return StaticReads.balanceOf(COLLATERAL_ASSET, address(MORPHO)) / 2;
     }
 
     function _flashLoanPremiumBps() internal pure override returns (uint256) {

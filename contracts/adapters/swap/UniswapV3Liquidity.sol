@@ -54,7 +54,7 @@ library UniswapV3Liquidity {
         view
         returns (uint256 liquidity)
     {
-        liquidity = pool.liquidity();
+        liquidity = _liquidity(pool);
         int256 current = int256(liquidity);
         int24 span = int24(int256(moveBps + moveBps / 8 + 1));
         int24 limit = down ? tick - span : tick + span;
@@ -63,7 +63,7 @@ library UniswapV3Liquidity {
             (int24 next, bool initialized) = _nextTick(pool, from, spacing, down);
             if (down ? next < limit : next > limit) break;
             if (initialized) {
-                (, int128 net,,,,,,) = pool.ticks(next);
+                int128 net = _liquidityNet(pool, next);
                 current = down ? current - net : current + net;
                 if (current < int256(liquidity)) liquidity = current > 0 ? uint256(current) : 0;
             }
@@ -92,7 +92,7 @@ library UniswapV3Liquidity {
         if (tick < 0 && tick % spacing != 0) compressed--;
         if (!down) compressed++;
         uint8 bitPos = uint8(uint24(compressed % 256));
-        uint256 word = pool.tickBitmap(int16(compressed >> 8));
+        uint256 word = _tickBitmap(pool, int16(compressed >> 8));
         // Bits at or below bitPos (down), at or above it (up).
         uint256 masked = down ? word & ((1 << bitPos) - 1 + (1 << bitPos)) : word & ~((1 << bitPos) - 1);
         initialized = masked != 0;
@@ -101,6 +101,62 @@ library UniswapV3Liquidity {
         } else {
             uint256 lowest = initialized ? Math.log2(masked & (~masked + 1)) : type(uint8).max;
             next = (compressed + int24(uint24(lowest - bitPos))) * spacing;
+        }
+    }
+
+    // The pool reads below behave as the high-level calls they replace (a revert bubbled with its data; the ABI
+    // decoder's length and range checks on every returned field, failing without data) in fewer instructions.
+
+    /// @dev `pool.liquidity()` (a uint128).
+    function _liquidity(IUniswapV3Pool pool) private view returns (uint256 liquidity) {
+        assembly ("memory-safe") {
+            mstore(0x00, shl(224, 0x1a686502))
+            if iszero(staticcall(gas(), pool, 0x00, 0x04, 0x00, 0x20)) {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            liquidity := mload(0x00)
+            if or(lt(returndatasize(), 0x20), shr(128, liquidity)) { revert(0, 0) }
+        }
+    }
+
+    /// @dev `pool.tickBitmap(wordPosition)`.
+    function _tickBitmap(IUniswapV3Pool pool, int16 wordPosition) private view returns (uint256 word) {
+        assembly ("memory-safe") {
+            mstore(0x00, shl(224, 0x5339c296))
+            mstore(0x04, signextend(1, wordPosition))
+            if iszero(staticcall(gas(), pool, 0x00, 0x24, 0x00, 0x20)) {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0x20) { revert(0, 0) }
+            word := mload(0x00)
+        }
+    }
+
+    /// @dev `pool.ticks(tick)`'s liquidityNet.
+    function _liquidityNet(IUniswapV3Pool pool, int24 tick) private view returns (int128 net) {
+        assembly ("memory-safe") {
+            // Above the free memory pointer, not allocated: used only until this block ends.
+            let ptr := mload(0x40)
+            mstore(ptr, shl(224, 0xf30dba93))
+            mstore(add(ptr, 0x04), signextend(2, tick))
+            if iszero(staticcall(gas(), pool, ptr, 0x24, ptr, 0x100)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            net := mload(add(ptr, 0x20))
+            let tickCumulative := mload(add(ptr, 0x80))
+            // uint128, int128, uint256 x2, int56, uint160, uint32, bool.
+            if or(
+                or(lt(returndatasize(), 0x100), shr(128, mload(ptr))),
+                or(
+                    or(iszero(eq(signextend(15, net), net)), iszero(eq(signextend(6, tickCumulative), tickCumulative))),
+                    or(or(shr(160, mload(add(ptr, 0xa0))), shr(32, mload(add(ptr, 0xc0)))), gt(mload(add(ptr, 0xe0)), 1))
+                )
+            ) { revert(0, 0) }
         }
     }
 }

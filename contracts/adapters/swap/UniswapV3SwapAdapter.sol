@@ -84,9 +84,7 @@ abstract contract UniswapV3SwapAdapter is SwapAdapter {
         override
         returns (uint256 amountOut)
     {
-        amountOut = SWAP_ROUTER.exactInputSingle(
-            ISwapRouter.ExactInputSingleParams(tokenIn, tokenOut, _route().fee, address(this), block.timestamp, amountIn, 0, 0)
-        );
+        amountOut = _callRouter(ISwapRouter.exactInputSingle.selector, tokenIn, tokenOut, amountIn, 0);
         if (amountOut < minOut) revert SwapSlippageExceeded(amountOut, minOut);
     }
 
@@ -95,12 +93,39 @@ abstract contract UniswapV3SwapAdapter is SwapAdapter {
         override
         returns (uint256 amountIn)
     {
-        amountIn = SWAP_ROUTER.exactOutputSingle(
-            ISwapRouter.ExactOutputSingleParams(
-                tokenIn, tokenOut, _route().fee, address(this), block.timestamp, amountOut, type(uint256).max, 0
-            )
-        );
+        amountIn = _callRouter(ISwapRouter.exactOutputSingle.selector, tokenIn, tokenOut, amountOut, type(uint256).max);
         if (amountIn > maxIn) revert SwapInputExceeded(amountIn, maxIn);
+    }
+
+    /// @dev `selector((tokenIn, tokenOut, fee, this, block.timestamp, amount, bound, 0))` on the router (exactInputSingle
+    ///      or exactOutputSingle, whose parameter structs have the same eight static fields), as the high-level call
+    ///      makes it in fewer instructions: a revert bubbled with its data, return data shorter than a word reverts
+    ///      without data (the decoder's check).
+    function _callRouter(bytes4 selector, address tokenIn, address tokenOut, uint256 amount, uint256 bound)
+        private
+        returns (uint256 result)
+    {
+        uint256 fee = _route().fee;
+        address router = address(SWAP_ROUTER);
+        assembly ("memory-safe") {
+            // Above the free memory pointer, not allocated: used only until this block ends.
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), tokenIn)
+            mstore(add(ptr, 0x24), tokenOut)
+            mstore(add(ptr, 0x44), fee)
+            mstore(add(ptr, 0x64), address())
+            mstore(add(ptr, 0x84), timestamp())
+            mstore(add(ptr, 0xa4), amount)
+            mstore(add(ptr, 0xc4), bound)
+            mstore(add(ptr, 0xe4), 0)
+            if iszero(call(gas(), router, 0, ptr, 0x104, 0x00, 0x20)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0x20) { revert(0, 0) }
+            result := mload(0x00)
+        }
     }
 
     /// @dev At constant liquidity L, price moves by the input as: token0 in, dx = L (1/s' - 1/s) Q96 with
@@ -110,7 +135,7 @@ abstract contract UniswapV3SwapAdapter is SwapAdapter {
     ///      inside the move, a liquidity cliff, shrinks the estimate rather than letting the fill fall off it).
     function _maxInputWithinMove(bool sellCollateral, uint256 moveBps) internal view override returns (uint256) {
         IUniswapV3Pool pool = _route().pool;
-        (uint160 sqrtPriceX96,,,,,,) = pool.slot0();
+        (uint160 sqrtPriceX96,,,) = _slot0(pool);
         return UniswapV3Liquidity.inputForMove(sqrtPriceX96, sellCollateral == COLLATERAL_IS_TOKEN0, moveBps, pool.liquidity());
     }
 
@@ -132,7 +157,7 @@ abstract contract UniswapV3SwapAdapter is SwapAdapter {
     function _guardReading() internal view override returns (uint256 movedBps, uint256 spot, uint256 dexState) {
         Route storage route = _route();
         IUniswapV3Pool pool = route.pool;
-        (uint160 sqrtPriceX96, int24 tick, uint16 index, uint16 cardinality,,,) = pool.slot0();
+        (uint160 sqrtPriceX96, int24 tick, uint16 index, uint16 cardinality) = _slot0(pool);
         movedBps = _poolMoveInBlockBps(route, pool, tick, index, cardinality);
         spot = _spotFrom(sqrtPriceX96);
         dexState = uint256(sqrtPriceX96) | (uint256(uint24(tick)) << 160);
@@ -148,14 +173,14 @@ abstract contract UniswapV3SwapAdapter is SwapAdapter {
         view
         returns (uint256)
     {
-        (uint32 lastTime, int56 lastCumulative,,) = pool.observations(index);
+        (uint32 lastTime, int56 lastCumulative,) = _observation(pool, index);
         if (lastTime != uint32(block.timestamp)) return 0;
         if (route.keeperTradeBlock == uint32(block.number)) {
             int256 since = int256(tick) - int256(route.tickAfterKeeperTrade);
             return uint256(since < 0 ? -since : since);
         }
         if (cardinality < 2) return type(uint256).max;
-        (uint32 prevTime, int56 prevCumulative,, bool initialized) = pool.observations((index + cardinality - 1) % cardinality);
+        (uint32 prevTime, int56 prevCumulative, bool initialized) = _observation(pool, (index + cardinality - 1) % cardinality);
         if (!initialized || prevTime >= lastTime) return type(uint256).max;
         int256 openTick = int256(lastCumulative - prevCumulative) / int256(uint256(lastTime - prevTime));
         int256 moved = int256(tick) - openTick;
@@ -164,7 +189,7 @@ abstract contract UniswapV3SwapAdapter is SwapAdapter {
 
     function _noteKeeperTrade() internal override {
         Route storage route = _route();
-        (, int24 tick,,,,,) = route.pool.slot0();
+        (, int24 tick,,) = _slot0(route.pool);
         route.keeperTradeBlock = uint32(block.number);
         route.tickAfterKeeperTrade = tick;
     }
@@ -199,8 +224,66 @@ abstract contract UniswapV3SwapAdapter is SwapAdapter {
     }
 
     function _spotPrice() internal view override returns (uint256) {
-        (uint160 sqrtPriceX96,,,,,,) = _route().pool.slot0();
+        (uint160 sqrtPriceX96,,,) = _slot0(_route().pool);
         return _spotFrom(sqrtPriceX96);
+    }
+
+    /// @dev `pool.slot0()`'s first four fields, read as the high-level call reads them (a revert bubbled; the ABI
+    ///      decoder's checks on all seven fields) in fewer instructions (see StaticReads).
+    function _slot0(IUniswapV3Pool pool)
+        private
+        view
+        returns (uint160 sqrtPriceX96, int24 tick, uint16 index, uint16 cardinality)
+    {
+        assembly ("memory-safe") {
+            // Above the free memory pointer, not allocated: used only until this block ends.
+            let ptr := mload(0x40)
+            mstore(ptr, shl(224, 0x3850c7bd))
+            if iszero(staticcall(gas(), pool, ptr, 0x04, ptr, 0xe0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            sqrtPriceX96 := mload(ptr)
+            tick := mload(add(ptr, 0x20))
+            index := mload(add(ptr, 0x40))
+            cardinality := mload(add(ptr, 0x60))
+            // uint160, int24, uint16 x3, uint8, bool.
+            if or(
+                or(lt(returndatasize(), 0xe0), shr(160, sqrtPriceX96)),
+                or(
+                    or(iszero(eq(signextend(2, tick), tick)), or(shr(16, index), shr(16, cardinality))),
+                    or(or(shr(16, mload(add(ptr, 0x80))), shr(8, mload(add(ptr, 0xa0)))), gt(mload(add(ptr, 0xc0)), 1))
+                )
+            ) { revert(0, 0) }
+        }
+    }
+
+    /// @dev `pool.observations(index)` but its seconds-per-liquidity, read as `_slot0` reads.
+    function _observation(IUniswapV3Pool pool, uint256 index)
+        private
+        view
+        returns (uint32 time, int56 tickCumulative, bool initialized)
+    {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, shl(224, 0x252c09d7))
+            mstore(add(ptr, 0x04), index)
+            if iszero(staticcall(gas(), pool, ptr, 0x24, ptr, 0x80)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            time := mload(ptr)
+            tickCumulative := mload(add(ptr, 0x20))
+            initialized := mload(add(ptr, 0x60))
+            // uint32, int56, uint160, bool.
+            if or(
+                or(lt(returndatasize(), 0x80), shr(32, time)),
+                or(
+                    iszero(eq(signextend(6, tickCumulative), tickCumulative)),
+                    or(shr(160, mload(add(ptr, 0x40))), gt(initialized, 1))
+                )
+            ) { revert(0, 0) }
+        }
     }
 
     function _spotFrom(uint160 sqrtPriceX96) private view returns (uint256) {
