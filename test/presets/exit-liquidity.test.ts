@@ -7,9 +7,9 @@
 import hre from "hardhat";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { MaxUint256, type Contract } from "ethers";
+import type { Contract } from "ethers";
 import { ASSET_FIELDS } from "../shared/market";
-import { fund } from "../shared/market-helpers";
+import { borrowFromAave } from "../shared/market-helpers";
 import { collateralFor, presetVenues, presetWorld, type PresetWorld } from "../shared/presets";
 import { morphoMarketId } from "../../scripts/lib/market/morpho";
 
@@ -25,18 +25,10 @@ async function drainVenue(w: PresetWorld, keep: bigint): Promise<void> {
     await (await (w.blue!.morpho.connect(market.lp) as Contract).withdraw(params, withdraw, 0n, market.lp.address, market.lp.address)).wait();
     return;
   }
-  // Aave: another account supplies the vault's collateral asset (3x the borrow's value) and borrows the rest out.
-  const aDebt = market[ASSET_FIELDS[w.preset.debt].aToken];
-  const borrow = ((await w.debt.balanceOf(aDebt.target)) as bigint) - keep;
+  // Aave: another borrower takes the rest out.
   const [collateralPrice, debtPrice] = await w.vault.oraclePrices();
-  const scale = 10n ** BigInt(w.decimals.collateral) * debtPrice * 3n;
-  const supply = (borrow * scale) / (collateralPrice * 10n ** BigInt(w.decimals.debt));
-  const borrower = market.arbitrageur;
-  await fund(market, borrower.address, { [ASSET_FIELDS[w.preset.collateral].token]: supply });
-  await (await (w.collateral.connect(borrower) as Contract).approve(market.pool.target, MaxUint256)).wait();
-  const pool = market.pool.connect(borrower) as unknown as Contract;
-  await (await pool.supply(w.collateral.target, supply, borrower.address, 0)).wait();
-  await (await pool.borrow(w.debt.target, borrow, 2, 0, borrower.address)).wait();
+  const borrow = ((await w.debt.balanceOf(market[ASSET_FIELDS[w.preset.debt].aToken].target)) as bigint) - keep;
+  await borrowFromAave(market, w.preset, borrow, { collateral: collateralPrice, debt: debtPrice }, w.decimals);
 }
 
 /** The venue's balance of the debt asset: what it can flash-lend. */

@@ -9,10 +9,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { MaxUint256, type Contract } from "ethers";
 import { refused, runTask } from "../shared/tasks";
-import { ASSET_FIELDS } from "../shared/market";
-import { fund } from "../shared/market-helpers";
+import { borrowAaveTo } from "../shared/market-helpers";
 import { getPreset, presetWorld, type PresetWorld } from "../shared/presets";
 import { heldOn, refinanceWorld, waitOutVenueTimelock } from "../shared/refinance";
 import { keeperPass } from "../../scripts/lib/keeper/keeper";
@@ -56,18 +54,10 @@ async function withRecord<T>(record: Partial<DeploymentRecord> | undefined, body
   }
 }
 
-/** Another borrower takes Aave's USDC reserve to about 80 % utilisation: Aave's rate rises well above Morpho's. */
+/** Another borrower takes Aave's USDC reserve to 80 % utilisation: Aave's rate rises well above Morpho's. */
 async function busyAave(w: PresetWorld): Promise<void> {
-  const borrower = w.market.arbitrageur;
-  const usdc = w.market.usdc as Contract;
-  const available: bigint = await usdc.balanceOf(w.market.aUSDC.target);
-  const want = (available * 8n) / 10n;
-  const weth = (want * 10n ** 12n * 3n) / 2000n; // 3x the borrow's value at $2,000
-  await fund(w.market, borrower.address, { [ASSET_FIELDS.WETH.token]: weth });
-  const pool = w.market.pool.connect(borrower) as unknown as Contract;
-  await (await (w.market.weth.connect(borrower) as Contract).approve(w.market.pool.target, MaxUint256)).wait();
-  await (await pool.supply(w.market.weth.target, weth, borrower.address, 0)).wait();
-  await (await pool.borrow(usdc.target, want, 2, 0, borrower.address)).wait();
+  const [collateral, debt] = await w.vault.oraclePrices();
+  await borrowAaveTo(w.market, w.preset, 0.8, { collateral, debt }, w.decimals);
 }
 
 describe("refinance tooling", function () {

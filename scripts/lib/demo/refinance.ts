@@ -7,7 +7,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { MaxUint256, type Contract } from "ethers";
 import type { Ethers, Market } from "../market/market";
 import { ASSET_FIELDS } from "../market/market";
-import { fund } from "../market/market-helpers";
+import { borrowAaveTo, fund } from "../market/market-helpers";
 import { advanceTimeAllFeeds } from "../market/reference-price";
 import type { MorphoBlue } from "../market/morpho";
 import { localMarketAddresses, localOracleConfig, localTokenContract, type PairDecimals, type VaultPair, type VaultSettings } from "../deploy/vault";
@@ -43,7 +43,11 @@ export async function refinanceStep(
 
   // The local Aave market is nearly idle (its rate would read 0 %): other borrowers take the debt reserve to 80 %
   // utilisation first, a busy market's rate, so that the move has a reason.
-  const utilisation = from === "aave" ? await borrowAaveTo(market, pair, 0.8, await vault.oraclePrices(), decimals) : undefined;
+  const [collateralPrice, debtPrice] = await vault.oraclePrices();
+  const utilisation =
+    from === "aave"
+      ? `${((await borrowAaveTo(market, pair, 0.8, { collateral: collateralPrice, debt: debtPrice }, decimals)) * 100).toFixed(0)} %`
+      : undefined;
 
   const C = pair.collateral;
   const row = async (label: string, venue: string, rate: bigint, gasUsed: string) => {
@@ -79,38 +83,4 @@ export async function refinanceStep(
       `${apr(destination.borrowRate)} as the vault's debt raised its utilisation). The depositor then redeems on ${NAMES[to]}: ` +
       `${units(received, decimals.collateral, 4)} ${C} of ${units(amount, decimals.collateral, 4)} deposited.`,
   );
-}
-
-/**
- * Another borrower (the market's arbitrageur account) supplies the pair's collateral and borrows the debt asset until
- * the Aave reserve is `target` utilised; returns the utilisation reached, as text.
- */
-async function borrowAaveTo(
-  market: Market,
-  pair: VaultPair,
-  target: number,
-  prices: [bigint, bigint] | { 0: bigint; 1: bigint },
-  decimals: PairDecimals,
-): Promise<string> {
-  const borrower = market.arbitrageur;
-  const debtToken: Contract = localTokenContract(market, pair.debt);
-  const aDebt: Contract = market[ASSET_FIELDS[pair.debt].aToken];
-  const variableDebt: Contract = market[ASSET_FIELDS[pair.debt].variableDebt];
-  const available: bigint = await debtToken.balanceOf(aDebt.target);
-  const borrowed: bigint = await variableDebt.totalSupply();
-  const scale = 1_000_000n;
-  const want = ((available + borrowed) * BigInt(Math.round(target * 1e6))) / scale - borrowed;
-  if (want <= 0n) return "already";
-  // Collateral worth 2.5x the borrow (a 40 % LTV), at the vault's oracle prices.
-  const [collateralPrice, debtPrice] = [prices[0], prices[1]];
-  const collateralAmount = (want * debtPrice * 10n ** BigInt(decimals.collateral) * 5n) / (collateralPrice * 10n ** BigInt(decimals.debt) * 2n);
-  await fund(market, borrower.address, { [ASSET_FIELDS[pair.collateral].token]: collateralAmount });
-  const collateral: Contract = localTokenContract(market, pair.collateral);
-  await (await collateral.connect(borrower).getFunction("approve")(market.pool.target, MaxUint256)).wait();
-  const pool = market.pool.connect(borrower) as unknown as Contract;
-  await (await pool.supply(collateral.target, collateralAmount, borrower.address, 0)).wait();
-  await (await pool.borrow(debtToken.target, want, 2, 0, borrower.address)).wait();
-  const nowBorrowed: bigint = await variableDebt.totalSupply();
-  const nowAvailable: bigint = await debtToken.balanceOf(aDebt.target);
-  return `${((Number(nowBorrowed) / Number(nowBorrowed + nowAvailable)) * 100).toFixed(0)} %`;
 }

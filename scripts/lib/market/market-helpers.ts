@@ -228,6 +228,55 @@ export async function fund(
   }
 }
 
+/**
+ * Another Aave borrower, the market's arbitrageur account: supplies the pair's collateral worth 3x the borrow (a 33 %
+ * LTV at the given prices, wad USD per whole token) and borrows `amount` raw units of the debt asset. The test-bed's
+ * stand-in for the reserve's other borrowers: it raises utilisation (and the variable rate) and lends liquidity out.
+ */
+export async function borrowFromAave(
+  market: Market,
+  assets: { collateral: MarketAsset; debt: MarketAsset },
+  amount: bigint,
+  prices: { collateral: bigint; debt: bigint },
+  decimals: { collateral: number; debt: number },
+): Promise<void> {
+  if (amount <= 0n) return;
+  const borrower = market.arbitrageur;
+  const collateral = market[ASSET_FIELDS[assets.collateral].token] as Contract;
+  const debt = market[ASSET_FIELDS[assets.debt].token] as Contract;
+  const supply = (amount * prices.debt * 3n * 10n ** BigInt(decimals.collateral)) / (prices.collateral * 10n ** BigInt(decimals.debt)) + 1n;
+  await fund(market, borrower.address, { [ASSET_FIELDS[assets.collateral].token]: supply });
+  await (await connectAs(collateral, borrower).approve(market.pool.target, MaxUint256)).wait();
+  const pool = connectAs(market.pool as unknown as Contract, borrower);
+  await (await pool.supply(collateral.target, supply, borrower.address, 0)).wait();
+  await (await pool.borrow(debt.target, amount, 2, 0, borrower.address)).wait();
+}
+
+/**
+ * `borrowFromAave` until the debt reserve is `utilisation` (0..1) borrowed; returns the utilisation reached (0..1),
+ * unchanged when it is already there.
+ */
+export async function borrowAaveTo(
+  market: Market,
+  assets: { collateral: MarketAsset; debt: MarketAsset },
+  utilisation: number,
+  prices: { collateral: bigint; debt: bigint },
+  decimals: { collateral: number; debt: number },
+): Promise<number> {
+  const debt = market[ASSET_FIELDS[assets.debt].token] as Contract;
+  const aDebt = market[ASSET_FIELDS[assets.debt].aToken] as Contract;
+  const variableDebt = market[ASSET_FIELDS[assets.debt].variableDebt] as Contract;
+  const reached = async () => {
+    const borrowed: bigint = await variableDebt.totalSupply();
+    const available: bigint = await debt.balanceOf(aDebt.target);
+    return { borrowed, available, share: Number(borrowed) / Number(borrowed + available) };
+  };
+  const now = await reached();
+  const want = ((now.available + now.borrowed) * BigInt(Math.round(utilisation * 1e6))) / 1_000_000n - now.borrowed;
+  await borrowFromAave(market, assets, want, prices, decimals);
+  return (await reached()).share;
+}
+
 export interface LiquidationResult {
   /** Debt asset the liquidator paid (raw units; USDC for `liquidate`). */
   debtRepaid: bigint;
