@@ -14,11 +14,9 @@ import { ChangeKind } from "../shared/timelock";
 import { deployMarket, type Market } from "../shared/market";
 import { fund } from "../shared/market-helpers";
 import { advanceTimeAllFeeds } from "../shared/presets";
-import { LONG_ETH_PAIR, localMarketAddresses, localOracleConfig } from "../../scripts/lib/deploy/vault";
-import { localMorphoMarkets } from "../../scripts/lib/deploy/morpho-vault";
-import { createVault, deployStack, toSalt, vaultInitParams, type Stack, type Venue } from "../../scripts/lib/deploy/deploy";
+import { venueStacks } from "../shared/refinance";
+import { createVault, toSalt, vaultInitParams, type Stack, type Venue } from "../../scripts/lib/deploy/deploy";
 import { VENUE_CONTRACTS, VENUE_IDS, kindId } from "../../scripts/lib/deploy/venues";
-import { deployMorpho } from "../../scripts/lib/market/morpho";
 import { SETTINGS_3X } from "./fixtures";
 
 const VENUES: Venue[] = ["aave", "morpho"];
@@ -37,18 +35,9 @@ interface World {
 async function bothVenues(): Promise<World> {
   const market = await deployMarket();
   const [alice, bob, , stranger] = market.users;
-  const blue = await deployMorpho(hre.ethers, market);
-  const oracle = localOracleConfig(market);
-  const aave = await deployStack<Venue>(hre.ethers, { venue: "aave", markets: localMarketAddresses(market), oracle, owner: market.deployer });
-  const morpho = await deployStack<Venue>(hre.ethers, {
-    venue: "morpho",
-    markets: localMorphoMarkets(market, blue, LONG_ETH_PAIR),
-    oracle,
-    owner: market.deployer,
-    registry: aave.registry,
-  });
+  const stacks = await venueStacks(market);
   for (const user of [alice, bob]) await fund(market, user.address, { weth: parseEther("100") });
-  return { market, stacks: { aave, morpho }, owner: market.deployer, alice, bob, stranger };
+  return { market, stacks, owner: market.deployer, alice, bob, stranger };
 }
 
 const vaultAt = (address: string, runner?: Market["deployer"]) =>

@@ -12,30 +12,18 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { refused, runTask } from "../shared/tasks";
 import { borrowAaveTo } from "../shared/market-helpers";
 import { getPreset, presetWorld, type PresetWorld } from "../shared/presets";
-import { heldOn, refinanceWorld, waitOutVenueTimelock } from "../shared/refinance";
+import { heldOn, refinanceWorld, venueStacks, waitOutVenueTimelock } from "../shared/refinance";
 import { keeperPass } from "../../scripts/lib/keeper/keeper";
 import { VENUE_IDS } from "../../scripts/lib/deploy/venues";
 import { writeDeploymentRecord, type DeploymentRecord } from "../../scripts/lib/deploy/deployments";
-import { createVault, deployStack, type Venue } from "../../scripts/lib/deploy/deploy";
-import { LONG_ETH_PAIR, PRESET_3X_FIXED, localMarketAddresses, localOracleConfig } from "../../scripts/lib/deploy/vault";
-import { localMorphoMarkets } from "../../scripts/lib/deploy/morpho-vault";
-import { deployMorpho } from "../../scripts/lib/market/morpho";
+import { createVault } from "../../scripts/lib/deploy/deploy";
+import { PRESET_3X_FIXED } from "../../scripts/lib/deploy/vault";
 import { deployMarket } from "../shared/market";
 
 /** Both venues' factory stacks on one registry and a refinanceable vault made by the Aave factory (what `npm run deploy` builds). */
 async function factoryWorld() {
   const market = await deployMarket();
-  const blue = await deployMorpho(hre.ethers, market);
-  const oracle = localOracleConfig(market);
-  const aave = await deployStack<Venue>(hre.ethers, { venue: "aave", markets: localMarketAddresses(market), oracle, owner: market.deployer });
-  const morpho = await deployStack<Venue>(hre.ethers, {
-    venue: "morpho",
-    markets: localMorphoMarkets(market, blue, LONG_ETH_PAIR),
-    oracle,
-    owner: market.deployer,
-    registry: aave.registry,
-    lens: aave.lens,
-  });
+  const { aave, morpho } = await venueStacks(market);
   const created = await createVault(hre.ethers, aave.factory, market.deployer, { settings: PRESET_3X_FIXED, salt: "tools", refinanceable: true });
   return { market, aave, morpho, created };
 }

@@ -9,11 +9,9 @@
  * local market) and the rest of the addresses from a VAULT_CONFIG file.
  */
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Contract, JsonRpcProvider, id } from "ethers";
@@ -25,27 +23,12 @@ import { VENUE_IDS, decodeMarkets } from "../../scripts/lib/deploy/venues";
 import { deployMarket, type Market } from "../../scripts/lib/market/market";
 import { MORPHO_LLTV, deployMorpho, morphoMarketId, type MorphoBlue } from "../../scripts/lib/market/morpho";
 import { ethersAt, startHardhatNode } from "../fork/targets";
+import { hardhat, hardhatRefused } from "../shared/cli";
 
-const ROOT = path.join(__dirname, "..", "..");
-const run = promisify(execFile);
 const CANONICAL_MORPHO = "0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb";
 const NO_MARKET = id("no such market");
 /** A 50 % LLTV WETH/USDC market: the 3x preset (LTV 66.7 % at target) is unsafe on it. */
 const LOW_LLTV = 5n * 10n ** 17n;
-
-async function hardhat(args: string[], env: Record<string, string>) {
-  return run("npx", ["hardhat", ...args], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 });
-}
-
-/** The script run expected to fail: its exit code and output. */
-async function refused(args: string[], env: Record<string, string>) {
-  const failed = await hardhat(args, env).then(
-    () => undefined,
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
-  expect(failed, `${JSON.stringify(env)} should fail`).to.not.equal(undefined);
-  return failed!;
-}
 
 describe("deploy: Morpho Blue on a live network (MORPHO_MARKET_ID)", function () {
   this.timeout(600_000);
@@ -189,7 +172,7 @@ describe("deploy: Morpho Blue on a live network (MORPHO_MARKET_ID)", function ()
           ["a market id without VAULT_VENUE=morpho", { VAULT_VENUE: "aave", MORPHO_MARKET_ID: wethUsdc }, "MORPHO_MARKET_ID / MORPHO_ADDRESS are for VAULT_VENUE=morpho"],
           ["MORPHO_ADDRESS without a market id", {}, "MORPHO_ADDRESS needs MORPHO_MARKET_ID"],
         ] as const) {
-          const failed = await refused([...args], { ...env, ...extra });
+          const failed = await hardhatRefused([...args], { ...env, ...extra });
           expect(failed.code, what).to.equal(1);
           expect(failed.stderr, what).to.include(message);
           expect(failed.stderr.trim().split("\n"), `${what}: one line`).to.have.length(1);

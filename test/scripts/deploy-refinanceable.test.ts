@@ -7,36 +7,19 @@
  * keeper:run --once, vault:refinance --to <venue> through the record; a second run reuses both factories).
  */
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { Contract, JsonRpcProvider } from "ethers";
 import { loadDeployConfig } from "../../deploy/config";
 import { localMarketAddresses, localOracleConfig } from "../../scripts/lib/deploy/vault";
 import { deployMarket } from "../../scripts/lib/market/market";
 import { deployMorpho, morphoMarketId } from "../../scripts/lib/market/morpho";
 import { ethersAt, startHardhatNode } from "../fork/targets";
+import { hardhat, hardhatRefused } from "../shared/cli";
 
-const ROOT = path.join(__dirname, "..", "..");
-const run = promisify(execFile);
 const KEEPER = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-
-async function hardhat(args: string[], env: Record<string, string> = {}) {
-  return run("npx", ["hardhat", ...args], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 });
-}
-
-/** The run expected to fail: its exit code and output. */
-async function refused(args: string[], env: Record<string, string>) {
-  const failed = await hardhat(args, env).then(
-    () => undefined,
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
-  expect(failed, `${JSON.stringify(env)} should fail`).to.not.equal(undefined);
-  return failed!;
-}
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "deployments-"));
 
@@ -72,7 +55,7 @@ describe("deploy: refinanceable vaults (VAULT_REFINANCEABLE)", function () {
 
   it("refuses a preset that runs on one venue only, in one line, before anything is deployed", async () => {
     const dir = tempDir();
-    const failed = await refused(["run", "deploy/deploy-vault.ts"], { DEPLOYMENTS_DIR: dir, VAULT_REFINANCEABLE: "1", VAULT_PRESET: "eth-short-2x" });
+    const failed = await hardhatRefused(["run", "deploy/deploy-vault.ts"], { DEPLOYMENTS_DIR: dir, VAULT_REFINANCEABLE: "1", VAULT_PRESET: "eth-short-2x" });
     expect(failed.code).to.equal(1);
     expect(failed.stderr.trim().split("\n")).to.have.length(1);
     expect(failed.stderr).to.include("preset 'eth-short-2x' runs only on aave; a refinanceable vault needs both venues (presets on both: eth-long-3x, wsteth-loop)");
@@ -130,7 +113,7 @@ describe("deploy: refinanceable vaults (VAULT_REFINANCEABLE)", function () {
       expect(proposed.stdout).to.include("destination: aave-v3").and.include("waits out the timelock");
       const pending = await hardhat(["vault:pending", "--vault", vault, ...net], env);
       expect(pending.stdout).to.include(`venue: implementation=${entry.implementations.aave}`);
-      const same = await refused(["vault:refinance", "--vault", vault, "--to", "morpho", ...net], env);
+      const same = await hardhatRefused(["vault:refinance", "--vault", vault, "--to", "morpho", ...net], env);
       expect(same.stderr).to.include(`already runs on morpho`);
 
     } finally {

@@ -4,11 +4,9 @@
  * `npm run demo` (scripts/demo.ts).
  */
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { spawn } from "node:child_process";
 import { JsonRpcProvider, ZeroAddress } from "ethers";
 import { freeLoopbackPort } from "../shared/net";
@@ -17,19 +15,9 @@ import { defaultSettings, PRESET_3X } from "../../scripts/lib/deploy/vault";
 import { AaveV3Arbitrum, AaveV3Ethereum } from "@bgd-labs/aave-address-book";
 import { loadDeployConfig } from "../../deploy/config";
 import { chainDefaults, missingFields } from "../../scripts/lib/deploy/addresses";
+import { ROOT, hardhat } from "../shared/cli";
 
-const ROOT = path.join(__dirname, "..", "..");
-const run = promisify(execFile);
 const KEEPER = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
-
-async function hardhat(args: string[], env: Record<string, string> = {}) {
-  return run("npx", ["hardhat", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    maxBuffer: 16 * 1024 * 1024,
-    timeout: 240_000,
-  });
-}
 
 describe("deployment tooling", () => {
   describe("deploy config (zod)", () => {

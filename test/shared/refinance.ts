@@ -5,8 +5,13 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { ChangeKind } from "./timelock";
 import { advanceTimeAllFeeds, collateralFor, getPreset, presetWorld, type PresetWorld, type Venue } from "./presets";
-import { morphoMarketId } from "../../scripts/lib/market/morpho";
+import hre from "hardhat";
+import { deployMorpho, morphoMarketId } from "../../scripts/lib/market/morpho";
 import type { PresetName } from "../../scripts/lib/deploy/presets";
+import { deployStack, type Stack } from "../../scripts/lib/deploy/deploy";
+import { LONG_ETH_PAIR, localMarketAddresses, localOracleConfig } from "../../scripts/lib/deploy/vault";
+import { localMorphoMarkets } from "../../scripts/lib/deploy/morpho-vault";
+import type { Market } from "../../scripts/lib/market/market";
 
 /** Each depositor brings this much USD of collateral. */
 export const DEPOSIT_USD = 20_000;
@@ -17,6 +22,25 @@ export async function refinanceWorld(preset: PresetName, from: Venue): Promise<P
   const amount = await collateralFor(w, DEPOSIT_USD);
   for (const user of [w.alice, w.bob]) await (await w.vault.connect(user)["deposit(uint256,address)"](amount, user.address)).wait();
   return w;
+}
+
+/**
+ * The WETH/USDC factory stacks of both venues on `market` (Morpho Blue deployed beside it), sharing one registry and
+ * one keeper lens: what `VAULT_REFINANCEABLE=1 npm run deploy` builds.
+ */
+export async function venueStacks(market: Market): Promise<Record<Venue, Stack<Venue>>> {
+  const blue = await deployMorpho(hre.ethers, market);
+  const oracle = localOracleConfig(market);
+  const aave = await deployStack<Venue>(hre.ethers, { venue: "aave", markets: localMarketAddresses(market), oracle, owner: market.deployer });
+  const morpho = await deployStack<Venue>(hre.ethers, {
+    venue: "morpho",
+    markets: localMorphoMarkets(market, blue, LONG_ETH_PAIR),
+    oracle,
+    owner: market.deployer,
+    registry: aave.registry,
+    lens: aave.lens,
+  });
+  return { aave, morpho };
 }
 
 /** The Morpho market of the vault's pair. */
