@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultKeeper, IVaultKeeperViews} from "../interfaces/IVaultAutomation.sol";
 import {IVaultEmergency} from "../interfaces/IVaultEmergency.sol";
@@ -14,8 +13,6 @@ import {Delegation} from "../libraries/Delegation.sol";
 ///         (the keepers' views: IVaultKeeperViews; ripcord, outage deleverage: IVaultEmergency) or to the management
 ///         module (roles, parameters, settings).
 abstract contract KeeperModule is IVaultKeeper, AutomationModule {
-    using Math for uint256;
-
     /// @notice Serves roles and parameters (IVaultManagement) in the vault's context.
     address public immutable MANAGEMENT_MODULE;
     /// @notice Serves the keepers' views, the ripcord and the outage deleverage in the vault's context.
@@ -37,13 +34,16 @@ abstract contract KeeperModule is IVaultKeeper, AutomationModule {
     ///      every other one to the management module (whose fallback serves the settings, the outage path's
     ///      included), with the same calldata. Not payable: nothing here takes ETH.
     fallback() external onlyDelegated {
+        Delegation.forward(_emergencySelector() ? EMERGENCY_MODULE : MANAGEMENT_MODULE);
+    }
+
+    function _emergencySelector() private pure returns (bool) {
         bytes4 selector = msg.sig;
-        bool emergency = selector == IVaultKeeperViews.trigger.selector || selector == IVaultKeeperViews.checkUpkeep.selector
+        return selector == IVaultKeeperViews.trigger.selector || selector == IVaultKeeperViews.checkUpkeep.selector
             || selector == IVaultKeeperViews.checker.selector || selector == IVaultEmergency.ripcord.selector
             || selector == IVaultEmergency.outageDelever.selector
             || selector == IVaultKeeperViews.healthActionBounds.selector
             || selector == IVaultKeeperViews.effectiveTargetLeverage.selector;
-        Delegation.forward(emergency ? EMERGENCY_MODULE : MANAGEMENT_MODULE);
     }
 
     // ---------------------------------------------------------------- keeper entry points

@@ -10,11 +10,12 @@ pragma solidity 0.8.28;
 library StaticReads {
     /// @dev `IERC20(token).balanceOf(account)`.
     function balanceOf(address token, address account) internal view returns (uint256 amount) {
-        return wordOf(token, 0x70a08231, account);
+        return wordOf(token, 0x70a08231, uint160(account));
     }
 
-    /// @dev A view `selector(address arg)` of `target` returning one word (a uint256 or a one-word struct).
-    function wordOf(address target, uint32 selector, address arg) internal view returns (uint256 word) {
+    /// @dev A view `selector(arg)` of `target` with one static argument, given as its ABI word (an address, an int16
+    ///      sign-extended), returning one word (a uint256 or a one-word struct).
+    function wordOf(address target, uint32 selector, uint256 arg) internal view returns (uint256 word) {
         assembly ("memory-safe") {
             mstore(0x00, shl(224, selector))
             mstore(0x04, arg)

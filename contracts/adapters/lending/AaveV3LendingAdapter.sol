@@ -248,7 +248,7 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
 
     /// @dev `getConfiguration(asset).data` (a one-word struct).
     function _configurationOf(address asset) private view returns (uint256) {
-        return StaticReads.wordOf(address(AAVE_POOL), uint32(IPool.getConfiguration.selector), asset);
+        return StaticReads.wordOf(address(AAVE_POOL), uint32(IPool.getConfiguration.selector), uint160(asset));
     }
 
     /// @dev `flashLoan(this, [DEBT_ASSET], [amount], [VARIABLE_RATE], this, data, 0)`, encoded as the compiler encodes

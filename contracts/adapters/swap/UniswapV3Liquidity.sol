@@ -3,6 +3,8 @@ pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
+import {IUniswapV3PoolState} from "@uniswap/v3-core/contracts/interfaces/pool/IUniswapV3PoolState.sol";
+import {StaticReads} from "../../libraries/StaticReads.sol";
 
 /// @title UniswapV3Liquidity
 /// @notice How much input a Uniswap V3 pool absorbs within a price move. `maxInputAcrossRanges` is external: the
@@ -122,18 +124,8 @@ library UniswapV3Liquidity {
     }
 
     /// @dev `pool.tickBitmap(wordPosition)`.
-    function _tickBitmap(IUniswapV3Pool pool, int16 wordPosition) private view returns (uint256 word) {
-        assembly ("memory-safe") {
-            mstore(0x00, shl(224, 0x5339c296))
-            mstore(0x04, signextend(1, wordPosition))
-            if iszero(staticcall(gas(), pool, 0x00, 0x24, 0x00, 0x20)) {
-                let ptr := mload(0x40)
-                returndatacopy(ptr, 0, returndatasize())
-                revert(ptr, returndatasize())
-            }
-            if lt(returndatasize(), 0x20) { revert(0, 0) }
-            word := mload(0x00)
-        }
+    function _tickBitmap(IUniswapV3Pool pool, int16 wordPosition) private view returns (uint256) {
+        return StaticReads.wordOf(address(pool), uint32(IUniswapV3PoolState.tickBitmap.selector), uint256(int256(wordPosition)));
     }
 
     /// @dev `pool.ticks(tick)`'s liquidityNet.
