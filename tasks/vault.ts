@@ -23,17 +23,20 @@ import { DRY_RUN_CALL_NOTE, DRY_RUN_NOTE, eventArgs, onSnapshot, openVault, posi
 export { fail };
 
 
-export interface DepositResult {
+/** What vault:deposit and vault:withdraw return. */
+interface FlowResult {
   assets: bigint;
   shares: bigint;
   gasUsed: bigint;
   /** Empty in a dry run. */
   txHash: string;
   dryRun?: boolean;
-  /** Dry run: the vault's leverage and HF after the deposit (undefined where the node cannot tell). */
+  /** Dry run: the vault's leverage and HF after the operation (undefined where the node cannot tell). */
   leverageAfter?: bigint;
   healthFactorAfter?: bigint;
 }
+
+export type DepositResult = FlowResult;
 
 /** Default --slippage of the user tasks (bps): the bound sent with a deposit or an exit, from its simulation. */
 export const DEFAULT_SLIPPAGE_BPS = 50;
@@ -171,16 +174,7 @@ task("vault:deposit", "Deposits collateral (WETH) into a vault; it is levered to
     return { assets, shares, gasUsed: receipt.gasUsed, txHash: receipt.hash };
   });
 
-export interface WithdrawResult {
-  assets: bigint;
-  shares: bigint;
-  gasUsed: bigint;
-  /** Empty in a dry run. */
-  txHash: string;
-  dryRun?: boolean;
-  leverageAfter?: bigint;
-  healthFactorAfter?: bigint;
-}
+export type WithdrawResult = FlowResult;
 
 const WithdrawArgs = z
   .object({

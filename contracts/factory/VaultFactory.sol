@@ -70,8 +70,7 @@ contract VaultFactory is IVaultFactory {
         bytes32 salt
     ) external returns (address vault) {
         vault = DEPLOYER.deploy(_salt(msg.sender, salt), _markets, _oracle, name, symbol, MODULE, params);
-        REGISTRY.register(vault, IVaultRegistry.VaultSpec(COLLATERAL_ASSET, DEBT_ASSET, VENUE, kind));
-        emit VaultCreated(vault, msg.sender, kind, salt, name, symbol);
+        _register(vault, kind, salt, name, symbol);
     }
 
     /// @inheritdoc IVaultFactory
@@ -95,8 +94,7 @@ contract VaultFactory is IVaultFactory {
     ) external returns (address vault) {
         address implementation = deployRefinanceImplementation();
         vault = Create2.deploy(0, _salt(msg.sender, salt), _proxyCode(implementation, name, symbol, params));
-        REGISTRY.register(vault, IVaultRegistry.VaultSpec(COLLATERAL_ASSET, DEBT_ASSET, VENUE, kind));
-        emit VaultCreated(vault, msg.sender, kind, salt, name, symbol);
+        _register(vault, kind, salt, name, symbol);
     }
 
     /// @inheritdoc IVaultFactory
@@ -131,6 +129,12 @@ contract VaultFactory is IVaultFactory {
     /// @inheritdoc IVaultFactory
     function oracle() external view returns (IOracleModule.OracleConfig memory) {
         return _oracle;
+    }
+
+    /// @dev Records a vault this factory created in the registry, with its spec, and announces it.
+    function _register(address vault, bytes32 kind, bytes32 salt, string calldata name, string calldata symbol) private {
+        REGISTRY.register(vault, IVaultRegistry.VaultSpec(COLLATERAL_ASSET, DEBT_ASSET, VENUE, kind));
+        emit VaultCreated(vault, msg.sender, kind, salt, name, symbol);
     }
 
     /// @dev The proxy's creation code with its constructor arguments: the implementation and the initialisation the

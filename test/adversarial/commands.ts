@@ -121,7 +121,8 @@ const refinanceCmd = fc.record({
   early: fc.boolean(),
 });
 
-export const command = fc.oneof(
+/** Holders, keepers, the ripcord and liquidators: the first draws of every campaign (the order is the replay's). */
+const actorCmds = [
   { weight: 5, arbitrary: depositCmd },
   { weight: 2, arbitrary: mintCmd },
   { weight: 3, arbitrary: redeemCmd },
@@ -129,10 +130,19 @@ export const command = fc.oneof(
   { weight: 4, arbitrary: keeperCmd },
   { weight: 1, arbitrary: ripcordCmd },
   { weight: 1, arbitrary: liquidateCmd },
-  { weight: 2, arbitrary: donateCmd },
+] as const;
+
+/** Moves of the pool by a sandwicher, a trader and the arbitrageur. */
+const poolMoveCmds = [
   { weight: 3, arbitrary: sandwichCmd },
   { weight: 2, arbitrary: poolCmd },
   { weight: 1, arbitrary: arbitrageCmd },
+] as const;
+
+export const command = fc.oneof(
+  ...actorCmds,
+  { weight: 2, arbitrary: donateCmd },
+  ...poolMoveCmds,
   { weight: 4, arbitrary: oracleCmd },
   { weight: 2, arbitrary: timeCmd },
   { weight: 2, arbitrary: manageCmd },
@@ -169,16 +179,8 @@ const outageOracleCmd = fc.record({
  * bound by 0.08 % (EXIT-1's pool-depth limit), again with no outage path involved.
  */
 export const outageCommand = fc.oneof(
-  { weight: 5, arbitrary: depositCmd },
-  { weight: 2, arbitrary: mintCmd },
-  { weight: 3, arbitrary: redeemCmd },
-  { weight: 3, arbitrary: withdrawCmd },
-  { weight: 4, arbitrary: keeperCmd },
-  { weight: 1, arbitrary: ripcordCmd },
-  { weight: 1, arbitrary: liquidateCmd },
-  { weight: 3, arbitrary: sandwichCmd },
-  { weight: 2, arbitrary: poolCmd },
-  { weight: 1, arbitrary: arbitrageCmd },
+  ...actorCmds,
+  ...poolMoveCmds,
   { weight: 4, arbitrary: outageOracleCmd },
   { weight: 2, arbitrary: timeCmd },
   { weight: 6, arbitrary: outageCmd },

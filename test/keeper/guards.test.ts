@@ -177,4 +177,15 @@ describe("keeper guards: L2 sequencer uptime", () => {
     await advanceTime(3601, market); // past the grace period, feeds re-stamped
     await expect(vault.connect(alice)["deposit(uint256,address)"](parseEther("1"), alice.address)).to.emit(vault, "Deposit");
   });
+
+  it("an answer with startedAt == 0 (round not started) is treated as down: OracleSequencerDown", async () => {
+    const { vault, sequencer, alice } = await loadFixture(sequencerWorld);
+    await expect(vault.connect(alice)["deposit(uint256,address)"](parseEther("1"), alice.address)).to.emit(vault, "Deposit");
+    await (await sequencer.getFunction("setAnswerAt")(0, 0)).wait(); // "up", startedAt 0
+    const [, answer, startedAt] = await sequencer.getFunction("latestRoundData")();
+    expect([answer, startedAt]).to.deep.equal([0n, 0n]);
+    await expect(vault.connect(alice)["deposit(uint256,address)"](parseEther("1"), alice.address)).to.be.revertedWithCustomError(vault, "OracleSequencerDown");
+    await expect(vault.trigger()).to.be.revertedWithCustomError(vault, "OracleSequencerDown");
+    await expect(vault.totalAssets()).to.be.revertedWithCustomError(vault, "OracleSequencerDown");
+  });
 });

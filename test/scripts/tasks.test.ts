@@ -88,6 +88,16 @@ function recordRpc() {
   };
 }
 
+/** Runs `body` with the node's JSON-RPC requests recorded (`recordRpc`), and stops recording whatever happens. */
+async function whileRecording<T>(body: () => Promise<T>) {
+  const rpc = recordRpc();
+  try {
+    return { value: await body(), rpc };
+  } finally {
+    rpc.stop();
+  }
+}
+
 const keeperRun = (args: Record<string, unknown>) => runTask<KeeperPassResult[]>("keeper:run", { once: true, ...args });
 
 describe("tasks", () => {
@@ -247,13 +257,7 @@ describe("tasks", () => {
       await advanceTime(3600, market);
       await setMarketPrice(market, 2200);
       const block = await hre.ethers.provider.getBlockNumber();
-      const rpc = recordRpc();
-      let run;
-      try {
-        run = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address, dryRun: true });
-      } finally {
-        rpc.stop();
-      }
+      const { value: run, rpc } = await whileRecording(() => keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address, dryRun: true }));
       const [pass] = run.result;
       expect(pass.actions).to.have.length(1);
       expect(pass.actions[0]).to.include({ call: "rebalance", action: "ReleverBand", ok: true, dryRun: true });
@@ -374,13 +378,7 @@ describe("tasks", () => {
       const actions = await Promise.all([created, quiet, foreign, empty].map(async (v) => (await v.vault.trigger()).action));
       expect(actions).to.deep.equal([Action.ReleverBand, Action.None, Action.ReleverBand, Action.None]);
 
-      const rpc = recordRpc();
-      let run;
-      try {
-        run = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address });
-      } finally {
-        rpc.stop();
-      }
+      const { value: run, rpc } = await whileRecording(() => keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address }));
       const [pass] = run.result;
       expect(pass).to.include({ scanned: 4, via: "lens", scanCalls: 1, due: 2 });
       expect(pass.failures).to.deep.equal([]);
@@ -407,13 +405,7 @@ describe("tasks", () => {
       const { created, stack, keeper, market } = await loadFixture(depositedWorld);
       await advanceTime(3600, market);
       await setMarketPrice(market, 2200);
-      const rpc = recordRpc();
-      let run;
-      try {
-        run = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address, maxFee: "band=0" });
-      } finally {
-        rpc.stop();
-      }
+      const { value: run, rpc } = await whileRecording(() => keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address, maxFee: "band=0" }));
       expect(run.result[0].actions).to.have.length(1);
       expect(run.result[0].actions[0]).to.include({ action: "ReleverBand", ok: false });
       expect(run.result[0].actions[0].waiting).to.match(/^the band max fee 0 gwei is below the base fee [\d.]+ gwei$/);
@@ -489,13 +481,7 @@ describe("tasks", () => {
       expect([decision.needed, decision.action]).to.deep.equal([true, Action.ReleverBand]);
       await expect(created.vault.trigger({ blockTag: "pending" })).to.be.revertedWithCustomError(created.vault, "OracleStale");
 
-      const rpc = recordRpc();
-      let run;
-      try {
-        run = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address });
-      } finally {
-        rpc.stop();
-      }
+      const { value: run, rpc } = await whileRecording(() => keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: keeper.address }));
       const [pass] = run.result;
       expect(pass.actions).to.have.length(1);
       expect(pass.actions[0]).to.include({ vault: created.address, call: "rebalance", ok: false, notSent: true });

@@ -1,22 +1,21 @@
 /**
  * Issue 8, "also check and fix where real" (module side): the ripcord aims at the health-restoring leverage,
- * setLeverageConfig keeps the automation and exit configs consistent, a sequencer feed answering startedAt == 0
- * is "down", and a pool moved earlier in the same block stops rebalance() and ripcord().
+ * setLeverageConfig keeps the automation and exit configs consistent, and a pool moved earlier in the same block
+ * stops rebalance() and ripcord() (the sequencer feed's startedAt == 0 case is in test/keeper/guards.test.ts).
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import { MaxUint256, parseEther } from "ethers";
-import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
+import { MaxUint256 } from "ethers";
+import { loadFixture, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { keeperWorld, keeper3x, Action } from "../shared/keeper";
-import { deployMarket, priceE8ToSqrtX96 } from "../shared/market";
-import { deployVault, localOracleConfig, vaultWorld, PRESET_3X_FIXED, wad, type VaultWorld } from "../shared/vault";
-import { connectAs, fund, poolPriceE8, setMarketPrice } from "../shared/market-helpers";
+import { priceE8ToSqrtX96 } from "../shared/market";
+import { vaultWorld, PRESET_3X_FIXED, wad, type VaultWorld } from "../shared/vault";
+import { connectAs, poolPriceE8, setMarketPrice } from "../shared/market-helpers";
 import { plain } from "../shared/structs";
 import { describeRevert } from "./helpers";
 
 const WAD = 10n ** 18n;
-const E8 = 10n ** 8n;
 const MAX_LTV_BPS = 8050n - 500n; // market max LTV minus the safety buffer, the error's second argument
 
 /** 3x with a wide band and a floor close to the HF at target: the health-restoring leverage is below target. */
@@ -136,34 +135,6 @@ describe("security: module guards (issue 8, also-check items)", () => {
       // With the take-profit leverage lowered first, the same band is accepted (both tightenings: at once).
       await (await w.vault.setExitConfig({ ...plain(await w.vault.exitConfig()), takeProfitLeverage: wad(2) })).wait();
       await expect(w.vault.setLeverageConfig(lower)).to.emit(w.vault, "LeverageConfigSet");
-    });
-  });
-
-  describe("L2 sequencer feed", () => {
-    async function sequencerWorld() {
-      const market = await deployMarket();
-      const Feed = await hre.ethers.getContractFactory("contracts/test/MockAggregator.sol:MockAggregator");
-      const sequencer = await Feed.deploy(0, "sequencer uptime", 0); // 0 = up, since now
-      await time.increase(7200); // past the grace period
-      await (await market.ethUsdFeed.setAnswer(2000n * E8)).wait();
-      await (await market.usdcUsdFeed.setAnswer(E8)).wait();
-      const oracle = { ...localOracleConfig(market), sequencerFeed: sequencer.target };
-      const [alice, keeper] = market.users;
-      const { vault } = await deployVault(hre.ethers, market, { settings: { targetLeverage: 2 }, keepers: [keeper.address], oracle });
-      await fund(market, alice.address, { weth: parseEther("10") });
-      await (await market.weth.connect(alice).getFunction("approve")(vault.target, MaxUint256)).wait();
-      return { market, vault, sequencer, alice };
-    }
-
-    it("an answer with startedAt == 0 (round not started) is treated as down: OracleSequencerDown", async () => {
-      const { vault, sequencer, alice } = await loadFixture(sequencerWorld);
-      await expect(vault.connect(alice)["deposit(uint256,address)"](parseEther("1"), alice.address)).to.emit(vault, "Deposit");
-      await (await sequencer.getFunction("setAnswerAt")(0, 0)).wait(); // "up", startedAt 0
-      const [, answer, startedAt] = await sequencer.getFunction("latestRoundData")();
-      expect([answer, startedAt]).to.deep.equal([0n, 0n]);
-      await expect(vault.connect(alice)["deposit(uint256,address)"](parseEther("1"), alice.address)).to.be.revertedWithCustomError(vault, "OracleSequencerDown");
-      await expect(vault.trigger()).to.be.revertedWithCustomError(vault, "OracleSequencerDown");
-      await expect(vault.totalAssets()).to.be.revertedWithCustomError(vault, "OracleSequencerDown");
     });
   });
 

@@ -132,14 +132,11 @@ export function peerParams(leverage: number, firstPrice: number, maxTradeSizeUsd
 }
 
 /** One peer transaction (or a decision that could not be sent). */
-export interface PeerAction {
-  peer: PeerName;
+/** What one keeper transaction did to a position, the vault's or a peer's (backtest reports). */
+export interface ActionFigures {
   row: number;
+  /** Unix seconds on the path's clock (CSV time) at which the keeper acted. */
   timestamp: number;
-  price: number;
-  /** FLI: Rebalance, Iterate, Ripcord; DFS: Repay, Boost. */
-  action: string;
-  call: string;
   gas: number;
   leverageBefore: number | null;
   leverageAfter: number | null;
@@ -147,8 +144,16 @@ export interface PeerAction {
   healthFactorAfter: number;
   /** USD of equity the transaction cost at oracle prices (price impact, pool fee, service fees, flash premium). */
   equityCost: number;
-  /** ETH paid to the caller by the FLI extension (not from the position). */
+  /** Paid to the caller: collateral units for the vault's ripcord, ETH from the FLI extension (not the position). */
   reward?: number;
+}
+
+export interface PeerAction extends ActionFigures {
+  peer: PeerName;
+  price: number;
+  /** FLI: Rebalance, Iterate, Ripcord; DFS: Repay, Boost. */
+  action: string;
+  call: string;
 }
 
 export interface PeerFailure {

@@ -35,7 +35,7 @@ export { resolveOptions, REPLAY_MODELS, type BacktestOptions, type ReplayModel, 
 import type { PricePoint } from "./prices";
 import { backtestKind, collateralUsd, kindMarketOptions, kindPath, kindSettings, referenceFeed, referencePools, usdcFeed, type BacktestKind } from "./kind";
 import { ACTIONS, MODES } from "../util/format";
-import { PEER_NAMES, createPeers, peerParams, type Peer, type PeerAction, type PeerFailure, type PeerName, type PeerParams } from "./peers";
+import { PEER_NAMES, createPeers, peerParams, type ActionFigures, type Peer, type PeerAction, type PeerFailure, type PeerName, type PeerParams } from "./peers";
 export { PEER_NAMES, type PeerName } from "./peers";
 
 /** Health factors at or above this (no debt: the contracts return type(uint256).max) are reported as this. */
@@ -85,27 +85,13 @@ export interface RowRecord {
   peers?: Partial<Record<PeerName, VaultSample>>;
 }
 
-export interface KeeperAction {
-  row: number;
-  /** Unix seconds on the path's clock (CSV time) at which the keeper acted. */
-  timestamp: number;
+/** `equityCost` is the keeper's pass's (ripcord reward included), split evenly over its successful actions. */
+export interface KeeperAction extends ActionFigures {
   /** Market (pool) price when the keeper acted. */
   price: number;
   action: ActionName;
   /** The function the bot called. */
   call: "rebalance" | "ripcord" | "outageDelever";
-  gas: number;
-  leverageBefore: number | null;
-  leverageAfter: number | null;
-  healthFactorBefore: number;
-  healthFactorAfter: number;
-  /**
-   * USD of equity the keeper's pass cost at oracle prices (swap price impact, fees, flash premium, ripcord reward),
-   * split evenly over the pass's successful actions.
-   */
-  equityCost: number;
-  /** Collateral paid to the caller (ripcord only; collateral units). */
-  reward?: number;
 }
 
 export interface KeeperFailure {
