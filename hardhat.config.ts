@@ -110,9 +110,10 @@ const LIVE_NETWORKS: Record<string, number> = { mainnet: 1, arbitrum: 42161, bas
 /**
  * The in-process network forks a live chain only when asked: FORK=<network> (e.g. FORK=mainnet) with that network's
  * <NETWORK>_RPC_URL, at FORK_BLOCK (default above). Setting an RPC URL alone never forks anything. When active the
- * fork is announced on stderr with its block, for the commands that run on the in-process network.
+ * fork is announced on stderr with its block, for the commands that run on the in-process network, and the network
+ * reports the forked chain's id, so that the deploy reads that chain's address book (not the local market's 31337).
  */
-function inProcessFork(): { url: string; blockNumber: number } | undefined {
+function inProcessFork(): { url: string; blockNumber: number; chainId: number } | undefined {
   const name = process.env.FORK?.trim().toLowerCase();
   if (!name || name === "false" || name === "0") return undefined;
   if (!(name in LIVE_NETWORKS)) throw new UserError(`FORK=${name}: expected one of ${Object.keys(LIVE_NETWORKS).join(", ")}`);
@@ -126,13 +127,13 @@ function inProcessFork(): { url: string; blockNumber: number } | undefined {
     console.warn(`In-process network: fork of ${name} at block ${blockNumber} (${variable}, FORK=${name})`);
     process.env.FORK_ANNOUNCED = "1";
   }
-  return { url, blockNumber };
+  return { url, blockNumber, chainId: LIVE_NETWORKS[name] };
 }
 
 const fork = inProcessFork();
 const networks: Record<string, NetworkUserConfig> = {
   hardhat: {
-    forking: fork,
+    ...(fork && { chainId: fork.chainId, forking: { url: fork.url, blockNumber: fork.blockNumber } }),
     // Hardhat 2 executes calls on a forked chain's past blocks only for chains whose hardfork history it knows:
     // this entry is for the fork suite's rehearsal, which forks a local `hardhat node` (chain 31337, test/fork).
     // Hardhat 2.29.1 does not pass it on to EDR (field name mismatch), so the suite also mines a block after forking.
