@@ -8,6 +8,7 @@
  *   keeper-scale  reports/keeper-scale.json     (npm run bench:keepers)
  *   backtests     reports/backtest/<folder>/summary.md  (npm run backtest:all, the tracked per-folder summaries)
  *   preset-backtests  reports/backtest/presets/*.json  (npm run backtest:all -- <folder> --preset P)
+ *   test-run      reports/test-run.json         (npm run reports:test-run: a whole `npm test` without failures)
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -252,6 +253,15 @@ export function renderPresetBacktests(): string {
     }
   }
   return lines.join("\n");
+}
+
+// ---------------------------------------------------------------- test run
+
+/** The last whole `npm test` run without failures (`npm run reports:test-run`). */
+export function renderTestRun(): string {
+  const run = readJson<{ passes: number; pending: number; seconds: number; commit: string }>("test-run.json");
+  const duration = `${Math.floor(run.seconds / 60)} min ${run.seconds % 60} s`;
+  return `\`npm test\` runs ${int(run.passes + run.pending)} tests: ${int(run.passes)} pass and ${int(run.pending)} are pending, in ${duration} on the 2 cores (commit ${run.commit})`;
 }
 
 // ---------------------------------------------------------------- README blocks
