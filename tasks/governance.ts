@@ -421,6 +421,44 @@ withCommon(
     }
   });
 
+// ---------------------------------------------------------------- keeper pay's gas token
+
+const SetGasFeedArgs = z.object({ ...Common, feed: z.string().trim() });
+
+withCommon(
+  task(
+    "vault:set-gas-feed",
+    "Manager or owner, at once, while keeper pay is off: the USD feed keeper pay prices the gas token with (for a vault neither of whose legs is the gas token, e.g. WBTC/USDC: ETH/USD); 'none' prices it as a leg again",
+  ),
+  "manager or owner",
+)
+  .addParam("feed", "the gas token's Chainlink USD feed, or none")
+  .setAction(async (raw: unknown, hre) => {
+    const args = parseArgs(SetGasFeedArgs, raw);
+    const feed = args.feed.toLowerCase() === "none" ? ZeroAddress : parseArgs(z.object({ feed: address("feed") }), { feed: args.feed }).feed;
+    const { signer, vault } = await open(hre, args);
+    await requireRole(vault, signer.address, ["manager", "owner"], "set the gas-token feed");
+    const [current, pay, pending] = await Promise.all([
+      read("gasTokenFeed()", () => vault.gasTokenFeed(), vault.interface),
+      read("keeperPayConfig()", () => vault.keeperPayConfig(), vault.interface),
+      read("pendingChange()", () => vault.pendingChange(CHANGE_KINDS.indexOf("keeper-pay")), vault.interface),
+    ]);
+    if (current.toLowerCase() === feed.toLowerCase()) {
+      console.log(`gas-token feed: already ${feed === ZeroAddress ? "none" : feed}: nothing sent`);
+      return current;
+    }
+    if (pay.multiplierBps !== 0n || pending[1] !== 0n) {
+      fail(
+        "the gas-token feed changes only while keeper pay is off and no keeper-pay change is pending: " +
+          "set multiplierBps=0 (vault:set-config --kind keeper-pay) or revoke the pending change first",
+      );
+    }
+    const c = vault.setGasTokenFeed;
+    await execute(vault, `setGasTokenFeed(${feed})`, { staticCall: () => c.staticCall(feed), estimateGas: () => c.estimateGas(feed), send: () => c(feed) }, args.dryRun);
+    if (!args.dryRun) console.log(`gas-token feed: ${current === ZeroAddress ? "none" : current} -> ${feed === ZeroAddress ? "none" : feed}`);
+    return args.dryRun ? current : vault.gasTokenFeed();
+  });
+
 // ---------------------------------------------------------------- refinance
 
 /** `--to`: a venue by name (aave, morpho), resolved to the vault's implementation there, or the implementation itself. */

@@ -33,6 +33,8 @@ interface IVaultFees {
     event FeeRecipientSet(address indexed recipient);
     /// @notice Keeper pay is now `config`.
     event KeeperPayConfigSet(IVaultAutomation.KeeperPayConfig config);
+    /// @notice Keeper pay prices the gas token with `feed` from now on (zero: with the leg `gasTokenIsDebt` names).
+    event GasTokenFeedSet(address indexed feed);
 
     /// @notice A fee above its hard cap (management 200 bps/yr, performance 2000 bps).
     error VaultFeeAboveCap(uint256 managementFeeBps, uint256 performanceFeeBps);
@@ -40,12 +42,21 @@ interface IVaultFees {
     error VaultZeroFeeRecipient();
     /// @notice Multiplier above 12000 bps (1.2x), or a multiplier with a zero max gas price or cap.
     error KeeperInvalidPayConfig(IVaultAutomation.KeeperPayConfig config);
+    /// @notice A gas-token feed that does not answer a positive price with at most 18 decimals.
+    error KeeperInvalidGasTokenFeed(address feed);
+    /// @notice The gas-token feed changes only while keeper pay is off and no keeper-pay change is pending.
+    error KeeperGasTokenFeedLocked();
 
     function feeConfig() external view returns (FeeConfig memory);
 
     function feeState() external view returns (FeeState memory);
 
     function keeperPayConfig() external view returns (IVaultAutomation.KeeperPayConfig memory);
+
+    /// @notice The USD feed keeper pay prices the gas token with; zero when the gas token is one of the legs (the debt
+    ///         when `KeeperPayConfig.gasTokenIsDebt`, else the collateral). Needed where neither leg is the chain's
+    ///         gas token (WBTC against USDC on Ethereum: ETH gas).
+    function gasTokenFeed() external view returns (address);
 
     /// @notice Day (block.timestamp / 1 days) of the last keeper payment and what was paid on it (collateral units).
     function keeperPayState() external view returns (IVaultAutomation.KeeperPayState memory);
@@ -65,6 +76,13 @@ interface IVaultFees {
     ///         otherwise timelocked (`ChangeKind.KeeperPay`, data `abi.encode(config)`): a raise spends more of the
     ///         holders' assets.
     function setKeeperPayConfig(IVaultAutomation.KeeperPayConfig calldata config) external;
+
+    /// @notice Manager or owner, at once, and only while keeper pay is off (multiplier 0) and no keeper-pay change is
+    ///         pending (`KeeperGasTokenFeedLocked`): pay with a new feed can then only start through a timelocked
+    ///         keeper-pay raise, seen with the feed it will use (ROLE-2). `feed` answers a positive price with at
+    ///         most 18 decimals (`KeeperInvalidGasTokenFeed`); zero prices the gas token as a leg again. A stale or
+    ///         non-positive answer when a keeper is paid pays nothing; the action itself goes on.
+    function setGasTokenFeed(address feed) external;
 
     /// @notice The vault itself only (the management module's `acceptChange` of a fee kind): validates `data` of a
     ///         fee `kind` and stores it when `store`.

@@ -6,7 +6,6 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
-import {IMarketsBound} from "../interfaces/IMarketsBound.sol";
 import {LeverageEngine} from "../vault/LeverageEngine.sol";
 import {LeverageMath} from "../libraries/LeverageMath.sol";
 import {RiskPolicy} from "../risk/RiskPolicy.sol";
@@ -393,7 +392,9 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         KeeperPayConfig memory c = v.keeperPay;
         uint256 gasUsed = gasStart - gasleft() + KEEPER_TX_BASE_GAS;
         uint256 gasPrice = Math.min(tx.gasprice, c.maxGasPrice);
-        uint256 value = (gasUsed * gasPrice * c.multiplierBps / BPS).mulDiv(c.gasTokenIsDebt ? debtPrice : collateralPrice, WAD);
+        uint256 value = (gasUsed * gasPrice * c.multiplierBps / BPS).mulDiv(
+            v.gasTokenFeed != address(0) ? _gasTokenPrice(v.gasTokenFeed) : c.gasTokenIsDebt ? debtPrice : collateralPrice, WAD
+        );
         (uint256 traded, uint256 maxLoss) = _lossBound(before, a, debtPrice, slippageBps);
         uint256 tradeSize = uint256(v.automation.maxTradeSize).mulDiv(debtPrice, DEBT_UNIT);
         uint256 loss = before.equityValue > a.equityValue ? before.equityValue - a.equityValue : 0;

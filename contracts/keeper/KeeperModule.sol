@@ -4,7 +4,8 @@ pragma solidity 0.8.28;
 import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultKeeper, IVaultKeeperViews} from "../interfaces/IVaultAutomation.sol";
 import {IVaultEmergency} from "../interfaces/IVaultEmergency.sol";
-import {AutomationModule, IMarketsBound} from "./AutomationModule.sol";
+import {AutomationModule} from "./AutomationModule.sol";
+import {IMarketsBound} from "../interfaces/IMarketsBound.sol";
 import {Delegation} from "../libraries/Delegation.sol";
 
 /// @title KeeperModule

@@ -65,6 +65,19 @@ abstract contract ChainlinkOracleAdapter is IOracleModule {
         return oldest >= latestAt ? 0 : sumSquares / (latestAt - oldest);
     }
 
+    /// @dev Wad USD per whole gas token from `feed` (keeper pay only), or 0 when it reverts, answers a non-positive
+    ///      price or one from the future or older than the longer of the legs' heartbeats, or has more than 18
+    ///      decimals: the keeper is not paid then, and the action goes on.
+    function _gasTokenPrice(address feed) internal view returns (uint256 price) {
+        try IAggregatorV3(feed).latestRoundData() returns (uint80, int256 answer, uint256, uint256 updatedAt, uint80) {
+            uint256 heartbeat = COLLATERAL_HEARTBEAT > DEBT_HEARTBEAT ? COLLATERAL_HEARTBEAT : DEBT_HEARTBEAT;
+            if (answer <= 0 || updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) return 0;
+            try IAggregatorV3(feed).decimals() returns (uint8 decimals) {
+                if (decimals <= 18) price = uint256(answer) * 10 ** (18 - decimals);
+            } catch {}
+        } catch {}
+    }
+
     /// @dev The feeds' last answers whatever their age (wad USD per whole token; positive, else OracleInvalidAnswer),
     ///      the L2 sequencer checked as by `_prices`, and the time (s) from which the first of them is stale:
     ///      min(updatedAt + heartbeat) over both feeds. For the outage path only (OUTAGE-1): no other reader may

@@ -5,6 +5,7 @@ import {ILeverageVault} from "../interfaces/ILeverageVault.sol";
 import {IVaultAutomation} from "../interfaces/IVaultAutomation.sol";
 import {IVaultManagement} from "../interfaces/IVaultManagement.sol";
 import {IVaultFees} from "../interfaces/IVaultFees.sol";
+import {IAggregatorV3} from "../interfaces/IAggregatorV3.sol";
 import {IVaultSettings} from "../interfaces/IVaultSettings.sol";
 import {IVaultRefinance} from "../interfaces/IVaultRefinance.sol";
 import {IVaultOutageSettings} from "../interfaces/IVaultEmergency.sol";
@@ -120,6 +121,18 @@ contract SettingsModule is IVaultFees, IVaultSettings, IVaultOutageSettings, IVa
                 && config.maxPerAction <= c.maxPerAction && config.maxPerDay <= c.maxPerDay
                 && config.gasTokenIsDebt == c.gasTokenIsDebt
         );
+    }
+
+    /// @inheritdoc IVaultFees
+    function setGasTokenFeed(address feed) external onlyDelegated {
+        VaultLayout storage v = _vault();
+        if (msg.sender != v.manager && msg.sender != v.owner) revert ILeverageVault.VaultUnauthorized(msg.sender);
+        if (v.keeperPay.multiplierBps != 0 || v.pending[IVaultManagement.ChangeKind.KeeperPay].validAt != 0) {
+            revert KeeperGasTokenFeedLocked();
+        }
+        if (feed != address(0) && !_answersPrice(feed)) revert KeeperInvalidGasTokenFeed(feed);
+        v.gasTokenFeed = feed;
+        emit GasTokenFeedSet(feed);
     }
 
     /// @inheritdoc IVaultFees
@@ -332,6 +345,26 @@ contract SettingsModule is IVaultFees, IVaultSettings, IVaultOutageSettings, IVa
     /// @inheritdoc IVaultFees
     function keeperPayState() external view returns (IVaultAutomation.KeeperPayState memory) {
         return _vault().keeperPayState;
+    }
+
+    /// @inheritdoc IVaultFees
+    function gasTokenFeed() external view returns (address) {
+        return _vault().gasTokenFeed;
+    }
+
+    /// @dev True when `feed` is a contract answering a positive price with at most 18 decimals.
+    function _answersPrice(address feed) private view returns (bool) {
+        if (feed.code.length == 0) return false;
+        try IAggregatorV3(feed).decimals() returns (uint8 decimals) {
+            if (decimals > 18) return false;
+        } catch {
+            return false;
+        }
+        try IAggregatorV3(feed).latestRoundData() returns (uint80, int256 answer, uint256, uint256, uint80) {
+            return answer > 0;
+        } catch {
+            return false;
+        }
     }
 
     /// @dev As the management module's `_change`: applies at once (dropping what was pending of `kind`) or submits.

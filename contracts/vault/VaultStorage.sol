@@ -35,6 +35,8 @@ abstract contract VaultStorage {
         IVaultAutomation.KeeperPayState keeperPayState;
         IVaultEmergency.OutageConfig outage; // OUTAGE-1, zero fields = defaults
         IVaultEmergency.OutageState outageState;
+        // The gas token's USD feed for keeper pay when neither leg is the gas token (zero: priced as a leg).
+        address gasTokenFeed;
     }
 
     /// @notice A loosening change waiting out the timelock.

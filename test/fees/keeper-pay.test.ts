@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther, parseUnits } from "ethers";
 import { plain } from "../shared/structs";
@@ -7,6 +8,7 @@ import { acceptPending, ChangeKind } from "../shared/timelock";
 import { keeperWorld, type KeeperWorld } from "../shared/keeper";
 import { PRESET_3X_FIXED } from "../shared/vault";
 import { PAY, switchPayOn } from "./shared";
+import type { MockAggregator } from "../../typechain-types";
 
 const BPS = 10_000n;
 const GAS_PRICE = parseUnits("10", "gwei");
@@ -156,5 +158,66 @@ describe("keeper pay: settings (KeeperInvalidPayConfig, ROLE-2)", () => {
     expect((await w.vault.keeperPayConfig()).multiplierBps).to.equal(BigInt(PAY.multiplierBps));
     await expect(w.vault.setKeeperPayConfig({ ...PAY, multiplierBps: 10_000 })).to.emit(w.vault, "KeeperPayConfigSet");
     expect((await w.vault.keeperPayConfig()).multiplierBps).to.equal(10_000n);
+  });
+});
+
+describe("keeper pay: the gas token's own feed, for a vault neither of whose legs is the gas token", () => {
+  const E8 = 10n ** 8n;
+  /** A USD feed for the gas token (8 decimals), at `usd`. */
+  async function gasFeed(usd: bigint, decimals = 8) {
+    const Feed = await hre.ethers.getContractFactory("contracts/test/MockAggregator.sol:MockAggregator");
+    return (await Feed.deploy(decimals, "GAS / USD", usd * 10n ** BigInt(decimals))) as unknown as MockAggregator;
+  }
+
+  it("manager or owner, validated, only while pay is off and no pay change is pending; zero resets", async () => {
+    const w = await loadFixture(plainWorld);
+    const feed = await gasFeed(1000n);
+    await expect(w.vault.connect(w.stranger).setGasTokenFeed(feed.target))
+      .to.be.revertedWithCustomError(w.vault, "VaultUnauthorized")
+      .withArgs(w.stranger.address);
+    const bad = [w.stranger.address, await (await gasFeed(0n)).getAddress(), await (await gasFeed(1n, 19)).getAddress()];
+    for (const address of bad) {
+      await expect(w.vault.setGasTokenFeed(address)).to.be.revertedWithCustomError(w.vault, "KeeperInvalidGasTokenFeed").withArgs(address);
+    }
+    expect(await w.vault.gasTokenFeed()).to.equal(hre.ethers.ZeroAddress);
+    await expect(w.vault.setGasTokenFeed(feed.target)).to.emit(w.vault, "GasTokenFeedSet").withArgs(feed.target);
+    expect(await w.vault.gasTokenFeed()).to.equal(feed.target);
+    // A raise of the pay is pending: the feed it will use is what holders see for the whole timelock.
+    await (await w.vault.setKeeperPayConfig(PAY)).wait();
+    await expect(w.vault.setGasTokenFeed(hre.ethers.ZeroAddress)).to.be.revertedWithCustomError(w.vault, "KeeperGasTokenFeedLocked");
+    await acceptPending(w.vault, w.market);
+    await expect(w.vault.setGasTokenFeed(hre.ethers.ZeroAddress)).to.be.revertedWithCustomError(w.vault, "KeeperGasTokenFeedLocked");
+    expect(await w.vault.gasTokenFeed()).to.equal(feed.target);
+    // Pay off (a lowering, at once): the feed may change again.
+    await (await w.vault.setKeeperPayConfig({ ...PAY, multiplierBps: 0 })).wait();
+    await expect(w.vault.setGasTokenFeed(hre.ethers.ZeroAddress)).to.emit(w.vault, "GasTokenFeedSet").withArgs(hre.ethers.ZeroAddress);
+    expect(await w.vault.gasTokenFeed()).to.equal(hre.ethers.ZeroAddress);
+  });
+
+  it("KEEPER-PAY-1: the gas is priced by the feed, not by a leg; a stale feed pays nothing and the action goes on", async () => {
+    const w = await loadFixture(plainWorld);
+    // The gas token at $1,000 while the collateral (WETH) is at $2,000: the pay is half the collateral-priced pay.
+    const feed = await gasFeed(1000n);
+    await (await w.vault.setGasTokenFeed(feed.target)).wait();
+    await switchPayOn(w.vault, w.market);
+    await (await feed.setAnswer(1000n * E8)).wait(); // re-stamped after the timelock
+    await setMarketPrice(w.market, 1900);
+    const { paid, receipt } = await keeperCall(w);
+    const event = receipt.logs.map((log) => { try { return w.vault.interface.parseLog(log); } catch { return null; } }).find((e) => e?.name === "KeeperPaid")!;
+    const [collateralPrice] = await w.vault.oraclePrices();
+    const gasCost = BigInt(event.args.gasUsed) * BigInt(event.args.gasPrice);
+    const expected = (gasCost * BigInt(PAY.multiplierBps) * 1000n * 10n ** 18n) / BPS / collateralPrice;
+    expect(paid).to.equal(event.args.assets);
+    expect(paid).to.be.closeTo(expected, expected / 1000n);
+
+    // The feed goes stale (older than the legs' heartbeats): the keeper is not paid, the deleverage still runs.
+    await (await feed.setAnswerAt(1000n * E8, 1n)).wait();
+    await setMarketPrice(w.market, 1750);
+    const debt = (await w.vault.position()).debt;
+    const stale = await keeperCall(w);
+    expect(stale.paid).to.equal(0n);
+    await expect(stale.receipt).to.not.emit(w.vault, "KeeperPaid");
+    await expect(stale.receipt).to.emit(w.vault, "ActionExecuted");
+    expect((await w.vault.position()).debt).to.be.lt(debt);
   });
 });

@@ -336,6 +336,25 @@ describe("tasks", () => {
     });
   });
 
+  describe("vault:set-gas-feed", () => {
+    it("sets the feed keeper pay prices gas with while pay is off, shows it in vault:status, refuses while pay is on", async () => {
+      const { created, owner, stranger, market } = await loadFixture(vaultStackWorld);
+      const feed = String(market.ethUsdFeed.target);
+      await expect(runTask("vault:set-gas-feed", { vault: created.address, feed, signer: stranger.address })).to.be.rejectedWith(/only the manager 0x.* or the owner 0x/);
+      await expect(runTask("vault:set-gas-feed", { vault: created.address, feed: "0x12", signer: owner.address })).to.be.rejectedWith(/--feed '0x12' is not an address/);
+      const { result } = await runTask<string>("vault:set-gas-feed", { vault: created.address, feed, signer: owner.address });
+      expect(result).to.equal(feed);
+      expect(await created.vault.gasTokenFeed()).to.equal(feed);
+      const { result: status, output } = await runTask<StatusResult>("vault:status", { vault: created.address });
+      expect(status.keeperPay?.gasTokenFeed).to.equal(feed);
+      expect(output).to.include(`keeper pay: off (gas token feed ${feed})`);
+
+      await (await created.vault.connect(owner).setKeeperPayConfig({ multiplierBps: 12_000, gasTokenIsDebt: false, maxGasPrice: 10n ** 11n, maxPerAction: parseEther("0.05"), maxPerDay: parseEther("1") })).wait();
+      await expect(runTask("vault:set-gas-feed", { vault: created.address, feed: "none", signer: owner.address })).to.be.rejectedWith(/only while keeper pay is off and no keeper-pay change is pending/);
+      expect(await created.vault.gasTokenFeed()).to.equal(feed);
+    });
+  });
+
   describe("keeper:run --once", () => {
     // Deployment records are read from a temporary folder: a stray deployments/hardhat.json must not matter.
     let savedDir: string | undefined;

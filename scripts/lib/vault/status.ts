@@ -4,7 +4,7 @@
  * (volatility-aware) target and band, timelock, pending changes with the time left, keepers, automation state and
  * trigger. No Hardhat runtime: any ethers provider will do (a dashboard can call it).
  */
-import { Contract, type Provider } from "ethers";
+import { Contract, ZeroAddress, type Provider } from "ethers";
 import type { ILeveredVault } from "../../../typechain-types";
 import { actionName, decodeError, describeError, hf, lev, modeName, table, units, usd } from "../util/format";
 import { describePending, duration, keeperSet, pendingChanges, pendingValidity, type PendingChange } from "./governance";
@@ -61,7 +61,16 @@ export interface StatusResult {
     dueAssets?: bigint;
   };
   /** Keeper pay (issue 21): settings and today's budget. */
-  keeperPay?: { multiplierBps: bigint; gasTokenIsDebt: boolean; maxGasPrice: bigint; maxPerAction: bigint; maxPerDay: bigint; paidToday: bigint };
+  keeperPay?: {
+    multiplierBps: bigint;
+    gasTokenIsDebt: boolean;
+    maxGasPrice: bigint;
+    maxPerAction: bigint;
+    maxPerDay: bigint;
+    paidToday: bigint;
+    /** The gas token's own USD feed, when set (`setGasTokenFeed`): it prices the gas instead of a leg. */
+    gasTokenFeed?: string;
+  };
 }
 
 /** Aave V3 pool: the reserve's current rates (ray, a year). */
@@ -319,11 +328,12 @@ export async function vaultStatus(
     } else {
       out(`  trigger: unavailable (${describeError(trig.error, iface)})`);
     }
-    const [feeConfig, feeState, payConfig, payState] = await Promise.all([
+    const [feeConfig, feeState, payConfig, payState, gasFeed] = await Promise.all([
       settle(vault.feeConfig()),
       settle(vault.feeState()),
       settle(vault.keeperPayConfig()),
       settle(vault.keeperPayState()),
+      settle(vault.gasTokenFeed()),
     ]);
     out("\nFees and keeper pay");
     if (feeConfig.ok && feeState.ok) {
@@ -371,11 +381,14 @@ export async function vaultStatus(
       const c = payConfig.value;
       const today = BigInt(Math.floor(now / 86_400));
       const paidToday = payState.value.day === today ? payState.value.paidToday : 0n;
-      result.keeperPay = { ...structObjectOf(c), paidToday } as NonNullable<StatusResult["keeperPay"]>;
+      // Vaults from before the gas-token feed existed do not answer gasTokenFeed(): priced as a leg.
+      const feed = gasFeed.ok && gasFeed.value !== ZeroAddress ? gasFeed.value : undefined;
+      result.keeperPay = { ...structObjectOf(c), paidToday, gasTokenFeed: feed } as NonNullable<StatusResult["keeperPay"]>;
+      const pricedBy = feed ? `its own feed ${feed}` : `the ${c.gasTokenIsDebt ? "debt" : "collateral"} feed`;
       out(
         c.multiplierBps === 0n
-          ? "  keeper pay: off"
-          : `  keeper pay: ${Number(c.multiplierBps) / 10_000}x gas at most ${units(c.maxGasPrice, 9, 2)} gwei (gas token priced by the ${c.gasTokenIsDebt ? "debt" : "collateral"} feed), ` +
+          ? `  keeper pay: off${feed ? ` (gas token feed ${feed})` : ""}`
+          : `  keeper pay: ${Number(c.multiplierBps) / 10_000}x gas at most ${units(c.maxGasPrice, 9, 2)} gwei (gas token priced by ${pricedBy}), ` +
               `<= ${units(c.maxPerAction, assetDecimals)} ${assetSymbol} per full trade; budget used today ${units(paidToday, assetDecimals)} of ${units(c.maxPerDay, assetDecimals)} ${assetSymbol}`,
       );
     } else {
