@@ -10,16 +10,16 @@ import {StaticReads} from "../libraries/StaticReads.sol";
 /// @notice Benchmark double, never shipped: the on-chain guards the mission mandates for every vault action, done for
 ///         real and done minimally, for the floor probes' guarded builds (GuardedFloorProbes.sol). With them a
 ///         probe's gas is the "guarded floor": the bare protocol calls plus the mandated guards, nothing of the
-///         vault's own logic (no shares, fees, sizing, sweeps, events). Configuration is immutable (the cheapest place for it; the vault's
-///         feeds are immutables too) and the keeper state is one storage slot, so the figure is a lower bound of what
-///         any vault doing these guards pays.
+///         vault's own logic (no shares, fees, sizing, sweeps, events). Configuration is immutable (the cheapest
+///         place for it; the vault's feeds are immutables too) and the keeper state is one storage slot, so the
+///         figure is a lower bound of what any vault doing these guards pays.
 ///
 ///         Which guards an operation runs (`GuardedOp`) follows what the vault itself reads among the mandated ones
 ///         (traced with debug_traceTransaction on the bench's states):
 ///         - oracle freshness, every operation: `latestRoundData` of the collateral feed and of the debt feed, answer
 ///           > 0, updatedAt neither in the future nor older than the feed's heartbeat (s). No L2 sequencer feed on L1.
-///         - volatility-aware leverage (when on), only where the vault computes the target: deposit (the leverage it levers
-///           to), keeper deleverage (the band it decides on) and ripcord (the target it delevers toward). The
+///         - volatility-aware leverage (when on), only where the vault computes the target: deposit (the leverage it
+///           levers to), keeper deleverage (the band it decides on) and ripcord (the target it delevers toward). The
 ///           variance feed's `latestRoundData` then `getRoundData` of up to `ROUNDS` previous rounds, with the
 ///           vault's loop and stop conditions (ChainlinkOracleAdapter._pairVariancePerSecond). A due stop decides
 ///           whatever the target and withdrawals never compute it: neither reads the rounds.
@@ -33,6 +33,8 @@ import {StaticReads} from "../libraries/StaticReads.sol";
 ///         - post-conditions: the position's collateral and debt read again after the action, and checked solvent at
 ///           the oracle prices (deposit, keeper deleverage, stop-loss, ripcord, refinance). A withdrawal's vault
 ///           does not re-read the position afterwards (it pays out of what the unwind freed).
+///         Left out as the vault's own logic: the position read before the action, the market's liquidation threshold
+///         and caps, the pool's liquidity scan for the trade size, the record of where a keeper trade left the pool.
 abstract contract GuardReads {
     /// @notice The vault operations a probe measures, each with its mandated guards (see the contract's notice).
     enum GuardedOp {
