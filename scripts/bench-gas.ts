@@ -4,11 +4,14 @@
  * wsteth-loop). For every operation the chain is snapshotted, the vault runs it, the chain is reverted, and a floor
  * probe holding the same position makes only the bare protocol calls the operation cannot avoid: GasFloorProbe on
  * Aave, MorphoGasFloorProbe on Morpho (scripts/lib/bench/gas.ts). For the kinds on both venues, `refinance` moves the
- * position to the other venue against RefinanceFloorProbe (scripts/lib/bench/refinance.ts).
+ * position to the other venue against RefinanceFloorProbe (scripts/lib/bench/refinance.ts). The same probe call
+ * is run a third time through the probe's `guarded` entry point, which adds the guards the mission mandates for the
+ * operation (contracts/test/GuardReads.sol): the guarded floor, what any vault doing those guards pays at least.
  * Writes reports/gas.json as {"operations": {...Aave eth-long-3x...}, "presets": {"<preset>": {"<name>": {"gas": N,
- * "floor": M}}} (Aave), "morpho": {"<preset>": {...the same operations on Morpho Blue...}}, "fees": {...}} and prints
- * gas / floor per (preset, venue). "fees" (Aave eth-long-3x): the gas of a fee accrual alone and of a deposit and a
- * keeper deleverage with fees / keeper pay on next to the same operations with them off (issue 21), on the same state.
+ * "floor": M, "guardedFloor": G}}} (Aave), "morpho": {"<preset>": {...the same operations on Morpho Blue...}},
+ * "fees": {...}} and prints gas / floor / guarded floor and the vault's ratio to each per (preset, venue). "fees"
+ * (Aave eth-long-3x): the gas of a fee accrual alone and of a deposit and a keeper deleverage with fees / keeper pay
+ * on next to the same operations with them off (issue 21), on the same state.
  *
  *   npm run bench:gas                                          every (preset, venue) pair
  *   npm run bench:gas -- --preset wsteth-loop                  one preset on each of its venues
@@ -39,10 +42,14 @@ async function main() {
     if (Object.keys(preset.venues).length > 1) bench.operations.refinance = await benchRefinance(ethers, await deployMarket(ethers), preset, venue);
     results[venue][preset.name] = bench.operations;
     fees ??= bench.fees;
-    console.log(`\n${preset.name} on ${venue}: gas / floor`);
+    console.log(`\n${preset.name} on ${venue}: gas / floor / guarded floor`);
+    const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
     console.table(
       Object.fromEntries(
-        Object.entries(bench.operations).map(([name, { gas, floor }]) => [name, { gas, floor, ratio: Number((gas / floor).toFixed(3)) }]),
+        Object.entries(bench.operations).map(([name, { gas, floor, guardedFloor }]) => [
+          name,
+          { gas, floor, guardedFloor, "gas/floor": ratio(gas, floor), "gas/guarded": ratio(gas, guardedFloor), "guarded/floor": ratio(guardedFloor, floor) },
+        ]),
       ),
     );
   }

@@ -36,7 +36,7 @@ contract GasFloorProbe {
     }
 
     /// @notice Deposit floor: pull `deposit`, flash-borrow `borrow` as debt, swap it, supply everything.
-    function lever(uint256 deposit, uint256 borrow) external {
+    function lever(uint256 deposit, uint256 borrow) public {
         IERC20(COLLATERAL).transferFrom(msg.sender, address(this), deposit);
         address[] memory assets = new address[](1);
         uint256[] memory amounts = new uint256[](1);
@@ -48,14 +48,14 @@ contract GasFloorProbe {
     /// @notice Withdrawal / unwind floor: flash `debtAmount`, repay (all when `collateralAmount` is max, so the
     ///         loan must exceed the debt a little), withdraw `collateralAmount` (max = all),
     ///         swap exact out to return the loan, send the rest to `to` (nobody when zero).
-    function exit(uint256 debtAmount, uint256 collateralAmount, address to) external {
+    function exit(uint256 debtAmount, uint256 collateralAmount, address to) public {
         POOL.flashLoanSimple(address(this), DEBT, debtAmount, abi.encode(Op.Exit, collateralAmount), 0);
         if (to != address(0)) IERC20(COLLATERAL).transfer(to, IERC20(COLLATERAL).balanceOf(address(this)));
     }
 
     /// @notice Keeper deleverage floor: flash collateral, swap exact in, repay, withdraw to return the loan;
     ///         then pay `reward` collateral to `to` (ripcord) when non-zero.
-    function delever(uint256 collateralAmount, uint256 reward, address to) external {
+    function delever(uint256 collateralAmount, uint256 reward, address to) public {
         POOL.flashLoanSimple(address(this), COLLATERAL, collateralAmount, abi.encode(Op.Delever, 0), 0);
         if (reward != 0) POOL.withdraw(COLLATERAL, reward, to);
     }

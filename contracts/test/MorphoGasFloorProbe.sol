@@ -56,7 +56,7 @@ contract MorphoGasFloorProbe {
 
     /// @notice Deposit floor: pull `deposit`, flash `borrow` debt, swap it, supply everything as collateral, borrow
     ///         `borrow` (Morpho pulls the loan back after the callback).
-    function lever(uint256 deposit, uint256 borrow) external {
+    function lever(uint256 deposit, uint256 borrow) public {
         IERC20(COLLATERAL).transferFrom(msg.sender, address(this), deposit);
         MORPHO.flashLoan(DEBT, borrow, abi.encode(Op.Lever, deposit));
     }
@@ -64,14 +64,14 @@ contract MorphoGasFloorProbe {
     /// @notice Withdrawal / unwind floor: flash `debtAmount`, repay (every borrow share when `collateralAmount` is
     ///         max, so the loan must exceed the debt a little), withdraw `collateralAmount` (max = all), swap exact out
     ///         to return the loan, send the rest to `to` (nobody when zero).
-    function exit(uint256 debtAmount, uint256 collateralAmount, address to) external {
+    function exit(uint256 debtAmount, uint256 collateralAmount, address to) public {
         MORPHO.flashLoan(DEBT, debtAmount, abi.encode(Op.Exit, collateralAmount));
         if (to != address(0)) IERC20(COLLATERAL).transfer(to, IERC20(COLLATERAL).balanceOf(address(this)));
     }
 
     /// @notice Keeper deleverage floor: flash collateral, swap exact in, repay, withdraw collateral to return the
     ///         loan; then pay `reward` collateral to `to` (ripcord) when non-zero.
-    function delever(uint256 collateralAmount, uint256 reward, address to) external {
+    function delever(uint256 collateralAmount, uint256 reward, address to) public {
         MORPHO.flashLoan(COLLATERAL, collateralAmount, abi.encode(Op.Delever, 0));
         if (reward != 0) MORPHO.withdrawCollateral(_market(), reward, address(this), to);
     }

@@ -62,7 +62,7 @@ contract RefinanceFloorProbe {
     }
 
     /// @notice Moves everything from Aave to Morpho (`toMorpho`) or back; `debt` is what is owed now (raw units).
-    function move(bool toMorpho, uint256 debt) external {
+    function move(bool toMorpho, uint256 debt) public {
         if (toMorpho) {
             MORPHO.flashLoan(DEBT, debt, abi.encode(debt));
         } else {

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import fs from "node:fs";
 import path from "node:path";
-import { BLOCKS, ROOT, renderReadme, staleBlocks } from "../../scripts/lib/docs/readme-figures";
+import { BLOCKS, ROOT, guardedFloorSummary, renderReadme, staleBlocks } from "../../scripts/lib/docs/readme-figures";
 import { gasDrift, gasTolerance } from "../shared/gas";
 
 describe("docs cannot drift", () => {
@@ -21,11 +21,34 @@ describe("docs cannot drift", () => {
   it("the blocks carry the reports' numbers (sizes, gas, keeper scale, backtests)", () => {
     const sizes = JSON.parse(fs.readFileSync(path.join(ROOT, "reports", "sizes.json"), "utf8")) as { bytes: Record<string, number> };
     expect(BLOCKS.sizes()).to.include(sizes.bytes.AaveUniswapLeverageVault.toLocaleString("en-US"));
-    const gas = JSON.parse(fs.readFileSync(path.join(ROOT, "reports", "gas.json"), "utf8")) as { operations: Record<string, { gas: number }> };
+    const gas = JSON.parse(fs.readFileSync(path.join(ROOT, "reports", "gas.json"), "utf8")) as {
+      operations: Record<string, { gas: number; guardedFloor: number }>;
+    };
     expect(BLOCKS["gas-table"]()).to.include(gas.operations.ripcord.gas.toLocaleString("en-US"));
+    expect(BLOCKS["gas-table"]()).to.include(`| ${gas.operations.ripcord.guardedFloor.toLocaleString("en-US")} |`);
+    expect(BLOCKS["gas-table"]()).to.include(`The keeper deleverage's guarded floor is ${gas.operations.keeperDeleverage.guardedFloor.toLocaleString("en-US")} gas`);
     const scale = JSON.parse(fs.readFileSync(path.join(ROOT, "reports", "keeper-scale.json"), "utf8")) as { rpcCalls: number; batchSize: number };
     expect(BLOCKS["keeper-scale"]()).to.include(`**${scale.rpcCalls} JSON-RPC calls**`).and.include(`pages of ${scale.batchSize} vaults`);
     expect(BLOCKS.backtests()).to.match(/^\| data \(\d+ paths\) \|/m);
+  });
+
+  it("the guarded-floor sentence names the operations whose floor x 1.15 is below the guarded floor, and 500k", () => {
+    const op = (floor: number, guardedFloor: number) => ({ gas: guardedFloor + 1, floor, guardedFloor });
+    const ops = (deleverage: number) => ({
+      deposit: op(100_000, 120_000), // 1.20 x floor: out of reach
+      partialWithdrawal: op(100_000, 115_000), // exactly 1.15: within reach
+      fullWithdrawal: op(100_000, 101_000),
+      keeperDeleverage: op(400_000, deleverage),
+      stopLossUnwind: op(100_000, 101_000),
+      ripcord: op(100_000, 101_000),
+    });
+    const text = guardedFloorSummary([
+      { venue: "Aave", name: "a", ops: ops(510_000) },
+      { venue: "Morpho", name: "b", ops: ops(420_000) },
+    ]);
+    expect(text).to.include("for: deposit on all 2 pairs (guarded floor up to 1.20 x floor); keeper deleverage on a (Aave) (");
+    expect(text).to.include("Within reach on every pair: partial withdrawal, full withdrawal, stop-loss unwind, ripcord.");
+    expect(text).to.include("guarded floor is 510,000 gas on a (Aave) (420k-510k over the pairs) against the 500k budget: above it on a (Aave).");
   });
 
   it("a stale figure is caught: a README with an edited number fails the check", () => {

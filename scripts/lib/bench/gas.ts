@@ -5,13 +5,20 @@
  * operation cannot avoid: GasFloorProbe on Aave (flash loan, swap, supply / repay / withdraw), MorphoGasFloorProbe
  * on Morpho Blue (free flash loan, swap, supplyCollateral / borrow / repay / withdrawCollateral). Both probes take
  * the same `lever`, `exit` and `delever` calls, so one sequence measures either venue.
+ *
+ * A third figure, the guarded floor, runs the same probe call on the same state once more, through `guarded` of the
+ * probe's guarded build (contracts/test/GuardedFloorProbes.sol) put in place of the probe's code for that one
+ * transaction (`asGuarded`): the same protocol calls plus, for real in the same transaction, the guards the mission
+ * mandates for the operation and nothing of the vault's logic (contracts/test/GuardReads.sol says which, per
+ * operation). Its configuration is the vault's own: the same feeds, heartbeats, variance rounds, pool and deviation
+ * bound. The floor probes themselves are untouched, so their floors are what they were.
  */
-import { Interface, MaxUint256, parseEther, type AddressLike, type BigNumberish, type ContractTransactionResponse, type Log } from "ethers";
+import { Interface, MaxUint256, ZeroAddress, parseEther, toBeHex, type AddressLike, type BigNumberish, type ContractTransactionResponse, type Log } from "ethers";
 import { ASSET_FIELDS, type Ethers, type Market } from "../market/market";
 import { fund, refreshFeeds, setMarketPrice } from "../market/market-helpers";
 import { advanceTimeAllFeeds, referencePrice, setReferencePrice } from "../market/reference-price";
 import { deployMorpho } from "../market/morpho";
-import { deployVault, localTokenContract, toUnits, type DeployedVault } from "../deploy/vault";
+import { deployVault, localOracleConfig, localTokenContract, toUnits, type DeployedVault, type VaultPair, type VaultSettings } from "../deploy/vault";
 import { deployMorphoVault, localMorphoMarkets } from "../deploy/morpho-vault";
 import {
   PRESET_NAMES,
@@ -25,11 +32,13 @@ import {
   type Venue,
 } from "../deploy/presets";
 import type { GasFloorProbe, MorphoGasFloorProbe } from "../../../typechain-types";
+import type { GuardReads } from "../../../typechain-types/contracts/test/GuardedFloorProbes.sol/GuardedGasFloorProbe";
 
 /** Morpho's FlashLoan event (EventsLib): solc 0.8.19 leaves library events out of Morpho's own ABI. */
 const MORPHO_EVENTS = new Interface(["event FlashLoan(address indexed caller, address indexed token, uint256 assets)"]);
 
-export type Operations = Record<string, { gas: number; floor: number }>;
+/** Per operation: the vault's gas, the bare protocol floor, and the floor plus the mandated guards. */
+export type Operations = Record<string, { gas: number; floor: number; guardedFloor: number }>;
 export type FeeFigures = Record<string, number>;
 export const VENUES: readonly Venue[] = ["aave", "morpho"];
 
@@ -42,6 +51,59 @@ interface FloorProbe {
   lever(deposit: BigNumberish, borrow: BigNumberish): Promise<ContractTransactionResponse>;
   exit(debtAmount: BigNumberish, collateralAmount: BigNumberish, to: AddressLike): Promise<ContractTransactionResponse>;
   delever(collateralAmount: BigNumberish, reward: BigNumberish, to: AddressLike): Promise<ContractTransactionResponse>;
+}
+
+/** The guarded build of either probe: `op`'s probe call (lever(a, b), exit(a, b, to) or delever(a, b, to)) with its guards. */
+interface GuardedProbe {
+  guarded(op: BigNumberish, a: BigNumberish, b: BigNumberish, to: AddressLike): Promise<ContractTransactionResponse>;
+}
+
+/** GuardReads.GuardedOp: which probe call and which mandated guards a guarded build's `guarded` runs. */
+export const GUARDED_OP = { Deposit: 0, Withdrawal: 1, KeeperDeleverage: 2, StopLoss: 3, Ripcord: 4, Refinance: 5 } as const;
+
+/**
+ * The runtime code of a probe's guarded build (`contract`, its constructor `args`), as the constructor returns it from
+ * an eth_call: nothing is deployed and no block is mined, so the bench's state is the same with or without it.
+ */
+export async function guardedRuntime(ethers: Ethers, contract: string, args: unknown[]): Promise<string> {
+  const factory = await ethers.getContractFactory(contract);
+  const { data } = await factory.getDeployTransaction(...args);
+  return ethers.provider.call({ data });
+}
+
+/**
+ * Puts the guarded build's `runtime` code in place of the probe's at `probe` and writes GuardReads' keeper slot
+ * (slot 0: `keeper`, then a non-zero last band-action time, as in a vault that has rebalanced before). Neither mines
+ * a block; the caller reverts its snapshot afterwards.
+ */
+export async function installGuarded(ethers: Ethers, probe: AddressLike, runtime: string, keeper: string): Promise<void> {
+  const at = String(probe);
+  await ethers.provider.send("hardhat_setCode", [at, runtime]);
+  await ethers.provider.send("hardhat_setStorageAt", [at, "0x0", toBeHex((1n << 160n) | BigInt(keeper), 32)]);
+}
+
+/**
+ * The guards of a vault of `pair` with `settings` on `market`, as its probe runs them: the vault's own feeds and
+ * heartbeats (localOracleConfig), its variance rounds (read only when volatility-aware leverage is on), its pool (the
+ * pair at its fee tier), its DEX deviation bound and cooldown, and `keeper` as the one authorised keeper.
+ */
+export async function guardConfig(market: Market, pair: VaultPair, settings: VaultSettings, keeper: string): Promise<GuardReads.GuardConfigStruct> {
+  const oracle = localOracleConfig(market, pair);
+  const collateral = localTokenContract(market, pair.collateral).target as string;
+  const debt = localTokenContract(market, pair.debt).target as string;
+  return {
+    collateralFeed: oracle.collateralFeed,
+    debtFeed: oracle.debtFeed,
+    varianceFeed: oracle.varianceFeed,
+    collateralHeartbeat: oracle.collateralHeartbeat,
+    debtHeartbeat: oracle.debtHeartbeat,
+    volatilityAware: (settings.volatilityHorizon ?? 0) > 0,
+    rounds: settings.volatilityRounds ?? 8,
+    pool: await market.uniswapFactory.getPool(collateral, debt, settings.swapFee),
+    maxDeviationBps: settings.maxDexDeviationBps,
+    cooldown: settings.cooldown,
+    keeper,
+  };
 }
 
 /**
@@ -94,9 +156,12 @@ export async function benchPreset(
   const settings = presetSettings(preset, {}, { maxTradeSize: pair.debt === "USDC" ? 1e7 : 5e3, cooldown: 0 }, venue);
   const collateral = localTokenContract(market, pair.collateral);
   const debt = localTokenContract(market, pair.debt);
+  const guards = await guardConfig(market, pair, settings, keeper.address);
 
   let vault: DeployedVault["vault"];
   let probe: FloorProbe;
+  /** The probe's guarded build: its contract name and runtime code (GuardedFloorProbes.sol). */
+  let guardedBuild: { name: string; runtime: string };
   /** Where the venue's FlashLoan event comes from and how to read its amount. */
   let flashSource: { address: AddressLike; parse: (log: Log) => bigint | undefined };
   let probeDebt: () => Promise<bigint>;
@@ -110,6 +175,8 @@ export async function benchPreset(
     const morphoProbe = (await Probe.deploy(blue.morpho.target, market.swapRouter.target, params, settings.swapFee)) as unknown as MorphoGasFloorProbe;
     await morphoProbe.waitForDeployment();
     probe = morphoProbe;
+    const name = "GuardedMorphoGasFloorProbe";
+    guardedBuild = { name, runtime: await guardedRuntime(ethers, name, [blue.morpho.target, market.swapRouter.target, params, settings.swapFee, guards]) };
     flashSource = {
       address: blue.morpho.target as string,
       parse: (log) => {
@@ -125,6 +192,9 @@ export async function benchPreset(
     const aaveProbe = (await Probe.deploy(market.pool.target, market.swapRouter.target, collateral.target, debt.target, settings.swapFee)) as unknown as GasFloorProbe;
     if (pair.eMode) await (await aaveProbe.enterEMode(market.eModeCategory)).wait();
     probe = aaveProbe;
+    const name = "GuardedGasFloorProbe";
+    const args = [market.pool.target, market.swapRouter.target, collateral.target, debt.target, settings.swapFee, guards];
+    guardedBuild = { name, runtime: await guardedRuntime(ethers, name, args) };
     flashSource = {
       address: market.pool.target as string,
       parse: (log) => {
@@ -136,6 +206,9 @@ export async function benchPreset(
     probeCollateral = () => market[ASSET_FIELDS[pair.collateral].aToken].balanceOf(aaveProbe.target) as Promise<bigint>;
   }
   const probeAs = (signer: typeof user) => (probe as unknown as { connect(s: typeof user): FloorProbe }).connect(signer);
+  /** The probe as its guarded build, for `signer` (its code is put in place inside `measure`'s third snapshot). */
+  const guardedProbe = await ethers.getContractAt(guardedBuild.name, probe.target as string);
+  const guardedAs = (signer: typeof user) => guardedProbe.connect(signer) as unknown as GuardedProbe;
 
   const collateralUsd = Number((await vault.oraclePrices())[0]) / 1e18;
   const units = (usd: number) => toUnits((usd / collateralUsd).toFixed(8), dec.collateral);
@@ -169,15 +242,18 @@ export async function benchPreset(
   operations.deposit = await measure(
     () => vault.connect(user)["deposit(uint256,address)"](units(POSITION_USD / 10), user.address),
     (logs) => probeAs(user).lever(units(POSITION_USD / 10), borrowed(logs)),
+    (logs) => guardedAs(user).guarded(GUARDED_OP.Deposit, units(POSITION_USD / 10), borrowed(logs), ZeroAddress),
   );
   const shares = await vault.balanceOf(user.address);
   operations.partialWithdrawal = await measure(
     () => vault.connect(user)["redeem(uint256,address,address)"](shares / 2n, user.address, user.address),
     async () => probe.exit((await probeDebt()) / 2n, (await probeCollateral()) / 2n, user.address),
+    async () => guardedAs(user).guarded(GUARDED_OP.Withdrawal, (await probeDebt()) / 2n, (await probeCollateral()) / 2n, user.address),
   );
   operations.fullWithdrawal = await measure(
     () => vault.connect(user)["redeem(uint256,address,address)"](shares, user.address, user.address),
     async () => probe.exit(withAccrual(await probeDebt()), MaxUint256, user.address),
+    async () => guardedAs(user).guarded(GUARDED_OP.Withdrawal, withAccrual(await probeDebt()), MaxUint256, user.address),
   );
 
   // The pair's price falls until leverage is past the band by 2/3 of its half-width (3x -> ~3.5x): the keeper
@@ -188,6 +264,7 @@ export async function benchPreset(
   operations.keeperDeleverage = await measure(
     () => vault.connect(keeper).rebalance(),
     (logs) => probe.delever(flashAmount(logs), 0n, ethers.ZeroAddress),
+    (logs) => guardedAs(keeper).guarded(GUARDED_OP.KeeperDeleverage, flashAmount(logs), 0n, ethers.ZeroAddress),
   );
 
   // Stop-loss at the current price: one call unwinds the whole position to 1x.
@@ -198,6 +275,7 @@ export async function benchPreset(
   operations.stopLossUnwind = await measure(
     () => vault.connect(keeper).rebalance(),
     async () => probe.exit(withAccrual(await probeDebt()), MaxUint256, ethers.ZeroAddress),
+    async () => guardedAs(keeper).guarded(GUARDED_OP.StopLoss, withAccrual(await probeDebt()), MaxUint256, ethers.ZeroAddress),
   );
   await (await vault.setExitConfig(exits)).wait();
 
@@ -214,6 +292,7 @@ export async function benchPreset(
   operations.ripcord = await measure(
     () => vault.connect(stranger).ripcord(),
     (logs) => probe.delever(flashAmount(logs), rewardOf(logs), stranger.address),
+    (logs) => guardedAs(stranger).guarded(GUARDED_OP.Ripcord, flashAmount(logs), rewardOf(logs), stranger.address),
   );
   return { operations, fees };
 
@@ -222,10 +301,14 @@ export async function benchPreset(
     return { gas: Number(receipt.gasUsed), logs: receipt.logs };
   }
 
-  /** Runs `vaultOp`, reverts, runs `floorOp(logs of the vault op)`, reverts: both on the same state. */
+  /**
+   * Runs `vaultOp`, reverts, runs `floorOp(logs of the vault op)`, reverts, and when given puts the probe's guarded
+   * build in place, runs `guardedOp(logs of the vault op)`, reverts: all on the same state.
+   */
   async function measure(
     vaultOp: () => Promise<ContractTransactionResponse>,
     floorOp: (vaultLogs: readonly Log[]) => Promise<ContractTransactionResponse>,
+    guardedOp?: (vaultLogs: readonly Log[]) => Promise<ContractTransactionResponse>,
   ) {
     const snapshot = await ethers.provider.send("evm_snapshot", []);
     const v = await gasOf(vaultOp());
@@ -233,7 +316,14 @@ export async function benchPreset(
     const again = await ethers.provider.send("evm_snapshot", []);
     const floor = await gasOf(floorOp(v.logs));
     await ethers.provider.send("evm_revert", [again]);
-    return { gas: v.gas, floor: floor.gas };
+    let guardedFloor = 0;
+    if (guardedOp) {
+      const third = await ethers.provider.send("evm_snapshot", []);
+      await installGuarded(ethers, probe.target, guardedBuild.runtime, keeper.address);
+      guardedFloor = (await gasOf(guardedOp(v.logs))).gas;
+      await ethers.provider.send("evm_revert", [third]);
+    }
+    return { gas: v.gas, floor: floor.gas, guardedFloor };
   }
 
   /**

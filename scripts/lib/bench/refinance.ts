@@ -2,7 +2,9 @@
  * The refinance row of the gas benchmark (issue 20): a refinanceable vault of the preset holding the bench's
  * position moves it to the other venue (`acceptChange(ChangeKind.Venue)`, after the timelock), against
  * RefinanceFloorProbe holding the same collateral and debt and moving them with only the calls a move cannot avoid.
- * Both run on the same state (snapshot, run, revert).
+ * Both run on the same state (snapshot, run, revert), and so does the guarded floor: the probe's guarded build
+ * (GuardedRefinanceFloorProbe, put in place of its code for that transaction) runs `guardedMove`, the same calls plus
+ * the refinance's mandated guards (both feeds fresh, the position re-read on the destination).
  */
 import { MaxUint256, type ContractTransactionResponse } from "ethers";
 import { ASSET_FIELDS, type Ethers, type Market } from "../market/market";
@@ -14,11 +16,16 @@ import { localMorphoMarkets } from "../deploy/morpho-vault";
 import { deployRefinanceableVault, deployVenueImplementation } from "../deploy/refinance";
 import { localDecimals, localPair, presetSettings, type Preset, type Venue } from "../deploy/presets";
 import { VENUE_KIND } from "../vault/refinance";
-import type { RefinanceFloorProbe } from "../../../typechain-types";
-import { POSITION_USD } from "./gas";
+import type { GuardedRefinanceFloorProbe, RefinanceFloorProbe } from "../../../typechain-types";
+import { POSITION_USD, guardConfig, guardedRuntime, installGuarded } from "./gas";
 
-/** Gas of moving the bench position of `preset` from `from` to the other venue, and its floor. */
-export async function benchRefinance(ethers: Ethers, market: Market, preset: Preset, from: Venue): Promise<{ gas: number; floor: number }> {
+/** Gas of moving the bench position of `preset` from `from` to the other venue, its floor and its guarded floor. */
+export async function benchRefinance(
+  ethers: Ethers,
+  market: Market,
+  preset: Preset,
+  from: Venue,
+): Promise<{ gas: number; floor: number; guardedFloor: number }> {
   const [user] = market.users;
   const to: Venue = from === "aave" ? "morpho" : "aave";
   const pair = localPair(preset);
@@ -48,6 +55,10 @@ export async function benchRefinance(ethers: Ethers, market: Market, preset: Pre
   await (await collateral.connect(user).getFunction("approve")(probe.target, MaxUint256)).wait();
   const position = await vault.position();
   await (await probe.connect(user).open(from === "aave", position.collateral, position.debt)).wait();
+  // Its guarded build (no keeper: a refinance is the owner's), put in place for the guarded floor's transaction only.
+  const guards = await guardConfig(market, pair, settings, ethers.ZeroAddress);
+  const guarded = await guardedRuntime(ethers, "GuardedRefinanceFloorProbe", [market.pool.target, blue.morpho.target, params, guards]);
+  const guardedProbe = (await ethers.getContractAt("GuardedRefinanceFloorProbe", probe.target as string)) as unknown as GuardedRefinanceFloorProbe;
 
   await (await vault.proposeVenue(venues[to].implementation)).wait();
   const [, validAt] = await vault.pendingChange(VENUE_KIND);
@@ -59,6 +70,10 @@ export async function benchRefinance(ethers: Ethers, market: Market, preset: Pre
   return {
     gas: await gasOnSnapshot(ethers, () => vault.connect(user).acceptChange(VENUE_KIND)),
     floor: await gasOnSnapshot(ethers, () => probe.move(to === "morpho", probeDebt + probeDebt / 100_000n)),
+    guardedFloor: await gasOnSnapshot(ethers, async () => {
+      await installGuarded(ethers, probe.target, guarded, ethers.ZeroAddress);
+      return guardedProbe.guardedMove(to === "morpho", probeDebt + probeDebt / 100_000n);
+    }),
   };
 }
 

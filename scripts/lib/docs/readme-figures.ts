@@ -56,7 +56,8 @@ export function renderSizes(): string {
 
 // ---------------------------------------------------------------- gas
 
-type Operations = Record<string, { gas: number; floor: number }>;
+/** gas: the vault's; floor: the bare protocol calls; guardedFloor: the floor plus the mission's mandated guards. */
+type Operations = Record<string, { gas: number; floor: number; guardedFloor: number }>;
 interface GasReport {
   /** eth-long-3x, the README's main table. */
   operations: Operations;
@@ -99,42 +100,110 @@ function morphoSummary(ops: Operations | undefined): string {
   );
 }
 
+/** A (preset, venue) column of the gas report. */
+interface GasColumn {
+  venue: string;
+  name: string;
+  ops: Operations;
+}
+
+const short = (label: string) => label.split(" (")[0].replace(/ 3\.5x -> 3x/, "");
+
+/**
+ * What the guarded floor says of the budget, from the report: for which operations floor x RATIO_TARGET is below the
+ * guarded floor (no vault doing the mandated guards can meet the ratio) on which (preset, venue) pairs, and the
+ * keeper deleverage's guarded floor against 500k.
+ */
+export function guardedFloorSummary(columns: GasColumn[]): string {
+  const rows = [...GAS_ROWS, REFINANCE_ROW];
+  const unreachable = rows.flatMap(([op, label]) => {
+    const measured = columns.filter((c) => c.ops[op]);
+    const below = measured.filter((c) => c.ops[op].guardedFloor / c.ops[op].floor > RATIO_TARGET);
+    if (!below.length) return [];
+    const where = below.length === measured.length ? `all ${measured.length} pairs` : below.map((c) => `${c.name} (${c.venue})`).join(", ");
+    const worst = Math.max(...below.map((c) => c.ops[op].guardedFloor / c.ops[op].floor));
+    return [`${short(label)} on ${where} (guarded floor up to ${worst.toFixed(2)} x floor)`];
+  });
+  const reachable = rows
+    .filter(([op]) => columns.some((c) => c.ops[op]) && columns.every((c) => !c.ops[op] || c.ops[op].guardedFloor / c.ops[op].floor <= RATIO_TARGET))
+    .map(([, label]) => short(label));
+  const deleverage = columns.map((c) => ({ c, g: c.ops.keeperDeleverage.guardedFloor }));
+  const over = deleverage.filter(({ g }) => g > 500_000).map(({ c }) => `${c.name} (${c.venue})`);
+  const range = (values: number[]) => `${k(Math.min(...values))}-${k(Math.max(...values))}`;
+  const main = columns[0].ops.keeperDeleverage;
+  return (
+    `Guarded floor: the same probe, the same state, plus for real the guards the mission mandates for the operation ` +
+    `(both feeds' latestRoundData with the staleness check; the variance feed's rounds where the target is computed; ` +
+    `pool slot0 and observation with the deviation and same-block checks for keeper-timed trades; the keeper slot and ` +
+    `the cooldown write; the position re-read after; \`contracts/test/GuardReads.sol\`). Floor x ${RATIO_TARGET} is below the ` +
+    `guarded floor, so the ratio budget is out of reach of any vault doing the mandated guards, for: ` +
+    `${unreachable.length ? unreachable.join("; ") : "no operation"}. ` +
+    `Within reach on every pair: ${reachable.length ? reachable.join(", ") : "none"}. ` +
+    `The keeper deleverage's guarded floor is ${int(main.guardedFloor)} gas on ${columns[0].name} (${columns[0].venue}) ` +
+    `(${range(deleverage.map(({ g }) => g))} over the pairs) against the 500k budget: ` +
+    `${over.length ? `above it on ${over.join(", ")}` : "below it on every pair"}.`
+  );
+}
+
 export function renderGasTable(): string {
   const ops = readJson<GasReport>("gas.json").operations;
   const ratio = (op: string) => ops[op].gas / ops[op].floor;
-  const rows = GAS_ROWS.map(([op, label]) => `| ${label} | ${int(ops[op].gas)} | ${int(ops[op].floor)} | ${ratio(op).toFixed(3)} |`);
+  const rows = GAS_ROWS.map(
+    ([op, label]) =>
+      `| ${label} | ${int(ops[op].gas)} | ${int(ops[op].floor)} | ${int(ops[op].guardedFloor)} | ${ratio(op).toFixed(3)} | ` +
+      `${(ops[op].gas / ops[op].guardedFloor).toFixed(3)} |`,
+  );
   const met = GAS_ROWS.filter(([op]) => ratio(op) <= RATIO_TARGET).map(([, label]) => label.split(" (")[0]);
   const missed = GAS_ROWS.filter(([op]) => ratio(op) > RATIO_TARGET).map(([op, label]) => `${label.split(" (")[0]} (${ratio(op).toFixed(2)})`);
   const deleverage = ops.keeperDeleverage;
   const report = readJson<GasReport>("gas.json");
-  const perVenue = (venues: [string, Record<string, Operations>][]) => {
-    const columns = venues.flatMap(([venue, presets]) => Object.keys(presets).map((n) => ({ venue, name: n, ops: presets[n] })));
+  const columns: GasColumn[] = [
+    ["Aave", report.presets ?? {}],
+    ["Morpho", report.morpho ?? {}],
+  ].flatMap(([venue, presets]) => Object.entries(presets as Record<string, Operations>).map(([name, o]) => ({ venue: venue as string, name, ops: o })));
+  const perVenue = () => {
     if (!columns.length) return [];
     return [
       "",
-      "The same operations for every preset on each venue ($200,000 of collateral at its target; vault gas / floor, the " +
-        "floor measured on the vault's own venue):",
+      "The same operations for every preset on each venue ($200,000 of collateral at its target; vault gas (vault / " +
+        "floor; vault / guarded floor), both floors measured on the vault's own venue):",
       "",
       `| operation | ${columns.map((c) => `${c.name} (${c.venue})`).join(" | ")} |`,
       `| --- | ${columns.map(() => "---:").join(" | ")} |`,
       ...[...GAS_ROWS, ...(columns.some((c) => c.ops.refinance) ? [REFINANCE_ROW] : [])].map(
         ([op, label]) =>
-          `| ${label.split(" (")[0].replace(/ 3\.5x -> 3x/, "")} | ${columns
-            .map((c) => (c.ops[op] ? `${int(c.ops[op].gas)} (${(c.ops[op].gas / c.ops[op].floor).toFixed(2)})` : "-"))
+          `| ${short(label)} | ${columns
+            .map((c) => {
+              const o = c.ops[op];
+              return o ? `${int(o.gas)} (${(o.gas / o.floor).toFixed(2)}; ${(o.gas / o.guardedFloor).toFixed(2)})` : "-";
+            })
             .join(" | ")} |`,
       ),
+      "",
+      `Guarded floors (the floor plus the mandated guards; guarded floor / floor):`,
+      "",
+      `| operation | ${columns.map((c) => `${c.name} (${c.venue})`).join(" | ")} |`,
+      `| --- | ${columns.map(() => "---:").join(" | ")} |`,
+      ...[...GAS_ROWS, ...(columns.some((c) => c.ops.refinance) ? [REFINANCE_ROW] : [])].map(
+        ([op, label]) =>
+          `| ${short(label)} | ${columns
+            .map((c) => {
+              const o = c.ops[op];
+              return o ? `${int(o.guardedFloor)} (${(o.guardedFloor / o.floor).toFixed(2)})` : "-";
+            })
+            .join(" | ")} |`,
+      ),
+      "",
+      guardedFloorSummary(columns),
       ...(columns.some((c) => c.ops.refinance)
         ? ["", "Refinance: the whole position moved to the other venue (`acceptChange(ChangeKind.Venue)`), against `RefinanceFloorProbe` (the destination's flash loan, repay and withdraw all, supply and borrow, nothing else)."]
         : []),
     ];
   };
-  const perPreset = perVenue([
-    ["Aave", report.presets ?? {}],
-    ["Morpho", report.morpho ?? {}],
-  ]);
+  const perPreset = perVenue();
   return [
-    "| operation (3x, 100 WETH, Aave V3) | vault gas | floor | ratio |",
-    "| --- | ---: | ---: | ---: |",
+    "| operation (3x, 100 WETH, Aave V3) | vault gas | floor | guarded floor | vault / floor | vault / guarded floor |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
     ...rows,
     "",
     `Targets were ratio <= ${RATIO_TARGET} and keeper deleverage <= 500k. Met: ${met.length ? met.join(", ") : "none"}; ` +
