@@ -54,6 +54,9 @@ interface ILeverageVault is IERC4626 {
 
     /// @notice An amount argument is zero.
     error VaultZeroAmount();
+    /// @notice An asset amount no vault can hold (above 2^128 - 1 raw units) given to a conversion or preview, whose
+    ///         share arithmetic would overflow.
+    error VaultAmountOutOfRange(uint256 assets);
     /// @notice An exit's slice of the debt (`needed`, debt units) is more than the venue can flash-lend now
     ///         (`available`): exit a smaller slice (`maxRedeem` is within it).
     error VaultExitLiquidity(uint256 needed, uint256 available);

@@ -128,7 +128,10 @@ interface IVaultAutomation {
 ///         (IVaultKeeperViews), the ripcord and the outage deleverage (IVaultEmergency) are the emergency module's.
 ///         Types, events and errors are IVaultAutomation's.
 interface IVaultKeeper is IVaultAutomation {
-    /// @notice Keeper only. Runs the active trigger with every guard; reverts `KeeperNothingToDo` when none.
+    /// @notice Keeper only (`VaultUnauthorized`), except a deleverage at or below the health-factor floor, which
+    ///         anyone may run: no change to the keeper set, applied at once, leaves such a position without someone
+    ///         able to delever (ROLE-2 (b)). Runs the active trigger with every guard; reverts `KeeperNothingToDo`
+    ///         when none. Keeper pay goes to allow-listed keepers only.
     function rebalance() external returns (Action action);
 
     /// @notice Anyone: raises the high-water mark to the current oracle price and puts idle balances to work (idle
@@ -136,7 +139,8 @@ interface IVaultKeeper is IVaultAutomation {
     ///         the ripcord do first: whatever is sent to the vault then protects its health factor.
     function poke() external;
 
-    /// @notice Chainlink Automation: keeper only; ignores `performData` and re-validates everything.
+    /// @notice Chainlink Automation: `rebalance()` (keeper only, but at or below the floor); ignores `performData` and
+    ///         re-validates everything.
     function performUpkeep(bytes calldata performData) external;
 }
 

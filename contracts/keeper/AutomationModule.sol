@@ -42,11 +42,6 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         MARKETS_HASH = marketsHash;
     }
 
-    modifier onlyKeeper() {
-        if (!_vault().keepers[msg.sender]) revert ILeverageVault.VaultUnauthorized(msg.sender);
-        _;
-    }
-
     // ---------------------------------------------------------------- decision
 
     /// @dev Slippage and deviation bounds (bps) of `action` at `healthFactor`. Below the floor every action that
@@ -122,6 +117,11 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         );
     }
 
+    /// @dev True for an action that repays debt on a position whose health factor is at or below the floor.
+    function _deleversAtFloor(Action action, uint256 healthFactor) internal view returns (bool) {
+        return _trades(action) && _sellsCollateral(action) && healthFactor <= _vault().leverage.minHealthFactor;
+    }
+
     function _trades(Action action) internal pure returns (bool) {
         return action != Action.None && action != Action.Poke;
     }
@@ -191,6 +191,11 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         uint256 target;
         (action, target) = _decide(before, collateralPrice, debtPrice, liquidationThreshold);
         VaultLayout storage v = _vault();
+        // Keepers only, but for a deleverage at or below the health-factor floor: anyone may run that one, so that no
+        // change to the keeper set (applied at once) leaves such a position without someone able to delever (ROLE-2).
+        if (!v.keepers[msg.sender] && !(_deleversAtFloor(action, before.healthFactor))) {
+            revert ILeverageVault.VaultUnauthorized(msg.sender);
+        }
         if (action == Action.None) {
             if (RiskPolicy.isBandAction(_rawDecision(before, collateralPrice, debtPrice, liquidationThreshold))) {
                 revert KeeperCooldownActive(_cooldownEnd());
@@ -387,8 +392,8 @@ abstract contract AutomationModule is IVaultAutomation, LeverageEngine, Delegate
         uint256 slippageBps
     ) internal returns (bool) {
         VaultLayout storage v = _vault();
-        // Off (the default): one storage read.
-        if (v.keeperPay.multiplierBps == 0 || msg.sender != tx.origin) return false;
+        // Off (the default): one storage read. Only allow-listed keepers are paid (anyone may delever at the floor).
+        if (v.keeperPay.multiplierBps == 0 || msg.sender != tx.origin || !v.keepers[msg.sender]) return false;
         KeeperPayConfig memory c = v.keeperPay;
         uint256 gasUsed = gasStart - gasleft() + KEEPER_TX_BASE_GAS;
         uint256 gasPrice = Math.min(tx.gasprice, c.maxGasPrice);

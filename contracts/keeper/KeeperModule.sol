@@ -50,12 +50,12 @@ abstract contract KeeperModule is IVaultKeeper, AutomationModule {
     // ---------------------------------------------------------------- keeper entry points
 
     /// @inheritdoc IVaultKeeper
-    function rebalance() external onlyDelegated nonReentrant onlyKeeper returns (Action) {
+    function rebalance() external onlyDelegated nonReentrant returns (Action) {
         return _rebalance(gasleft());
     }
 
     /// @inheritdoc IVaultKeeper
-    function performUpkeep(bytes calldata) external onlyDelegated nonReentrant onlyKeeper {
+    function performUpkeep(bytes calldata) external onlyDelegated nonReentrant {
         _rebalance(gasleft());
     }
 

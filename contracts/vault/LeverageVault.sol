@@ -132,6 +132,7 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
     /// @dev Shares for the equity `assets` add when their own borrow is swapped at its min out (max slippage),
     ///      less the rounding of a few raw debt units.
     function previewDeposit(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
+        _checkRange(assets);
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         ILeverageVault.PositionState memory state = _position(collateralPrice, debtPrice, 0);
         uint256 borrowAmount = _depositBorrow(assets, _depositLeverage(state, 0), collateralPrice, debtPrice);
@@ -167,6 +168,7 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
     /// @inheritdoc ERC4626
     function previewWithdraw(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
         if (assets == 0) return 0;
+        _checkRange(assets);
         (uint256 collateralPrice, uint256 debtPrice) = _prices();
         uint256 gross = (assets + _roundingAssets(collateralPrice, debtPrice)).mulDiv(
             BPS * WAD, BPS * WAD - _exitCostWad(), Math.Rounding.Ceil
@@ -226,7 +228,8 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
     {
         if (assets == 0) revert VaultZeroAmount();
         _accrueFee();
-        uint256 gross = previewWithdraw(assets);
+        // An amount no vault holds (the preview's conversion would overflow) is more than any balance pays.
+        uint256 gross = assets > type(uint128).max ? type(uint256).max : previewWithdraw(assets);
         uint256 balance = balanceOf(holder);
         if (gross > balance) {
             // Rounding aside, up to `maxWithdraw` the whole balance is sure to pay `assets`.
@@ -471,6 +474,19 @@ abstract contract LeverageVault is ILeverageVault, IOraclePrices, ERC4626, Proxy
         returns (uint256)
     {
         return assets.mulDiv(totalSupply() + 10 ** DECIMALS_OFFSET, totalAssetsBefore + 1, rounding);
+    }
+
+    /// @dev OpenZeppelin's conversion (convertToShares, previewWithdraw), refusing an amount no vault holds with a
+    ///      custom error where the product would overflow (ERR-1).
+    function _convertToShares(uint256 assets, Math.Rounding rounding) internal view override returns (uint256) {
+        _checkRange(assets);
+        return super._convertToShares(assets, rounding);
+    }
+
+    /// @dev Reverts `VaultAmountOutOfRange` above 2^128 - 1 raw units of the asset, where the previews' and
+    ///      conversions' arithmetic would overflow (ERR-1: a custom error, never a panic).
+    function _checkRange(uint256 assets) private pure {
+        if (assets > type(uint128).max) revert VaultAmountOutOfRange(assets);
     }
 
     function _decimalsOffset() internal pure override returns (uint8) {

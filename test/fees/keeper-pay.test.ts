@@ -5,7 +5,7 @@ import { parseEther, parseUnits } from "ethers";
 import { plain } from "../shared/structs";
 import { refreshFeeds, setMarketPrice } from "../shared/market-helpers";
 import { acceptPending, ChangeKind } from "../shared/timelock";
-import { keeperWorld, type KeeperWorld } from "../shared/keeper";
+import { Action, keeperWorld, type KeeperWorld } from "../shared/keeper";
 import { PRESET_3X_FIXED } from "../shared/vault";
 import { PAY, switchPayOn } from "./shared";
 import type { MockAggregator } from "../../typechain-types";
@@ -219,5 +219,25 @@ describe("keeper pay: the gas token's own feed, for a vault neither of whose leg
     await expect(stale.receipt).to.not.emit(w.vault, "KeeperPaid");
     await expect(stale.receipt).to.emit(w.vault, "ActionExecuted");
     expect((await w.vault.position()).debt).to.be.lt(debt);
+  });
+});
+
+describe("keeper pay: only allow-listed keepers are paid", () => {
+  it("a stranger may delever at or below the floor (ROLE-2 (b)) and is not paid", async () => {
+    const w = await loadFixture(paidWorld);
+    const floor = (await w.vault.leverageConfig()).minHealthFactor;
+    const critical = (await w.vault.automationConfig()).criticalHealthFactor;
+    const { healthFactor } = await w.vault.position();
+    // The health factor moves with the ETH price here: halfway between the critical HF and the floor.
+    await setMarketPrice(w.market, Number((2000n * ((floor + critical) / 2n)) / healthFactor));
+    const at = (await w.vault.position()).healthFactor;
+    expect(at).to.be.lt(floor).and.gt(critical);
+    expect((await w.vault.trigger()).action).to.equal(Action.DeleverHealth);
+    const before = await w.market.weth.balanceOf(w.stranger.address);
+    const receipt = (await (await w.vault.connect(w.stranger).rebalance({ gasPrice: GAS_PRICE })).wait())!;
+    await expect(receipt).to.emit(w.vault, "ActionExecuted");
+    await expect(receipt).to.not.emit(w.vault, "KeeperPaid");
+    expect(await w.market.weth.balanceOf(w.stranger.address)).to.equal(before);
+    expect((await w.vault.position()).healthFactor).to.be.gt(at);
   });
 });

@@ -28,7 +28,7 @@ async function scaledPosition(world: Awaited<ReturnType<typeof deleverDue>>) {
 }
 
 describe("keeper guards: each rejects its bad case with its error and leaves the position unchanged", () => {
-  it("caller: only allow-listed keepers may rebalance or performUpkeep", async () => {
+  it("caller: only allow-listed keepers may rebalance or performUpkeep above the health-factor floor", async () => {
     const world = await deleverDue();
     const { vault, stranger } = world;
     const before = await scaledPosition(world);

@@ -298,7 +298,8 @@ function outcomeInto(vault: ILeveredVault, outcome: Awaited<ReturnType<KeeperSen
 
 /**
  * Runs every due action on one vault whose decision was `announced` (several calls for chunked unwinds): rebalance()
- * if the signer is a keeper, else (or if that is refused) ripcord() when HF < critical. Throws only if isKeeper()
+ * if the signer is a keeper or the action is the health deleverage (anyone's below the floor), else (or if that is
+ * refused) ripcord() when HF < critical. Throws only if isKeeper()
  * cannot be read; a later read error ends the vault's turn (logged), keeping what was done.
  */
 export async function serviceVault(
@@ -345,7 +346,8 @@ export async function serviceVault(
       announced = next.action;
     }
     let done: KeeperAction | undefined;
-    if (isKeeper) {
+    // Below the health-factor floor anyone may run the health deleverage (IVaultKeeper.rebalance, ROLE-2 (b)).
+    if (isKeeper || actionName(announced) === "DeleverHealth") {
       done = await attempt(connected, "rebalance", actionName(announced), opts.dryRun, sender);
       actions.push(done);
       log(describeAction(done), actionFields(done));
