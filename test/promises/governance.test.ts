@@ -16,8 +16,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, type ContractTransactionResponse } from "ethers";
 import { plain } from "../shared/structs";
 import { ChangeKind, pendingChanges } from "../shared/timelock";
-import { allFeeds, refreshFeeds } from "../shared/market-helpers";
-import { KINDS, type PromiseWorld } from "./worlds";
+import { KINDS, acceptAllPending, jumpTo, type PromiseWorld } from "./worlds";
 
 const DAY = 86_400;
 const PENDING_VALIDITY = 7 * DAY;
@@ -46,12 +45,6 @@ async function governanceState(w: PromiseWorld) {
 async function minedAt(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
   const receipt = await (await tx).wait();
   return BigInt((await receipt!.getBlock()).timestamp);
-}
-
-/** Moves to `timestamp` and re-stamps every feed (the timelock is days long). */
-async function jumpTo(w: PromiseWorld, timestamp: bigint): Promise<void> {
-  await time.increaseTo(timestamp);
-  await refreshFeeds(w.market, allFeeds(w.market));
 }
 
 const scaled = (x: bigint, num: bigint, den: bigint) => (x * num) / den;
@@ -270,7 +263,7 @@ for (const kind of KINDS) {
       const pay = { multiplierBps: 10_000n, gasTokenIsDebt: false, maxGasPrice: 10n ** 11n, maxPerAction: 1000n, maxPerDay: 10_000n };
       await expect(vault.connect(manager).setKeeperPayConfig(pay)).to.emit(vault, "ChangeSubmitted");
       expect(plain(await vault.keeperPayConfig()).multiplierBps).to.equal(0n);
-      await acceptAll(w);
+      await acceptAllPending(w);
       expect(plain(await vault.keeperPayConfig())).to.deep.equal(pay);
       const lower = { ...pay, maxPerDay: 5_000n };
       await expect(vault.connect(manager).setKeeperPayConfig(lower)).to.emit(vault, "KeeperPayConfigSet").and.not.to.emit(vault, "ChangeSubmitted");
@@ -303,12 +296,4 @@ for (const kind of KINDS) {
       expect(plain(await vault.volatilityConfig())).to.deep.equal(vol);
     });
   });
-}
-
-/** Lets the timelock pass (every feed re-stamped) and accepts every pending change. */
-async function acceptAll(w: PromiseWorld): Promise<void> {
-  const pending = await pendingChanges(w.vault);
-  const validAt = pending.reduce((max, [, at]) => (at > max ? at : max), 0n);
-  await jumpTo(w, validAt);
-  for (const [kind] of pending) await (await w.vault.acceptChange(kind)).wait();
 }

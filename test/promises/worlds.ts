@@ -5,6 +5,8 @@
  * loadFixture deploys each once per run.
  */
 import hre from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { pendingChanges } from "../shared/timelock";
 import type { VaultPreviewProbe } from "../../typechain-types";
 import { allFeeds, refreshFeeds } from "../shared/market-helpers";
 import { collateralFor, fundLeg, presetVenues, presetWorld, type Preset, type PresetWorld, type Venue } from "../shared/presets";
@@ -53,3 +55,17 @@ export const KINDS: Kind[] = presetVenues().map(({ preset, venue }) => {
   const fixture = { [label]: () => promiseWorld(preset, venue) }[label];
   return { preset, venue, label, fixture };
 });
+
+/** Moves to `timestamp` and re-stamps every feed of the market (a timelock is days long). */
+export async function jumpTo(w: PresetWorld, timestamp: bigint): Promise<void> {
+  await time.increaseTo(timestamp);
+  await refreshFeeds(w.market, allFeeds(w.market));
+}
+
+/** Lets the timelock pass (every feed re-stamped, unlike test/shared/timelock's) and accepts every pending change. */
+export async function acceptAllPending(w: PresetWorld): Promise<void> {
+  const pending = await pendingChanges(w.vault);
+  const validAt = pending.reduce((max, [, at]) => (at > max ? at : max), 0n);
+  await jumpTo(w, validAt);
+  for (const [kind] of pending) await (await w.vault.acceptChange(kind)).wait();
+}
