@@ -5,11 +5,14 @@
  * - VAULT-HF-1 / VAULT-LEV-1: a ripcord never lowers the health factor and moves leverage down;
  * - RIPCORD-1: the reward is at most ripcordRewardBps of the debt value repaid and ripcordRewardCap pro rata of a
  *   full maxTradeSize chunk;
- * - OUTAGE-1: with fresh feeds the outage path refuses (OutageFeedsFresh); TRIGGER-1 at the crash state.
+ * - OUTAGE-1: with fresh feeds the outage path refuses (OutageFeedsFresh); TRIGGER-1 at the crash state;
+ * - UNHEALTHY-1: below a market HF of 1 deposits and partial exits revert VaultPositionUnhealthy(hf) and their max* are
+ *   0, the last holder's full exit goes through, the ripcord goes through and raises the HF;
+ * - IVaultKeeper.poke: anyone; idle debt asset repays debt, idle collateral is supplied.
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { movePairPrice } from "../shared/presets";
+import { collateralFor, debtFor, fundLeg, movePairPrice } from "../shared/presets";
 import { nextBlock } from "../security/fixtures";
 import { KINDS } from "./worlds";
 
@@ -60,6 +63,78 @@ for (const kind of KINDS) {
       const slack = collateralPrice / collateralUnit + 1n;
       expect(rewardValue, "RIPCORD-1: <= ripcordRewardBps of the debt value repaid").to.be.lte(byBps + slack);
       expect(rewardValue, "RIPCORD-1: <= ripcordRewardCap pro rata").to.be.lte(byCap + slack);
+    });
+
+    it("UNHEALTHY-1: below HF 1 deposits and partial exits revert VaultPositionUnhealthy, their max* are 0; the last holder leaves in full; the ripcord raises the HF", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, bob, carol, probe, stranger } = w;
+      // Two holders left (alice, carol), so that every exit is a partial one.
+      await (await vault.connect(bob)["redeem(uint256,address,address)"](await vault.balanceOf(bob.address), bob.address, bob.address)).wait();
+      await (await probe.redeem(await vault.balanceOf(await probe.getAddress()))).wait();
+      await (await vault.connect(carol)["deposit(uint256,address)"](await collateralFor(w, 2_000), carol.address)).wait();
+      const p0 = await vault.position();
+      await movePairPrice(w, 0.97 / (Number(p0.healthFactor) / 1e18));
+      const before = await vault.position();
+      expect(before.healthFactor, "market HF below 1").to.be.lt(WAD).and.gt((WAD * 9n) / 10n);
+      expect(await vault.maxDeposit(carol.address)).to.equal(0n);
+      expect(await vault.maxMint(carol.address)).to.equal(0n);
+      expect(await vault.maxRedeem(carol.address)).to.equal(0n);
+      expect(await vault.maxWithdraw(carol.address)).to.equal(0n);
+      await expect(vault.connect(carol)["deposit(uint256,address)"](await collateralFor(w, 100), carol.address)).to.be.revertedWithCustomError(
+        vault,
+        "VaultPositionUnhealthy",
+      );
+      await expect(vault.connect(carol)["redeem(uint256,address,address)"]((await vault.balanceOf(carol.address)) / 2n, carol.address, carol.address))
+        .to.be.revertedWithCustomError(vault, "VaultPositionUnhealthy");
+
+      // All of carol's shares are still a partial exit of the vault: refused.
+      await expect(vault.connect(carol)["redeem(uint256,address,address)"](await vault.balanceOf(carol.address), carol.address, carol.address))
+        .to.be.revertedWithCustomError(vault, "VaultPositionUnhealthy");
+
+      await expect(vault.connect(stranger).ripcord()).to.emit(vault, "RipcordRewardPaid");
+      const after = await vault.position();
+      expect(after.healthFactor, "the ripcord raised the HF").to.be.gt(before.healthFactor);
+    });
+
+    it("UNHEALTHY-1: below HF 1 the last holder's full exit goes through and repays all the debt", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, alice, bob, probe } = w;
+      await (await vault.connect(bob)["redeem(uint256,address,address)"](await vault.balanceOf(bob.address), bob.address, bob.address)).wait();
+      await (await probe.redeem(await vault.balanceOf(await probe.getAddress()))).wait();
+      // A slice the pool absorbs within the slippage once the price has moved out of the LPs' concentrated range
+      // (EXIT-1's limit): alice keeps a tenth of her shares.
+      const keep = (await vault.balanceOf(alice.address)) / 10n;
+      await (await vault.connect(alice)["redeem(uint256,address,address)"]((await vault.balanceOf(alice.address)) - keep, alice.address, alice.address)).wait();
+      const p0 = await vault.position();
+      await movePairPrice(w, 0.97 / (Number(p0.healthFactor) / 1e18));
+      expect((await vault.position()).healthFactor).to.be.lt(WAD);
+      const shares = await vault.balanceOf(alice.address);
+      expect(shares).to.equal(await vault.totalSupply());
+      expect(await vault.maxRedeem(alice.address), "maxRedeem of the last holder").to.equal(shares);
+      const held: bigint = await w.collateral.balanceOf(alice.address);
+      await expect(vault.connect(alice)["redeem(uint256,address,address)"](shares, alice.address, alice.address)).to.emit(vault, "Withdraw");
+      expect(((await w.collateral.balanceOf(alice.address)) as bigint) - held).to.be.gt(0n);
+      expect(await w.debtOf()).to.equal(0n);
+    });
+
+    it("poke: anyone's poke repays debt with a debt-asset donation and supplies a collateral donation", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, stranger } = w;
+      const vaultAddress = await vault.getAddress();
+      const debtGift = await debtFor(w, 1_000);
+      await fundLeg(w, "debt", vaultAddress, debtGift);
+      const before = await vault.position();
+      expect(before.idleDebtAsset).to.equal(debtGift);
+      await (await vault.connect(stranger).poke()).wait();
+      const mid = await vault.position();
+      expect(mid.idleDebtAsset).to.equal(0n);
+      expect(before.debt - mid.debt).to.be.closeTo(debtGift, debtGift / 1000n);
+      const collateralGift = await collateralFor(w, 1_000);
+      await fundLeg(w, "collateral", vaultAddress, collateralGift);
+      await (await vault.connect(stranger).poke()).wait();
+      const after = await vault.position();
+      expect(after.idleCollateral).to.equal(0n);
+      expect(after.collateral - mid.collateral).to.be.closeTo(collateralGift, collateralGift / 1000n);
     });
   });
 }
