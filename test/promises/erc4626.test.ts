@@ -16,7 +16,7 @@
 import { expect } from "chai";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { plain } from "../shared/structs";
-import { collateralFor } from "../shared/presets";
+import { collateralFor, fundLeg } from "../shared/presets";
 import { attempt, nextBlock } from "../security/fixtures";
 import { KINDS, type PromiseWorld } from "./worlds";
 
@@ -106,6 +106,21 @@ for (const kind of KINDS) {
         "VaultDepositCapExceeded",
       );
       expect(await balances(w)).to.deep.equal(before);
+    });
+
+    it("MAX-1: at the preset's own deposit cap (the pool and the venue bind), deposit(maxDeposit) and mint(maxMint) go through", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, carol } = w;
+      await fundLeg(w, "collateral", carol.address, await collateralFor(w, 500_000_000));
+      let snapshot = await takeSnapshot();
+      const maxDeposit = await vault.maxDeposit(carol.address, await nextBlock());
+      expect(maxDeposit).to.be.gt(0n);
+      await expect(vault.connect(carol)["deposit(uint256,address)"](maxDeposit, carol.address)).to.emit(vault, "Deposit");
+      await snapshot.restore();
+      snapshot = await takeSnapshot();
+      const maxMint = await vault.maxMint(carol.address, await nextBlock());
+      await expect(vault.connect(carol)["mint(uint256,address)"](maxMint, carol.address)).to.emit(vault, "Deposit");
+      await snapshot.restore();
     });
 
     it("MAX-1: redeem(maxRedeem) and withdraw(maxWithdraw) go through for a holder", async function () {
