@@ -16,6 +16,7 @@
 import { expect } from "chai";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { plain } from "../shared/structs";
+import { movePoolOnly } from "../shared/market-helpers";
 import { collateralFor, fundLeg } from "../shared/presets";
 import { attempt, nextBlock } from "../security/fixtures";
 import { KINDS, type PromiseWorld } from "./worlds";
@@ -70,6 +71,35 @@ for (const kind of KINDS) {
         const redeemShares = await vault.convertToShares(size);
         if (redeemShares > 0n) await check(`redeem(${redeemShares})`, false, () => probe.redeem(redeemShares), (p, a) => p <= a);
         await check(`withdraw(${size})`, false, () => probe.withdraw(size), (p, a) => p >= a);
+      }
+      expect(failures).to.deep.equal([]);
+    });
+
+    it("PREVIEW-1 with the pool pushed against the caller, just inside the slippage room: each action still goes through and its preview still bounds it", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, probe } = w;
+      const { maxSlippageBps, swapFee } = await vault.executionConfig();
+      const push = Number(maxSlippageBps) - Number(swapFee) / 100 - 10;
+      const size = await collateralFor(w, 1_000);
+      // A deposit buys collateral with the debt asset, an exit sells collateral: "against" is the collateral dearer,
+      // then cheaper. The pool's base is the volatile asset (WETH, WBTC, wstETH): the short's collateral is its quote.
+      const against = { entry: w.preset.direction * push, exit: -w.preset.direction * push };
+      const failures: string[] = [];
+      for (const [name, side, run, ok] of [
+        ["deposit", "entry", () => probe.deposit(size), (p: bigint, a: bigint) => p <= a],
+        ["mint", "entry", async () => probe.mint((await vault.previewDeposit(size)) / 2n), (p: bigint, a: bigint) => p >= a],
+        ["redeem", "exit", async () => probe.redeem(await vault.convertToShares(size)), (p: bigint, a: bigint) => p <= a],
+        ["withdraw", "exit", () => probe.withdraw(size), (p: bigint, a: bigint) => p >= a],
+      ] as const) {
+        const snapshot = await takeSnapshot();
+        await movePoolOnly(w.market, against[side], w.uniPool);
+        const failure = await attempt(async () => (await (await run()).wait()));
+        if (failure) failures.push(`${name} reverted: ${failure}`);
+        else {
+          const [p, a] = [await probe.previewed(), await probe.actual()];
+          if (!ok(p, a)) failures.push(`${name}: preview ${p}, actual ${a}`);
+        }
+        await snapshot.restore();
       }
       expect(failures).to.deep.equal([]);
     });
