@@ -17,7 +17,7 @@ import { expect } from "chai";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { plain } from "../shared/structs";
 import { movePoolOnly } from "../shared/market-helpers";
-import { collateralFor, fundLeg } from "../shared/presets";
+import { collateralFor, debtFor, fundLeg } from "../shared/presets";
 import { attempt, nextBlock } from "../security/fixtures";
 import { KINDS, type PromiseWorld } from "./worlds";
 
@@ -151,6 +151,42 @@ for (const kind of KINDS) {
       const maxMint = await vault.maxMint(carol.address, await nextBlock());
       await expect(vault.connect(carol)["mint(uint256,address)"](maxMint, carol.address)).to.emit(vault, "Deposit");
       await snapshot.restore();
+    });
+
+    (kind.venue === "aave" ? it : it.skip)("CAP-1: maxDeposit respects Aave's supply cap and borrow cap (whole tokens of each decimals); deposit(maxDeposit) goes through, beyond it VaultDepositCapExceeded", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, carol, market } = w;
+      const [collateralUnit, debtUnit] = [10n ** BigInt(w.decimals.collateral), 10n ** BigInt(w.decimals.debt)];
+      const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+      const { targetLeverage } = await vault.leverageConfig();
+      for (const which of ["supply", "borrow"] as const) {
+        const snapshot = await takeSnapshot();
+        let roomValueCollateral: bigint; // the deposit the room allows, in collateral units (approx.)
+        if (which === "supply") {
+          const supplied: bigint = await w.aCollateral.totalSupply();
+          const roomWhole = ceilDiv(await collateralFor(w, 30_000), collateralUnit);
+          const cap = ceilDiv(supplied, collateralUnit) + roomWhole;
+          await (await market.configurator.setSupplyCap(w.collateral.target, cap)).wait();
+          roomValueCollateral = ((cap * collateralUnit - supplied) * 10n ** 18n) / targetLeverage;
+        } else {
+          const borrowed: bigint = await w.variableDebt.totalSupply();
+          const roomWhole = ceilDiv(await debtFor(w, 20_000), debtUnit);
+          const cap = ceilDiv(borrowed, debtUnit) + roomWhole;
+          await (await market.configurator.setBorrowCap(w.debt.target, cap)).wait();
+          const [collateralPrice, debtPrice] = await vault.oraclePrices();
+          const roomDebt = cap * debtUnit - borrowed;
+          roomValueCollateral = (((roomDebt * debtPrice) / debtUnit) * collateralUnit * 10n ** 18n) / collateralPrice / (targetLeverage - 10n ** 18n);
+        }
+        const max = await vault.maxDeposit(carol.address, await nextBlock());
+        expect(max, `${which}: maxDeposit > 0`).to.be.gt(0n);
+        expect(max, `${which}: maxDeposit within the cap's room`).to.be.lte((roomValueCollateral * 101n) / 100n);
+        await expect(vault.connect(carol)["deposit(uint256,address)"](max, carol.address), `${which}: deposit(maxDeposit)`).to.emit(vault, "Deposit");
+        await expect(vault.connect(carol)["deposit(uint256,address)"](roomValueCollateral, carol.address)).to.be.revertedWithCustomError(
+          vault,
+          "VaultDepositCapExceeded",
+        );
+        await snapshot.restore();
+      }
     });
 
     it("MAX-1: redeem(maxRedeem) and withdraw(maxWithdraw) go through for a holder", async function () {
