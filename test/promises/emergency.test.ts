@@ -8,13 +8,17 @@
  * - OUTAGE-1: with fresh feeds the outage path refuses (OutageFeedsFresh); TRIGGER-1 at the crash state;
  * - UNHEALTHY-1: below a market HF of 1 deposits and partial exits revert VaultPositionUnhealthy(hf) and their max* are
  *   0, the last holder's full exit goes through, the ripcord goes through and raises the HF;
- * - IVaultKeeper.poke: anyone; idle debt asset repays debt, idle collateral is supplied.
+ * - IVaultKeeper.poke: anyone; idle debt asset repays debt, idle collateral is supplied;
+ * - OUTAGE-1: OutageFeedsFresh, then OutageGracePeriod(opensAt), then anyone's outageDelever() repays at most
+ *   maxActionBps of the debt per call and maxHourlyBps per clock hour, pays nobody, while deposits and exits refuse the
+ *   stale feed; the HF rises.
  */
 import { expect } from "chai";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { allFeeds, refreshFeeds } from "../shared/market-helpers";
 import { collateralFor, debtFor, fundLeg, movePairPrice } from "../shared/presets";
 import { nextBlock } from "../security/fixtures";
-import { KINDS } from "./worlds";
+import { KINDS, pushAboveBand } from "./worlds";
 
 const WAD = 10n ** 18n;
 const BPS = 10_000n;
@@ -135,6 +139,48 @@ for (const kind of KINDS) {
       const after = await vault.position();
       expect(after.idleCollateral).to.equal(0n);
       expect(after.collateral - mid.collateral).to.be.closeTo(collateralGift, collateralGift / 1000n);
+    });
+
+    it("OUTAGE-1: fresh, then the grace period, then anyone delevers within the per-call and hourly caps, unpaid, while deposits and exits refuse the stale feed", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, stranger, carol, alice } = w;
+      await pushAboveBand(w, 1.03);
+      const before = await vault.position();
+      const config = await vault.outageConfig();
+      await expect(vault.connect(stranger).outageDelever()).to.be.revertedWithCustomError(vault, "OutageFeedsFresh");
+      // Every kind has a 1 h feed (ETH/USD or BTC/USD); the others are 24 h.
+      const start = BigInt(await time.latest());
+      await time.increaseTo(start + 3600n + 60n);
+      await expect(vault.connect(stranger).outageDelever()).to.be.revertedWithCustomError(vault, "OutageGracePeriod");
+      await time.increaseTo(start + 3600n + config.gracePeriod + 10n);
+      const held = [await w.collateral.balanceOf(stranger.address), await w.debt.balanceOf(stranger.address)];
+      let repaidTotal = 0n;
+      let refusal = "";
+      for (let i = 0; i < 4 && !refusal; i++) {
+        try {
+          const receipt = (await (await vault.connect(stranger).outageDelever()).wait())!;
+          const event = receipt.logs.map((l) => vault.interface.parseLog(l)).find((e) => e?.name === "OutageDelevered")!;
+          const repaid = event.args[1] as bigint;
+          expect(repaid, "maxActionBps of the debt per call").to.be.gt(0n).and.lte((before.debt * (config.maxActionBps + 1n)) / 10_000n);
+          repaidTotal += repaid;
+        } catch (e) {
+          refusal = String((e as Error).message);
+        }
+      }
+      expect(refusal, "the path stops at its hourly cap or when nothing is left to do").to.match(/OutageHourlyCapReached|OutageNothingToDelever/);
+      const state = await vault.outageState();
+      expect(state.hourRepaid).to.equal(repaidTotal);
+      expect(repaidTotal, "maxHourlyBps of the hour's debt").to.be.lte((state.hourDebt * config.maxHourlyBps) / 10_000n + 1n);
+      expect([await w.collateral.balanceOf(stranger.address), await w.debt.balanceOf(stranger.address)], "no reward").to.deep.equal(held);
+      await expect(vault.connect(carol)["deposit(uint256,address)"](await w.collateral.balanceOf(carol.address) / 1000n, carol.address)).to.be.revertedWithCustomError(
+        vault,
+        "OracleStale",
+      );
+      await expect(vault.connect(alice)["redeem(uint256,address,address)"](10n ** 9n, alice.address, alice.address)).to.be.revertedWithCustomError(vault, "OracleStale");
+      await refreshFeeds(w.market, allFeeds(w.market));
+      const after = await vault.position();
+      expect(after.healthFactor).to.be.gt(before.healthFactor);
+      expect(after.leverage).to.be.lt(before.leverage);
     });
   });
 }

@@ -7,8 +7,8 @@
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { collateralFor, movePairPrice } from "../shared/presets";
-import { KINDS, acceptAllPending, type Kind, type PromiseWorld } from "./worlds";
+import { collateralFor } from "../shared/presets";
+import { KINDS, acceptAllPending, pushAboveBand, type Kind, type PromiseWorld } from "./worlds";
 
 const WAD = 10n ** 18n;
 const GAS_PRICE = 2n * 10n ** 9n; // 2 gwei: the gas cost stays well inside every other bound of the pay
@@ -29,20 +29,12 @@ async function payOn(w: PromiseWorld): Promise<void> {
   await acceptAllPending(w);
 }
 
-/** Moves the pair's price against the position until its leverage is 2 % above the band top (HF above the floor). */
-async function pushAboveBand(w: PromiseWorld): Promise<void> {
-  const { leverage } = await w.vault.position();
-  const L = Number(leverage) / 1e18;
-  const M = (Number((await w.vault.leverageConfig()).maxLeverage) / 1e18) * 1.02;
-  await movePairPrice(w, (M * (L - 1)) / (L * (M - 1)));
-}
-
 function payTest(kind: Kind) {
   return async function () {
     const w = await loadFixture(kind.fixture);
     const { vault, keeper, market } = w;
     await payOn(w);
-    await pushAboveBand(w);
+    await pushAboveBand(w, 1.02);
     const { needed, action } = await vault.trigger();
     expect(needed, `an action is due (${action})`).to.equal(true);
     const tx = await vault.connect(keeper).rebalance({ gasPrice: GAS_PRICE });

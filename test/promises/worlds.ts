@@ -9,7 +9,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { pendingChanges } from "../shared/timelock";
 import type { VaultPreviewProbe } from "../../typechain-types";
 import { allFeeds, refreshFeeds } from "../shared/market-helpers";
-import { collateralFor, fundLeg, presetVenues, presetWorld, type Preset, type PresetWorld, type Venue } from "../shared/presets";
+import { collateralFor, fundLeg, movePairPrice, presetVenues, presetWorld, type Preset, type PresetWorld, type Venue } from "../shared/presets";
 
 /** USD each holder (alice, bob) deposits; the probe deposits the same and keeps twice as much in hand. */
 export const HOLDER_USD = 20_000;
@@ -68,4 +68,12 @@ export async function acceptAllPending(w: PresetWorld): Promise<void> {
   const validAt = pending.reduce((max, [, at]) => (at > max ? at : max), 0n);
   await jumpTo(w, validAt);
   for (const [kind] of pending) await (await w.vault.acceptChange(kind)).wait();
+}
+
+/** Moves the pair's price (pools, then feeds) against the position until its leverage is `factor` x the band top. */
+export async function pushAboveBand(w: PresetWorld, factor: number): Promise<void> {
+  const L = Number((await w.vault.position()).leverage) / 1e18;
+  const M = (Number((await w.vault.leverageConfig()).maxLeverage) / 1e18) * factor;
+  // Equity E(m) = L m - (L - 1) per unit of start equity at a pair-price multiple m: leverage L m / E(m) = M.
+  await movePairPrice(w, (M * (L - 1)) / (L * (M - 1)));
 }
