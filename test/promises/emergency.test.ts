@@ -14,8 +14,8 @@
  *   stale feed; the HF rises.
  */
 import { expect } from "chai";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { allFeeds, refreshFeeds } from "../shared/market-helpers";
+import { loadFixture, mine, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
+import { allFeeds, movePoolOnly, refreshFeeds } from "../shared/market-helpers";
 import { collateralFor, debtFor, fundLeg, movePairPrice } from "../shared/presets";
 import { nextBlock } from "../security/fixtures";
 import { KINDS, pushAboveBand } from "./worlds";
@@ -181,6 +181,28 @@ for (const kind of KINDS) {
       const after = await vault.position();
       expect(after.healthFactor).to.be.gt(before.healthFactor);
       expect(after.leverage).to.be.lt(before.leverage);
+    });
+
+    it("VAULT-DEX-1: with the pool off the oracle beyond maxDexDeviationBps (either side) a due band deleverage is not announced and rebalance() refuses; back inside, it goes", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, keeper, market } = w;
+      await pushAboveBand(w, 1.02);
+      const { needed, action } = await vault.trigger();
+      expect(needed, `an action is due (${action})`).to.equal(true);
+      const { maxDexDeviationBps } = await vault.automationConfig();
+      const [, healthDeviation] = await vault.healthActionBounds();
+      const bound = Number(healthDeviation > maxDexDeviationBps ? healthDeviation : maxDexDeviationBps);
+      for (const side of [1, -1]) {
+        const snapshot = await takeSnapshot();
+        await movePoolOnly(market, side * (bound + 25), w.uniPool);
+        await mine();
+        expect((await vault.trigger()).needed, `pool ${side * (bound + 25)} bps off: not announced`).to.equal(false);
+        await expect(vault.connect(keeper).rebalance()).to.be.reverted;
+        const reason = await vault.connect(keeper).rebalance.staticCall().then(() => "ok", (e: Error) => e.message);
+        expect(reason).to.match(/KeeperDexDeviation|KeeperNoTradeRoom/);
+        await snapshot.restore();
+      }
+      await expect(vault.connect(keeper).rebalance()).to.emit(vault, "ActionExecuted");
     });
   });
 }
