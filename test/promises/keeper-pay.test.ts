@@ -7,16 +7,19 @@
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { collateralFor } from "../shared/presets";
+import { collateralFor, movePairPrice } from "../shared/presets";
+import { Action } from "../shared/keeper";
+import { plain } from "../shared/structs";
+import { nextBlock } from "../security/fixtures";
 import { KINDS, acceptAllPending, pushAboveBand, type Kind, type PromiseWorld } from "./worlds";
 
 const WAD = 10n ** 18n;
 const GAS_PRICE = 2n * 10n ** 9n; // 2 gwei: the gas cost stays well inside every other bound of the pay
 
-/** Turns keeper pay on (1.2x, generous caps), through the timelock, priced by the leg that is WETH if any. */
-async function payOn(w: PromiseWorld): Promise<void> {
+/** Turns keeper pay on (1.2x, caps of `perActionUsd` a chunk), through the timelock, priced by the leg that is WETH if any. */
+async function payOn(w: PromiseWorld, perActionUsd = 10_000): Promise<void> {
   const { vault, manager } = w;
-  const maxPerAction = await collateralFor(w, 10_000);
+  const maxPerAction = await collateralFor(w, perActionUsd);
   await (
     await vault.connect(manager).setKeeperPayConfig({
       multiplierBps: 12_000,
@@ -70,4 +73,43 @@ for (const kind of KINDS) {
       it("pay <= 1.2 x (gas used x gas price) x ETH/USD", payTest(kind));
     });
   }
+}
+
+for (const kind of KINDS) {
+  describe(`promises, KEEPER-PAY-2 / KEEPER-PAY-4 / poke: ${kind.label}`, function () {
+    it("with the gas bound far above it, the pay is at most maxPerAction x the debt moved / maxTradeSize (and maxPerAction)", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, keeper } = w;
+      await payOn(w, 5);
+      await pushAboveBand(w, 1.02);
+      const debtBefore = (await vault.position(await nextBlock())).debt;
+      const receipt = (await (await vault.connect(keeper).rebalance({ gasPrice: 500n * 10n ** 9n })).wait())!;
+      const paid = receipt.logs.map((l) => vault.interface.parseLog(l)).find((e) => e?.name === "KeeperPaid");
+      const assets = paid ? (paid.args[1] as bigint) : 0n;
+      const repaid = debtBefore - (await vault.position()).debt;
+      const { maxPerAction } = await vault.keeperPayConfig();
+      const { maxTradeSize, maxEquityLossBps } = await vault.automationConfig();
+      expect(repaid).to.be.gt(0n);
+      expect(assets, "KEEPER-PAY-4: maxPerAction").to.be.lte(maxPerAction);
+      // The work counted is the value traded: the debt repaid grossed up by at most the loss bound.
+      const work = (repaid * (10_000n + maxEquityLossBps)) / 10_000n;
+      expect(assets, "KEEPER-PAY-2: linear in the work").to.be.lte((maxPerAction * (work < maxTradeSize ? work : maxTradeSize)) / maxTradeSize + 1n);
+    });
+
+    it("a poke trades nothing and is paid nothing", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, keeper, manager } = w;
+      await payOn(w);
+      // A trail added applies at once (ROLE-2); a favourable move of two and a half tenths of it makes the poke due.
+      const exits = await vault.exitConfig();
+      await (await vault.connect(manager).setExitConfig({ ...plain(exits), trailBps: 200n })).wait();
+      await movePairPrice(w, 1.005);
+      const { needed, action } = await vault.trigger();
+      if (!(needed && action === Action.Poke)) this.skip(); // another action is due at this state for this kind
+      const debtBefore = await w.debtOf();
+      const receipt = (await (await vault.connect(keeper).rebalance({ gasPrice: GAS_PRICE })).wait())!;
+      expect(receipt.logs.map((l) => vault.interface.parseLog(l)?.name)).to.not.include("KeeperPaid");
+      expect(await w.debtOf()).to.be.closeTo(debtBefore, debtBefore / 100_000n);
+    });
+  });
 }
