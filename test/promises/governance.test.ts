@@ -120,9 +120,11 @@ for (const kind of KINDS) {
       expect(after.automation.criticalHealthFactor).to.equal(before.automation.criticalHealthFactor);
     });
 
-    it("ROLE-2: a raised floor (with a lower target), a raised critical HF, a smaller trade size or deviation bound and a shorter cooldown each wait; nothing applies at once", async function () {
+    it("ROLE-2: a raised floor (with a lower target), a raised critical HF, a smaller trade size or deviation bound, a shorter cooldown, any outage change and a timelock cut each wait; nothing applies at once", async function () {
       const w = await loadFixture(kind.fixture);
       const { vault, manager } = w;
+      // A longer timelock applies at once (the cut below then waits it out).
+      await expect(vault.connect(w.owner).setTimelock(2 * DAY)).to.emit(vault, "TimelockSet").withArgs(2 * DAY).and.not.to.emit(vault, "ChangeSubmitted");
       const before = await governanceState(w);
       const lev = before.leverage;
       const auto = before.automation;
@@ -144,6 +146,12 @@ for (const kind of KINDS) {
         ["deviation - 1 bp", ChangeKind.Automation, () => vault.connect(manager).setAutomationConfig({ ...auto, maxDexDeviationBps: auto.maxDexDeviationBps - 1n })],
         ["cooldown - 60 s", ChangeKind.Automation, () => vault.connect(manager).setAutomationConfig({ ...auto, cooldown: auto.cooldown - 60n })],
         ["ripcord reward - 1 bp", ChangeKind.Automation, () => vault.connect(manager).setAutomationConfig({ ...auto, ripcordRewardBps: auto.ripcordRewardBps - 1n })],
+        [
+          "outage: a longer grace and smaller caps (the path waits in both directions)",
+          ChangeKind.Outage,
+          () => vault.connect(manager).setOutageConfig({ gracePeriod: 1200, twapWindow: 0, maxTwapDeviationBps: 0, maxActionBps: 1000, maxHourlyBps: 2000 }),
+        ],
+        ["timelock cut to 1 day after a raise", ChangeKind.Timelock, () => vault.connect(w.owner).setTimelock(DAY)],
       ];
       for (const [label, changeKind, send] of cases) {
         await expect(send(), label).to.emit(vault, "ChangeSubmitted").withArgs(changeKind, (d: string) => d.length > 2, (t: bigint) => t > 0n);
@@ -207,6 +215,8 @@ for (const kind of KINDS) {
         ["re-arm while active", () => vault.connect(manager).rearm(), "VaultNotStopped"],
         ["accept with nothing pending", () => vault.acceptChange(ChangeKind.Leverage), "VaultNoPendingChange"],
         ["revoke with nothing pending", () => vault.connect(guardian).revokeChange(ChangeKind.Fees), "VaultNoPendingChange"],
+        ["a venue move on a plain vault", () => vault.connect(owner).proposeVenue(manager.address), "VaultNotRefinanceable"],
+        ["a fee tier without a pool", () => vault.connect(manager).setExecutionConfig({ ...exec, swapFee: 10_000n }), "SwapRouteMissing"],
       ];
       for (const [label, send, error] of refused) {
         await expect(send(), label).to.be.revertedWithCustomError(vault, error);
@@ -235,6 +245,7 @@ for (const kind of KINDS) {
           () => vault.connect(who).transferOwnership(who.address),
           () => vault.connect(who).proposeVenue(who.address),
           () => vault.connect(who).rebalance(),
+          () => vault.connect(who).performUpkeep("0x"),
         ]) {
           await expect(send()).to.be.revertedWithCustomError(vault, "VaultUnauthorized").withArgs(who.address);
         }
