@@ -306,5 +306,21 @@ for (const kind of KINDS) {
       expect(plain(await vault.exitConfig())).to.deep.equal(exits);
       expect(plain(await vault.volatilityConfig())).to.deep.equal(vol);
     });
+
+    it("rearm: only while latched, waits out the timelock, a stop drops it; accepted, it re-activates and resets the high-water mark to the oracle price", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, manager, guardian, stranger } = w;
+      await expect(vault.connect(guardian).stop()).to.emit(vault, "ModeChanged").withArgs(1n, guardian.address);
+      await expect(vault.connect(manager).rearm()).to.emit(vault, "ChangeSubmitted").withArgs(ChangeKind.Rearm, "0x", (t: bigint) => t > 0n);
+      expect((await vault.automationState()).mode).to.equal(1n);
+      await expect(vault.connect(guardian).stop()).to.emit(vault, "ChangeRevoked").withArgs(ChangeKind.Rearm, guardian.address);
+      expect((await vault.pendingChange(ChangeKind.Rearm))[1]).to.equal(0n);
+      await expect(vault.connect(manager).rearm()).to.emit(vault, "ChangeSubmitted");
+      await acceptAllPending(w);
+      expect((await vault.automationState()).mode).to.equal(0n);
+      const [collateralPrice, debtPrice] = await vault.oraclePrices();
+      expect((await vault.automationState()).highWaterMark).to.equal((collateralPrice * 10n ** 18n) / debtPrice);
+      await expect(vault.connect(stranger).acceptChange(ChangeKind.Rearm)).to.be.revertedWithCustomError(vault, "VaultNoPendingChange");
+    });
   });
 }
