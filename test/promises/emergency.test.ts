@@ -204,5 +204,41 @@ for (const kind of KINDS) {
       }
       await expect(vault.connect(keeper).rebalance()).to.emit(vault, "ActionExecuted");
     });
+
+    it("urgency (docs/PROTECTION.md 1): healthActionBounds are the configured ones at or above the floor, 75 % of the venue's liquidation bonus at or below critical, linear in between", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault } = w;
+      const slippage = (await vault.executionConfig()).maxSlippageBps;
+      const deviation = (await vault.automationConfig()).maxDexDeviationBps;
+      const floor = (await vault.leverageConfig()).minHealthFactor;
+      const critical = (await vault.automationConfig()).criticalHealthFactor;
+      // The venue's liquidation bonus, read independently of the vault (bps above 100 %).
+      let bonusBps: bigint;
+      if (w.venue === "morpho") {
+        const params = Object.values(w.blue!.markets).find((p) => p.collateralToken === w.collateral.target)!;
+        const lltv = BigInt(params.lltv);
+        const factor = (WAD * WAD) / (WAD - (3n * 10n ** 17n * (WAD - lltv)) / WAD);
+        bonusBps = (factor < 115n * 10n ** 16n ? factor : 115n * 10n ** 16n) / 10n ** 14n - BPS;
+      } else if (w.preset.eMode) {
+        bonusBps = BigInt((await w.market.pool.getEModeCategoryData(1)).liquidationBonus) - BPS;
+      } else {
+        bonusBps = BigInt((await w.market.dataProvider.getReserveConfigurationData(w.collateral.target)).liquidationBonus) - BPS;
+      }
+      const cap = (bonusBps * 7500n) / BPS;
+      const at = (configured: bigint, urgencyWad: bigint) => (cap > configured ? configured + ((cap - configured) * urgencyWad) / WAD : configured);
+      expect([...(await vault.healthActionBounds())], "healthy: configured").to.deep.equal([slippage, deviation]);
+      const p0 = await vault.position();
+      for (const aim of [critical - critical / 200n, (floor + critical) / 2n]) {
+        const snapshot = await takeSnapshot();
+        await movePairPrice(w, Number((aim * WAD) / p0.healthFactor) / 1e18);
+        const hf = (await vault.position()).healthFactor;
+        expect(hf).to.be.lt(floor);
+        const urgency = hf <= critical ? WAD : ((floor - hf) * WAD) / (floor - critical);
+        const [s, d] = await vault.healthActionBounds();
+        expect(s, `slippage at HF ${hf}`).to.be.closeTo(at(slippage, urgency), 1n);
+        expect(d, `deviation at HF ${hf}`).to.be.closeTo(at(deviation, urgency), 1n);
+        await snapshot.restore();
+      }
+    });
   });
 }
