@@ -17,7 +17,7 @@ import { expect } from "chai";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { plain } from "../shared/structs";
 import { movePoolOnly } from "../shared/market-helpers";
-import { collateralFor, debtFor, fundLeg } from "../shared/presets";
+import { collateralFor, debtFor, fundLeg, movePairPrice } from "../shared/presets";
 import { attempt, nextBlock } from "../security/fixtures";
 import { KINDS, type PromiseWorld } from "./worlds";
 
@@ -187,6 +187,25 @@ for (const kind of KINDS) {
         );
         await snapshot.restore();
       }
+    });
+
+    it("VAULT-HF-2: under the floor (HF between critical and floor) deposit(maxDeposit) still goes in and raises the health factor", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, carol } = w;
+      const floor = (await vault.leverageConfig()).minHealthFactor;
+      const critical = (await vault.automationConfig()).criticalHealthFactor;
+      const p0 = await vault.position();
+      await movePairPrice(w, Number((((floor + critical) / 2n) * 10n ** 18n) / p0.healthFactor) / 1e18);
+      const before = await vault.position();
+      expect(before.healthFactor).to.be.lt(floor).and.gt(critical);
+      const max = await vault.maxDeposit(carol.address, await nextBlock());
+      expect(max).to.be.gt(0n);
+      const amount = max < (await collateralFor(w, 5_000)) ? max : await collateralFor(w, 5_000);
+      const preview = await vault.previewDeposit(amount);
+      const held = await vault.balanceOf(carol.address);
+      await expect(vault.connect(carol)["deposit(uint256,address)"](amount, carol.address)).to.emit(vault, "Deposit");
+      expect((await vault.balanceOf(carol.address)) - held).to.be.gte(preview);
+      expect((await vault.position()).healthFactor, "the deposit raised the HF").to.be.gte(before.healthFactor);
     });
 
     it("MAX-1: redeem(maxRedeem) and withdraw(maxWithdraw) go through for a holder", async function () {
