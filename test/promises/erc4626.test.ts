@@ -208,6 +208,30 @@ for (const kind of KINDS) {
       expect((await vault.position()).healthFactor, "the deposit raised the HF").to.be.gte(before.healthFactor);
     });
 
+    it("EXIT-1: whatever is sent to the vault (1 raw unit of either token, $50,000 of the debt asset), every holder redeems all its shares, paid at least its preview", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, alice, bob } = w;
+      const vaultAddress = await vault.getAddress();
+      for (const [label, gift] of [
+        ["1 raw unit of each", async () => {
+          await fundLeg(w, "debt", vaultAddress, 1n);
+          await fundLeg(w, "collateral", vaultAddress, 1n);
+        }],
+        ["$50,000 of the debt asset", async () => fundLeg(w, "debt", vaultAddress, await debtFor(w, 50_000))],
+      ] as const) {
+        const snapshot = await takeSnapshot();
+        await gift();
+        for (const user of [alice, bob]) {
+          const shares = await vault.balanceOf(user.address);
+          const preview = await vault.previewRedeem(shares);
+          const held: bigint = await w.collateral.balanceOf(user.address);
+          await expect(vault.connect(user)["redeem(uint256,address,address)"](shares, user.address, user.address), `${label}: ${user.address}`).to.emit(vault, "Withdraw");
+          expect(((await w.collateral.balanceOf(user.address)) as bigint) - held).to.be.gte(preview);
+        }
+        await snapshot.restore();
+      }
+    });
+
     it("MAX-1: redeem(maxRedeem) and withdraw(maxWithdraw) go through for a holder", async function () {
       const w = await loadFixture(kind.fixture);
       const { vault, alice } = w;
