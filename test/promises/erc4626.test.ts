@@ -232,6 +232,30 @@ for (const kind of KINDS) {
       }
     });
 
+    it("ACCT-2 and FAIR-1's bystander: the holders' maxWithdraw sum to at most totalAssets; others' deposits, mints, withdrawals and redemptions never lower bob's share value", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, alice, bob, carol, probe } = w;
+      const holders = [alice.address, bob.address, await probe.getAddress()];
+      let sum = 0n;
+      for (const h of holders) sum += await vault.maxWithdraw(h);
+      expect(sum, "ACCT-2").to.be.lte(await vault.totalAssets());
+      const value = async () => vault.convertToAssets(await vault.balanceOf(bob.address));
+      let last = await value();
+      for (const [label, act] of [
+        ["carol deposits $30,000", async () => vault.connect(carol)["deposit(uint256,address)"](await collateralFor(w, 30_000), carol.address)],
+        ["carol mints", async () => vault.connect(carol)["mint(uint256,address)"](await vault.previewDeposit(await collateralFor(w, 3_000)), carol.address)],
+        ["the probe withdraws $4,000", async () => probe.withdraw(await collateralFor(w, 4_000))],
+        ["alice redeems half", async () => vault.connect(alice)["redeem(uint256,address,address)"]((await vault.balanceOf(alice.address)) / 2n, alice.address, alice.address)],
+        ["carol redeems all", async () => vault.connect(carol)["redeem(uint256,address,address)"](await vault.balanceOf(carol.address), carol.address, carol.address)],
+      ] as const) {
+        await (await act()).wait();
+        const now = await value();
+        // A block's interest and rounding: 1e-6 of the value.
+        expect(now, `${label}: bob's value ${last} -> ${now}`).to.be.gte(last - last / 1_000_000n);
+        last = now;
+      }
+    });
+
     it("MAX-1: redeem(maxRedeem) and withdraw(maxWithdraw) go through for a holder", async function () {
       const w = await loadFixture(kind.fixture);
       const { vault, alice } = w;
