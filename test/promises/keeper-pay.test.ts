@@ -111,5 +111,21 @@ for (const kind of KINDS) {
       expect(receipt.logs.map((l) => vault.interface.parseLog(l)?.name)).to.not.include("KeeperPaid");
       expect(await w.debtOf()).to.be.closeTo(debtBefore, debtBefore / 100_000n);
     });
+
+    it("KEEPER-PAY-3 / UNHEALTHY-1 / TRIGGER-1: below a market HF of 1 the due keeper action goes through, raises the HF, and pays nothing", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, keeper } = w;
+      await payOn(w);
+      const p0 = await vault.position();
+      await movePairPrice(w, 0.97 / (Number(p0.healthFactor) / 1e18));
+      const before = await vault.position();
+      expect(before.healthFactor).to.be.lt(10n ** 18n);
+      const { needed, action } = await vault.trigger();
+      expect(needed, `TRIGGER-1: an action is announced (${action})`).to.equal(true);
+      expect(await vault.connect(keeper).rebalance.staticCall()).to.equal(action);
+      const receipt = (await (await vault.connect(keeper).rebalance({ gasPrice: GAS_PRICE })).wait())!;
+      expect(receipt.logs.map((l) => vault.interface.parseLog(l)?.name)).to.not.include("KeeperPaid");
+      expect((await vault.position()).healthFactor).to.be.gt(before.healthFactor);
+    });
   });
 }
