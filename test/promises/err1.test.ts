@@ -29,6 +29,21 @@ for (const kind of KINDS) {
         "ERC4626ExceededMaxWithdraw",
       );
     });
+
+    it("a deposit cap cut below totalAssets (at once): maxDeposit and maxMint 0, a deposit refused VaultDepositCapExceeded(assets, 0), exits unaffected", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, manager, carol, alice } = w;
+      const exec = await vault.executionConfig();
+      await (await vault.connect(manager).setExecutionConfig({ maxSlippageBps: exec.maxSlippageBps, swapFee: exec.swapFee, depositCap: 1n })).wait();
+      expect(await vault.maxDeposit(carol.address)).to.equal(0n);
+      expect(await vault.maxMint(carol.address)).to.equal(0n);
+      await expect(vault.connect(carol)["deposit(uint256,address)"](10n ** 6n, carol.address))
+        .to.be.revertedWithCustomError(vault, "VaultDepositCapExceeded")
+        .withArgs(10n ** 6n, 0n);
+      await expect(vault.connect(carol)["mint(uint256,address)"](10n ** 12n, carol.address)).to.be.revertedWithCustomError(vault, "VaultDepositCapExceeded");
+      const shares = (await vault.balanceOf(alice.address)) / 3n;
+      await expect(vault.connect(alice)["redeem(uint256,address,address)"](shares, alice.address, alice.address)).to.emit(vault, "Withdraw");
+    });
   });
 
   /*
