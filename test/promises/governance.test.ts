@@ -84,12 +84,19 @@ for (const kind of KINDS) {
         .withArgs(at2 + timelock + BigInt(PENDING_VALIDITY));
       expect(plain(await vault.executionConfig())).to.deep.equal(exec);
 
-      // Accepted by a stranger at validAt.
+      // Accepted by a stranger on the window's last second (an execution change reads no price).
       const at3 = await minedAt(send());
-      await jumpTo(w, at3 + timelock - 1n);
+      await time.setNextBlockTimestamp(at3 + timelock + BigInt(PENDING_VALIDITY));
       await expect(vault.connect(stranger).acceptChange(ChangeKind.Execution)).to.emit(vault, "ExecutionConfigSet");
       expect(plain(await vault.executionConfig())).to.deep.equal(next);
       expect((await vault.pendingChange(ChangeKind.Execution))[1]).to.equal(0n);
+
+      // And on its first second: back to the original slippage (any slippage change waits).
+      const at4 = await minedAt(vault.connect(manager).setExecutionConfig(exec));
+      expect(plain(await vault.executionConfig())).to.deep.equal(next);
+      await time.setNextBlockTimestamp(at4 + timelock);
+      await expect(vault.connect(stranger).acceptChange(ChangeKind.Execution)).to.emit(vault, "ExecutionConfigSet");
+      expect(plain(await vault.executionConfig())).to.deep.equal(exec);
     });
 
     it("ROLE-2: a lower target and band with the same floor, the deposit cap and a longer cooldown apply at once and arm nothing", async function () {
