@@ -208,7 +208,7 @@ for (const kind of KINDS) {
       expect((await vault.position()).healthFactor, "the deposit raised the HF").to.be.gte(before.healthFactor);
     });
 
-    it("EXIT-1: whatever is sent to the vault (1 raw unit of either token, $50,000 of the debt asset), every holder redeems all its shares, paid at least its preview", async function () {
+    it("EXIT-1: whatever is sent to the vault (1 raw unit of either token, $50,000 of the debt asset, debt repaid on its behalf), every holder redeems all its shares, paid at least its preview", async function () {
       const w = await loadFixture(kind.fixture);
       const { vault, alice, bob } = w;
       const vaultAddress = await vault.getAddress();
@@ -218,6 +218,15 @@ for (const kind of KINDS) {
           await fundLeg(w, "collateral", vaultAddress, 1n);
         }],
         ["$50,000 of the debt asset", async () => fundLeg(w, "debt", vaultAddress, await debtFor(w, 50_000))],
+        ["1 raw unit and then half of its debt repaid on its behalf (Aave)", async () => {
+          if (w.venue !== "aave") return;
+          const { stranger, market } = w;
+          const half = (await w.debtOf()) / 2n;
+          await fundLeg(w, "debt", stranger.address, half + 1n);
+          await (await w.debt.connect(stranger).getFunction("approve")(market.pool.target, half + 1n)).wait();
+          await (await market.pool.connect(stranger).getFunction("repay")(w.debt.target, 1n, 2, vaultAddress)).wait();
+          await (await market.pool.connect(stranger).getFunction("repay")(w.debt.target, half, 2, vaultAddress)).wait();
+        }],
       ] as const) {
         const snapshot = await takeSnapshot();
         await gift();
