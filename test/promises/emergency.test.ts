@@ -69,7 +69,7 @@ for (const kind of KINDS) {
       expect(rewardValue, "RIPCORD-1: <= ripcordRewardCap pro rata").to.be.lte(byCap + slack);
     });
 
-    it("UNHEALTHY-1: below HF 1 deposits and partial exits revert VaultPositionUnhealthy, their max* are 0; the last holder leaves in full; the ripcord raises the HF", async function () {
+    it("UNHEALTHY-1: below HF 1 deposits and partial exits revert VaultPositionUnhealthy, their max* are 0; the ripcord goes through and raises the HF", async function () {
       const w = await loadFixture(kind.fixture);
       const { vault, bob, carol, probe, stranger } = w;
       // Two holders left (alice, carol), so that every exit is a partial one.
