@@ -3,7 +3,8 @@
  * WETH/USDC Aave vault: "A keeper is paid at most its gas cost times the multiplier (<= 1.2x): (gas measured from
  * the entry point + 21,000) x min(tx.gasprice, maxGasPrice) x multiplier, converted at the oracle price". The gas
  * token is ETH on every local market; IVaultAutomation.KeeperPayConfig prices it by the debt feed
- * (`gasTokenIsDebt`) or else by the collateral feed, so each kind is configured with the leg that is WETH.
+ * (`gasTokenIsDebt`) or else by the collateral feed, so each kind is configured with the leg that is WETH, and a kind
+ * with no WETH leg (btc-long-2x) with the gas token's own feed (`setGasTokenFeed`: ETH/USD).
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -20,6 +21,9 @@ const GAS_PRICE = 2n * 10n ** 9n; // 2 gwei: the gas cost stays well inside ever
 async function payOn(w: PromiseWorld, perActionUsd = 10_000): Promise<void> {
   const { vault, manager } = w;
   const maxPerAction = await collateralFor(w, perActionUsd);
+  if (w.preset.collateral !== "WETH" && w.preset.debt !== "WETH") {
+    await (await vault.connect(manager).setGasTokenFeed(w.market.ethUsdFeed.target)).wait();
+  }
   await (
     await vault.connect(manager).setKeeperPayConfig({
       multiplierBps: 12_000,
@@ -55,24 +59,9 @@ function payTest(kind: Kind) {
 }
 
 for (const kind of KINDS) {
-  const name = `promises, KEEPER-PAY-1: ${kind.label}: a keeper is paid at most 1.2x its gas cost at the oracle price of ETH`;
-  if (kind.preset.name === "btc-long-2x") {
-    /*
-     * DEFECT: KEEPER-PAY-1 cannot hold on a vault neither of whose legs is the gas token. btc-long-2x (WBTC collateral,
-     * USDC debt) must price ETH gas by the BTC/USD feed (`gasTokenIsDebt = false`, AutomationModule._payKeeper:
-     * `value = gas x gasPrice x multiplier x (gasTokenIsDebt ? debtPrice : collateralPrice)`) or by USDC/USD. With the
-     * collateral feed a keeper is paid gas x BTC price (30x its cost at $60,000 / $2,000 here) until the loss room or
-     * maxPerAction binds; with the debt feed it is paid 1/2000 of it. Expected: pay <= 1.2 x gas x ETH/USD. Seen (un-skipped): pay $83.58
-     * for a gas cost of $2.62 (2 gwei), 32x; bounded only by the action's loss room and maxPerAction.
-     */
-    describe.skip(name, function () {
-      it("DEFECT: btc-long-2x pays gas priced as BTC", payTest(kind));
-    });
-  } else {
-    describe(name, function () {
-      it("pay <= 1.2 x (gas used x gas price) x ETH/USD", payTest(kind));
-    });
-  }
+  describe(`promises, KEEPER-PAY-1: ${kind.label}: a keeper is paid at most 1.2x its gas cost at the oracle price of ETH`, function () {
+    it("pay <= 1.2 x (gas used x gas price) x ETH/USD", payTest(kind));
+  });
 }
 
 for (const kind of KINDS) {
