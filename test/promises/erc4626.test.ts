@@ -18,7 +18,7 @@ import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-networ
 import { plain } from "../shared/structs";
 import { movePoolOnly } from "../shared/market-helpers";
 import { collateralFor, debtFor, fundLeg, movePairPrice } from "../shared/presets";
-import { attempt, nextBlock } from "../security/fixtures";
+import { nextBlock, previewChecks } from "../security/fixtures";
 import { KINDS, type PromiseWorld } from "./worlds";
 
 /** What the world's accounts and the vault hold, to assert that a refused call changed nothing. */
@@ -50,18 +50,7 @@ for (const kind of KINDS) {
       const { vault, probe } = w;
       const unit = 10n ** BigInt(w.decimals.collateral);
       const sizes = [...new Set([1n, unit / 1_000_000n || 1n, await collateralFor(w, 100), await collateralFor(w, 5_000)])];
-      const failures: string[] = [];
-      const check = async (name: string, mayRevert: boolean, run: () => Promise<unknown>, ok: (p: bigint, a: bigint) => boolean) => {
-        const snapshot = await takeSnapshot();
-        const failure = await attempt(async () => (await (run() as Promise<{ wait: () => Promise<unknown> }>)).wait());
-        if (failure) {
-          if (!mayRevert) failures.push(`${name} reverted: ${failure}`);
-        } else {
-          const [p, a] = [await probe.previewed(), await probe.actual()];
-          if (!ok(p, a)) failures.push(`${name}: preview ${p}, actual ${a}`);
-        }
-        await snapshot.restore();
-      };
+      const { failures, check } = previewChecks(probe);
       for (const size of sizes) {
         // A deposit the preview gives nothing for may revert (VaultZeroShares); one it promised shares for may not.
         const depositPreview = await vault.previewDeposit(size);
@@ -84,22 +73,14 @@ for (const kind of KINDS) {
       // A deposit buys collateral with the debt asset, an exit sells collateral: "against" is the collateral dearer,
       // then cheaper. The pool's base is the volatile asset (WETH, WBTC, wstETH): the short's collateral is its quote.
       const against = { entry: w.preset.direction * push, exit: -w.preset.direction * push };
-      const failures: string[] = [];
+      const { failures, check } = previewChecks(probe);
       for (const [name, side, run, ok] of [
         ["deposit", "entry", () => probe.deposit(size), (p: bigint, a: bigint) => p <= a],
         ["mint", "entry", async () => probe.mint((await vault.previewDeposit(size)) / 2n), (p: bigint, a: bigint) => p >= a],
         ["redeem", "exit", async () => probe.redeem(await vault.convertToShares(size)), (p: bigint, a: bigint) => p <= a],
         ["withdraw", "exit", () => probe.withdraw(size), (p: bigint, a: bigint) => p >= a],
       ] as const) {
-        const snapshot = await takeSnapshot();
-        await movePoolOnly(w.market, against[side], w.uniPool);
-        const failure = await attempt(async () => (await (await run()).wait()));
-        if (failure) failures.push(`${name} reverted: ${failure}`);
-        else {
-          const [p, a] = [await probe.previewed(), await probe.actual()];
-          if (!ok(p, a)) failures.push(`${name}: preview ${p}, actual ${a}`);
-        }
-        await snapshot.restore();
+        await check(name, false, run, ok, () => movePoolOnly(w.market, against[side], w.uniPool));
       }
       expect(failures).to.deep.equal([]);
     });

@@ -21,6 +21,7 @@ import { createVault, encodeMarkets, type CreatedVault } from "../../scripts/lib
 import { writeDeploymentRecord, type DeploymentRecord } from "../../scripts/lib/deploy/deployments";
 import type { KeeperPassResult } from "../../scripts/lib/keeper/keeper";
 import { countRpc } from "../../scripts/lib/util/rpc-counter";
+import { actionName } from "../../scripts/lib/util/format";
 import type { DepositResult, StatusResult, WithdrawResult } from "../../tasks/vault";
 import { SETTINGS_3X, vaultStackWorld, type VaultStackWorld } from "../factory/fixtures";
 
@@ -454,6 +455,21 @@ describe("tasks", () => {
       expect((await created.vault.position()).healthFactor).to.be.gte(critical);
       expect(output).to.include("DeleverHealth due, but").and.include("is not an allow-listed keeper");
       expect(output).to.match(/ripcord\(\) Ripcord: gas [\d,]+/);
+    });
+
+    it("without the keeper role, runs the health deleverage between the critical HF and the floor (anyone's)", async () => {
+      const { created, stack, stranger, market } = await loadFixture(depositedWorld);
+      await advanceTime(3600, market);
+      await setMarketPrice(market, 1760); // -12% at 3x: HF ~1.10, under the 1.15 floor, above the 1.08 critical level
+      const critical = (await created.vault.automationConfig()).criticalHealthFactor;
+      const { healthFactor } = await created.vault.position();
+      expect(healthFactor).to.be.gt(critical).and.lt((await created.vault.leverageConfig()).minHealthFactor);
+      expect(actionName((await created.vault.trigger()).action)).to.equal("DeleverHealth");
+
+      const { result } = await keeperRun({ registry: stack.registry.target, lens: stack.lens.target, signer: stranger.address });
+      expect(result[0].actions.map((a) => [a.call, a.action, a.ok])).to.deep.include(["rebalance", "DeleverHealth", true]);
+      expect(result[0].actions.some((a) => a.call === "ripcord")).to.equal(false);
+      expect((await created.vault.position()).healthFactor).to.be.gt(healthFactor);
     });
 
     it("logs a vault whose trigger() fails in the lens (stale feed), error decoded, and still services the others", async () => {

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { parseEther } from "ethers";
-import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { plain } from "../shared/structs";
 import { fund } from "../shared/market-helpers";
-import { attempt, nextBlock, probeWorld, reason as attemptReason, twoHolders3x } from "./fixtures";
+import { nextBlock, previewChecks, probeWorld, reason as attemptReason, twoHolders3x } from "./fixtures";
 
 /**
  * Issue 8, finding 9: EIP-4626 limits and previews at the edges. `max*` must not exceed what would be accepted (in
@@ -71,18 +71,7 @@ describe("security: ERC-4626 limits and previews at the edges (issue 8 #9)", () 
       it(`${label}: previewDeposit <= shares, previewMint >= assets, previewRedeem <= assets, previewWithdraw >= shares`, async () => {
         const w = await loadFixture(probeWorld);
         const { vault, probe } = w;
-        const failures: string[] = [];
-        const check = async (name: string, mayRevert: boolean, run: () => Promise<unknown>, ok: (p: bigint, a: bigint) => boolean) => {
-          const snapshot = await takeSnapshot();
-          const failure = await attempt(async () => (await (run() as Promise<{ wait: () => Promise<unknown> }>)).wait());
-          if (failure) {
-            if (!mayRevert) failures.push(`${name} reverted: ${failure}`);
-          } else {
-            const [p, a] = [await probe.previewed(), await probe.actual()];
-            if (!ok(p, a)) failures.push(`${name}: preview ${p}, actual ${a}`);
-          }
-          await snapshot.restore();
-        };
+        const { failures, check } = previewChecks(probe);
         // A deposit / mint the preview gives nothing for may revert; one it promised shares for may not.
         const depositPreview = await vault.previewDeposit(size);
         await check(`deposit(${label})`, depositPreview === 0n, () => probe.deposit(size), (p, a) => p <= a);

@@ -4,7 +4,7 @@
  */
 import { MaxUint256, parseEther, parseUnits, type Contract } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers, network } from "hardhat";
 import { vault3x, type VaultWorld } from "../shared/vault";
 import { connectAs, fund, oraclePriceE8, setMarketPrice, swapPoolTo } from "../shared/market-helpers";
@@ -192,6 +192,40 @@ export async function attempt(f: () => Promise<unknown>): Promise<string | undef
   } catch (e) {
     return reason(e);
   }
+}
+
+/** What a preview check needs of VaultPreviewProbe: the preview and the result of its last action. */
+interface PreviewProbe {
+  previewed(): Promise<bigint>;
+  actual(): Promise<bigint>;
+}
+
+/**
+ * Checks of a VaultPreviewProbe action against its preview in the same transaction, each on a snapshot restored
+ * afterwards: `check` records in `failures` a revert (unless `mayRevert`) or `ok(previewed, actual)` false; `before`
+ * runs first on the snapshot (e.g. the pool pushed against the caller).
+ */
+export function previewChecks(probe: PreviewProbe) {
+  const failures: string[] = [];
+  const check = async (
+    name: string,
+    mayRevert: boolean,
+    run: () => Promise<{ wait: () => Promise<unknown> }>,
+    ok: (previewed: bigint, actual: bigint) => boolean,
+    before?: () => Promise<unknown>,
+  ) => {
+    const snapshot = await takeSnapshot();
+    await before?.();
+    const failure = await attempt(async () => (await run()).wait());
+    if (failure) {
+      if (!mayRevert) failures.push(`${name} reverted: ${failure}`);
+    } else {
+      const [p, a] = [await probe.previewed(), await probe.actual()];
+      if (!ok(p, a)) failures.push(`${name}: preview ${p}, actual ${a}`);
+    }
+    await snapshot.restore();
+  };
+  return { failures, check };
 }
 
 /**

@@ -298,8 +298,8 @@ function outcomeInto(vault: ILeveredVault, outcome: Awaited<ReturnType<KeeperSen
 
 /**
  * Runs every due action on one vault whose decision was `announced` (several calls for chunked unwinds): rebalance()
- * if the signer is a keeper or the action is the health deleverage (anyone's below the floor), else (or if that is
- * refused) ripcord() when HF < critical. Throws only if isKeeper()
+ * if the signer is a keeper, or for the health deleverage between the critical HF and the floor (anyone's), else (or
+ * if that is refused) ripcord() when HF < critical. Throws only if isKeeper()
  * cannot be read; a later read error ends the vault's turn (logged), keeping what was done.
  */
 export async function serviceVault(
@@ -346,8 +346,16 @@ export async function serviceVault(
       announced = next.action;
     }
     let done: KeeperAction | undefined;
-    // Below the health-factor floor anyone may run the health deleverage (IVaultKeeper.rebalance, ROLE-2 (b)).
-    if (isKeeper || actionName(announced) === "DeleverHealth") {
+    // Below the health-factor floor anyone may run the health deleverage (IVaultKeeper.rebalance, ROLE-2 (b)); below
+    // the critical HF the ripcord (rewarded, aimed at the health-restoring leverage) is the non-keeper's call.
+    let anyone = false;
+    if (!isKeeper && actionName(announced) === "DeleverHealth") {
+      critical ??= await read("automationConfig()", async () => (await vault.automationConfig()).criticalHealthFactor);
+      const healthFactor = critical === undefined ? undefined : await read("position()", async () => (await vault.position()).healthFactor);
+      if (healthFactor === undefined) break;
+      anyone = healthFactor >= critical!;
+    }
+    if (isKeeper || anyone) {
       done = await attempt(connected, "rebalance", actionName(announced), opts.dryRun, sender);
       actions.push(done);
       log(describeAction(done), actionFields(done));
