@@ -161,6 +161,13 @@ export function renderGasTable(): string {
     ["Aave", report.presets ?? {}],
     ["Morpho", report.morpho ?? {}],
   ].flatMap(([venue, presets]) => Object.entries(presets as Record<string, Operations>).map(([name, o]) => ({ venue: venue as string, name, ops: o })));
+  const opRows = [...GAS_ROWS, ...(columns.some((c) => c.ops.refinance) ? [REFINANCE_ROW] : [])];
+  /** One row per operation, one column per (preset, venue); `cell` renders an operation's figures. */
+  const table = (cell: (o: Operations[string]) => string) => [
+    `| operation | ${columns.map((c) => `${c.name} (${c.venue})`).join(" | ")} |`,
+    `| --- | ${columns.map(() => "---:").join(" | ")} |`,
+    ...opRows.map(([op, label]) => `| ${short(label)} | ${columns.map((c) => (c.ops[op] ? cell(c.ops[op]) : "-")).join(" | ")} |`),
+  ];
   const perVenue = () => {
     if (!columns.length) return [];
     return [
@@ -168,31 +175,11 @@ export function renderGasTable(): string {
       "The same operations for every preset on each venue ($200,000 of collateral at its target; vault gas (vault / " +
         "floor; vault / guarded floor), both floors measured on the vault's own venue):",
       "",
-      `| operation | ${columns.map((c) => `${c.name} (${c.venue})`).join(" | ")} |`,
-      `| --- | ${columns.map(() => "---:").join(" | ")} |`,
-      ...[...GAS_ROWS, ...(columns.some((c) => c.ops.refinance) ? [REFINANCE_ROW] : [])].map(
-        ([op, label]) =>
-          `| ${short(label)} | ${columns
-            .map((c) => {
-              const o = c.ops[op];
-              return o ? `${int(o.gas)} (${(o.gas / o.floor).toFixed(2)}; ${(o.gas / o.guardedFloor).toFixed(2)})` : "-";
-            })
-            .join(" | ")} |`,
-      ),
+      ...table((o) => `${int(o.gas)} (${(o.gas / o.floor).toFixed(2)}; ${(o.gas / o.guardedFloor).toFixed(2)})`),
       "",
       `Guarded floors (the floor plus the mandated guards; guarded floor / floor):`,
       "",
-      `| operation | ${columns.map((c) => `${c.name} (${c.venue})`).join(" | ")} |`,
-      `| --- | ${columns.map(() => "---:").join(" | ")} |`,
-      ...[...GAS_ROWS, ...(columns.some((c) => c.ops.refinance) ? [REFINANCE_ROW] : [])].map(
-        ([op, label]) =>
-          `| ${short(label)} | ${columns
-            .map((c) => {
-              const o = c.ops[op];
-              return o ? `${int(o.guardedFloor)} (${(o.guardedFloor / o.floor).toFixed(2)})` : "-";
-            })
-            .join(" | ")} |`,
-      ),
+      ...table((o) => `${int(o.guardedFloor)} (${(o.guardedFloor / o.floor).toFixed(2)})`),
       "",
       guardedFloorSummary(columns),
       ...(columns.some((c) => c.ops.refinance)
