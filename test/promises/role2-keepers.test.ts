@@ -7,12 +7,23 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { movePairPrice } from "../shared/presets";
 import { Action } from "../shared/keeper";
-import { KINDS } from "./worlds";
+import { KINDS, pushAboveBand } from "./worlds";
 
 for (const kind of KINDS) {
   // Once a defect: removing the keeper at once left a position between the critical HF and the floor with nobody
   // able to delever (rebalance() keeper-only, the ripcord not armed).
   describe(`promises, ROLE-2 (b): ${kind.label}`, function () {
+    it("above the floor only keepers act: a stranger's rebalance of a due band deleverage is VaultUnauthorized", async function () {
+      const w = await loadFixture(kind.fixture);
+      const { vault, keeper, stranger } = w;
+      await pushAboveBand(w, 1.02);
+      expect((await vault.trigger()).action).to.equal(Action.DeleverBand);
+      expect((await vault.position()).healthFactor).to.be.gt((await vault.leverageConfig()).minHealthFactor);
+      await expect(vault.connect(stranger).rebalance()).to.be.revertedWithCustomError(vault, "VaultUnauthorized").withArgs(stranger.address);
+      await expect(vault.connect(stranger).performUpkeep("0x")).to.be.revertedWithCustomError(vault, "VaultUnauthorized").withArgs(stranger.address);
+      await expect(vault.connect(keeper).rebalance()).to.emit(vault, "ActionExecuted");
+    });
+
     it("with every keeper removed at once, a position under the floor can still be delevered (by anyone)", async function () {
       const w = await loadFixture(kind.fixture);
       const { vault, manager, keeper, stranger } = w;
