@@ -233,6 +233,7 @@ export async function benchPreset(
   // A full exit repays everything; the flash loan covers the interest of the block it lands in.
   const withAccrual = (debtAmount: bigint) => debtAmount + debtAmount / 100_000n;
 
+  await seedFeedHistory(market, Number((await vault.volatilityConfig()).rounds));
   // Base state: vault and probe each hold the same collateral levered to the target.
   const opened = await gasOf(vault.connect(user)["deposit(uint256,address)"](units(POSITION_USD), user.address));
   await (await probeAs(user).lever(units(POSITION_USD), borrowed(opened.logs))).wait();
@@ -362,6 +363,15 @@ export async function benchPreset(
     await ethers.provider.send("evm_revert", [base]);
     return out;
   }
+}
+
+/**
+ * A live feed has a full window of past rounds, so the variance read costs here what it costs on a live network: every
+ * feed gets `rounds` more rounds an hour apart (a heartbeat's cadence), flat (they add no variance), before the vault
+ * opens. Without them the local feeds would have 0-4 past rounds at the measured states.
+ */
+export async function seedFeedHistory(market: Market, rounds: number): Promise<void> {
+  for (let i = 0; i < rounds; i++) await advanceTimeAllFeeds(market, 3600);
 }
 
 /** Moves the preset's reference price so that the pair's price (debt per collateral) is `multiple` x today's. */

@@ -17,7 +17,7 @@ import { deployRefinanceableVault, deployVenueImplementation } from "../deploy/r
 import { localDecimals, localPair, presetSettings, type Preset, type Venue } from "../deploy/presets";
 import { VENUE_KIND } from "../vault/refinance";
 import type { GuardedRefinanceFloorProbe, RefinanceFloorProbe } from "../../../typechain-types";
-import { POSITION_USD, guardConfig, guardedRuntime, installGuarded } from "./gas";
+import { POSITION_USD, guardConfig, guardedRuntime, installGuarded, seedFeedHistory } from "./gas";
 
 /** Gas of moving the bench position of `preset` from `from` to the other venue, its floor and its guarded floor. */
 export async function benchRefinance(
@@ -43,6 +43,7 @@ export async function benchRefinance(
   const collateral = localTokenContract(market, pair.collateral);
   const collateralUsd = Number((await vault.oraclePrices())[0]) / 1e18;
   const units = (usd: number) => toUnits((usd / collateralUsd).toFixed(8), decimals.collateral);
+  await seedFeedHistory(market, Number((await vault.volatilityConfig()).rounds));
   await fund(market, user.address, { [ASSET_FIELDS[pair.collateral].token]: units(POSITION_USD * 20) });
   await (await collateral.connect(user).getFunction("approve")(vault.target, MaxUint256)).wait();
   await (await vault.connect(user)["deposit(uint256,address)"](units(POSITION_USD), user.address)).wait();
