@@ -577,7 +577,7 @@ async function main() {
         : "") +
       `  listed in registry ${stack.registry.target} as kind '${bytes32Text(spec.kind)}' on ${bytes32Text(spec.venue)} (npx hardhat vault:list --kind ${bytes32Text(spec.kind)})\n` +
       `  target ${settings.targetLeverage}x (band ${settings.minLeverage}-${settings.maxLeverage}x), HF floor ${settings.minHealthFactor}, ` +
-      `ripcord below ${settings.criticalHealthFactor}, stop-loss ${settings.stopLossPrice || "off"}${preset && cfg.ethStopLoss ? ` (ETH $${cfg.ethStopLoss}, debt per collateral)` : ""}, ` +
+      `ripcord below ${settings.criticalHealthFactor}, stop-loss ${settings.stopLossPrice || "off"}${preset && cfg.ethStopLoss ? ` (${preset.reference} ${cfg.ethStopLoss}, debt per collateral)` : ""}, ` +
       `owner ${roles.owner}, manager ${roles.manager}, guardian ${roles.guardian}` +
       (keepers.length && canSetKeepers ? `, keepers ${keepers.join(", ")}` : ""),
   );

@@ -9,6 +9,7 @@ import type { ILeveredVault } from "../../../typechain-types";
 import { actionName, decodeError, describeError, hf, lev, modeName, table, units, usd } from "../util/format";
 import { describePending, duration, keeperSet, pendingChanges, pendingValidity, type PendingChange } from "./governance";
 import { exposureOf, exposureText } from "../deploy/presets";
+import { apr, venueOfImplementation } from "./refinance";
 
 const WAD = 10n ** 18n;
 
@@ -82,6 +83,12 @@ const AAVE_RATES_ABI = [
  * Carry at leverage L (% a year on equity): L x supply rate - (L - 1) x borrow rate; a staked-ETH loop also earns
  * L x the staking yield, so it breaks even at a yield of ((L - 1) x borrow - L x supply) / L.
  */
+/** The venue a refinanceable vault runs on now (undefined for a vault that cannot move). */
+async function currentVenue(vault: ILeveredVault) {
+  const implementation = await vault.venueImplementation();
+  return implementation === ZeroAddress ? undefined : venueOfImplementation(vault.runner!, implementation);
+}
+
 async function carryOf(provider: Provider, aavePool: string, assets: [string, string], leverage: number, loop: boolean) {
   const pool = new Contract(aavePool, AAVE_RATES_ABI, provider);
   const [collateral, debt] = await Promise.all(assets.map((a) => pool.getReserveData(a)));
@@ -220,7 +227,12 @@ export async function vaultStatus(
           ],
         ),
       );
-      if (opts.aavePool) {
+      // A refinanceable vault borrows where its implementation is now: Aave's carry only while that is Aave.
+      const moved = await settle(currentVenue(vault));
+      const elsewhere = moved.ok && moved.value !== undefined && moved.value.venue !== "aave-v3" ? moved.value : undefined;
+      if (elsewhere) {
+        out(`  carry: on ${elsewhere.venue}, ${debtSymbol} borrowed at ${apr(elsewhere.borrowRate)} a year (its venue mover's rate)`);
+      } else if (opts.aavePool) {
         const exposure = exposureOf(assetSymbol, debtSymbol);
         const assets: [string, string] = [await vault.asset(), await vault.debtAsset()];
         const carry = await settle(carryOf(provider, opts.aavePool, assets, Number(p.leverage) / 1e18, exposure.reference === "wstETH/ETH"));
