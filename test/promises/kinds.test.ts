@@ -1,0 +1,68 @@
+/**
+ * Per-kind facts the README's preset table and scripts/lib/deploy/presets.ts state, measured on the vault rather than
+ * read from the preset's text:
+ * - exposure per unit of equity: a 1 % move of the kind's reference price moves the equity by the stated multiple
+ *   (eth-long-3x +3x ETH, eth-short-2x -1x ETH, i.e. "2x" is leverage on USDC and a rally is the adverse move,
+ *   btc-long-2x +2x BTC, wsteth-loop +8x the wstETH/ETH rate measured in ETH) on every venue the kind runs on;
+ * - amounts in the asset's own units in the tooling: `vault:deposit --amount` / `vault:withdraw --amount` move exactly
+ *   that many tokens at the asset's decimals (USDC 6 for the short, WBTC 8 for btc-long-2x).
+ * (The short's stop firing on a rally and the loop's on a depeg: test/presets/lifecycle.test.ts, "an adverse move";
+ * `vault:status`'s exposure and carry lines: the same file.)
+ */
+import hre from "hardhat";
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { parseUnits } from "ethers";
+import { KINDS, type PromiseWorld } from "./worlds";
+import { fundLeg } from "../shared/presets";
+import { runTask } from "../shared/tasks";
+import { referencePrice, setReferencePrice } from "../../scripts/lib/market/reference-price";
+import type { PresetName } from "../../scripts/lib/deploy/presets";
+
+/** Equity change per unit of equity for a +1 of the reference price, in the numeraire the README states it in. */
+const EXPOSURE: Record<PresetName, number> = { "eth-long-3x": 3, "eth-short-2x": -1, "btc-long-2x": 2, "wsteth-loop": 8 };
+
+/** The vault's equity in the kind's numeraire: USD for the ETH and BTC kinds (the short's collateral is USDC), ETH for the loop. */
+async function equity(w: PromiseWorld): Promise<number> {
+  const assets = Number(await w.vault.totalAssets()) / 10 ** w.decimals.collateral;
+  if (w.preset.direction === -1) return assets; // USDC
+  const price = Number((await w.vault.position()).price) / 1e18; // debt (USDC or WETH) per collateral
+  return assets * price;
+}
+
+describe("promises: each kind's documented exposure and units", function () {
+  for (const kind of KINDS) {
+    it(`${kind.label}: a 1 % rise of ${kind.preset.reference} moves equity by ${EXPOSURE[kind.preset.name]} % (the stated exposure)`, async function () {
+      const w = await loadFixture(kind.fixture);
+      const leverage = Number((await w.vault.position()).leverage) / 1e18;
+      const before = await equity(w);
+      const ref = await referencePrice(w.market, kind.preset.reference);
+      await setReferencePrice(w.market, kind.preset.reference, ref * 1.01);
+      const change = ((await equity(w)) / before - 1) * 100;
+      // The stated multiple is at the target; the position sits within its band: expect direction x (L or L-1).
+      const expected = kind.preset.direction === -1 ? -(leverage - 1) : leverage;
+      expect(change, `leverage ${leverage}`).to.be.closeTo(expected, Math.abs(expected) * 0.05 + 0.02);
+      expect(change).to.be.closeTo(EXPOSURE[kind.preset.name], Math.abs(EXPOSURE[kind.preset.name]) * 0.15);
+    });
+  }
+
+  for (const name of ["eth-short-2x", "btc-long-2x"] as PresetName[]) {
+    const kind = KINDS.find((k) => k.preset.name === name && k.venue === "aave")!;
+    it(`${kind.label}: vault:deposit / vault:withdraw --amount are in the asset's own units (${name === "btc-long-2x" ? "WBTC, 8" : "USDC, 6"} decimals)`, async function () {
+      const w = await loadFixture(kind.fixture);
+      const [signer] = await hre.ethers.getSigners();
+      const decimals = Number(await w.collateral.decimals());
+      expect(decimals).to.equal(w.decimals.collateral).and.to.equal(name === "btc-long-2x" ? 8 : 6);
+      const [inAmount, outAmount] = name === "btc-long-2x" ? ["0.01", "0.005"] : ["100", "40"];
+      await fundLeg(w, "collateral", signer.address, parseUnits(inAmount, decimals));
+      const held = await w.collateral.balanceOf(signer.address);
+      const shares = await w.vault.balanceOf(signer.address);
+      await runTask("vault:deposit", { vault: w.vault.target as string, amount: inAmount });
+      expect(held - (await w.collateral.balanceOf(signer.address))).to.equal(parseUnits(inAmount, decimals));
+      expect(await w.vault.balanceOf(signer.address)).to.be.gt(shares);
+      const afterDeposit = await w.collateral.balanceOf(signer.address);
+      await runTask("vault:withdraw", { vault: w.vault.target as string, amount: outAmount });
+      expect((await w.collateral.balanceOf(signer.address)) - afterDeposit).to.equal(parseUnits(outAmount, decimals));
+    });
+  }
+});
