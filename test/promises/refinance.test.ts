@@ -1,0 +1,148 @@
+/**
+ * Refinance promises (docs/PROPERTIES.md REFI-1, IVaultRefinance, IVaultManagement.acceptChange) not already in
+ * test/refinance/: the accept window's exact edges (validAt, validAt + PENDING_VALIDITY accepted, one second later
+ * VaultPendingChangeExpired with nothing moved), the move visible as pendingChange for the whole timelock, the
+ * post-conditions read as the interface states them (equity and leverage the same but for rounding, leverage in the
+ * band, HF at or above the floor), a move back proposed at once (timelocked again), and a vault that took profit
+ * (ProfitTaken) moving with its mode kept.
+ */
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
+import { ChangeKind } from "../shared/timelock";
+import { Mode } from "../shared/keeper";
+import { collateralFor, getPreset, presetWorld, type PresetWorld } from "../shared/presets";
+import { heldOn, proposeAndWait, refinanceWorld, waitOutVenueTimelock, DEPOSIT_USD } from "../shared/refinance";
+import { allFeeds, refreshFeeds } from "../shared/market-helpers";
+import { advanceTimeAllFeeds, defaultReferencePrice, setReferencePrice } from "../../scripts/lib/market/reference-price";
+
+const WAD = 10n ** 18n;
+/** ManagementModule.PENDING_VALIDITY: how long after validAt a pending change may be accepted. */
+const PENDING_VALIDITY = 7n * 24n * 3600n;
+
+async function refinanceEthLong(): Promise<PresetWorld> {
+  return refinanceWorld("eth-long-3x", "aave");
+}
+
+/** A refinanceable eth-long-3x with a take-profit 5 % above the start, alice and bob in. */
+async function takeProfitWorld(): Promise<PresetWorld> {
+  const w = await presetWorld(getPreset("eth-long-3x"), { takeProfit: defaultReferencePrice("ETH/USD") * 1.05 }, {}, "aave", { refinanceable: true });
+  const amount = await collateralFor(w, DEPOSIT_USD);
+  for (const user of [w.alice, w.bob]) await (await w.vault.connect(user)["deposit(uint256,address)"](amount, user.address)).wait();
+  return w;
+}
+
+function accept(w: PresetWorld) {
+  return w.vault.connect(w.stranger).acceptChange(ChangeKind.Venue);
+}
+
+/** Re-stamps the feeds just before `at`, so the next transaction lands exactly at `at` with fresh prices. */
+async function landAt(w: PresetWorld, at: bigint): Promise<void> {
+  await time.increaseTo(at - 100n);
+  await refreshFeeds(w.market, allFeeds(w.market));
+  expect(BigInt(await time.latest())).to.be.lt(at);
+  await time.setNextBlockTimestamp(at);
+}
+
+/** The post-conditions IVaultRefinance states, from the destination's own reads. */
+async function expectPostConditions(w: PresetWorld, before: Awaited<ReturnType<PresetWorld["vault"]["position"]>>) {
+  const after = await w.vault.position();
+  const config = await w.vault.leverageConfig();
+  expect(after.healthFactor).to.be.gte(config.minHealthFactor);
+  // "the equity is the same but for a few raw units of rounding, and so is the leverage" (no swap, no premium).
+  expect(after.equityValue).to.be.closeTo(before.equityValue, before.equityValue / 10n ** 9n);
+  expect(after.leverage).to.be.closeTo(before.leverage, before.leverage / 10n ** 9n);
+  if (before.leverage >= config.minLeverage && before.leverage <= config.maxLeverage) {
+    expect(after.leverage).to.be.gte(config.minLeverage).and.lte(config.maxLeverage);
+  }
+}
+
+describe("promises: refinance (REFI-1, IVaultRefinance)", function () {
+  it("the move stays pending, unchanged, up to validAt; accepted at validAt exactly, with the stated post-conditions", async function () {
+    const w = await loadFixture(refinanceEthLong);
+    await (await w.vault.proposeVenue(w.venues!.morpho.implementation)).wait();
+    const proposed = await w.vault.pendingChange(ChangeKind.Venue);
+    await landAt(w, proposed[1] - 1n);
+    await expect(accept(w)).to.be.revertedWithCustomError(w.vault, "VaultTimelockNotElapsed").withArgs(proposed[1]);
+    expect(await w.vault.pendingChange(ChangeKind.Venue)).to.deep.equal(proposed);
+    expect(await w.vault.venueImplementation()).to.equal(w.venues!.aave.implementation);
+    await time.setNextBlockTimestamp(proposed[1]);
+    // position() read in the block before: the accept's own block adds one second of interest at most.
+    const before = await w.vault.position();
+    const supply = await w.vault.totalSupply();
+    await expect(accept(w)).to.emit(w.vault, "VenueMoved").withArgs(w.venues!.aave.implementation, w.venues!.morpho.implementation, anyValue, anyValue);
+    expect(await w.vault.venueImplementation()).to.equal(w.venues!.morpho.implementation);
+    expect((await w.vault.pendingChange(ChangeKind.Venue))[1]).to.equal(0n);
+    expect(await w.vault.totalSupply()).to.equal(supply);
+    await expectPostConditions(w, before);
+  });
+
+  it("accepted at validAt + PENDING_VALIDITY exactly; one second later VaultPendingChangeExpired and nothing moves", async function () {
+    const w = await loadFixture(refinanceEthLong);
+    await (await w.vault.proposeVenue(w.venues!.morpho.implementation)).wait();
+    const [, validAt] = await w.vault.pendingChange(ChangeKind.Venue);
+    const lastSecond = validAt + PENDING_VALIDITY;
+    await landAt(w, lastSecond + 1n);
+    const held = await heldOn(w, "aave");
+    await expect(accept(w)).to.be.revertedWithCustomError(w.vault, "VaultPendingChangeExpired").withArgs(lastSecond);
+    expect(await w.vault.venueImplementation()).to.equal(w.venues!.aave.implementation);
+    expect(await heldOn(w, "aave")).to.deep.equal(held);
+    expect((await heldOn(w, "morpho")).collateral).to.equal(0n);
+
+    // The same proposal accepted in the window's last second moves.
+    const again = await loadFixture(refinanceEthLong);
+    await (await again.vault.proposeVenue(again.venues!.morpho.implementation)).wait();
+    const [, validAt2] = await again.vault.pendingChange(ChangeKind.Venue);
+    await landAt(again, validAt2 + PENDING_VALIDITY);
+    await expect(accept(again)).to.emit(again.vault, "VenueMoved");
+    expect((await heldOn(again, "aave")).collateral).to.equal(0n);
+  });
+
+  it("a move back proposed right after a move waits out the timelock again; then the position is back, shares unchanged", async function () {
+    const w = await loadFixture(refinanceEthLong);
+    const shares = [await w.vault.balanceOf(w.alice.address), await w.vault.balanceOf(w.bob.address)];
+    const start = await heldOn(w, "aave");
+    await proposeAndWait(w, "morpho");
+    await (await accept(w)).wait();
+    await (await w.vault.proposeVenue(w.venues!.aave.implementation)).wait();
+    const [, validAt] = await w.vault.pendingChange(ChangeKind.Venue);
+    expect(validAt).to.equal(BigInt(await time.latest()) + (await w.vault.timelock()));
+    await expect(accept(w)).to.be.revertedWithCustomError(w.vault, "VaultTimelockNotElapsed").withArgs(validAt);
+    // The implementation just left is still refused as a target while on it, and the vault is on morpho meanwhile.
+    await expect(w.vault.proposeVenue(w.venues!.morpho.implementation)).to.be.revertedWithCustomError(w.vault, "VaultInvalidVenue");
+    expect(await w.vault.venueImplementation()).to.equal(w.venues!.morpho.implementation);
+    await waitOutVenueTimelock(w);
+    const before = await w.vault.position();
+    await expect(accept(w)).to.emit(w.vault, "VenueMoved");
+    expect(await w.vault.venueImplementation()).to.equal(w.venues!.aave.implementation);
+    expect((await heldOn(w, "morpho")).collateral).to.equal(0n);
+    expect((await heldOn(w, "morpho")).owes).to.equal(false);
+    // Two moves: the collateral back where it was within two units of rounding each way.
+    expect((await heldOn(w, "aave")).collateral).to.be.closeTo(start.collateral, 4n);
+    expect([await w.vault.balanceOf(w.alice.address), await w.vault.balanceOf(w.bob.address)]).to.deep.equal(shares);
+    await expectPostConditions(w, before);
+  });
+
+  it("a vault that took profit (ProfitTaken) moves its unwound position and stays ProfitTaken; the holders exit", async function () {
+    const w = await loadFixture(takeProfitWorld);
+    await advanceTimeAllFeeds(w.market, 3600);
+    await setReferencePrice(w.market, "ETH/USD", w.start * 1.08);
+    for (let i = 0; i < 6 && (await w.vault.trigger()).needed; i++) await (await w.vault.connect(w.keeper).rebalance()).wait();
+    expect((await w.vault.automationState()).mode).to.equal(Mode.ProfitTaken);
+    const before = await w.vault.position();
+    expect(before.debt).to.equal(0n);
+    const assets = await w.vault.totalAssets();
+    await proposeAndWait(w, "morpho");
+    await expect(accept(w)).to.emit(w.vault, "VenueMoved").withArgs(anyValue, anyValue, before.collateral, 0n);
+    expect((await w.vault.automationState()).mode).to.equal(Mode.ProfitTaken);
+    expect((await heldOn(w, "morpho")).collateral).to.equal(before.collateral);
+    expect(await w.vault.totalAssets()).to.be.closeTo(assets, 2n);
+    expect((await w.vault.position()).leverage).to.be.closeTo(WAD, WAD / 1000n);
+    for (const user of [w.alice, w.bob]) {
+      const shares = await w.vault.balanceOf(user.address);
+      await (await w.vault.connect(user)["redeem(uint256,address,address)"](shares, user.address, user.address)).wait();
+    }
+    expect(await w.vault.totalSupply()).to.equal(0n);
+    expect((await heldOn(w, "morpho")).owes).to.equal(false);
+  });
+});
