@@ -7,12 +7,13 @@
  * (ProfitTaken) moving with its mode kept.
  */
 import { expect } from "chai";
+import type { Contract } from "ethers";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { ChangeKind } from "../shared/timelock";
 import { Mode } from "../shared/keeper";
-import { collateralFor, getPreset, presetWorld, type PresetWorld } from "../shared/presets";
-import { heldOn, proposeAndWait, refinanceWorld, waitOutVenueTimelock, DEPOSIT_USD } from "../shared/refinance";
+import { collateralFor, fundLeg, getPreset, presetWorld, type PresetWorld } from "../shared/presets";
+import { heldOn, morphoParams, proposeAndWait, refinanceWorld, waitOutVenueTimelock, DEPOSIT_USD } from "../shared/refinance";
 import { allFeeds, refreshFeeds } from "../shared/market-helpers";
 import { advanceTimeAllFeeds, defaultReferencePrice, setReferencePrice } from "../../scripts/lib/market/reference-price";
 
@@ -121,6 +122,38 @@ describe("promises: refinance (REFI-1, IVaultRefinance)", function () {
     expect((await heldOn(w, "aave")).collateral).to.be.closeTo(start.collateral, 4n);
     expect([await w.vault.balanceOf(w.alice.address), await w.vault.balanceOf(w.bob.address)]).to.deep.equal(shares);
     await expectPostConditions(w, before);
+  });
+
+  it("a proposal made again restarts the timelock: the first one's elapsed time does not carry over", async function () {
+    const w = await loadFixture(refinanceEthLong);
+    await proposeAndWait(w, "morpho");
+    await (await w.vault.proposeVenue(w.venues!.morpho.implementation)).wait();
+    const [, validAt] = await w.vault.pendingChange(ChangeKind.Venue);
+    expect(validAt).to.equal(BigInt(await time.latest()) + (await w.vault.timelock()));
+    await expect(accept(w)).to.be.revertedWithCustomError(w.vault, "VaultTimelockNotElapsed").withArgs(validAt);
+    expect(await w.vault.venueImplementation()).to.equal(w.venues!.aave.implementation);
+  });
+
+  it("collateral donated on the destination before the move (Morpho supplyCollateral onBehalf): the move goes through, the holders gain it", async function () {
+    const w = await loadFixture(refinanceEthLong);
+    const donation = (await collateralFor(w, DEPOSIT_USD)) / 10n;
+    await fundLeg(w, "collateral", w.stranger.address, donation);
+    const morpho = w.blue!.morpho.connect(w.stranger) as Contract;
+    await (await (w.collateral.connect(w.stranger) as Contract).approve(morpho.target, donation)).wait();
+    await (await morpho.supplyCollateral(morphoParams(w), donation, w.vault.target, "0x")).wait();
+    expect((await heldOn(w, "morpho")).collateral).to.equal(donation);
+    const shares = await w.vault.totalSupply();
+    await proposeAndWait(w, "morpho");
+    const before = await w.vault.position();
+    const assets = await w.vault.totalAssets();
+    await expect(accept(w)).to.emit(w.vault, "VenueMoved").withArgs(anyValue, anyValue, before.collateral, anyValue);
+    const after = await w.vault.position();
+    expect(after.collateral).to.be.closeTo(before.collateral + donation, 2n);
+    expect(after.debt).to.be.closeTo(before.debt, 3n);
+    expect(after.healthFactor).to.be.gt(before.healthFactor);
+    expect(await w.vault.totalSupply()).to.equal(shares);
+    expect(await w.vault.totalAssets()).to.be.closeTo(assets + donation, donation / 1000n);
+    expect(await heldOn(w, "aave")).to.deep.equal({ collateral: 0n, owes: false });
   });
 
   it("a vault that took profit (ProfitTaken) moves its unwound position and stays ProfitTaken; the holders exit", async function () {
