@@ -6,6 +6,8 @@
  *   btc-long-2x +2x BTC, wsteth-loop +8x the wstETH/ETH rate measured in ETH) on every venue the kind runs on;
  * - amounts in the asset's own units in the tooling: `vault:deposit --amount` / `vault:withdraw --amount` move exactly
  *   that many tokens at the asset's decimals (USDC 6 for the short, WBTC 8 for btc-long-2x).
+ * - `vault:status` (the task, as the README runs it) prints the loop's carry with the staking yield it needs, and the
+ *   BTC vault's NAV and deposit cap in WBTC at 8 decimals.
  * (The short's stop firing on a rally and the loop's on a depeg: test/presets/lifecycle.test.ts, "an adverse move";
  * `vault:status`'s exposure and carry lines: the same file.)
  */
@@ -65,4 +67,20 @@ describe("promises: each kind's documented exposure and units", function () {
       expect((await w.collateral.balanceOf(signer.address)) - afterDeposit).to.equal(parseUnits(outAmount, decimals));
     });
   }
+
+  it("vault:status on wsteth-loop prints its carry and break-even staking yield; on btc-long-2x NAV and cap in WBTC (8 decimals)", async function () {
+    const loop = await loadFixture(KINDS.find((k) => k.preset.name === "wsteth-loop" && k.venue === "aave")!.fixture);
+    const pool = loop.market.pool.target as string;
+    const { result, output } = await runTask<{ carry?: { netApr: number; breakEvenStakingApr?: number } }>("vault:status", { vault: loop.vault.target as string, aavePool: pool });
+    expect(output).to.match(/carry: .* a year on equity/).and.to.match(/loses money below a staking yield of/);
+    expect(result.carry!.breakEvenStakingApr).to.be.a("number");
+
+    const btc = await loadFixture(KINDS.find((k) => k.preset.name === "btc-long-2x")!.fixture);
+    const status = await runTask("vault:status", { vault: btc.vault.target as string });
+    const number = (label: RegExp) => Number(label.exec(status.output)![1].replace(/,/g, ""));
+    const nav = number(/NAV \(totalAssets\)\W+([\d,.]+) WBTC/);
+    // Printed to four places (truncated): WBTC at 8 decimals, not scaled as if it had 18.
+    expect(nav).to.be.closeTo(Number(await btc.vault.totalAssets()) / 1e8, 1e-4).and.to.be.gt(0.1);
+    expect(number(/deposit cap ([\d,.]+) WBTC/)).to.equal(Number((await btc.vault.executionConfig()).depositCap) / 1e8);
+  });
 });
