@@ -3,7 +3,7 @@
  * test/refinance/: the accept window's exact edges (validAt, validAt + PENDING_VALIDITY accepted, one second later
  * VaultPendingChangeExpired with nothing moved), the move visible as pendingChange for the whole timelock, the
  * post-conditions read as the interface states them (equity and leverage the same but for rounding, leverage in the
- * band, HF at or above the floor), a move back proposed at once (timelocked again), and a vault that took profit
+ * band, HF at or above the floor), a refusal on a stale price, a move back proposed at once (timelocked again), and a vault that took profit
  * (ProfitTaken) moving with its mode kept.
  */
 import { expect } from "chai";
@@ -154,6 +154,19 @@ describe("promises: refinance (REFI-1, IVaultRefinance)", function () {
     expect(await w.vault.totalSupply()).to.equal(shares);
     expect(await w.vault.totalAssets()).to.be.closeTo(assets + donation, donation / 1000n);
     expect(await heldOn(w, "aave")).to.deep.equal({ collateral: 0n, owes: false });
+  });
+
+  it("a stale price at accept refuses the move with the oracle's own error (OracleStale): nothing moved, still pending", async function () {
+    const w = await loadFixture(refinanceEthLong);
+    await (await w.vault.proposeVenue(w.venues!.morpho.implementation)).wait();
+    const pending = await w.vault.pendingChange(ChangeKind.Venue);
+    // Two days on, within the validity window, with no feed re-stamped: past every local heartbeat (1 h to 24 h).
+    await time.increaseTo(pending[1] + 2n * 24n * 3600n);
+    const held = await heldOn(w, "aave");
+    await expect(accept(w)).to.be.revertedWithCustomError(w.vault, "OracleStale");
+    expect(await w.vault.venueImplementation()).to.equal(w.venues!.aave.implementation);
+    expect(await heldOn(w, "aave")).to.deep.equal(held);
+    expect(await w.vault.pendingChange(ChangeKind.Venue)).to.deep.equal(pending);
   });
 
   it("a vault that took profit (ProfitTaken) moves its unwound position and stays ProfitTaken; the holders exit", async function () {
