@@ -3,7 +3,7 @@
  * test/refinance/: the accept window's exact edges (validAt, validAt + PENDING_VALIDITY accepted, one second later
  * VaultPendingChangeExpired with nothing moved), the move visible as pendingChange for the whole timelock, the
  * post-conditions read as the interface states them (equity and leverage the same but for rounding, leverage in the
- * band, HF at or above the floor), a refusal on a stale price, a move back proposed at once (timelocked again), and a vault that took profit
+ * band, HF at or above the floor), a refusal on a stale price, spoofed flash-loan callbacks through the proxy on either venue's code, a move back proposed at once (timelocked again), and a vault that took profit
  * (ProfitTaken) moving with its mode kept.
  */
 import { expect } from "chai";
@@ -15,6 +15,9 @@ import { Mode } from "../shared/keeper";
 import { collateralFor, fundLeg, getPreset, presetWorld, type PresetWorld } from "../shared/presets";
 import { heldOn, morphoParams, proposeAndWait, refinanceWorld, waitOutVenueTimelock, DEPOSIT_USD } from "../shared/refinance";
 import { allFeeds, refreshFeeds } from "../shared/market-helpers";
+import { deploySpoofer } from "../shared/vault-helpers";
+import hre from "hardhat";
+import { AbiCoder, MaxUint256 } from "ethers";
 import { advanceTimeAllFeeds, defaultReferencePrice, setReferencePrice } from "../../scripts/lib/market/reference-price";
 
 const WAD = 10n ** 18n;
@@ -167,6 +170,51 @@ describe("promises: refinance (REFI-1, IVaultRefinance)", function () {
     expect(await w.vault.venueImplementation()).to.equal(w.venues!.aave.implementation);
     expect(await heldOn(w, "aave")).to.deep.equal(held);
     expect(await w.vault.pendingChange(ChangeKind.Venue)).to.deep.equal(pending);
+  });
+
+  it("re-entry through the proxy: spoofed flash-loan callbacks on either venue's code (before and after a move) are refused, nothing moves", async function () {
+    const w = await loadFixture(refinanceEthLong);
+    const spoofer = await deploySpoofer();
+    const vault = w.vault.target as string;
+    const debt = w.debt.target as string;
+    const amount = (await w.vault.position()).debt / 10n;
+    const hostile = AbiCoder.defaultAbiCoder().encode(["uint8", "uint256", "uint256"], [2, MaxUint256, MaxUint256]);
+    const asAave = await hre.ethers.getContractAt(["function executeOperation(address,uint256,uint256,address,bytes) returns (bool)", "function executeOperation(address[],uint256[],uint256[],address,bytes) returns (bool)"], vault);
+    const asMorpho = await hre.ethers.getContractAt(["function onMorphoFlashLoan(uint256,bytes)"], vault);
+    const attempts = async () => {
+      const errors: string[] = [];
+      const tries = [
+        () => asAave.connect(w.stranger).getFunction("executeOperation(address,uint256,uint256,address,bytes)")(debt, amount, 0n, vault, hostile),
+        () => asAave.connect(w.stranger).getFunction("executeOperation(address[],uint256[],uint256[],address,bytes)")([debt], [amount], [0n], vault, hostile),
+        () => spoofer.flashLoanTo(w.market.pool.target, vault, debt, amount, 0n, spoofer.target, hostile),
+        () => spoofer.flashLoanTo(w.market.pool.target, vault, debt, amount, 2n, vault, hostile),
+        () => spoofer.flashLoanSimpleTo(w.market.pool.target, vault, debt, amount, hostile),
+        () => asMorpho.connect(w.stranger).getFunction("onMorphoFlashLoan")(amount, hostile),
+        () => asMorpho.connect(w.stranger).getFunction("onMorphoFlashLoan")(amount, "0x"),
+      ];
+      for (const attempt of tries) {
+        const position = await w.vault.position();
+        await attempt().then(
+          () => expect.fail("a spoofed callback went through"),
+          (e: Error) => errors.push(/reverted with custom error '([A-Za-z]+)/.exec(e.message)?.[1] ?? (/selector was not recognized/.test(e.message) ? "no such function" : e.message)),
+        );
+        // Interest accrues per block: the collateral and idle balances exactly, the debt within a block's interest.
+        const now = await w.vault.position();
+        expect([now.collateral, now.idleCollateral, now.idleDebtAsset]).to.deep.equal([position.collateral, position.idleCollateral, position.idleDebtAsset]);
+        expect(now.debt).to.be.closeTo(position.debt, position.debt / 10n ** 6n);
+      }
+      return errors;
+    };
+    const onAave = await attempts();
+    await proposeAndWait(w, "morpho");
+    await (await accept(w)).wait();
+    const onMorpho = await attempts();
+    const refused = "LendingUnexpectedFlashLoan";
+    const absent = "no such function";
+    expect(onAave).to.deep.equal([refused, refused, refused, refused, refused, absent, absent]);
+    // On Morpho's code the vault has no Aave callback: the Pool's call to it reverts without data.
+    const poolCallFails = "Transaction reverted without a reason string";
+    expect(onMorpho).to.deep.equal([absent, absent, poolCallFails, poolCallFails, poolCallFails, refused, refused]);
   });
 
   it("a vault that took profit (ProfitTaken) moves its unwound position and stays ProfitTaken; the holders exit", async function () {
