@@ -2,12 +2,17 @@
  * README.md and docs/*.md: every command line they show works as written. Each `npx hardhat <task> --flag ...` names
  * a registered task and only flags that task (or Hardhat itself) accepts; each `npm run <script>` is a script of
  * package.json, and each flag passed after `--` is one its program parses (the Hardhat task it runs, or the option
- * names in the program's source). Static: the tasks themselves run in test/scripts/*.test.ts and test/factory.
+ * names in the program's source). Static: the tasks themselves run in test/scripts/*.test.ts and test/factory; the
+ * README's two `vault:set-config` examples (whole `--set` lists no test ran as written) run here on a vault.
  */
 import hre from "hardhat";
 import { expect } from "chai";
 import fs from "node:fs";
 import path from "node:path";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { parseEther, parseUnits } from "ethers";
+import { KINDS, acceptAllPending } from "./worlds";
+import { runTask } from "../shared/tasks";
 
 const ROOT = path.join(__dirname, "..", "..");
 const DOCS = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
@@ -99,5 +104,21 @@ describe("promises: README and docs command lines work as written", function () 
       }
     }
     expect(bad).to.deep.equal([]);
+  });
+
+  it("the README's vault:set-config examples, as written, end with exactly those values once the timelock passes", async function () {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const examples = [...readme.matchAll(/npx hardhat vault:set-config\s+--vault <vault> --kind ([a-z-]+) --set (\S+)/g)].map((m) => ({ kind: m[1], set: m[2] }));
+    expect(examples).to.deep.equal([
+      { kind: "leverage", set: "targetLeverage=2.8,maxLeverage=3.1" },
+      { kind: "keeper-pay", set: "multiplierBps=12000,maxGasPrice=50000000000,maxPerAction=0.01,maxPerDay=0.2" },
+    ]);
+    const w = await loadFixture(KINDS.find((k) => k.preset.name === "eth-long-3x" && k.venue === "aave")!.fixture);
+    for (const { kind, set } of examples) await runTask("vault:set-config", { vault: w.vault.target as string, kind, set, signer: w.manager.address });
+    await acceptAllPending(w);
+    const leverage = await w.vault.leverageConfig();
+    expect([leverage.targetLeverage, leverage.maxLeverage]).to.deep.equal([parseEther("2.8"), parseEther("3.1")]);
+    const pay = await w.vault.keeperPayConfig();
+    expect([pay.multiplierBps, pay.maxGasPrice, pay.maxPerAction, pay.maxPerDay]).to.deep.equal([12000n, parseUnits("50", "gwei"), parseEther("0.01"), parseEther("0.2")]);
   });
 });
