@@ -6,6 +6,7 @@
  *   btc-long-2x +2x BTC, wsteth-loop +8x the wstETH/ETH rate measured in ETH) on every venue the kind runs on;
  * - amounts in the asset's own units in the tooling: `vault:deposit --amount` / `vault:withdraw --amount` move exactly
  *   that many tokens at the asset's decimals (USDC 6 for the short, WBTC 8 for btc-long-2x).
+ * - the loop's health, leverage and trigger follow the wstETH/ETH rate, not ETH/USD;
  * - `vault:status` (the task, as the README runs it) prints the loop's carry with the staking yield it needs, and the
  *   BTC vault's NAV and deposit cap in WBTC at 8 decimals.
  * (The short's stop firing on a rally and the loop's on a depeg: test/presets/lifecycle.test.ts, "an adverse move";
@@ -83,4 +84,19 @@ describe("promises: each kind's documented exposure and units", function () {
     expect(nav).to.be.closeTo(Number(await btc.vault.totalAssets()) / 1e8, 1e-4).and.to.be.gt(0.1);
     expect(number(/deposit cap ([\d,.]+) WBTC/)).to.equal(Number((await btc.vault.executionConfig()).depositCap) / 1e8);
   });
+
+  for (const kind of KINDS.filter((k) => k.preset.name === "wsteth-loop")) {
+    it(`${kind.label}: reacts to the wstETH/ETH rate only: ETH/USD -20 % leaves HF, leverage and the trigger alone, equity ~+1x ETH in USD`, async function () {
+      const w = await loadFixture(kind.fixture);
+      const before = await w.vault.position();
+      const eth = await referencePrice(w.market, "ETH/USD");
+      await setReferencePrice(w.market, "ETH/USD", eth * 0.8);
+      const after = await w.vault.position();
+      expect(after.healthFactor).to.be.closeTo(before.healthFactor, before.healthFactor / 10n ** 6n);
+      expect(after.leverage).to.be.closeTo(before.leverage, before.leverage / 10n ** 6n);
+      expect((await w.vault.trigger()).needed).to.equal(false);
+      // equityValue is wad USD: ~ -20 % with ETH (a +1x ETH exposure), not 8 x 20 %.
+      expect(Number(after.equityValue) / Number(before.equityValue)).to.be.closeTo(0.8, 0.005);
+    });
+  }
 });
