@@ -3,7 +3,7 @@
  * test/refinance/: the accept window's exact edges (validAt, validAt + PENDING_VALIDITY accepted, one second later
  * VaultPendingChangeExpired with nothing moved), the move visible as pendingChange for the whole timelock, the
  * post-conditions read as the interface states them (equity and leverage the same but for rounding, leverage in the
- * band, HF at or above the floor), a refusal on a stale price, spoofed flash-loan callbacks through the proxy on either venue's code, a move back proposed at once (timelocked again), and a vault that took profit
+ * band, HF at or above the floor), a refusal on a stale price, no fee minted by the move, spoofed flash-loan callbacks through the proxy on either venue's code, a move back proposed at once (timelocked again), and a vault that took profit
  * (ProfitTaken) moving with its mode kept.
  */
 import { expect } from "chai";
@@ -34,6 +34,13 @@ async function takeProfitWorld(): Promise<PresetWorld> {
   const amount = await collateralFor(w, DEPOSIT_USD);
   for (const user of [w.alice, w.bob]) await (await w.vault.connect(user)["deposit(uint256,address)"](amount, user.address)).wait();
   return w;
+}
+
+/** Lets a pending Fees change's timelock pass (feeds re-stamped) and accepts it. */
+async function acceptFees(w: PresetWorld): Promise<void> {
+  const [, validAt] = await w.vault.pendingChange(ChangeKind.Fees);
+  await advanceTimeAllFeeds(w.market, Number(validAt) - (await time.latest()));
+  await (await w.vault.acceptChange(ChangeKind.Fees)).wait();
 }
 
 function accept(w: PresetWorld) {
@@ -215,6 +222,28 @@ describe("promises: refinance (REFI-1, IVaultRefinance)", function () {
     // On Morpho's code the vault has no Aave callback: the Pool's call to it reverts without data.
     const poolCallFails = "Transaction reverted without a reason string";
     expect(onMorpho).to.deep.equal([absent, absent, poolCallFails, poolCallFails, poolCallFails, refused, refused]);
+  });
+
+  it("with fees on and time passed, the move itself mints no fee shares (REFI-1: totalSupply unchanged); the fee clock carries over", async function () {
+    const w = await loadFixture(refinanceEthLong);
+    await (await w.vault.setFeeRecipient(w.carol.address)).wait();
+    await (await w.vault.setFees(200, 0)).wait();
+    await acceptFees(w);
+    await proposeAndWait(w, "morpho");
+    const supply = await w.vault.totalSupply();
+    const state = await w.vault.feeState();
+    const tx = await accept(w);
+    await expect(tx).to.emit(w.vault, "VenueMoved");
+    await expect(tx).to.not.emit(w.vault, "FeeAccrued");
+    await expect(tx).to.not.emit(w.vault, "Transfer");
+    expect(await w.vault.feeState()).to.deep.equal(state);
+    // totalSupply() counts the fee shares due up to the block read (LeverageVault.totalSupply): one block later it
+    // is higher by one second of the 2 % management fee at most, and by nothing else.
+    const oneSecond = (supply * 200n) / 10_000n / (365n * 24n * 3600n) + 1n;
+    expect((await w.vault.totalSupply()) - supply).to.be.gte(0n).and.lte(2n * oneSecond);
+    // The management fee accrued over the timelock is still due, at the next interaction, on the new venue.
+    await expect(w.vault.accrueFee()).to.emit(w.vault, "FeeAccrued");
+    expect(await w.vault.balanceOf(w.carol.address)).to.be.gt(0n);
   });
 
   it("a vault that took profit (ProfitTaken) moves its unwound position and stays ProfitTaken; the holders exit", async function () {
