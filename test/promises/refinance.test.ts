@@ -3,8 +3,10 @@
  * test/refinance/: the accept window's exact edges (validAt, validAt + PENDING_VALIDITY accepted, one second later
  * VaultPendingChangeExpired with nothing moved), the move visible as pendingChange for the whole timelock, the
  * post-conditions read as the interface states them (equity and leverage the same but for rounding, leverage in the
- * band, HF at or above the floor), a refusal on a stale price, no fee minted by the move, spoofed flash-loan callbacks through the proxy on either venue's code, a move back proposed at once (timelocked again), and a vault that took profit
- * (ProfitTaken) moving with its mode kept.
+ * band, HF at or above the floor), a re-proposal restarting the clock, collateral donated on the destination, a
+ * refusal on a stale price, no fee minted by the move, spoofed flash-loan callbacks through the proxy on either
+ * venue's code, a move back proposed at once (timelocked again), a stopped vault moved before its unwind, and a
+ * vault that took profit (ProfitTaken) moving with its mode kept.
  */
 import { expect } from "chai";
 import type { Contract } from "ethers";
@@ -244,6 +246,23 @@ describe("promises: refinance (REFI-1, IVaultRefinance)", function () {
     // The management fee accrued over the timelock is still due, at the next interaction, on the new venue.
     await expect(w.vault.accrueFee()).to.emit(w.vault, "FeeAccrued");
     expect(await w.vault.balanceOf(w.carol.address)).to.be.gt(0n);
+  });
+
+  it("stopped (stop()) but not yet unwound: the move keeps StoppedOut, and the keeper's unwind finishes on the destination", async function () {
+    const w = await loadFixture(refinanceEthLong);
+    await (await w.vault.stop()).wait();
+    expect((await w.vault.automationState()).mode).to.equal(Mode.StoppedOut);
+    await proposeAndWait(w, "morpho");
+    const before = await w.vault.position();
+    expect(before.debt).to.be.gt(0n);
+    await expect(accept(w)).to.emit(w.vault, "VenueMoved");
+    expect((await w.vault.automationState()).mode).to.equal(Mode.StoppedOut);
+    await expectPostConditions(w, before);
+    expect((await w.vault.trigger()).needed).to.equal(true);
+    for (let i = 0; i < 6 && (await w.vault.trigger()).needed; i++) await (await w.vault.connect(w.keeper).rebalance()).wait();
+    expect(await w.debtOf()).to.equal(0n);
+    expect((await heldOn(w, "morpho")).owes).to.equal(false);
+    expect(await heldOn(w, "aave")).to.deep.equal({ collateral: 0n, owes: false });
   });
 
   it("a vault that took profit (ProfitTaken) moves its unwound position and stays ProfitTaken; the holders exit", async function () {
