@@ -7,6 +7,7 @@
  * - amounts in the asset's own units in the tooling: `vault:deposit --amount` / `vault:withdraw --amount` move exactly
  *   that many tokens at the asset's decimals (USDC 6 for the short, WBTC 8 for btc-long-2x).
  * - the loop's health, leverage and trigger follow the wstETH/ETH rate, not ETH/USD;
+ * - `vault:set-config` / `vault:pending` on btc-long-2x read and print WBTC amounts at 8 decimals, USDC at 6;
  * - `vault:status` (the task, as the README runs it) prints the loop's carry with the staking yield it needs, and the
  *   BTC vault's NAV and deposit cap in WBTC at 8 decimals.
  * (The short's stop firing on a rally and the loop's on a depeg: test/presets/lifecycle.test.ts, "an adverse move";
@@ -16,7 +17,7 @@ import hre from "hardhat";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
-import { KINDS, type PromiseWorld } from "./worlds";
+import { KINDS, acceptAllPending, type PromiseWorld } from "./worlds";
 import { fundLeg } from "../shared/presets";
 import { runTask } from "../shared/tasks";
 import { referencePrice, setReferencePrice } from "../../scripts/lib/market/reference-price";
@@ -99,4 +100,22 @@ describe("promises: each kind's documented exposure and units", function () {
       expect(Number(after.equityValue) / Number(before.equityValue)).to.be.closeTo(0.8, 0.005);
     });
   }
+
+  it("btc-long-2x: vault:set-config amounts are in WBTC (8 decimals) and USDC (6): the README's keeper-pay line, a deposit cap, a trade size", async function () {
+    const w = await loadFixture(KINDS.find((k) => k.preset.name === "btc-long-2x")!.fixture);
+    const vault = w.vault.target as string;
+    const signer = w.manager.address;
+    await runTask("vault:set-config", { vault, signer, kind: "keeper-pay", set: "multiplierBps=12000,maxGasPrice=50000000000,maxPerAction=0.01,maxPerDay=0.2" });
+    await runTask("vault:set-config", { vault, signer, kind: "execution", set: "depositCap=750" });
+    // A deposit cap applies at once (not a loosening ROLE-2 holds back): 750 WBTC.
+    expect((await w.vault.executionConfig()).depositCap).to.equal(750n * 10n ** 8n);
+    await runTask("vault:set-config", { vault, signer, kind: "automation", set: "maxTradeSize=100000.5,ripcordRewardCap=0.03" });
+    const { output } = await runTask("vault:pending", { vault });
+    expect(output).to.match(/maxPerAction=0\.01\b/).and.to.match(/maxPerDay=0\.2\b/).and.to.match(/ripcordRewardCap=0\.03\b/);
+    await acceptAllPending(w);
+    const pay = await w.vault.keeperPayConfig();
+    expect([pay.maxPerAction, pay.maxPerDay]).to.deep.equal([1_000_000n, 20_000_000n]); // 0.01 and 0.2 WBTC
+    const automation = await w.vault.automationConfig();
+    expect([automation.maxTradeSize, automation.ripcordRewardCap]).to.deep.equal([100_000_500_000n, 3_000_000n]); // USDC, WBTC
+  });
 });
