@@ -3,7 +3,8 @@
  * a registered task and only flags that task (or Hardhat itself) accepts; each `npm run <script>` is a script of
  * package.json, and each flag passed after `--` is one its program parses (the Hardhat task it runs, or the option
  * names in the program's source). Static: the tasks themselves run in test/scripts/*.test.ts and test/factory; the
- * README's two `vault:set-config` examples (whole `--set` lists no test ran as written) run here on a vault.
+ * README's two `vault:set-config` examples (whole `--set` lists no test ran as written) run here on a vault, and
+ * `npm run demo -- --preset ... --venue ...` runs with its flags (test/scripts runs the demo through DEMO_* variables).
  */
 import hre from "hardhat";
 import { expect } from "chai";
@@ -13,6 +14,9 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther, parseUnits } from "ethers";
 import { KINDS, acceptAllPending } from "./worlds";
 import { runTask } from "../shared/tasks";
+import { hardhat } from "../shared/cli";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 
 const ROOT = path.join(__dirname, "..", "..");
 const DOCS = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
@@ -120,5 +124,29 @@ describe("promises: README and docs command lines work as written", function () 
     expect([leverage.targetLeverage, leverage.maxLeverage]).to.deep.equal([parseEther("2.8"), parseEther("3.1")]);
     const pay = await w.vault.keeperPayConfig();
     expect([pay.multiplierBps, pay.maxGasPrice, pay.maxPerAction, pay.maxPerDay]).to.deep.equal([12000n, parseUnits("50", "gwei"), parseEther("0.01"), parseEther("0.2")]);
+  });
+
+  it("npm run demo -- --preset wsteth-loop --venue morpho (flags, not DEMO_* variables) tells the loop's story on Morpho", async function () {
+    const line = "npm run demo -- --preset wsteth-loop --venue morpho";
+    expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).to.include(line);
+    const { stdout } = await promisify(execFile)("npm", line.split(" ").slice(1), { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
+    for (const expected of ["Preset wsteth-loop", "Morpho Blue, real bytecode", "StopLoss", "Vault left: 0 shares"]) expect(stdout).to.include(expected);
+  });
+});
+
+/*
+ * DEFECT: README.md ("Stops are written in each preset's reference price (ETH/USD, BTC/USD, the wstETH/ETH rate;
+ * `VAULT_ETH_STOP_LOSS` / `VAULT_ETH_TAKE_PROFIT` carry them for `npm run deploy`)"). Sequence:
+ * `VAULT_PRESET=btc-long-2x VAULT_ETH_STOP_LOSS=45000 npm run deploy` (in-process). The vault's stop is right (45000 USDC
+ * per WBTC, BTC/USD $45,000) but the plan prints it as "stop-loss 45000 (ETH $45000, debt per collateral)": expected
+ * the preset's reference named ("BTC/USD 45000"; for wsteth-loop "wstETH/ETH 0.97"), actual "ETH $45000".
+ * Suspected: deploy/deploy-vault.ts, the plan line `(ETH $${cfg.ethStopLoss}, debt per collateral)`, which does not
+ * read the preset's `reference`.
+ */
+describe.skip("DEFECT: npm run deploy labels a BTC/USD stop as ETH", function () {
+  it("VAULT_PRESET=btc-long-2x VAULT_ETH_STOP_LOSS=45000 npm run deploy prints the stop in BTC/USD", async function () {
+    const { stdout } = await hardhat(["run", "deploy/deploy-vault.ts"], { VAULT_PRESET: "btc-long-2x", VAULT_ETH_STOP_LOSS: "45000" });
+    expect(stdout).to.match(/stop-loss 45000 \(BTC\/USD/);
+    expect(stdout).to.not.include("ETH $45000");
   });
 });
