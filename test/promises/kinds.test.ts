@@ -7,6 +7,7 @@
  * - amounts in the asset's own units in the tooling: `vault:deposit --amount` / `vault:withdraw --amount` move exactly
  *   that many tokens at the asset's decimals (USDC 6 for the short, WBTC 8 for btc-long-2x).
  * - the README's preset table (band, HF floor, pool fee tier) is what each kind's vault runs with;
+ * - the short's take-profit, written in ETH/USD, fires on an ETH fall and not on a rally;
  * - the loop's health, leverage and trigger follow the wstETH/ETH rate, not ETH/USD;
  * - `vault:set-config` / `vault:pending` on btc-long-2x read and print WBTC amounts at 8 decimals, USDC at 6;
  * - `vault:status` (the task, as the README runs it) prints the loop's carry with the staking yield it needs, and the
@@ -19,9 +20,10 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { parseUnits } from "ethers";
 import { KINDS, acceptAllPending, type PromiseWorld } from "./worlds";
-import { fundLeg } from "../shared/presets";
+import { collateralFor, fundLeg, getPreset, presetWorld } from "../shared/presets";
+import { Action, Mode } from "../shared/keeper";
 import { runTask } from "../shared/tasks";
-import { referencePrice, setReferencePrice } from "../../scripts/lib/market/reference-price";
+import { advanceTimeAllFeeds, defaultReferencePrice, referencePrice, setReferencePrice } from "../../scripts/lib/market/reference-price";
 import type { PresetName } from "../../scripts/lib/deploy/presets";
 import fs from "node:fs";
 import path from "node:path";
@@ -153,6 +155,29 @@ describe("promises: each kind's documented exposure and units", function () {
       if (row.fee !== undefined) expect(c.fee, kind.label).to.equal(row.fee);
       if (kind.venue === "aave") expect(c.floor, kind.label).to.equal(row.floor);
     }
+  });
+});
+
+/** eth-short-2x with a take-profit at ETH/USD 90 % of the start, alice and bob in. */
+async function shortTakeProfitWorld() {
+  const w = await presetWorld(getPreset("eth-short-2x"), { takeProfit: defaultReferencePrice("ETH/USD") * 0.9 });
+  const amount = await collateralFor(w, 20_000);
+  for (const user of [w.alice, w.bob]) await (await w.vault.connect(user)["deposit(uint256,address)"](amount, user.address)).wait();
+  return w;
+}
+
+describe("promises: the short's take-profit is an ETH fall", function () {
+  it("eth-short-2x: a take-profit written as ETH/USD 90 % does not fire on a rally, fires on a fall to it; ProfitTaken, debt repaid", async function () {
+    const w = await loadFixture(shortTakeProfitWorld);
+    await advanceTimeAllFeeds(w.market, 3600);
+    await setReferencePrice(w.market, "ETH/USD", w.start * 1.08);
+    expect((await w.vault.trigger()).action).to.not.equal(Action.TakeProfit);
+    await advanceTimeAllFeeds(w.market, 3600);
+    await setReferencePrice(w.market, "ETH/USD", w.start * 0.89);
+    expect((await w.vault.trigger()).action).to.equal(Action.TakeProfit);
+    for (let i = 0; i < 6 && (await w.vault.trigger()).needed; i++) await (await w.vault.connect(w.keeper).rebalance()).wait();
+    expect((await w.vault.automationState()).mode).to.equal(Mode.ProfitTaken);
+    expect(await w.debtOf()).to.equal(0n);
   });
 });
 
