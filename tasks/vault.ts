@@ -297,7 +297,7 @@ task("vault:status", "Prints a vault's position, configuration, effective target
   .addParam("vault", "vault address")
   .addOptionalParam("account", "also print this account's shares and their value")
   .addOptionalParam("keepersFromBlock", "first block of the KeeperSet events the keeper list is built from (default 0)")
-  .addOptionalParam("aavePool", "the Aave pool the vault borrows on, for its carry (default: the recorded factory's, deployments/<network>.json)")
+  .addOptionalParam("aavePool", "the Aave pool to read the carry from, only for a vault without venueRates() (default: the recorded factory's, deployments/<network>.json)")
   .addFlag("json", "print the status as one JSON object (bigints as decimal strings) instead of the text")
   .setAction(async (raw: unknown, hre): Promise<StatusResult> => {
     const args = parseArgs(StatusArgs, raw);

@@ -136,4 +136,9 @@ interface IVaultManagement {
     ///         Active (which re-levers), so it waits out the timelock. A stop drops it; accepting it needs the
     ///         vault still latched, and resets the high-water mark to the oracle price of that moment.
     function rearm() external;
+
+    /// @notice The venue's rates for this vault's position now (wad per year, simple): what the supplied collateral
+    ///         earns (0 on Morpho Blue, which does not lend collateral) and what the debt costs. Carry on equity at
+    ///         leverage L: L x supply - (L - 1) x borrow (a staked-ETH loop also earns L x the staking yield).
+    function venueRates() external view returns (uint256 supplyRatePerYear, uint256 borrowRatePerYear);
 }

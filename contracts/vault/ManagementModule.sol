@@ -119,6 +119,11 @@ abstract contract ManagementModule is IVaultManagement, LeverageEngine, Delegate
         _change(ChangeKind.Rearm, "", false);
     }
 
+    /// @inheritdoc IVaultManagement
+    function venueRates() external view onlyDelegated returns (uint256 supplyRatePerYear, uint256 borrowRatePerYear) {
+        return (_supplyRatePerYear(), _borrowRatePerYear());
+    }
+
     // ---------------------------------------------------------------- parameters
 
     /// @inheritdoc IVaultManagement

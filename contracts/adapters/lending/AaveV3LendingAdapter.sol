@@ -29,6 +29,7 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
     uint256 private constant CAP_MASK = 0xFFFFFFFFF; // 36 bits, whole tokens
     uint256 private constant RAY = 1e27;
     /// @dev Word positions in Aave V3's `DataTypes.ReserveData`.
+    uint256 private constant RESERVE_LIQUIDITY_RATE = 2;
     uint256 private constant RESERVE_VARIABLE_BORROW_RATE = 4;
     uint256 private constant RESERVE_STABLE_DEBT_TOKEN = 9;
     uint256 private constant RESERVE_ACCRUED_TO_TREASURY = 12;
@@ -81,6 +82,11 @@ abstract contract AaveV3LendingAdapter is LendingAdapter {
     /// @dev The debt reserve's current variable borrow rate (ray per year).
     function _borrowRatePerYear() internal view override returns (uint256) {
         return _reserveWord(DEBT_ASSET, RESERVE_VARIABLE_BORROW_RATE) / 1e9;
+    }
+
+    /// @dev The collateral reserve's current liquidity rate (ray per year).
+    function _supplyRatePerYear() internal view override returns (uint256) {
+        return _reserveWord(COLLATERAL_ASSET, RESERVE_LIQUIDITY_RATE) / 1e9;
     }
 
     /// @dev The borrow cap's room and the debt reserve's idle balance (its aToken's underlying).

@@ -21,6 +21,9 @@ abstract contract LendingAdapter is ILendingAdapterErrors, VaultAssets {
     /// @return The venue's borrow rate on the debt asset now, wad per year (simple, not compounded).
     function _borrowRatePerYear() internal view virtual returns (uint256);
 
+    /// @return What the supplied collateral earns on the venue now, wad per year (simple); 0 where it is not lent.
+    function _supplyRatePerYear() internal view virtual returns (uint256);
+
     function _supplyCollateral(uint256 amount) internal virtual;
 
     /// @dev Sends `amount` collateral to `to`; `type(uint256).max` withdraws everything.

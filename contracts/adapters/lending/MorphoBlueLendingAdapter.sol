@@ -64,6 +64,11 @@ abstract contract MorphoBlueLendingAdapter is LendingAdapter {
         return IIrm(MORPHO_IRM).borrowRateView(_marketParams(), MORPHO.market(MARKET_ID)) * 365 days;
     }
 
+    /// @dev Morpho Blue does not lend collateral out: it earns nothing there.
+    function _supplyRatePerYear() internal pure override returns (uint256) {
+        return 0;
+    }
+
     /// @dev Morpho flash-lends its whole balance of a token (every market's included).
     function _debtFlashRoom() internal view override returns (uint256) {
         return StaticReads.balanceOf(DEBT_ASSET, address(MORPHO));

@@ -9,7 +9,6 @@ import type { ILeveredVault } from "../../../typechain-types";
 import { actionName, decodeError, describeError, hf, lev, modeName, table, units, usd } from "../util/format";
 import { describePending, duration, keeperSet, pendingChanges, pendingValidity, type PendingChange } from "./governance";
 import { exposureOf, exposureText } from "../deploy/presets";
-import { apr, venueOfImplementation } from "./refinance";
 
 const WAD = 10n ** 18n;
 
@@ -83,20 +82,26 @@ const AAVE_RATES_ABI = [
  * Carry at leverage L (% a year on equity): L x supply rate - (L - 1) x borrow rate; a staked-ETH loop also earns
  * L x the staking yield, so it breaks even at a yield of ((L - 1) x borrow - L x supply) / L.
  */
-/** The venue a refinanceable vault runs on now (undefined for a vault that cannot move). */
-async function currentVenue(vault: ILeveredVault) {
-  const implementation = await vault.venueImplementation();
-  return implementation === ZeroAddress ? undefined : venueOfImplementation(vault.runner!, implementation);
-}
-
-async function carryOf(provider: Provider, aavePool: string, assets: [string, string], leverage: number, loop: boolean) {
-  const pool = new Contract(aavePool, AAVE_RATES_ABI, provider);
-  const [collateral, debt] = await Promise.all(assets.map((a) => pool.getReserveData(a)));
-  const apr = (ray: bigint) => Number(ray) / 1e25; // ray -> percent
-  const supplyApr = apr(collateral.currentLiquidityRate);
-  const borrowApr = apr(debt.currentVariableBorrowRate);
+async function carryOf(vault: ILeveredVault, provider: Provider, aavePool: string | undefined, assets: [string, string], leverage: number, loop: boolean) {
+  const { supplyApr, borrowApr } = await venueAprs(vault, provider, aavePool, assets);
   const netApr = leverage * supplyApr - (leverage - 1) * borrowApr;
   return { supplyApr, borrowApr, netApr, breakEvenStakingApr: loop ? Math.max(0, -netApr / leverage) : undefined };
+}
+
+/**
+ * The venue's rates (% a year) from the vault itself (`venueRates`: the venue it runs on now, a refinanced vault's
+ * included), else, for a vault without that view, from the Aave pool given.
+ */
+async function venueAprs(vault: ILeveredVault, provider: Provider, aavePool: string | undefined, assets: [string, string]) {
+  try {
+    const [supply, borrow] = await vault.venueRates();
+    return { supplyApr: Number(supply) / 1e16, borrowApr: Number(borrow) / 1e16 };
+  } catch (error) {
+    if (!aavePool) throw error;
+  }
+  const pool = new Contract(aavePool, AAVE_RATES_ABI, provider);
+  const [collateral, debt] = await Promise.all(assets.map((a) => pool.getReserveData(a)));
+  return { supplyApr: Number(collateral.currentLiquidityRate) / 1e25, borrowApr: Number(debt.currentVariableBorrowRate) / 1e25 };
 }
 
 const YEAR = 365n * 86_400n;
@@ -227,27 +232,21 @@ export async function vaultStatus(
           ],
         ),
       );
-      // A refinanceable vault borrows where its implementation is now: Aave's carry only while that is Aave.
-      const moved = await settle(currentVenue(vault));
-      const elsewhere = moved.ok && moved.value !== undefined && moved.value.venue !== "aave-v3" ? moved.value : undefined;
-      if (elsewhere) {
-        out(`  carry: on ${elsewhere.venue}, ${debtSymbol} borrowed at ${apr(elsewhere.borrowRate)} a year (its venue mover's rate)`);
-      } else if (opts.aavePool) {
-        const exposure = exposureOf(assetSymbol, debtSymbol);
-        const assets: [string, string] = [await vault.asset(), await vault.debtAsset()];
-        const carry = await settle(carryOf(provider, opts.aavePool, assets, Number(p.leverage) / 1e18, exposure.reference === "wstETH/ETH"));
-        if (carry.ok) {
-          const c = (result.carry = carry.value);
-          const pct = (x: number) => `${x.toFixed(2)}%`;
-          out(
-            `  carry: ${pct(c.netApr)} a year on equity (${assetSymbol} supply ${pct(c.supplyApr)}, ${debtSymbol} borrow ${pct(c.borrowApr)})` +
-              (c.breakEvenStakingApr !== undefined
-                ? `, plus ${lev(p.leverage)} x the staking yield: the loop loses money below a staking yield of ${pct(c.breakEvenStakingApr)}`
-                : ""),
-          );
-        } else {
-          out(`  carry: unavailable (${describeError(carry.error)})`);
-        }
+      // The carry on the venue the vault runs on now (a refinanced vault's new venue included).
+      const exposure = exposureOf(assetSymbol, debtSymbol);
+      const assets: [string, string] = [await vault.asset(), await vault.debtAsset()];
+      const carry = await settle(carryOf(vault, provider, opts.aavePool, assets, Number(p.leverage) / 1e18, exposure.reference === "wstETH/ETH"));
+      if (carry.ok) {
+        const c = (result.carry = carry.value);
+        const pct = (x: number) => `${x.toFixed(2)}%`;
+        out(
+          `  carry: ${pct(c.netApr)} a year on equity (${assetSymbol} supply ${pct(c.supplyApr)}, ${debtSymbol} borrow ${pct(c.borrowApr)})` +
+            (c.breakEvenStakingApr !== undefined
+              ? `, plus ${lev(p.leverage)} x the staking yield: the loop loses money below a staking yield of ${pct(c.breakEvenStakingApr)}`
+              : ""),
+        );
+      } else {
+        out(`  carry: unavailable (${describeError(carry.error)})`);
       }
     } else {
       const error = [position, totalAssets, sharePrice].find((r) => !r.ok)!.error;
