@@ -329,6 +329,7 @@ export const BLOCKS: Record<string, () => string> = {
   "keeper-scale": renderKeeperScale,
   backtests: renderBacktests,
   "preset-backtests": renderPresetBacktests,
+  "test-run": renderTestRun,
 };
 
 const blockPattern = (name: string) => new RegExp(`(<!-- docs:${name} -->)([\\s\\S]*?)(<!-- /docs:${name} -->)`);
