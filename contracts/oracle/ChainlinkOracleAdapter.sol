@@ -71,7 +71,7 @@ abstract contract ChainlinkOracleAdapter is IOracleModule {
     function _gasTokenPrice(address feed) internal view returns (uint256 price) {
         try IAggregatorV3(feed).latestRoundData() returns (uint80, int256 answer, uint256, uint256 updatedAt, uint80) {
             uint256 heartbeat = COLLATERAL_HEARTBEAT > DEBT_HEARTBEAT ? COLLATERAL_HEARTBEAT : DEBT_HEARTBEAT;
-            if (answer <= 0 || updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) return 0;
+            if (answer <= 0 || _isStale(updatedAt, heartbeat)) return 0;
             try IAggregatorV3(feed).decimals() returns (uint8 decimals) {
                 if (decimals <= 18) price = uint256(answer) * 10 ** (18 - decimals);
             } catch {}
@@ -104,11 +104,13 @@ abstract contract ChainlinkOracleAdapter is IOracleModule {
     function _read(IAggregatorV3 feed, uint256 heartbeat) private view returns (uint256) {
         (, int256 answer,, uint256 updatedAt) = StaticReads.latestRound(address(feed));
         if (answer <= 0) revert OracleInvalidAnswer(address(feed), answer);
-        // A future timestamp is as untrustworthy as an old one.
-        if (updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) {
-            revert OracleStale(address(feed), updatedAt, heartbeat);
-        }
+        if (_isStale(updatedAt, heartbeat)) revert OracleStale(address(feed), updatedAt, heartbeat);
         return uint256(answer);
+    }
+
+    /// @dev Older than `heartbeat`, or from the future: a future timestamp is as untrustworthy as an old one.
+    function _isStale(uint256 updatedAt, uint256 heartbeat) private view returns (bool) {
+        return updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat;
     }
 
     function _checkSequencer() private view {
