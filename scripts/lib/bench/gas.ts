@@ -242,19 +242,16 @@ export async function benchPreset(
   const operations: Operations = {};
   operations.deposit = await measure(
     () => vault.connect(user)["deposit(uint256,address)"](units(POSITION_USD / 10), user.address),
-    (logs) => probeAs(user).lever(units(POSITION_USD / 10), borrowed(logs)),
-    (logs) => guardedAs(user).guarded(GUARDED_OP.Deposit, units(POSITION_USD / 10), borrowed(logs), ZeroAddress),
+    ...probeRuns(GUARDED_OP.Deposit, user, async (logs) => [units(POSITION_USD / 10), borrowed(logs), ZeroAddress]),
   );
   const shares = await vault.balanceOf(user.address);
   operations.partialWithdrawal = await measure(
     () => vault.connect(user)["redeem(uint256,address,address)"](shares / 2n, user.address, user.address),
-    async () => probe.exit((await probeDebt()) / 2n, (await probeCollateral()) / 2n, user.address),
-    async () => guardedAs(user).guarded(GUARDED_OP.Withdrawal, (await probeDebt()) / 2n, (await probeCollateral()) / 2n, user.address),
+    ...probeRuns(GUARDED_OP.Withdrawal, user, async () => [(await probeDebt()) / 2n, (await probeCollateral()) / 2n, user.address]),
   );
   operations.fullWithdrawal = await measure(
     () => vault.connect(user)["redeem(uint256,address,address)"](shares, user.address, user.address),
-    async () => probe.exit(withAccrual(await probeDebt()), MaxUint256, user.address),
-    async () => guardedAs(user).guarded(GUARDED_OP.Withdrawal, withAccrual(await probeDebt()), MaxUint256, user.address),
+    ...probeRuns(GUARDED_OP.Withdrawal, user, async () => [withAccrual(await probeDebt()), MaxUint256, user.address]),
   );
 
   // The pair's price falls until leverage is past the band by 2/3 of its half-width (3x -> ~3.5x): the keeper
@@ -264,8 +261,7 @@ export async function benchPreset(
   await movePairPrice(market, preset, ((T - 1) * past) / (T * (past - 1)));
   operations.keeperDeleverage = await measure(
     () => vault.connect(keeper).rebalance(),
-    (logs) => probe.delever(flashAmount(logs), 0n, ethers.ZeroAddress),
-    (logs) => guardedAs(keeper).guarded(GUARDED_OP.KeeperDeleverage, flashAmount(logs), 0n, ethers.ZeroAddress),
+    ...probeRuns(GUARDED_OP.KeeperDeleverage, keeper, async (logs) => [flashAmount(logs), 0n, ZeroAddress]),
   );
 
   // Stop-loss at the current price: one call unwinds the whole position to 1x.
@@ -275,8 +271,7 @@ export async function benchPreset(
   await (await vault.setExitConfig({ ...exits, stopLossPrice: price })).wait();
   operations.stopLossUnwind = await measure(
     () => vault.connect(keeper).rebalance(),
-    async () => probe.exit(withAccrual(await probeDebt()), MaxUint256, ethers.ZeroAddress),
-    async () => guardedAs(keeper).guarded(GUARDED_OP.StopLoss, withAccrual(await probeDebt()), MaxUint256, ethers.ZeroAddress),
+    ...probeRuns(GUARDED_OP.StopLoss, keeper, async () => [withAccrual(await probeDebt()), MaxUint256, ZeroAddress]),
   );
   await (await vault.setExitConfig(exits)).wait();
 
@@ -292,10 +287,25 @@ export async function benchPreset(
   };
   operations.ripcord = await measure(
     () => vault.connect(stranger).ripcord(),
-    (logs) => probe.delever(flashAmount(logs), rewardOf(logs), stranger.address),
-    (logs) => guardedAs(stranger).guarded(GUARDED_OP.Ripcord, flashAmount(logs), rewardOf(logs), stranger.address),
+    ...probeRuns(GUARDED_OP.Ripcord, stranger, async (logs) => [flashAmount(logs), rewardOf(logs), stranger.address]),
   );
   return { operations, fees };
+
+  /**
+   * The floor probe's call for `op` (Deposit: lever(a, b); Withdrawal, StopLoss: exit(a, b, to); KeeperDeleverage,
+   * Ripcord: delever(a, b, to)) and its guarded build's `guarded(op, a, b, to)`, both from `signer` with the same
+   * arguments, read in each run from the vault operation's logs and the state: `measure`'s floor and guarded runs.
+   */
+  function probeRuns(op: number, signer: typeof user, args: (vaultLogs: readonly Log[]) => Promise<[BigNumberish, BigNumberish, AddressLike]>) {
+    const floorOp = async (logs: readonly Log[]) => {
+      const [a, b, to] = await args(logs);
+      const floorProbe = probeAs(signer);
+      if (op === GUARDED_OP.Deposit) return floorProbe.lever(a, b);
+      return op === GUARDED_OP.Withdrawal || op === GUARDED_OP.StopLoss ? floorProbe.exit(a, b, to) : floorProbe.delever(a, b, to);
+    };
+    const guardedOp = async (logs: readonly Log[]) => guardedAs(signer).guarded(op, ...(await args(logs)));
+    return [floorOp, guardedOp] as const;
+  }
 
   async function gasOf(tx: Promise<ContractTransactionResponse>) {
     const receipt = (await (await tx).wait())!;

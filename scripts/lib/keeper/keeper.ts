@@ -346,14 +346,22 @@ export async function serviceVault(
       announced = next.action;
     }
     let done: KeeperAction | undefined;
+    // Whether the health factor is below the critical HF, read at most once per call (undefined: a read failed).
+    let belowCritical: Promise<boolean | undefined> | undefined;
+    const isBelowCritical = () =>
+      (belowCritical ??= (async () => {
+        critical ??= await read("automationConfig()", async () => (await vault.automationConfig()).criticalHealthFactor);
+        if (critical === undefined) return undefined;
+        const healthFactor = await read("position()", async () => (await vault.position()).healthFactor);
+        return healthFactor === undefined ? undefined : healthFactor < critical;
+      })());
     // Below the health-factor floor anyone may run the health deleverage (IVaultKeeper.rebalance, ROLE-2 (b)); below
     // the critical HF the ripcord (rewarded, aimed at the health-restoring leverage) is the non-keeper's call.
     let anyone = false;
     if (!isKeeper && actionName(announced) === "DeleverHealth") {
-      critical ??= await read("automationConfig()", async () => (await vault.automationConfig()).criticalHealthFactor);
-      const healthFactor = critical === undefined ? undefined : await read("position()", async () => (await vault.position()).healthFactor);
-      if (healthFactor === undefined) break;
-      anyone = healthFactor >= critical!;
+      const below = await isBelowCritical();
+      if (below === undefined) break;
+      anyone = !below;
     }
     if (isKeeper || anyone) {
       done = await attempt(connected, "rebalance", actionName(announced), opts.dryRun, sender);
@@ -370,12 +378,10 @@ export async function serviceVault(
     }
     if (done?.pending || done?.waiting) break; // in flight or waiting: no ripcord on top of it
     if (!done?.ok) {
-      // Read only for the vaults a rebalance could not serve.
-      critical ??= await read("automationConfig()", async () => (await vault.automationConfig()).criticalHealthFactor);
-      if (critical === undefined) break;
-      const healthFactor = await read("position()", async () => (await vault.position()).healthFactor);
-      if (healthFactor === undefined) break;
-      if (healthFactor < critical) {
+      // Read only for the vaults a rebalance could not serve (a refused rebalance left the position as it was).
+      const below = await isBelowCritical();
+      if (below === undefined) break;
+      if (below) {
         done = await attempt(connected, "ripcord", "Ripcord", opts.dryRun, sender);
         actions.push(done);
         log(describeAction(done), actionFields(done));

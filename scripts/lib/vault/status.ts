@@ -82,8 +82,8 @@ const AAVE_RATES_ABI = [
  * Carry at leverage L (% a year on equity): L x supply rate - (L - 1) x borrow rate; a staked-ETH loop also earns
  * L x the staking yield, so it breaks even at a yield of ((L - 1) x borrow - L x supply) / L.
  */
-async function carryOf(vault: ILeveredVault, provider: Provider, aavePool: string | undefined, assets: [string, string], leverage: number, loop: boolean) {
-  const { supplyApr, borrowApr } = await venueAprs(vault, provider, aavePool, assets);
+async function carryOf(vault: ILeveredVault, provider: Provider, aavePool: string | undefined, leverage: number, loop: boolean) {
+  const { supplyApr, borrowApr } = await venueAprs(vault, provider, aavePool);
   const netApr = leverage * supplyApr - (leverage - 1) * borrowApr;
   return { supplyApr, borrowApr, netApr, breakEvenStakingApr: loop ? Math.max(0, -netApr / leverage) : undefined };
 }
@@ -92,7 +92,7 @@ async function carryOf(vault: ILeveredVault, provider: Provider, aavePool: strin
  * The venue's rates (% a year) from the vault itself (`venueRates`: the venue it runs on now, a refinanced vault's
  * included), else, for a vault without that view, from the Aave pool given.
  */
-async function venueAprs(vault: ILeveredVault, provider: Provider, aavePool: string | undefined, assets: [string, string]) {
+async function venueAprs(vault: ILeveredVault, provider: Provider, aavePool: string | undefined) {
   try {
     const [supply, borrow] = await vault.venueRates();
     return { supplyApr: Number(supply) / 1e16, borrowApr: Number(borrow) / 1e16 };
@@ -100,7 +100,7 @@ async function venueAprs(vault: ILeveredVault, provider: Provider, aavePool: str
     if (!aavePool) throw error;
   }
   const pool = new Contract(aavePool, AAVE_RATES_ABI, provider);
-  const [collateral, debt] = await Promise.all(assets.map((a) => pool.getReserveData(a)));
+  const [collateral, debt] = await Promise.all([vault.asset(), vault.debtAsset()].map(async (a) => pool.getReserveData(await a)));
   return { supplyApr: Number(collateral.currentLiquidityRate) / 1e25, borrowApr: Number(debt.currentVariableBorrowRate) / 1e25 };
 }
 
@@ -233,9 +233,8 @@ export async function vaultStatus(
         ),
       );
       // The carry on the venue the vault runs on now (a refinanced vault's new venue included).
-      const exposure = exposureOf(assetSymbol, debtSymbol);
-      const assets: [string, string] = [await vault.asset(), await vault.debtAsset()];
-      const carry = await settle(carryOf(vault, provider, opts.aavePool, assets, Number(p.leverage) / 1e18, exposure.reference === "wstETH/ETH"));
+      const loop = exposureOf(assetSymbol, debtSymbol).reference === "wstETH/ETH";
+      const carry = await settle(carryOf(vault, provider, opts.aavePool, Number(p.leverage) / 1e18, loop));
       if (carry.ok) {
         const c = (result.carry = carry.value);
         const pct = (x: number) => `${x.toFixed(2)}%`;
